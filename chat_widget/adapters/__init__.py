@@ -1,0 +1,1 @@
+"""The only home of I/O: database engine, HTTP clients, Graph, file storage."""

@@ -1,0 +1,53 @@
+"""Schema migrations (Alembic), run programmatically so the app and tests need no alembic.ini.
+
+`python -m chat_widget.adapters.migrate [upgrade|revision -m MSG]` works from the command line.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url)
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision``; a no-op when it is already there."""
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database:
+        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+    with engine.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+
+def main(argv: list[str]) -> int:
+    from chat_widget.adapters.db import make_engine
+    from chat_widget.settings import get_settings
+
+    url = get_settings().database_url
+    if not argv or argv[0] == "upgrade":
+        upgrade(make_engine(url))
+        return 0
+    if argv[0] == "revision":
+        message = argv[argv.index("-m") + 1] if "-m" in argv else "change"
+        cfg = alembic_config(url)
+        command.revision(cfg, message=message, autogenerate=True)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,37 @@
+"""The Reflex app: pages and the ASGI wrapper. Nothing else lives here."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_widget import routes
+from chat_widget.settings import get_settings
+from chat_widget.ui.pages.widget import widget_page
+from chat_widget.ui.widget_state import WidgetState
+from chat_widget.web.security import SecurityHeaders
+
+_settings = get_settings()
+
+
+def _secure(asgi_app):  # type: ignore[no-untyped-def]
+    return SecurityHeaders(
+        asgi_app,
+        frame_ancestors=(_settings.own_origin, *_settings.allowed_origins),
+        own_origin=_settings.own_origin,
+        socket_origins=_settings.socket_origins,
+    )
+
+
+app = rx.App(
+    theme=None,
+    stylesheets=[routes.STYLESHEET],
+    head_components=[rx.el.script(src=routes.BRIDGE_SCRIPT)],
+    html_lang="fr",
+    api_transformer=_secure,
+)
+app.add_page(
+    widget_page,
+    route=routes.WIDGET,
+    title="Contact",
+    on_load=WidgetState.boot,
+)

@@ -1,0 +1,78 @@
+"""Who the customer is: a signed anonymous widget session, or the bank's verified identity token.
+
+An anonymous session id is a bearer secret the widget keeps (in its own storage or, when the
+browser blocks that, in the host page's storage through the loader). It is HMAC-signed so a
+modified client cannot pick another customer's id. Identified customers come from a JWT that
+the bank's backend signs; anything unverifiable falls back to anonymous, never to someone else.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+import jwt
+
+_SESSION_RE = re.compile(r"^v1\.([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$")
+_SAFE_REF = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+
+
+def _mac(customer_id: str, secret: str) -> str:
+    digest = hmac.new(secret.encode(), f"session:{customer_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def issue_session_token(customer_id: str, secret: str) -> str:
+    return f"v1.{customer_id}.{_mac(customer_id, secret)}"
+
+
+def read_session_token(token: object, secret: str) -> str | None:
+    """The customer id inside a genuine token; None for anything forged or malformed."""
+    if not isinstance(token, str) or len(token) > 100:
+        return None
+    match = _SESSION_RE.match(token)
+    if not match:
+        return None
+    customer_id, mac = match.groups()
+    return customer_id if hmac.compare_digest(mac, _mac(customer_id, secret)) else None
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    external_ref: str | None
+    error: str | None  # "missing" | "expired" | "invalid"
+
+
+def verify_identity_token(
+    token: object,
+    *,
+    key: str,
+    algorithms: tuple[str, ...],
+    audience: str | None,
+    issuer: str | None,
+) -> IdentityCheck:
+    """Verify the bank's JWT: signature, expiry, audience, issuer, and a usable subject."""
+    if not isinstance(token, str) or not token or len(token) > 8192:
+        return IdentityCheck(None, "missing")
+    safe_algorithms = [alg for alg in algorithms if alg.lower() != "none"]
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=safe_algorithms,
+            audience=audience,
+            issuer=issuer,
+            options={"require": ["exp", "sub"], "verify_aud": audience is not None},
+            leeway=30,
+        )
+    except jwt.ExpiredSignatureError:
+        return IdentityCheck(None, "expired")
+    except jwt.PyJWTError:
+        return IdentityCheck(None, "invalid")
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not _SAFE_REF.match(subject):
+        return IdentityCheck(None, "invalid")
+    return IdentityCheck(subject, None)

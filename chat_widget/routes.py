@@ -1,0 +1,15 @@
+"""Route constants and URL builders."""
+
+from __future__ import annotations
+
+WIDGET = "/widget"
+EMBED_SCRIPT = "/embed.js"
+BRIDGE_SCRIPT = "/widget-bridge.js"
+STYLESHEET = "/widget.css"
+
+
+def widget_url(base: str, *, host_origin: str, locale: str | None = None) -> str:
+    from urllib.parse import urlencode
+
+    query = {"host": host_origin} | ({"locale": locale} if locale else {})
+    return f"{base.rstrip('/')}{WIDGET}?{urlencode(query)}"

@@ -1,0 +1,126 @@
+"""One validated, immutable settings object, read from the environment once.
+
+Every variable is documented in README.md. Defaults are for the local demo; with
+``CW_ENV=production`` the process refuses to start while a secret still has its default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-only-change-me"  # noqa: S105 - the value production refuses
+LOCALES = ("fr", "nl", "en", "de")
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or unsafe for the environment."""
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    public_url: str = "http://localhost:3000"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / '.data' / 'widget.db'}"
+    redis_url: str | None = None
+    allowed_origins: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
+    secret_key: str = DEFAULT_SECRET
+    identity_jwt_key: str = DEFAULT_SECRET
+    identity_jwt_algorithms: tuple[str, ...] = ("HS256",)
+    identity_jwt_issuer: str | None = None
+    identity_jwt_audience: str | None = "contact-widget"
+    default_locale: str = "fr"
+    data_dir: Path = PROJECT_ROOT / ".data"
+    privacy_url: str = "https://www.belfius.be/about-us/en/privacy"
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_files: int = 10
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def own_origin(self) -> str:
+        scheme, _, rest = self.public_url.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}"
+
+    @property
+    def socket_origins(self) -> tuple[str, ...]:
+        """Origins that may open the websocket: the widget's own pages only (it lives in the iframe)."""
+        return (self.own_origin,)
+
+    def validate(self) -> Settings:
+        if self.env not in {"development", "test", "production"}:
+            raise SettingsError(f"CW_ENV must be development, test or production, not {self.env!r}")
+        if self.default_locale not in LOCALES:
+            raise SettingsError(f"CW_DEFAULT_LOCALE must be one of {LOCALES}")
+        for origin in (*self.allowed_origins, self.own_origin):
+            if origin == "*" or "://" not in origin:
+                raise SettingsError(f"origin {origin!r} must be a full origin like https://www.bank.be")
+        if self.is_production:
+            weak = [
+                name
+                for name, value in (
+                    ("CW_SECRET_KEY", self.secret_key),
+                    ("CW_IDENTITY_JWT_KEY", self.identity_jwt_key),
+                )
+                if value == DEFAULT_SECRET or len(value) < 32
+            ]
+            if weak:
+                raise SettingsError(
+                    "production refuses default or short secrets: set " + ", ".join(weak)
+                )
+            if not self.public_url.startswith("https://"):
+                raise SettingsError("CW_PUBLIC_URL must be https:// in production")
+        return self
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("CW_DATA_DIR") or (PROJECT_ROOT / ".data"))
+    settings = Settings(
+        env=env.get("CW_ENV", "development"),
+        public_url=env.get("CW_PUBLIC_URL", "http://localhost:3000").rstrip("/"),
+        database_url=env.get("CW_DATABASE_URL") or f"sqlite:///{data_dir / 'widget.db'}",
+        redis_url=env.get("REDIS_URL") or None,
+        allowed_origins=_split(
+            env.get("CW_ALLOWED_ORIGINS", "http://localhost:8000,http://127.0.0.1:8000")
+        ),
+        secret_key=env.get("CW_SECRET_KEY", DEFAULT_SECRET),
+        identity_jwt_key=env.get("CW_IDENTITY_JWT_KEY", DEFAULT_SECRET),
+        identity_jwt_algorithms=_split(env.get("CW_IDENTITY_JWT_ALGORITHMS", "HS256")),
+        identity_jwt_issuer=env.get("CW_IDENTITY_JWT_ISSUER") or None,
+        identity_jwt_audience=env.get("CW_IDENTITY_JWT_AUDIENCE", "contact-widget") or None,
+        default_locale=env.get("CW_DEFAULT_LOCALE", "fr"),
+        data_dir=data_dir,
+        privacy_url=env.get("CW_PRIVACY_URL", Settings.privacy_url),
+        upload_max_bytes=_int(env, "CW_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        upload_max_files=_int(env, "CW_UPLOAD_MAX_FILES", 10),
+        extra={k: v for k, v in env.items() if k.startswith("CW_")},
+    )
+    return settings.validate()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; read once, never changed afterwards."""
+    return load_settings()

@@ -1,0 +1,1 @@
+"""The Reflex layer: states with thin handlers, components and pages. Logic lives elsewhere."""

@@ -1,0 +1,34 @@
+"""/widget: the page inside the iframe (and the full page in app webviews, ?mode=app)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_widget.ui.components.channel import channel_view, not_offered_yet
+from chat_widget.ui.components.home import home_view
+from chat_widget.ui.components.shell import footer, header, notices, reminder
+from chat_widget.ui.widget_state import WidgetState
+
+S = WidgetState
+
+
+def widget_page() -> rx.Component:
+    return rx.el.div(
+        header(),
+        rx.el.main(
+            notices(),
+            rx.match(
+                S.view,
+                ("assistant", channel_view("assistant", not_offered_yet())),
+                ("live_chat", channel_view("live_chat", not_offered_yet())),
+                ("claim", channel_view("claim", not_offered_yet())),
+                ("video", channel_view("video", not_offered_yet())),
+                home_view(),
+            ),
+            class_name="cw-main",
+        ),
+        footer(reminder()),
+        class_name=rx.cond(S.mode == "app", "cw-app cw-app--full", "cw-app"),
+        lang=S.locale,
+        data_booted=rx.cond(S.booted, "true", "false"),
+    )

@@ -1,0 +1,235 @@
+"""State of the widget shell: boot handshake, locale, navigation, identity and host messages.
+
+Handlers stay thin: validation lives in host_data, identity in chat_widget.identity, persistence
+in chat_widget.customers; this module only wires them to the browser.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import reflex as rx
+from reflex_base.utils.format import format_queue_events
+from sqlmodel import Session
+
+from chat_widget import customers
+from chat_widget.i18n import LOCALES, catalog, format_clock, format_when, pick_locale
+from chat_widget.identity import issue_session_token, read_session_token, verify_identity_token
+from chat_widget.ui import runtime
+from chat_widget.ui.host_data import (
+    HostMessage,
+    clean_page,
+    clean_topic,
+    parse_host_message,
+    parse_json_object,
+)
+
+log = logging.getLogger(__name__)
+
+VIEWS = ("home", "assistant", "live_chat", "claim", "video")
+BRIDGE = "window.ContactWidgetBridge"
+
+
+def _bridge_call(method: str, *args: str) -> rx.event.EventSpec:
+    import json
+
+    rendered = ", ".join(json.dumps(a) for a in args)
+    return rx.call_script(f"{BRIDGE} && {BRIDGE}.{method}({rendered})")
+
+
+class WidgetState(rx.State):
+    locale: str = "fr"
+    view: str = "home"
+    mode: str = "embed"
+    booted: bool = False
+    storage_blocked: bool = False
+    identified: bool = False
+    topic: str = ""
+    page_url: str = ""
+    notice_key: str = ""
+    live_open: bool = False
+    live_status: str = ""
+    is_visible: bool = True
+
+    _customer_id: str = ""
+    _host_origin: str = ""
+    _ignored_host_fields: int = 0
+
+    @rx.var
+    def tr(self) -> dict[str, str]:
+        return catalog(self.locale)
+
+    @rx.var
+    def notice(self) -> str:
+        return catalog(self.locale).get(self.notice_key, "") if self.notice_key else ""
+
+    # --- boot -------------------------------------------------------------------------------
+
+    @rx.event
+    def boot(self) -> rx.event.EventSpec:
+        return rx.call_script(f"{BRIDGE}.boot()", callback=WidgetState.on_boot)
+
+    @rx.event
+    async def on_boot(self, raw: str) -> list[rx.event.EventSpec]:
+        data = parse_json_object(raw) or {}
+        cfg = runtime.settings()
+        host_origin = data.get("hostOrigin")
+        self.mode = "app" if data.get("mode") == "app" else "embed"
+        self.storage_blocked = bool(data.get("storageBlocked"))
+        # Host data counts only when it comes from a configured bank origin.
+        trusted_host = isinstance(host_origin, str) and host_origin in cfg.allowed_origins
+        self._host_origin = host_origin if trusted_host and isinstance(host_origin, str) else ""
+        init = parse_host_message(data.get("init")) if trusted_host or self.mode == "app" else None
+        if init is not None and init.rejected:
+            self._note_rejected(init)
+        browser = data.get("browserLocales")
+        self.locale = pick_locale(
+            init.locale if init else None,
+            data.get("locale"),
+            browser if isinstance(browser, list) else None,
+            cfg.default_locale,
+        )
+        if init is not None:
+            self.topic = init.topic or ""
+            self.page_url = init.page or ""
+        own = data.get("ownSession")
+        session_token = own if isinstance(own, str) else (init.session if init else None)
+        new_token = await self._resolve_customer(session_token)
+        self._refresh_live_status()
+        self.booted = True
+        events: list[rx.event.EventSpec] = [_bridge_call("setLang", self.locale)]
+        if new_token:
+            events.append(_bridge_call("saveSession", new_token))
+        callback = str(format_queue_events(WidgetState.on_host_message, args_spec=lambda m: [m]))
+        events.append(rx.call_script(f"{BRIDGE}.subscribe({callback})"))
+        return events
+
+    async def _resolve_customer(self, token: str | None) -> str | None:
+        """Load the customer behind the session token, or create an anonymous one.
+
+        Returns a new token to store when one had to be issued.
+        """
+        secret = runtime.settings().secret_key
+        claimed = read_session_token(token, secret)
+        locale = self.locale
+
+        def work(session: Session) -> tuple[str, bool]:
+            customer = customers.get_customer(session=session, customer_id=claimed)
+            if customer is None:
+                customer = customers.create_anonymous(session=session, locale=locale)
+                return customer.id, True
+            customers.touch(session=session, customer=customer, locale=locale)
+            return customer.id, False
+
+        customer_id, created = await runtime.run_db(work)
+        self._customer_id = customer_id
+        self.identified = False
+        return issue_session_token(customer_id, secret) if created else None
+
+    def _note_rejected(self, msg: HostMessage) -> None:
+        self._ignored_host_fields += len(msg.rejected)
+        self.notice_key = "error.bad_host_data"
+        log.info("ignored host fields: %s", ",".join(msg.rejected))
+
+    # --- messages from the host page --------------------------------------------------------
+
+    @rx.event
+    async def on_host_message(self, raw: str) -> list[rx.event.EventSpec] | None:
+        msg = parse_host_message(parse_json_object(raw))
+        if msg is None:
+            self._ignored_host_fields += 1
+            return None
+        if msg.rejected:
+            self._note_rejected(msg)
+        if msg.type == "set-locale" and msg.locale:
+            return self._apply_locale(msg.locale)
+        if msg.type == "set-context":
+            self.topic = msg.topic or self.topic
+            self.page_url = msg.page or self.page_url
+        elif msg.type == "identify":
+            return await self._identify(msg.token)
+        elif msg.type == "open":
+            self.is_visible = True
+            return [_bridge_call("focus", "cw-view-heading")]
+        elif msg.type == "close":
+            self.is_visible = False
+        return None
+
+    async def _identify(self, token: str | None) -> list[rx.event.EventSpec] | None:
+        cfg = runtime.settings()
+        check = verify_identity_token(
+            token,
+            key=cfg.identity_jwt_key,
+            algorithms=cfg.identity_jwt_algorithms,
+            audience=cfg.identity_jwt_audience,
+            issuer=cfg.identity_jwt_issuer,
+        )
+        if check.external_ref is None:
+            self.identified = False
+            self.notice_key = "error.identity"
+            return None
+        anonymous_id = self._customer_id
+        external_ref = check.external_ref
+
+        def work(session: Session) -> str:
+            return customers.attach_identity(
+                session=session, anonymous_id=anonymous_id, external_ref=external_ref
+            ).id
+
+        customer_id = await runtime.run_db(work)
+        changed = customer_id != self._customer_id
+        self._customer_id = customer_id
+        self.identified = True
+        if changed:
+            return [_bridge_call("saveSession", issue_session_token(customer_id, cfg.secret_key))]
+        return None
+
+    # --- user actions -----------------------------------------------------------------------
+
+    @rx.event
+    def set_locale(self, value: str) -> list[rx.event.EventSpec]:
+        return self._apply_locale(pick_locale(value, self.locale))
+
+    def _apply_locale(self, locale: str) -> list[rx.event.EventSpec]:
+        if locale not in LOCALES:
+            return []
+        self.locale = locale
+        self._refresh_live_status()
+        return [_bridge_call("setLang", locale)]
+
+    @rx.event
+    def open_view(self, view: str) -> rx.event.EventSpec | None:
+        if view not in VIEWS:
+            return None
+        self.view = view
+        self.notice_key = ""
+        if view == "home":
+            self._refresh_live_status()
+        return _bridge_call("focus", "cw-view-heading")
+
+    @rx.event
+    def dismiss_notice(self) -> None:
+        self.notice_key = ""
+
+    @rx.event
+    def request_close(self) -> rx.event.EventSpec:
+        return _bridge_call("post", "close")
+
+    def _refresh_live_status(self) -> None:
+        from chat_widget.ui.live_status import live_chat_status
+
+        now = datetime.now(UTC)
+        status = live_chat_status(now)
+        tr = catalog(self.locale)
+        self.live_open = status.open
+        if status.open and status.closes_at is not None:
+            self.live_status = tr["channel.live_chat.open"].format(
+                time=format_clock(status.closes_at, self.locale)
+            )
+        elif not status.open and status.next_open is not None:
+            self.live_status = tr["channel.live_chat.closed"].format(
+                when=format_when(status.next_open, self.locale)
+            )
+        else:
+            self.live_status = tr["channel.live_chat.closed_unknown"]

@@ -1,0 +1,1 @@
+"""HTTP-level concerns wrapped around the Reflex backend (plain ASGI, no Reflex imports)."""

@@ -1,0 +1,249 @@
+"""End-to-end harness: a production build of the app, a bank page on another site, Chromium.
+
+The widget runs on http://widget.test:PORT and the demo bank page on http://bank.test:PORT2;
+Chromium maps both names to 127.0.0.1, so the iframe is genuinely cross-site (third-party
+storage rules apply) while everything stays on loopback. An autouse fixture records console
+errors and page errors and prints them when a test fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, sync_playwright
+
+from chat_widget.devtools import demo_host
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+BASE_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP bank.test 127.0.0.1, MAP widget.test 127.0.0.1, MAP evil.test 127.0.0.1",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class WidgetServer:
+    port: int
+    host_port: int
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def origin(self) -> str:
+        return f"http://widget.test:{self.port}"
+
+    @property
+    def bank_url(self) -> str:
+        return f"http://bank.test:{self.host_port}/"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "widget.db"
+
+
+def _wait_http(url: str, deadline: float, proc: subprocess.Popen[bytes], log: Path) -> None:
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"widget server exited early:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"widget server not up after timeout:\n{log.read_text()[-4000:]}")
+
+
+def start_widget_server(extra_env: dict[str, str] | None = None) -> WidgetServer:
+    port, host_port = free_port(), free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="cw-e2e-"))
+    log_path = data_dir / "server.log"
+    env = dict(os.environ)
+    env.update(
+        {
+            "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{ROOT / '.venv' / 'bin'}:{env['PATH']}",
+            "REFLEX_USE_SYSTEM_BUN": "1",
+            "CW_ENV": "test",
+            "CW_PUBLIC_URL": f"http://widget.test:{port}",
+            "CW_ALLOWED_ORIGINS": f"http://bank.test:{host_port}",
+            "CW_DATA_DIR": str(data_dir),
+            "CW_SECRET_KEY": "e2e-secret-key-that-is-long-enough-000",
+            "CW_IDENTITY_JWT_KEY": "e2e-identity-key-that-is-long-enough-00",
+        }
+    )
+    env.update(extra_env or {})
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--backend-port",
+                str(port),
+                "--loglevel",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _wait_http(f"http://127.0.0.1:{port}/ping", time.time() + 300, proc, log_path)
+    _wait_http(f"http://127.0.0.1:{port}/widget/", time.time() + 60, proc, log_path)
+    return WidgetServer(port, host_port, data_dir, proc, log_path, env)
+
+
+def stop_widget_server(server: WidgetServer) -> None:
+    try:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(server.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def widget_server() -> Iterator[WidgetServer]:
+    if not Path(CHROMIUM).exists() and not os.environ.get("CW_PLAYWRIGHT_BUNDLED"):
+        pytest.skip("no Chromium: run scripts/bootstrap --browser")
+    server = start_widget_server()
+    host = demo_host.serve(server.host_port, server.origin)
+    yield server
+    host.shutdown()
+    stop_widget_server(server)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+def launch_args(extra: list[str] | None = None) -> dict[str, object]:
+    options: dict[str, object] = {"args": BASE_ARGS + (extra or []), "headless": True}
+    if Path(CHROMIUM).exists():
+        options["executable_path"] = CHROMIUM
+    return options
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    b = playwright_instance.chromium.launch(**launch_args())  # type: ignore[arg-type]
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    ctx.on("weberror", lambda e: errors.append(f"pageerror: {e.error}"))
+    ctx.on(
+        "console",
+        lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None,
+    )
+    yield ctx
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed and errors:
+        sys.stderr.write("browser errors:\n" + "\n".join(errors) + "\n")
+    ctx.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def widget_frame(page: Page, timeout: float = 15.0) -> Frame:
+    """The widget iframe. It lives in the loader's closed shadow root, so locate it by URL."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for frame in page.frames:
+            if "/widget" in frame.url:
+                return frame
+        page.wait_for_timeout(100)
+    raise AssertionError("widget iframe never appeared")
+
+
+def wait_booted(frame: Frame) -> None:
+    frame.wait_for_selector(".cw-app[data-booted='true']", timeout=20000)
+
+
+def open_widget(page: Page, server: WidgetServer) -> Frame:
+    page.goto(server.bank_url)
+    page.wait_for_function("document.documentElement.dataset.cwReady !== undefined || !!window.cw.open", timeout=15000)
+    page.evaluate("cw('open')")
+    frame = widget_frame(page)
+    wait_booted(frame)
+    return frame
+
+
+def focus_launcher(page: Page) -> None:
+    """Tab to the launcher (inside a closed shadow root: the host element takes the focus)."""
+    page.locator("h1").first.click()
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.hasAttribute('data-contact-widget')"):
+            return
+    raise AssertionError("launcher never took the focus")
+
+
+def axe_violations(target: Page | Frame) -> list[dict[str, object]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(target)
+    violations: list[dict[str, object]] = results.response["violations"]
+    return violations
+
+
+def describe(violations: list[dict[str, object]]) -> str:
+    return json.dumps(
+        [
+            {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}  # type: ignore[index,union-attr]
+            for v in violations
+        ],
+        indent=1,
+    )
