@@ -57,9 +57,12 @@ _BABEL_LOCALE = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB", "de": "de_BE"}
 
 
 def format_when(moment: datetime, locale: str, *, tz: str = "Europe/Brussels") -> str:
-    """'mardi 25 novembre à 08:00' style, in the customer's language and the bank's zone."""
+    """'mercredi 25 novembre, 08:00' style, in the customer's language and the bank's zone."""
     babel_locale = _BABEL_LOCALE.get(locale, "fr_BE")
-    return format_datetime(moment, "EEEE d MMMM, HH:mm", tzinfo=_tz(tz), locale=babel_locale)
+    zone = _tz(tz)
+    pattern = "EEEE, d. MMMM" if locale == "de" else "EEEE d MMMM"
+    day = format_datetime(moment, pattern, tzinfo=zone, locale=babel_locale)
+    return f"{day}, {format_time(moment, 'HH:mm', tzinfo=zone, locale=babel_locale)}"
 
 
 def format_clock(moment: datetime, locale: str, *, tz: str = "Europe/Brussels") -> str:

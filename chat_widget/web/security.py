@@ -103,10 +103,22 @@ class SecurityHeaders:
                 ]
                 if not is_widget_path(path):
                     headers.append((b"x-frame-options", b"DENY"))
+                cache = _cache_policy(path)
+                if cache and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", cache))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _cache_policy(path: str) -> bytes | None:
+    """Hashed build assets never change; the loader changes rarely and must pick up fixes."""
+    if path.startswith("/assets/"):
+        return b"public, max-age=31536000, immutable"
+    if path in {"/embed.js", "/widget-bridge.js", "/widget.css"}:
+        return b"public, max-age=300"
+    return None
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -1,0 +1,22 @@
+"""The loader is the only thing every bank page pays for: keep it small and framework-free."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+LOADER = Path(__file__).resolve().parents[3] / "assets" / "embed.js"
+
+
+def test_loader_is_at_most_3_kb_gzipped() -> None:
+    assert len(gzip.compress(LOADER.read_bytes(), 9)) <= 3 * 1024
+
+
+def test_loader_uses_a_closed_shadow_root_and_explicit_target_origins() -> None:
+    source = LOADER.read_text()
+    assert 'attachShadow({ mode: "closed" })' in source
+    # Every postMessage names the widget origin; never the '*' wildcard.
+    calls = re.findall(r"postMessage\(([^)]*)\)", source)
+    assert calls and all(call.rstrip().endswith("base") for call in calls)
+    assert "e.origin !== base" in source and "e.source !== frame.contentWindow" in source

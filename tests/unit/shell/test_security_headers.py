@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from chat_widget.web.security import SecurityHeaders
+
+OWN = "https://widget.bank.be"
+BANK = "https://www.bank.be"
+
+
+async def _page(request):  # type: ignore[no-untyped-def]
+    return PlainTextResponse("ok", headers={"x-frame-options": "SAMEORIGIN"})
+
+
+async def _ws(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await websocket.send_text("hello")
+    await websocket.close()
+
+
+def _client() -> TestClient:
+    inner = Starlette(
+        routes=[
+            Route("/widget/", _page),
+            Route("/agent/", _page),
+            Route("/_upload/secret.pdf", _page),
+            WebSocketRoute("/_event/", _ws),
+        ]
+    )
+    app = SecurityHeaders(inner, frame_ancestors=(OWN, BANK), own_origin=OWN, socket_origins=(OWN,))
+    return TestClient(app)
+
+
+def test_widget_may_be_framed_only_by_configured_origins() -> None:
+    response = _client().get("/widget/")
+    csp = response.headers["content-security-policy"]
+    assert f"frame-ancestors {OWN} {BANK}" in csp
+    assert "x-frame-options" not in response.headers
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_other_pages_may_not_be_framed_at_all() -> None:
+    response = _client().get("/agent/")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_unauthenticated_upload_folder_is_not_served() -> None:
+    assert _client().get("/_upload/secret.pdf").status_code == 404
+
+
+def test_websocket_from_own_origin_is_accepted() -> None:
+    with _client().websocket_connect("/_event/", headers={"origin": OWN}) as ws:
+        assert ws.receive_text() == "hello"
+
+
+@pytest.mark.parametrize("origin", [BANK, "https://evil.example", None])
+def test_websocket_from_any_other_origin_is_refused(origin: str | None) -> None:
+    headers = {"origin": origin} if origin else {}
+    with pytest.raises(WebSocketDisconnect):
+        with _client().websocket_connect("/_event/", headers=headers) as ws:
+            ws.receive_text()
+
+
+def test_polling_transport_from_foreign_origin_is_refused() -> None:
+    response = _client().get("/_event/?EIO=4&transport=polling", headers={"origin": "https://evil.example"})
+    assert response.status_code == 403

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from chat_widget.settings import DEFAULT_SECRET, SettingsError, load_settings
+
+
+def test_defaults_are_a_working_local_demo() -> None:
+    s = load_settings({})
+    assert s.env == "development"
+    assert s.database_url.startswith("sqlite:///")
+    assert s.allowed_origins == ("http://localhost:8000", "http://127.0.0.1:8000")
+    assert s.socket_origins == ("http://localhost:3000",)
+
+
+def test_origins_are_parsed_and_trailing_slashes_dropped() -> None:
+    s = load_settings({"CW_ALLOWED_ORIGINS": " https://www.bank.be/ ,https://app.bank.be"})
+    assert s.allowed_origins == ("https://www.bank.be", "https://app.bank.be")
+
+
+@pytest.mark.parametrize("bad", ["*", "www.bank.be"])
+def test_wildcard_or_bare_host_origins_are_refused(bad: str) -> None:
+    with pytest.raises(SettingsError):
+        load_settings({"CW_ALLOWED_ORIGINS": bad})
+
+
+def test_production_refuses_default_secrets() -> None:
+    with pytest.raises(SettingsError, match="CW_SECRET_KEY"):
+        load_settings({"CW_ENV": "production", "CW_PUBLIC_URL": "https://widget.bank.be"})
+
+
+def test_production_refuses_plain_http_and_short_secrets() -> None:
+    strong = "x" * 40
+    with pytest.raises(SettingsError, match="https"):
+        load_settings(
+            {
+                "CW_ENV": "production",
+                "CW_PUBLIC_URL": "http://widget.bank.be",
+                "CW_SECRET_KEY": strong,
+                "CW_IDENTITY_JWT_KEY": strong,
+            }
+        )
+    with pytest.raises(SettingsError, match="CW_IDENTITY_JWT_KEY"):
+        load_settings(
+            {
+                "CW_ENV": "production",
+                "CW_PUBLIC_URL": "https://widget.bank.be",
+                "CW_SECRET_KEY": strong,
+                "CW_IDENTITY_JWT_KEY": "short",
+            }
+        )
+
+
+def test_production_starts_with_real_secrets() -> None:
+    strong = "y" * 40
+    s = load_settings(
+        {
+            "CW_ENV": "production",
+            "CW_PUBLIC_URL": "https://widget.bank.be",
+            "CW_SECRET_KEY": strong,
+            "CW_IDENTITY_JWT_KEY": strong,
+        }
+    )
+    assert s.is_production and s.secret_key != DEFAULT_SECRET
+
+
+def test_settings_are_immutable() -> None:
+    s = load_settings({})
+    with pytest.raises(AttributeError):
+        s.env = "production"  # type: ignore[misc]
+
+
+def test_bad_integer_is_a_clear_error() -> None:
+    with pytest.raises(SettingsError, match="CW_UPLOAD_MAX_BYTES"):
+        load_settings({"CW_UPLOAD_MAX_BYTES": "ten"})
