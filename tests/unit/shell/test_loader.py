@@ -17,6 +17,15 @@ def test_loader_uses_a_closed_shadow_root_and_explicit_target_origins() -> None:
     source = LOADER.read_text()
     assert 'attachShadow({ mode: "closed" })' in source
     # Every postMessage names the widget origin; never the '*' wildcard.
-    calls = re.findall(r"postMessage\(([^)]*)\)", source)
-    assert calls and all(call.rstrip().endswith("base") for call in calls)
+    calls = [_call_args(source, m.end()) for m in re.finditer(r"postMessage\(", source)]
+    assert calls and all(call.rstrip().endswith(", base") for call in calls), calls
     assert "e.origin !== base" in source and "e.source !== frame.contentWindow" in source
+
+
+def _call_args(source: str, start: int) -> str:
+    depth = 1
+    for i in range(start, len(source)):
+        depth += {"(": 1, ")": -1}.get(source[i], 0)
+        if depth == 0:
+            return source[start:i]
+    raise AssertionError("unbalanced call")
