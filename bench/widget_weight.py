@@ -18,7 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from chat_widget.devtools import demo_host  # noqa: E402
-from tests.e2e.conftest import launch_args, start_widget_server, stop_widget_server, widget_frame, wait_booted  # noqa: E402
+from tests.e2e.conftest import (  # noqa: E402
+    launch_args,
+    start_widget_server,
+    stop_widget_server,
+    wait_booted,
+    widget_frame,
+)
 
 LOADER_BUDGET = 3 * 1024
 FIRST_OPEN_BUDGET = 250 * 1024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from chat_widget.domain.models import Conversation, ConsentRecord, Customer, utcnow
+from chat_widget.domain.models import ConsentRecord, Conversation, Customer, utcnow
 
 
 def get_customer(*, session: Session, customer_id: str | None) -> Customer | None:

@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime
 
 import reflex as rx
+from reflex_base.event import EventSpec
 from reflex_base.utils.format import format_queue_events
 from sqlmodel import Session
 
@@ -19,8 +20,6 @@ from chat_widget.identity import issue_session_token, read_session_token, verify
 from chat_widget.ui import runtime
 from chat_widget.ui.host_data import (
     HostMessage,
-    clean_page,
-    clean_topic,
     parse_host_message,
     parse_json_object,
 )
@@ -31,7 +30,7 @@ VIEWS = ("home", "assistant", "live_chat", "claim", "video")
 BRIDGE = "window.ContactWidgetBridge"
 
 
-def _bridge_call(method: str, *args: str) -> rx.event.EventSpec:
+def _bridge_call(method: str, *args: str) -> EventSpec:
     import json
 
     rendered = ", ".join(json.dumps(a) for a in args)
@@ -67,11 +66,11 @@ class WidgetState(rx.State):
     # --- boot -------------------------------------------------------------------------------
 
     @rx.event
-    def boot(self) -> rx.event.EventSpec:
+    def boot(self) -> EventSpec:
         return rx.call_script(f"{BRIDGE}.boot()", callback=WidgetState.on_boot)
 
     @rx.event
-    async def on_boot(self, raw: str) -> list[rx.event.EventSpec]:
+    async def on_boot(self, raw: str) -> list[EventSpec]:
         data = parse_json_object(raw) or {}
         cfg = runtime.settings()
         host_origin = data.get("hostOrigin")
@@ -98,7 +97,7 @@ class WidgetState(rx.State):
         new_token = await self._resolve_customer(session_token)
         self._refresh_live_status()
         self.booted = True
-        events: list[rx.event.EventSpec] = [_bridge_call("setLang", self.locale)]
+        events: list[EventSpec] = [_bridge_call("setLang", self.locale)]
         if new_token:
             events.append(_bridge_call("saveSession", new_token))
         callback = str(format_queue_events(WidgetState.on_host_message, args_spec=lambda m: [m]))
@@ -135,7 +134,7 @@ class WidgetState(rx.State):
     # --- messages from the host page --------------------------------------------------------
 
     @rx.event
-    async def on_host_message(self, raw: str) -> list[rx.event.EventSpec] | None:
+    async def on_host_message(self, raw: str) -> list[EventSpec] | None:
         msg = parse_host_message(parse_json_object(raw))
         if msg is None:
             self._ignored_host_fields += 1
@@ -156,7 +155,7 @@ class WidgetState(rx.State):
             self.is_visible = False
         return None
 
-    async def _identify(self, token: str | None) -> list[rx.event.EventSpec] | None:
+    async def _identify(self, token: str | None) -> list[EventSpec] | None:
         cfg = runtime.settings()
         check = verify_identity_token(
             token,
@@ -188,10 +187,10 @@ class WidgetState(rx.State):
     # --- user actions -----------------------------------------------------------------------
 
     @rx.event
-    def set_locale(self, value: str) -> list[rx.event.EventSpec]:
+    def set_locale(self, value: str) -> list[EventSpec]:
         return self._apply_locale(pick_locale(value, self.locale))
 
-    def _apply_locale(self, locale: str) -> list[rx.event.EventSpec]:
+    def _apply_locale(self, locale: str) -> list[EventSpec]:
         if locale not in LOCALES:
             return []
         self.locale = locale
@@ -199,7 +198,7 @@ class WidgetState(rx.State):
         return [_bridge_call("setLang", locale)]
 
     @rx.event
-    def open_view(self, view: str) -> rx.event.EventSpec | None:
+    def open_view(self, view: str) -> EventSpec | None:
         if view not in VIEWS:
             return None
         self.view = view
@@ -213,7 +212,7 @@ class WidgetState(rx.State):
         self.notice_key = ""
 
     @rx.event
-    def request_close(self) -> rx.event.EventSpec:
+    def request_close(self) -> EventSpec:
         return _bridge_call("post", "close")
 
     def _refresh_live_status(self) -> None:

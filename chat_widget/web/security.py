@@ -46,7 +46,7 @@ def content_security_policy(*, frame_ancestors: tuple[str, ...], own_origin: str
 
 
 def is_widget_path(path: str) -> bool:
-    return path == "/widget" or path.startswith("/widget/") or path.startswith("/widget.")
+    return path == "/widget" or path.startswith(("/widget/", "/widget."))
 
 
 class SecurityHeaders:
@@ -80,7 +80,7 @@ class SecurityHeaders:
         if path.startswith(_BLOCKED_PREFIXES):
             await _plain(send, 404, b"Not found")
             return
-        if path.startswith("/_event") or path.startswith("/socket.io"):
+        if path.startswith(("/_event", "/socket.io")):
             # Engine.IO long-polling fallback: same origin rule as the websocket.
             origin = _header(scope, b"origin")
             if origin is not None and origin.lower() not in self.socket_origins:
