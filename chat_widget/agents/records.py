@@ -1,0 +1,63 @@
+"""Tables of the employee side: accounts, login sessions, login throttling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from chat_widget.conversations.clock import now_utc
+from chat_widget.domain.models import new_id
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    CLAIMS_HANDLER = "claims_handler"
+    ADMIN = "admin"
+
+
+class Presence(StrEnum):
+    AVAILABLE = "available"
+    AWAY = "away"
+    OFFLINE = "offline"
+
+
+class Agent(SQLModel, table=True):
+    """A bank employee. ``password_hash`` is None for accounts that only log in through SSO."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    username: str = Field(unique=True, index=True, max_length=64)
+    display_name: str = Field(max_length=128)
+    first_name: str = Field(max_length=64)
+    password_hash: str | None = Field(default=None, max_length=256)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    capacity: int = Field(default=3)
+    presence: str = Field(default=Presence.OFFLINE, max_length=16, index=True)
+    presence_changed_at: datetime = Field(default_factory=now_utc)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=now_utc)
+
+
+class AgentSession(SQLModel, table=True):
+    """A console login. Only the SHA-256 of the token is stored: a database leak logs no one in."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    agent_id: str = Field(foreign_key="agent.id", index=True, max_length=32)
+    token_hash: str = Field(unique=True, index=True, max_length=64)
+    created_at: datetime = Field(default_factory=now_utc)
+    last_seen_at: datetime = Field(default_factory=now_utc)
+    expires_at: datetime
+    absolute_expires_at: datetime
+    revoked_at: datetime | None = Field(default=None)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins per username (known or not, so a lock reveals nothing about existence)."""
+
+    username: str = Field(primary_key=True, max_length=64)
+    failures: int = Field(default=0)
+    window_started_at: datetime = Field(default_factory=now_utc)
+    locked_until: datetime | None = Field(default=None)

@@ -1,0 +1,167 @@
+"""Start conversations, append messages idempotently and in order, replay them.
+
+Transactions: ``append_message`` COMMITS the session it is given before returning, because a
+message may only be acknowledged to its sender once it is durable. Everything else here only
+flushes and leaves the commit to the caller's ``session_scope``.
+
+Ordering: the next ``seq`` is reserved by ``UPDATE conversation SET last_seq = last_seq + 1 …
+RETURNING last_seq``. On PostgreSQL that row lock serialises concurrent appenders (other
+processes included) until commit; on SQLite the UPDATE takes the database write lock. Either way
+the sequence is gap-free and the client-id re-check made under that lock cannot race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
+
+from chat_widget.conversations.errors import ConversationClosed, ConversationNotFound
+from chat_widget.domain.models import AuthorKind, Conversation, ConversationStatus, Message, utcnow
+
+#: Statuses that accept no new text from customers or agents (system notices still go in).
+FINISHED_STATUSES = frozenset({ConversationStatus.CLOSED.value, "abandoned"})
+
+
+def start_conversation(
+    *,
+    session: Session,
+    customer_id: str,
+    channel: str,
+    locale: str,
+    topic: str | None = None,
+    page_url: str | None = None,
+    status: str = ConversationStatus.OPEN,
+) -> Conversation:
+    """Create a conversation owned by ``customer_id`` (flushed, not committed)."""
+    conversation = Conversation(
+        customer_id=customer_id,
+        channel=str(channel),
+        status=str(status),
+        locale=locale,
+        topic=topic,
+        page_url=page_url,
+    )
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def get_conversation(*, session: Session, conversation_id: str) -> Conversation | None:
+    return session.get(Conversation, conversation_id)
+
+
+def get_conversation_for_customer(
+    *, session: Session, customer_id: str, conversation_id: str
+) -> Conversation | None:
+    """The conversation only if ``customer_id`` owns it: another customer's id gives None (IDOR)."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.customer_id != customer_id:
+        return None
+    return conversation
+
+
+def conversations_for_customer(
+    *, session: Session, customer_id: str, channel: str | None = None
+) -> list[Conversation]:
+    """The customer's conversations, newest first (history, earlier sessions)."""
+    query = select(Conversation).where(Conversation.customer_id == customer_id)
+    if channel is not None:
+        query = query.where(Conversation.channel == str(channel))
+    query = query.order_by(col(Conversation.created_at).desc(), col(Conversation.id))
+    return list(session.exec(query).all())
+
+
+def _by_client_id(session: Session, conversation_id: str, client_msg_id: str) -> Message | None:
+    query = select(Message).where(
+        Message.conversation_id == conversation_id, Message.client_msg_id == client_msg_id
+    )
+    return session.exec(query).first()
+
+
+def _bump_seq(session: Session, conversation_id: str, delta: int) -> tuple[int, str] | None:
+    """Move ``last_seq`` by ``delta`` under the row lock; ``(new last_seq, status)`` or None."""
+    statement = (
+        update(Conversation)
+        .where(col(Conversation.id) == conversation_id)
+        .values(last_seq=col(Conversation.last_seq) + delta, updated_at=utcnow())
+        .returning(col(Conversation.last_seq), col(Conversation.status))
+        .execution_options(synchronize_session=False)
+    )
+    row = session.execute(statement).one_or_none()
+    if row is None:
+        return None
+    seq, status = int(row[0]), str(row[1])
+    cached = session.identity_map.get(session.identity_key(Conversation, conversation_id))
+    if isinstance(cached, Conversation):
+        # Keep the in-session object truthful without marking it dirty (no second UPDATE).
+        set_committed_value(cached, "last_seq", seq)
+    return seq, status
+
+
+def append_message(
+    *,
+    session: Session,
+    conversation_id: str,
+    client_msg_id: str,
+    author_kind: str,
+    author_id: str | None,
+    body: str,
+    meta: Mapping[str, Any] | None = None,
+) -> tuple[Message, bool]:
+    """Store one message and commit; return ``(message, created)``.
+
+    A second call with the same ``client_msg_id`` returns the stored message with
+    ``created=False`` and changes nothing, so a client may resend freely after a dropped
+    connection. Ownership is the caller's job (see ``get_conversation_for_customer``).
+    Raises ``ConversationNotFound``, or ``ConversationClosed`` for customer/agent/assistant text
+    in a closed or abandoned conversation (the session is then rolled back).
+    """
+    if not client_msg_id or len(client_msg_id) > 64:
+        raise ValueError("client_msg_id must be 1..64 characters")
+    existing = _by_client_id(session, conversation_id, client_msg_id)
+    if existing is not None:
+        return existing, False
+    bumped = _bump_seq(session, conversation_id, +1)
+    if bumped is None:
+        raise ConversationNotFound(conversation_id)
+    seq, status = bumped
+    # The status read under the lock is authoritative (an object cached in the session may not be).
+    if status in FINISHED_STATUSES and author_kind != AuthorKind.SYSTEM:
+        session.rollback()
+        raise ConversationClosed(conversation_id)
+    # Re-check under the lock: a concurrent resend may have committed while we waited.
+    existing = _by_client_id(session, conversation_id, client_msg_id)
+    if existing is not None:
+        _bump_seq(session, conversation_id, -1)
+        session.commit()
+        return existing, False
+    message = Message(
+        conversation_id=conversation_id,
+        seq=seq,
+        client_msg_id=client_msg_id,
+        author_kind=str(author_kind),
+        author_id=author_id,
+        body=body,
+        meta=dict(meta or {}),
+    )
+    session.add(message)
+    session.commit()
+    return message, True
+
+
+def messages_since(
+    *, session: Session, conversation_id: str, after_seq: int = 0, limit: int | None = None
+) -> list[Message]:
+    """Messages with ``seq > after_seq`` in order: what a reconnecting client missed."""
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, col(Message.seq) > after_seq)
+        .order_by(col(Message.seq))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query).all())

@@ -1,0 +1,148 @@
+"""Who may write in a live chat, read receipts and the satisfaction rating.
+
+The customer may only write to their own chat; an agent only to a chat they hold. Both
+answers are ``(message, created)`` from ``append_message``: the message is durable (committed)
+when these return, so the UI acknowledges to the sender only after that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from chat_widget.conversations import append_message, get_conversation_for_customer
+from chat_widget.conversations.clock import now_utc
+from chat_widget.conversations.errors import ConversationClosed
+from chat_widget.domain.models import AuthorKind, Channel, Message
+from chat_widget.live_chat.errors import ChatNotFound, InvalidChatState, NotAssignedAgent
+from chat_widget.live_chat.records import ChatRequest, ReadState
+
+MAX_BODY = 4000
+
+
+def _check_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValueError("empty message")
+    if len(body) > MAX_BODY:
+        raise ValueError(f"message longer than {MAX_BODY} characters")
+    return body
+
+
+def post_customer_message(
+    *,
+    session: Session,
+    customer_id: str,
+    conversation_id: str,
+    client_msg_id: str,
+    body: str,
+    meta: Mapping[str, Any] | None = None,
+) -> tuple[Message, bool]:
+    conversation = get_conversation_for_customer(
+        session=session, customer_id=customer_id, conversation_id=conversation_id
+    )
+    if conversation is None or conversation.channel != Channel.LIVE_CHAT:
+        raise ChatNotFound(conversation_id)
+    try:
+        return append_message(
+            session=session,
+            conversation_id=conversation_id,
+            client_msg_id=client_msg_id,
+            author_kind=AuthorKind.CUSTOMER,
+            author_id=customer_id,
+            body=_check_body(body),
+            meta=meta,
+        )
+    except ConversationClosed as exc:
+        raise InvalidChatState("chat has ended") from exc
+
+
+def post_agent_message(
+    *,
+    session: Session,
+    agent_id: str,
+    conversation_id: str,
+    client_msg_id: str,
+    body: str,
+    meta: Mapping[str, Any] | None = None,
+) -> tuple[Message, bool]:
+    request = session.get(ChatRequest, conversation_id)
+    if request is None:
+        raise ChatNotFound(conversation_id)
+    session.refresh(request)
+    if request.agent_id != agent_id:
+        raise NotAssignedAgent(f"{agent_id} does not hold {conversation_id}")
+    if request.closed_at is not None:
+        raise InvalidChatState("chat has ended")
+    return append_message(
+        session=session,
+        conversation_id=conversation_id,
+        client_msg_id=client_msg_id,
+        author_kind=AuthorKind.AGENT,
+        author_id=agent_id,
+        body=_check_body(body),
+        meta=meta,
+    )
+
+
+def mark_read(
+    *,
+    session: Session,
+    conversation_id: str,
+    participant_kind: str,
+    participant_id: str,
+    seq: int,
+) -> int:
+    """Record that a participant has seen up to ``seq``; never moves backwards. Flushes."""
+    row = session.get(ReadState, (conversation_id, participant_kind, participant_id))
+    if row is None:
+        row = ReadState(
+            conversation_id=conversation_id,
+            participant_kind=participant_kind,
+            participant_id=participant_id,
+            last_read_seq=0,
+        )
+    if seq > row.last_read_seq:
+        row.last_read_seq = seq
+        row.updated_at = now_utc()
+    session.add(row)
+    session.flush()
+    return row.last_read_seq
+
+
+def read_states(*, session: Session, conversation_id: str) -> dict[str, int]:
+    """``{"customer": 7, "agent": 9}``: the highest seq read per participant kind."""
+    rows = session.exec(select(ReadState).where(ReadState.conversation_id == conversation_id)).all()
+    result: dict[str, int] = {}
+    for row in rows:
+        result[row.participant_kind] = max(result.get(row.participant_kind, 0), row.last_read_seq)
+    return result
+
+
+def rate_chat(
+    *,
+    session: Session,
+    customer_id: str,
+    conversation_id: str,
+    rating: int,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> ChatRequest:
+    """Store the 1–5 satisfaction rating of an ended chat (a later rating replaces it). Flushes."""
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise ValueError("rating must be an integer from 1 to 5")
+    request = session.get(ChatRequest, conversation_id)
+    if request is None or request.customer_id != customer_id:
+        raise ChatNotFound(conversation_id)
+    session.refresh(request)
+    if request.closed_at is None or request.accepted_at is None:
+        raise InvalidChatState("only a chat that took place and ended can be rated")
+    request.rating = rating
+    request.rating_comment = (comment or "").strip()[:1000] or None
+    request.rated_at = now or now_utc()
+    session.add(request)
+    session.flush()
+    return request

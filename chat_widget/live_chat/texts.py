@@ -1,0 +1,96 @@
+"""Customer-facing live chat texts and canned replies, read from JSON catalogs in fr/nl/en/de."""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton, format_time
+
+from chat_widget.live_chat.hours.schedule import OpenStatus
+
+LOCALES = ("fr", "nl", "en", "de")
+DEFAULT_LOCALE = "fr"
+_HERE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=4)
+def _catalog(name: str) -> dict[str, dict[str, str]]:
+    with open(_HERE / name, encoding="utf-8") as handle:
+        data: dict[str, dict[str, str]] = json.load(handle)
+    return data
+
+
+class _Keep(dict[str, Any]):
+    """format_map helper: unknown placeholders stay visible instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, params: Mapping[str, Any]) -> str:
+    return string.Formatter().vformat(template, (), _Keep(params))
+
+
+def pick_locale(locale: str | None) -> str:
+    base = (locale or DEFAULT_LOCALE).split("-")[0].split("_")[0].lower()
+    return base if base in LOCALES else DEFAULT_LOCALE
+
+
+def text(key: str, locale: str | None, **params: Any) -> str:
+    entry = _catalog("strings.json")[key]
+    return _fill(entry[pick_locale(locale)], params)
+
+
+def canned_reply_keys() -> list[str]:
+    return list(_catalog("canned_replies.json"))
+
+
+def canned_replies(locale: str | None, **params: Any) -> dict[str, str]:
+    """All canned replies in the customer's language, placeholders filled where known."""
+    lang = pick_locale(locale)
+    return {
+        key: _fill(entry[lang], params) for key, entry in _catalog("canned_replies.json").items()
+    }
+
+
+def canned_reply(key: str, locale: str | None, **params: Any) -> str:
+    return _fill(_catalog("canned_replies.json")[key][pick_locale(locale)], params)
+
+
+def format_when(moment: datetime, locale: str | None, timezone: str = "Europe/Brussels") -> str:
+    """'mardi 25 novembre 08:00' style, in the customer's locale and the bank's time zone."""
+    lang = pick_locale(locale)
+    local = moment.astimezone(ZoneInfo(timezone))
+    day = format_skeleton("MMMMEEEEd", local, locale=lang)
+    return f"{day} {format_time(local, 'short', locale=lang)}"
+
+
+def describe_closed(status: OpenStatus, locale: str | None) -> list[str]:
+    """Lines for a closed chat: the reason, the next opening, the other channels (never a dead end)."""
+    if status.open:
+        return []
+    lines: list[str] = []
+    if status.reason == "holiday":
+        detail = _lookup(f"holiday.{status.detail}", locale)
+        lines.append(text("closed.holiday", locale, detail=detail))
+    elif status.reason == "closure":
+        detail = _lookup(f"closure.{status.detail}", locale) or _lookup("closure.closure", locale)
+        lines.append(text("closed.closure", locale, detail=detail))
+    else:
+        lines.append(text("closed.outside_hours", locale))
+    if status.next_open is not None:
+        lines.append(text("closed.next_open", locale, when=format_when(status.next_open, locale)))
+    lines.append(text("closed.other_channels", locale))
+    return lines
+
+
+def _lookup(key: str, locale: str | None) -> str:
+    entry = _catalog("strings.json").get(key)
+    return entry[pick_locale(locale)] if entry else ""

@@ -1,0 +1,1 @@
+"""Local fake servers for external HTTP APIs, started by test fixtures."""

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import chat_widget.live_chat as live_chat
+from chat_widget.live_chat.hours import belgian_public_holidays, parse_opening_hours, status
+from chat_widget.live_chat.texts import canned_replies, canned_reply, describe_closed, pick_locale
+
+PACKAGE = Path(live_chat.__file__).parent
+LOCALES = {"fr", "nl", "en", "de"}
+
+
+def test_catalogs_have_every_locale() -> None:
+    for name in ("strings.json", "canned_replies.json"):
+        catalog = json.loads((PACKAGE / name).read_text(encoding="utf-8"))
+        for key, entry in catalog.items():
+            assert set(entry) == LOCALES, f"{name}:{key}"
+            assert all(value.strip() for value in entry.values()), f"{name}:{key}"
+
+
+def test_every_holiday_has_a_name() -> None:
+    catalog = json.loads((PACKAGE / "strings.json").read_text(encoding="utf-8"))
+    for reason in set(belgian_public_holidays(2026).values()):
+        assert f"holiday.{reason}" in catalog
+
+
+def test_canned_replies_fill_placeholders_and_keep_unknown_ones() -> None:
+    replies = canned_replies("nl", agent_first_name="Pieter")
+    assert replies["greeting"] == "Goedendag, ik ben Pieter. Hoe kan ik u helpen?"
+    assert "{topic}" in replies["topic_ack"]
+    assert canned_reply("greeting", "de-BE", agent_first_name="Lena").startswith("Guten Tag")
+    assert pick_locale("xx") == "fr"
+
+
+def test_closed_message_has_reason_next_opening_and_other_channels() -> None:
+    hours = parse_opening_hours({"weekly": {"tue": [["08:00", "20:00"]]}})
+    closed = status(datetime(2026, 5, 25, 10, 0, tzinfo=UTC), hours)  # Whit Monday
+    lines = describe_closed(closed, "en")
+    assert lines[0] == "Chat is closed today: Whit Monday."
+    assert "May 26" in lines[1]
+    assert "digital assistant" in lines[2]
+    assert len(describe_closed(closed, "nl")) == 3
