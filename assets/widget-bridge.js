@@ -125,7 +125,64 @@
 
   w.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && mode === "embed") { bridge.post("close"); }
+    var t = e.target;
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && t && t.matches && t.matches("textarea[data-cw-composer]")) {
+      e.preventDefault();
+      if (t.form) { t.form.requestSubmit(); }
+    }
   });
+
+  /* Local events (not from the host) go to the app through the same subscription. */
+  function local(data) {
+    data.cw = V;
+    if (listener) { listener(JSON.stringify(data)); } else { queue.push(data); }
+  }
+
+  function newId() {
+    if (w.crypto && w.crypto.randomUUID) { return w.crypto.randomUUID(); }
+    return String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  /* The privacy guard runs in the browser before anything is sent: a blocked text (PIN, codes,
+   * passwords, card numbers) never leaves the page; the server checks again. */
+  bridge.loadGuard = function () {
+    if (w.CWGuard || document.getElementById("cw-guard-js")) { return true; }
+    var sc = document.createElement("script");
+    sc.id = "cw-guard-js";
+    sc.src = "/guard.js";
+    sc.async = true;
+    document.head.appendChild(sc);
+    return true;
+  };
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f || !f.matches || !f.matches("form[data-cw-guard]")) { return; }
+    var field = f.querySelector("[name=message]");
+    var idField = f.querySelector("[name=client_msg_id]");
+    if (idField) { idField.value = newId(); }
+    if (field && w.CWGuard) {
+      var verdict = w.CWGuard.scan(field.value, document.documentElement.lang);
+      if (verdict.action === "block") {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        local({ type: "local-guard", kinds: verdict.kinds });
+        field.focus();
+        return;
+      }
+    }
+    if (field && field.value.trim() === "") {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      return;
+    }
+    setTimeout(function () { if (field) { field.focus(); } }, 0);
+  }, true);
+
+  /* Keep the newest message in view as the log grows. */
+  new MutationObserver(function () {
+    var log = document.querySelector(".cw-log");
+    if (log) { log.scrollTop = log.scrollHeight; }
+  }).observe(document.documentElement, { childList: true, subtree: true });
 
   w.ContactWidgetBridge = bridge;
 })(window);

@@ -50,8 +50,10 @@ class WidgetState(rx.State):
     live_open: bool = False
     live_status: str = ""
     is_visible: bool = True
+    guard_text: str = ""
 
     _customer_id: str = ""
+    _handover_from: str = ""  # assistant conversation whose summary goes to the live-chat agent
     _host_origin: str = ""
     _ignored_host_fields: int = 0
 
@@ -135,7 +137,11 @@ class WidgetState(rx.State):
 
     @rx.event
     async def on_host_message(self, raw: str) -> list[EventSpec] | None:
-        msg = parse_host_message(parse_json_object(raw))
+        data = parse_json_object(raw)
+        if data is not None and data.get("type") == "local-guard":
+            self.show_guard_block(data.get("kinds"))
+            return None
+        msg = parse_host_message(data)
         if msg is None:
             self._ignored_host_fields += 1
             return None
@@ -184,6 +190,19 @@ class WidgetState(rx.State):
             return [_bridge_call("saveSession", issue_session_token(customer_id, cfg.secret_key))]
         return None
 
+    def show_guard_block(self, kinds: object) -> None:
+        """Explain, in the customer's language, why a message was not sent."""
+        from chat_widget.guard.explain import explain
+        from chat_widget.guard.rules import get_rules
+
+        known = set(get_rules().kinds)
+        clean = (
+            [k for k in kinds if isinstance(k, str) and k in known]
+            if isinstance(kinds, list)
+            else []
+        )
+        self.guard_text = explain(clean or ["password"], self.locale)
+
     # --- user actions -----------------------------------------------------------------------
 
     @rx.event
@@ -201,6 +220,10 @@ class WidgetState(rx.State):
     def open_view(self, view: str) -> EventSpec | None:
         if view not in VIEWS:
             return None
+        if view == "assistant":
+            from chat_widget.ui.assistant_state import AssistantState
+
+            return AssistantState.open_assistant  # type: ignore[return-value]
         self.view = view
         self.notice_key = ""
         if view == "home":

@@ -42,15 +42,15 @@ def other_channels(current: str) -> rx.Component:
     )
 
 
-def channel_view(view: str, body: rx.Component) -> rx.Component:
+def channel_view(view: str, body: rx.Component, *, others: bool = True) -> rx.Component:
     return rx.el.section(
         rx.el.h1(
             S.tr[CHANNEL_TITLES[view]], id="cw-view-heading", tab_index=-1, class_name="cw-h1"
         ),
         body,
-        other_channels(view),
+        other_channels(view) if others else rx.fragment(),
         aria_labelledby="cw-view-heading",
-        class_name="cw-view",
+        class_name="cw-view" if others else "cw-view cw-view--chat",
     )
 
 

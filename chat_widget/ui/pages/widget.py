@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chat_widget.ui.components.assistant import assistant_body
 from chat_widget.ui.components.channel import channel_view, not_offered_yet
 from chat_widget.ui.components.home import home_view
 from chat_widget.ui.components.shell import footer, header, notices, reminder
@@ -19,7 +20,7 @@ def widget_page() -> rx.Component:
             notices(),
             rx.match(
                 S.view,
-                ("assistant", channel_view("assistant", not_offered_yet())),
+                ("assistant", channel_view("assistant", assistant_body(), others=False)),
                 ("live_chat", channel_view("live_chat", not_offered_yet())),
                 ("claim", channel_view("claim", not_offered_yet())),
                 ("video", channel_view("video", not_offered_yet())),

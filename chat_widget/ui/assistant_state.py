@@ -1,0 +1,177 @@
+"""The digital assistant's chat view state: thin handlers over chat_widget.assistant.chat."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from functools import lru_cache
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from chat_widget.assistant.chat import AssistantChat, TurnOutcome
+from chat_widget.domain.models import utcnow
+from chat_widget.i18n import format_clock
+from chat_widget.ui import runtime
+from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.widget_state import BRIDGE, WidgetState
+
+log = logging.getLogger(__name__)
+
+ACTION_VIEWS = {
+    "handover": "live_chat",
+    "open_live_chat": "live_chat",
+    "open_mybo": "claim",
+    "open_video_booking": "video",
+}
+
+
+@lru_cache(maxsize=1)
+def assistant_chat() -> AssistantChat:
+    from chat_widget.adapters.llm_client import LlmConfig, OpenAICompatibleClient
+    from chat_widget.assistant.nlu.classifier import classify_async
+
+    config = LlmConfig.from_env(runtime.settings().extra)
+    completer = OpenAICompatibleClient(config) if config else None
+    return AssistantChat(
+        run_db=runtime.run_db,
+        classify=classify_async,
+        completer=completer,
+        agent_locale=runtime.settings().default_locale,
+    )
+
+
+class AssistantState(WidgetState):
+    items: list[ChatItem] = []
+    typing: bool = False
+    error_key: str = ""
+    loaded: bool = False
+
+    _conversation_id: str = ""
+    _failed_text: str = ""
+
+    @rx.var
+    def last_seq(self) -> int:
+        return self.items[-1].seq if self.items else -1
+
+    @rx.var
+    def error_text(self) -> str:
+        return self.tr.get(self.error_key, "") if self.error_key else ""
+
+    @rx.event
+    async def open_assistant(self) -> AsyncIterator[EventSpec | None]:
+        self.view = "assistant"
+        self.notice_key = ""
+        yield rx.call_script(f"{BRIDGE}.loadGuard(); {BRIDGE}.focus('cw-view-heading')")
+        if self.loaded or not self._customer_id:
+            return
+        conversation_id, messages = await assistant_chat().history(customer_id=self._customer_id)
+        self._conversation_id = conversation_id or ""
+        self.items = [to_item(m, self.locale) for m in messages]
+        self.loaded = True
+
+    @rx.event
+    async def send(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        text = str(form.get("message") or "").strip()
+        client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
+        if not text:
+            return
+        self.guard_text = ""
+        self.error_key = ""
+        pending = ChatItem(
+            id=client_msg_id,
+            seq=10**9,
+            author="customer",
+            text=text,
+            time=format_clock(utcnow(), self.locale),
+        )
+        self.items = [*self.items, pending]
+        self.typing = True
+        yield None
+        try:
+            outcome = await assistant_chat().ask(
+                customer_id=self._customer_id,
+                conversation_id=self._conversation_id or None,
+                text=text,
+                client_msg_id=client_msg_id,
+                locale=self.locale,
+                live_chat_open=self.live_open,
+                topic=self.topic or None,
+                page_url=self.page_url or None,
+            )
+        except Exception:  # an outage must not lose the customer's text
+            log.exception("assistant turn failed")
+            self.items = [i for i in self.items if i.id != client_msg_id]
+            self._failed_text = text
+            self.error_key = "chat.error"
+            self.typing = False
+            return
+        self.typing = False
+        self.items = [i for i in self.items if i.id != client_msg_id]
+        self._apply(outcome)
+        if outcome.blocked_kinds:
+            self.show_guard_block(list(outcome.blocked_kinds))
+        elif outcome.too_long:
+            self.error_key = "chat.too_long"
+
+    @rx.event
+    async def retry(self) -> AsyncIterator[EventSpec | None]:
+        text, self._failed_text = self._failed_text, ""
+        if text:
+            async for event in self.send({"message": text, "client_msg_id": uuid.uuid4().hex}):
+                yield event
+
+    @rx.event
+    async def quick_reply(self, payload: str, label: str) -> AsyncIterator[EventSpec | None]:
+        if not self._conversation_id:
+            return
+        self.typing = True
+        yield None
+        outcome = await assistant_chat().choose(
+            customer_id=self._customer_id,
+            conversation_id=self._conversation_id,
+            payload=payload,
+            label=label,
+            locale=self.locale,
+            live_chat_open=self.live_open,
+        )
+        self.typing = False
+        self._apply(outcome)
+
+    @rx.event
+    async def feedback(self, helpful: bool) -> AsyncIterator[EventSpec | None]:
+        if not self._conversation_id:
+            return
+        self.items = [
+            ChatItem(**{**vars(i), "ask_feedback": False}) if i.ask_feedback else i
+            for i in self.items
+        ]
+        yield None
+        outcome = await assistant_chat().feedback(
+            customer_id=self._customer_id,
+            conversation_id=self._conversation_id,
+            helpful=helpful,
+            locale=self.locale,
+            live_chat_open=self.live_open,
+        )
+        self._apply(outcome)
+
+    @rx.event
+    def take_action(self, kind: str) -> EventSpec | None:
+        view = ACTION_VIEWS.get(kind)
+        if view is None:
+            return None
+        if kind in {"handover", "open_live_chat"} and self._conversation_id:
+            self._handover_from = self._conversation_id
+        return WidgetState.open_view(view)
+
+    def _apply(self, outcome: TurnOutcome) -> None:
+        if outcome.conversation_id:
+            self._conversation_id = outcome.conversation_id
+        if not outcome.messages:
+            return
+        known = {i.id for i in self.items}
+        fresh = [to_item(m, self.locale) for m in outcome.messages if m.id not in known]
+        self.items = sorted([*self.items, *fresh], key=lambda i: i.seq)

@@ -1,0 +1,82 @@
+"""The digital assistant view: intro, log with quick replies and feedback, composer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chat_widget.ui.assistant_state import AssistantState
+from chat_widget.ui.components.chat import (
+    composer,
+    guard_alert,
+    message_log,
+    quick_replies,
+    typing_indicator,
+)
+
+A = AssistantState
+
+
+def _after_message(item: Any) -> rx.Component:
+    """Suggestions, actions and feedback belong to the newest assistant answer only."""
+    return rx.cond(
+        (item.seq == A.last_seq) & (item.author == "assistant") & ~A.typing,
+        rx.el.div(
+            quick_replies(item.actions, lambda a: A.take_action(a.payload)),
+            quick_replies(item.quick_replies, lambda q: A.quick_reply(q.payload, q.label)),
+            rx.cond(
+                item.ask_feedback,
+                rx.el.div(
+                    rx.el.span(A.tr["assistant.helpful"], class_name="cw-feedback-q"),
+                    rx.el.button(
+                        A.tr["assistant.helpful_yes"],
+                        type="button",
+                        on_click=A.feedback(True),
+                        class_name="cw-chip",
+                    ),
+                    rx.el.button(
+                        A.tr["assistant.helpful_no"],
+                        type="button",
+                        on_click=A.feedback(False),
+                        class_name="cw-chip",
+                    ),
+                    role="group",
+                    aria_label=A.tr["assistant.helpful"],
+                    class_name="cw-feedback",
+                ),
+            ),
+            class_name="cw-after",
+        ),
+    )
+
+
+def assistant_body() -> rx.Component:
+    return rx.el.div(
+        message_log(
+            A.items,
+            extra=_after_message,
+            intro=rx.el.div(
+                rx.el.p(A.tr["assistant.intro"], class_name="cw-text"),
+                rx.el.p(A.tr["assistant.recorded"], class_name="cw-small"),
+                class_name="cw-intro",
+            ),
+        ),
+        typing_indicator(A.typing, "chat.typing"),
+        guard_alert(),
+        rx.el.div(
+            rx.cond(
+                A.error_text != "",
+                rx.el.p(
+                    A.error_text,
+                    rx.el.button(
+                        A.tr["chat.retry"], type="button", on_click=A.retry, class_name="cw-chip"
+                    ),
+                    class_name="cw-notice",
+                ),
+            ),
+            role="alert",
+        ),
+        composer(A.send, disabled=A.typing),
+        class_name="cw-chat",
+    )
