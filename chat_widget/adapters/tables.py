@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from chat_widget.agents import records as agents_records  # noqa: F401
 from chat_widget.assistant import records as assistant_records  # noqa: F401
+from chat_widget.claims import records as claim_records  # noqa: F401
 from chat_widget.domain import models  # noqa: F401
 from chat_widget.live_chat import records as live_chat_records  # noqa: F401
