@@ -7,6 +7,7 @@ import reflex as rx
 from chat_widget import routes
 from chat_widget.settings import get_settings
 from chat_widget.ui.pages.widget import widget_page
+from chat_widget.ui.warmup import warm_up
 from chat_widget.ui.widget_state import WidgetState
 from chat_widget.web.security import SecurityHeaders
 
@@ -19,6 +20,8 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
         frame_ancestors=(_settings.own_origin, *_settings.allowed_origins),
         own_origin=_settings.own_origin,
         socket_origins=_settings.socket_origins,
+        # A whole batch of files plus multipart overhead; each file is checked again on arrival.
+        max_upload_body=_settings.upload_max_bytes * _settings.upload_max_files + 1024 * 1024,
     )
 
 
@@ -35,3 +38,4 @@ app.add_page(
     title="Contact",
     on_load=WidgetState.boot,
 )
+app.register_lifespan_task(warm_up)

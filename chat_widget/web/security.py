@@ -57,13 +57,25 @@ class SecurityHeaders:
         frame_ancestors: tuple[str, ...],
         own_origin: str,
         socket_origins: tuple[str, ...],
+        max_upload_body: int = 64 * 1024 * 1024,
     ) -> None:
         self.app = app
+        self.max_upload_body = max_upload_body
         self.socket_origins = {o.lower() for o in socket_origins}
         self.widget_csp = content_security_policy(
             frame_ancestors=frame_ancestors, own_origin=own_origin
         ).encode()
         self.page_csp = content_security_policy(frame_ancestors=(), own_origin=own_origin).encode()
+
+    def _upload_refusal(self, scope: Scope) -> int | None:
+        """Uploads come only from the widget's own pages, with a declared, bounded size."""
+        origin = _header(scope, b"origin")
+        if origin is None or origin.lower() not in self.socket_origins:
+            return 403
+        length = _content_length(scope)
+        if length is None:
+            return 411
+        return 413 if length > self.max_upload_body else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -78,8 +90,12 @@ class SecurityHeaders:
             return
         path: str = scope.get("path", "")
         if path.startswith(_BLOCKED_PREFIXES):
-            await _plain(send, 404, b"Not found")
-            return
+            # The upload *endpoint* (POST, from the widget itself) is allowed with a size cap;
+            # the upload *folder* (GET) is never served: files live in the private store.
+            refusal = 404 if scope.get("method") != "POST" else self._upload_refusal(scope)
+            if refusal:
+                await _plain(send, refusal, b"Not allowed")
+                return
         if path.startswith(("/_event", "/socket.io")):
             # Engine.IO long-polling fallback: same origin rule as the websocket.
             origin = _header(scope, b"origin")
@@ -110,6 +126,11 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _content_length(scope: Scope) -> int | None:
+    raw = _header(scope, b"content-length")
+    return int(raw) if raw and raw.isdigit() else None
 
 
 def _cache_policy(path: str) -> bytes | None:

@@ -82,9 +82,21 @@ def _wait_http(url: str, deadline: float, proc: subprocess.Popen[bytes], log: Pa
     raise RuntimeError(f"widget server not up after timeout:\n{log.read_text()[-4000:]}")
 
 
+ALWAYS_OPEN = {
+    "timezone": "Europe/Brussels",
+    "public_holidays": False,
+    "weekly": {day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "closures": [],
+}
+
+
 def start_widget_server(extra_env: dict[str, str] | None = None) -> WidgetServer:
+    """A production build on free ports. Live chat is open around the clock unless the caller
+    passes its own CW_OPENING_HOURS_PATH, so tests do not depend on the time of day."""
     port, host_port = free_port(), free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="cw-e2e-"))
+    hours_path = data_dir / "opening_hours.json"
+    hours_path.write_text(json.dumps(ALWAYS_OPEN))
     log_path = data_dir / "server.log"
     env = dict(os.environ)
     env.update(
@@ -97,6 +109,7 @@ def start_widget_server(extra_env: dict[str, str] | None = None) -> WidgetServer
             "CW_DATA_DIR": str(data_dir),
             "CW_SECRET_KEY": "e2e-secret-key-that-is-long-enough-000",
             "CW_IDENTITY_JWT_KEY": "e2e-identity-key-that-is-long-enough-00",
+            "CW_OPENING_HOURS_PATH": str(hours_path),
         }
     )
     env.update(extra_env or {})

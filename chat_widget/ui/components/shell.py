@@ -56,7 +56,6 @@ def header() -> rx.Component:
 
 def reminder() -> rx.Component:
     return rx.el.p(
-        rx.el.span("\U0001f512 ", aria_hidden="true"),
         S.tr["widget.reminder"],
         class_name="cw-reminder",
         id="cw-reminder",

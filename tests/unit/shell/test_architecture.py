@@ -37,6 +37,11 @@ def test_domain_does_not_reach_for_io_clients() -> None:
     offenders = []
     for path in (PACKAGE / "domain").rglob("*.py"):
         for name in _imports(path):
-            if name.split(".")[0] in {"httpx", "msgraph", "redis", "chat_widget"} and not name.startswith("chat_widget.domain"):
+            if name.split(".")[0] in {
+                "httpx",
+                "msgraph",
+                "redis",
+                "chat_widget",
+            } and not name.startswith("chat_widget.domain"):
                 offenders.append(f"{path.name}: {name}")
     assert offenders == []

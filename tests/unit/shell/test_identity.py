@@ -39,7 +39,11 @@ def _verify(token: object) -> tuple[str | None, str | None]:
 
 
 def _jwt(**claims: object) -> str:
-    base: dict[str, object] = {"sub": "cust-1", "aud": "contact-widget", "exp": int(time.time()) + 60}
+    base: dict[str, object] = {
+        "sub": "cust-1",
+        "aud": "contact-widget",
+        "exp": int(time.time()) + 60,
+    }
     base.update(claims)
     return jwt.encode({k: v for k, v in base.items() if v is not None}, KEY, "HS256")
 
@@ -50,7 +54,16 @@ def test_valid_identity_token_gives_the_subject() -> None:
 
 def test_expired_forged_missing_and_unsigned_tokens_fall_back_to_anonymous() -> None:
     assert _verify(_jwt(exp=int(time.time()) - 3600)) == (None, "expired")
-    assert _verify(jwt.encode({"sub": "x", "aud": "contact-widget", "exp": 9999999999}, "other-key-that-is-long-enough-000000", "HS256"))[1] == "invalid"
+    assert (
+        _verify(
+            jwt.encode(
+                {"sub": "x", "aud": "contact-widget", "exp": 9999999999},
+                "other-key-that-is-long-enough-000000",
+                "HS256",
+            )
+        )[1]
+        == "invalid"
+    )
     assert _verify(None) == (None, "missing")
     unsigned = jwt.encode({"sub": "x", "aud": "contact-widget", "exp": 9999999999}, None, "none")
     assert _verify(unsigned) == (None, "invalid")

@@ -29,10 +29,17 @@ def _client() -> TestClient:
             Route("/widget/", _page),
             Route("/agent/", _page),
             Route("/_upload/secret.pdf", _page),
+            Route("/_upload", _page, methods=["POST"]),
             WebSocketRoute("/_event/", _ws),
         ]
     )
-    app = SecurityHeaders(inner, frame_ancestors=(OWN, BANK), own_origin=OWN, socket_origins=(OWN,))
+    app = SecurityHeaders(
+        inner,
+        frame_ancestors=(OWN, BANK),
+        own_origin=OWN,
+        socket_origins=(OWN,),
+        max_upload_body=1000,
+    )
     return TestClient(app)
 
 
@@ -68,5 +75,14 @@ def test_websocket_from_any_other_origin_is_refused(origin: str | None) -> None:
 
 
 def test_polling_transport_from_foreign_origin_is_refused() -> None:
-    response = _client().get("/_event/?EIO=4&transport=polling", headers={"origin": "https://evil.example"})
+    response = _client().get(
+        "/_event/?EIO=4&transport=polling", headers={"origin": "https://evil.example"}
+    )
     assert response.status_code == 403
+
+
+def test_upload_endpoint_takes_bounded_posts_from_the_widget_only() -> None:
+    client = _client()
+    assert client.post("/_upload", content=b"x" * 10, headers={"origin": OWN}).status_code == 200
+    assert client.post("/_upload", content=b"x" * 2000, headers={"origin": OWN}).status_code == 413
+    assert client.post("/_upload", content=b"x" * 10, headers={"origin": BANK}).status_code == 403
