@@ -51,6 +51,7 @@ class WidgetState(rx.State):
     live_status: str = ""
     is_visible: bool = True
     guard_text: str = ""
+    time_zone: str = ""
 
     _customer_id: str = ""
     _handover_from: str = ""  # assistant conversation whose summary goes to the live-chat agent
@@ -77,6 +78,9 @@ class WidgetState(rx.State):
         cfg = runtime.settings()
         host_origin = data.get("hostOrigin")
         self.mode = "app" if data.get("mode") == "app" else "embed"
+        from chat_widget.ui.video_state import valid_time_zone
+
+        self.time_zone = valid_time_zone(data.get("timeZone")) or ""
         self.storage_blocked = bool(data.get("storageBlocked"))
         # Host data counts only when it comes from a configured bank origin.
         trusted_host = isinstance(host_origin, str) and host_origin in cfg.allowed_origins
@@ -224,6 +228,10 @@ class WidgetState(rx.State):
             from chat_widget.ui.assistant_state import AssistantState
 
             return AssistantState.open_assistant  # type: ignore[return-value]
+        if view == "video":
+            from chat_widget.ui.video_state import VideoState
+
+            return VideoState.open_video  # type: ignore[return-value]
         self.view = view
         self.notice_key = ""
         if view == "home":
