@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
@@ -20,8 +21,18 @@ def settings() -> Settings:
     return get_settings()
 
 
-@lru_cache(maxsize=1)
+_engine_lock = threading.Lock()
+
+
 def engine() -> Engine:
+    # The start-up warm-up and the first customer's boot both call this from worker threads:
+    # without the lock both run the migrations and one fails ("table ... already exists").
+    with _engine_lock:
+        return _migrated_engine()
+
+
+@lru_cache(maxsize=1)
+def _migrated_engine() -> Engine:
     from chat_widget.adapters.migrate import upgrade
 
     eng = engine_for(settings().database_url)

@@ -224,6 +224,10 @@ class WidgetState(rx.State):
             from chat_widget.ui.assistant_state import AssistantState
 
             return AssistantState.open_assistant  # type: ignore[return-value]
+        if view == "claim":
+            from chat_widget.ui.claim_state import ClaimState
+
+            return ClaimState.open_claim  # type: ignore[return-value]
         self.view = view
         self.notice_key = ""
         if view == "home":
