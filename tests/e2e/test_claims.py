@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Frame, Page, expect
@@ -48,7 +49,9 @@ def minimal_pdf() -> bytes:
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for off in offsets:
         out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return out.getvalue()
 
 
@@ -121,7 +124,9 @@ def first_part(frame: Frame) -> None:
     question(frame, "incident_place")
 
 
-def test_full_car_accident_claim(page: Page, widget_server: WidgetServer, browser: Browser, tmp_path: Path) -> None:
+def test_full_car_accident_claim(
+    page: Page, widget_server: WidgetServer, browser: Browser, tmp_path: Path
+) -> None:
     frame = open_mybo(page, widget_server)
     first_part(frame)
 
@@ -149,7 +154,12 @@ def test_full_car_accident_claim(page: Page, widget_server: WidgetServer, browse
     big = tmp_path / "huge.jpg"
     big.write_bytes(b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024))
     frame.locator(UPLOAD_INPUT).set_input_files(
-        [jpeg(tmp_path / "front.jpg", (200, 30, 30)), fake, big, jpeg(tmp_path / "side.jpg", (30, 30, 200))]
+        [
+            jpeg(tmp_path / "front.jpg", (200, 30, 30)),
+            fake,
+            big,
+            jpeg(tmp_path / "side.jpg", (30, 30, 200)),
+        ]
     )
     reports = frame.locator("#cw-claim-file-reports li")
     expect(reports).to_have_count(4, timeout=30000)
@@ -255,3 +265,49 @@ def test_full_car_accident_claim(page: Page, widget_server: WidgetServer, browse
             assert fetch(other_frame, url)["status"] == 404, url
     finally:
         other.close()
+
+
+def test_identified_customer_resumes_the_draft_on_another_device(
+    browser: Browser, widget_server: WidgetServer
+) -> None:
+    """Closing everything and coming back (new browser session, same bank login) resumes."""
+    key = widget_server.env["CW_IDENTITY_JWT_KEY"]
+    glass = questionnaire("car_glass")
+    labels = {q.id: q.label["en"] for q in glass.questions}
+
+    def login_and_open(page: Page) -> Frame:
+        token = jwt.encode(
+            {"sub": "cust-claims-7", "aud": "contact-widget", "exp": int(time.time()) + 600},
+            key,
+            "HS256",
+        )
+        frame = open_widget(page, widget_server)
+        page.evaluate("cw('setLocale', 'en')")
+        page.evaluate(f"cw('identify', () => Promise.resolve({token!r}))")
+        expect(frame.locator("#cw-signed-in")).to_be_visible()
+        frame.get_by_role("button", name=re.compile("Declare a claim with myBo")).click()
+        return frame
+
+    first = browser.new_context()
+    try:
+        frame = login_and_open(first.new_page())
+        frame.get_by_role("button", name=glass.label["en"], exact=True).click()
+        expect(frame.get_by_role("heading", level=2, name=labels["policy_number"])).to_be_visible()
+        frame.get_by_label(labels["policy_number"]).fill("123456789002")
+        frame.get_by_role("button", name="Continue", exact=True).click()
+        frame.get_by_label(labels["vehicle_plate"]).fill("2-xyz-987")
+        frame.get_by_role("button", name="Continue", exact=True).click()
+        expect(frame.get_by_role("heading", level=2, name=labels["incident_date"])).to_be_visible()
+    finally:
+        first.close()
+
+    later = browser.new_context()
+    try:
+        frame = login_and_open(later.new_page())
+        expect(frame.get_by_role("heading", level=2, name=labels["incident_date"])).to_be_visible()
+        frame.get_by_role("button", name="Back", exact=True).click()
+        expect(frame.get_by_label(labels["vehicle_plate"])).to_have_value("2-XYZ-987")
+        frame.get_by_role("button", name="Back", exact=True).click()
+        expect(frame.get_by_label(labels["policy_number"])).to_have_value("123-4567890-02")
+    finally:
+        later.close()
