@@ -123,6 +123,15 @@ async def read_claim_file(customer_id: str, file_id: str) -> ServedFile | None:
     return await runtime.run_db(work)
 
 
+async def export_documents(since: datetime, limit: int) -> list[dict[str, Any]]:
+    """For the insurer's export endpoint: documents of claims submitted since ``since``."""
+    from chat_widget.claims.export import documents_since
+
+    return await runtime.run_db(
+        lambda session: documents_since(session=session, since=since, limit=limit)
+    )
+
+
 def _file_items(
     session: Session, claim_id: str, ids: list[str], customer_id: str
 ) -> list[FileItem]:
