@@ -569,18 +569,65 @@ class ClaimState(WidgetState):
 
     @rx.event
     async def remove_file(self, file_id: str) -> None:
-        if not self._claim_id:
+        if not self._claim_id or file_id not in {f.id for f in self.files}:
             return
-        customer_id = self._customer_id
+        customer_id, claim_id = self._customer_id, self._claim_id
 
         def work(session: Session) -> bool:
-            return attachments.remove_claim_file(
-                session=session, store=file_store(), customer_id=customer_id, file_id=file_id
+            return service.remove_file(
+                session=session,
+                store=file_store(),
+                customer_id=customer_id,
+                claim_id=claim_id,
+                file_id=file_id,
             )
 
-        if await runtime.run_db(work):
+        try:
+            removed = await runtime.run_db(work)
+        except records.ClaimError:
+            removed = False
+        if removed:
             self.files = [f for f in self.files if f.id != file_id]
             self.file_reports = []
+
+    @rx.event
+    async def refresh_locale(self) -> None:
+        """After a language switch: the same step again, in the new language."""
+        if self.view != "claim" or not self._customer_id:
+            return
+        locale = self.locale
+        if self.phase in {"done", "list", "types"}:
+            await self._load_my_claims()
+            if self.reference:
+                self.confirmation = ui_text("confirmation", locale, reference=self.reference)
+            return
+        if not self._claim_id:
+            return
+        customer_id, claim_id, editing = self._customer_id, self._claim_id, self.editing
+        target = self.q_id if self.phase == "question" and self.q_id else None
+
+        def work(session: Session) -> ClaimView | None:
+            claim = records.get_claim_for_customer(
+                session=session, customer_id=customer_id, claim_id=claim_id
+            )
+            if claim is None or claim.status != records.ClaimStatus.DRAFT:
+                return None
+            return build_view(
+                session,
+                claim_id=claim_id,
+                state=flow.load_state(claim.state),
+                question_id=target,
+                locale=locale,
+                customer_id=customer_id,
+            )
+
+        view = await runtime.run_db(work)
+        if view is not None:
+            files, reports = self.files, self.file_reports
+            self._apply(view)
+            self.editing = editing
+            if view.phase == "question":
+                self.files, self.file_reports = files, reports
 
     # --- helpers -----------------------------------------------------------------------------
 

@@ -214,7 +214,12 @@ class WidgetState(rx.State):
             return []
         self.locale = locale
         self._refresh_live_status()
-        return [_bridge_call("setLang", locale)]
+        events = [_bridge_call("setLang", locale)]
+        if self.view == "claim":
+            from chat_widget.ui.claim_state import ClaimState
+
+            events.append(ClaimState.refresh_locale())
+        return events
 
     @rx.event
     def open_view(self, view: str) -> EventSpec | None:

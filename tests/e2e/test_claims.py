@@ -168,6 +168,12 @@ def test_full_car_accident_claim(
     expect(frame.locator(".cw-file-bad").filter(has_text="huge.jpg")).to_be_visible()
     expect(frame.locator(".cw-file-ok")).to_have_count(2)
     expect(frame.locator(".cw-files a")).to_have_count(2)
+    # One more, taken back out again.
+    frame.locator(UPLOAD_INPUT).set_input_files([jpeg(tmp_path / "extra.jpg", (10, 200, 10))])
+    expect(frame.locator(".cw-files a")).to_have_count(3, timeout=30000)
+    frame.get_by_role("button", name=re.compile(r"^Remove\W+extra\.jpg$")).click()
+    expect(frame.locator(".cw-files a")).to_have_count(2)
+    expect(frame.locator(".cw-files a", has_text="extra.jpg")).to_have_count(0)
     # The refusals took nothing away: the claim goes on.
     frame.get_by_role("button", name="Continue", exact=True).click()
 
@@ -309,5 +315,10 @@ def test_identified_customer_resumes_the_draft_on_another_device(
         expect(frame.get_by_label(labels["vehicle_plate"])).to_have_value("2-XYZ-987")
         frame.get_by_role("button", name="Back", exact=True).click()
         expect(frame.get_by_label(labels["policy_number"])).to_have_value("123-4567890-02")
+        # A language switch re-renders the same step in the new language.
+        frame.page.evaluate("cw('setLocale', 'nl')")
+        nl = glass.questions[0].label["nl"]
+        expect(frame.get_by_role("heading", level=2, name=nl)).to_be_visible()
+        expect(frame.get_by_label(nl)).to_have_value("123-4567890-02")
     finally:
         later.close()
