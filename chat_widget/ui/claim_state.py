@@ -394,7 +394,10 @@ class ClaimState(WidgetState):
                 )
             return _step_view(session, step, locale=locale, customer_id=customer_id, typed=typed)
 
-        return await self._run(work)
+        event = await self._run(work)
+        if editing and self.phase == "question" and self.q_id == question_id and self.error:
+            self.editing = True  # a refused change: still changing that answer from the summary
+        return event
 
     @rx.event
     async def back(self) -> EventSpec | None:

@@ -168,6 +168,8 @@ def test_full_car_accident_claim(
     expect(frame.locator(".cw-file-bad").filter(has_text="huge.jpg")).to_be_visible()
     expect(frame.locator(".cw-file-ok")).to_have_count(2)
     expect(frame.locator(".cw-files a")).to_have_count(2)
+    violations = axe_violations(frame)  # the upload zone, reports and file list
+    assert violations == [], describe(violations)
     # One more, taken back out again.
     frame.locator(UPLOAD_INPUT).set_input_files([jpeg(tmp_path / "extra.jpg", (10, 200, 10))])
     expect(frame.locator(".cw-files a")).to_have_count(3, timeout=30000)
@@ -208,6 +210,13 @@ def test_full_car_accident_claim(
     pick(frame, "liability_view", "The other party")
     expect(frame.get_by_role("heading", level=2, name="Check your claim")).to_be_visible()
     expect(summary).to_contain_text("A cyclist")
+    # A refused change shows the reason and stays on that answer until it is right.
+    change(frame, "estimated_amount")
+    type_answer(frame, "estimated_amount", "-5")
+    expect(frame.locator("#cw-claim-error")).to_have_text("The amount must be more than zero.")
+    type_answer(frame, "estimated_amount", "900")
+    expect(frame.get_by_role("heading", level=2, name="Check your claim")).to_be_visible()
+    expect(summary).to_contain_text("900")
     change(frame, "description")
     field = frame.get_by_label(LABEL["description"])
     expect(field).to_have_value("I reversed into a post in the car park.")
@@ -238,6 +247,8 @@ def test_full_car_accident_claim(
     frame.get_by_role("button", name="My claims").click()
     mine = frame.locator(".cw-summary li", has_text=reference[0])
     expect(mine).to_contain_text("Status: Submitted")
+    violations = axe_violations(frame)
+    assert violations == [], describe(violations)
 
     # Files are served only with a genuine, unexpired token for their owner.
     file_id = hrefs[0].split("/")[-1].split("?")[0]

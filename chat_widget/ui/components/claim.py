@@ -126,8 +126,21 @@ def _file_link(f: Any) -> rx.Component:
     )
 
 
+def _label_file_input(component: rx.Component, label: Any) -> rx.Component:
+    """rx.upload renders react-dropzone's visually hidden ``input type=file`` without a name;
+    give it one (axe "label"), as it is what a screen reader meets inside the drop zone."""
+    for child in component.children:
+        if not isinstance(child, rx.Component):
+            continue
+        if child.tag == "input":
+            child.custom_attrs["aria-label"] = label
+        else:
+            _label_file_input(child, label)
+    return component
+
+
 def _files_question() -> rx.Component:
-    return rx.el.div(
+    zone = _label_file_input(
         rx.upload(
             rx.el.button(C.tr["claim.files_choose"], type="button", class_name="cw-chip"),
             rx.el.p(C.tr["claim.files_drop"], class_name="cw-small"),
@@ -141,6 +154,10 @@ def _files_question() -> rx.Component:
             on_drop_rejected=C.drop_rejected,
             class_name="cw-dropzone",
         ),
+        C.tr["claim.files_choose"],
+    )
+    return rx.el.div(
+        zone,
         rx.cond(
             C.uploading,
             rx.el.div(
