@@ -215,6 +215,31 @@ def build_view(
     )
 
 
+def draft_view(
+    session: Session,
+    *,
+    claim_id: str,
+    customer_id: str,
+    locale: str,
+    question_id: str | None = None,
+) -> ClaimView | None:
+    """The customer's draft where it stands (or on ``question_id``); None if not a draft."""
+    claim = records.get_claim_for_customer(
+        session=session, customer_id=customer_id, claim_id=claim_id
+    )
+    if claim is None or claim.status != records.ClaimStatus.DRAFT:
+        return None
+    state = flow.load_state(claim.state)
+    return build_view(
+        session,
+        claim_id=claim_id,
+        state=state,
+        question_id=question_id or state.get("current"),
+        locale=locale,
+        customer_id=customer_id,
+    )
+
+
 def _step_view(
     session: Session, step: service.Step, *, locale: str, customer_id: str, typed: str | None = None
 ) -> ClaimView:
@@ -278,10 +303,6 @@ class ClaimState(WidgetState):
     @rx.var
     def q_multiline(self) -> bool:
         return self.q_type == "free_text"
-
-    @rx.var
-    def q_is_text(self) -> bool:
-        return self.q_type in TEXT_TYPES or self.q_type in {"date", "time"}
 
     # --- entering the view -------------------------------------------------------------------
 
@@ -389,6 +410,18 @@ class ClaimState(WidgetState):
                     today=when,
                 )
             else:
+                claim = records.get_claim_for_customer(
+                    session=session, customer_id=customer_id, claim_id=claim_id
+                )
+                if claim is not None and claim.state.get("current") != question_id:
+                    # This page was behind (the claim moved on in another tab): show where the
+                    # claim really is instead of answering a question the customer did not see.
+                    view = draft_view(
+                        session, claim_id=claim_id, customer_id=customer_id, locale=locale
+                    )
+                    if view is None:
+                        raise records.ClaimNotFound(claim_id)
+                    return view
                 step = service.answer_current(
                     session=session, customer_id=customer_id, claim_id=claim_id, raw=raw, today=when
                 )
@@ -413,20 +446,22 @@ class ClaimState(WidgetState):
         current = self.q_id
 
         def work(session: Session) -> ClaimView | None:
-            if editing:  # leaving an edit changes nothing: back to the summary as it was
-                step = service.resume_claim(session=session, customer_id=customer_id)
-                if step is None or step.claim.id != claim_id:
+            if editing:  # leaving an edit changes nothing: back to where the claim stands
+                view = draft_view(
+                    session, claim_id=claim_id, customer_id=customer_id, locale=locale
+                )
+                if view is None:
                     raise records.ClaimNotFound(claim_id)
-            else:
-                step = service.go_back(session=session, customer_id=customer_id, claim_id=claim_id)
-                question = step.step.question
-                if question is not None and question.id == current:
-                    # Back from the first question: to the claim types. An untouched draft goes.
-                    if not step.step.state["answers"]:
-                        records.discard_draft(
-                            session=session, customer_id=customer_id, claim_id=claim_id
-                        )
-                    return None
+                return view
+            step = service.go_back(session=session, customer_id=customer_id, claim_id=claim_id)
+            question = step.step.question
+            if question is not None and question.id == current:
+                # Back from the first question: to the claim types. An untouched draft goes.
+                if not step.step.state["answers"]:
+                    records.discard_draft(
+                        session=session, customer_id=customer_id, claim_id=claim_id
+                    )
+                return None
             return _step_view(session, step, locale=locale, customer_id=customer_id)
 
         return await self._run(work)
@@ -478,7 +513,6 @@ class ClaimState(WidgetState):
             reference = await runtime.run_db(work)
         except flow.IncompleteClaim:
             self.missing = True
-            self.error = ui_text("not_answered", locale)
             return None
         except records.ClaimError:
             log.info("claim %s could not be submitted", claim_id)
@@ -610,18 +644,12 @@ class ClaimState(WidgetState):
         target = self.q_id if self.phase == "question" and self.q_id else None
 
         def work(session: Session) -> ClaimView | None:
-            claim = records.get_claim_for_customer(
-                session=session, customer_id=customer_id, claim_id=claim_id
-            )
-            if claim is None or claim.status != records.ClaimStatus.DRAFT:
-                return None
-            return build_view(
+            return draft_view(
                 session,
                 claim_id=claim_id,
-                state=flow.load_state(claim.state),
-                question_id=target,
-                locale=locale,
                 customer_id=customer_id,
+                locale=locale,
+                question_id=target,
             )
 
         view = await runtime.run_db(work)
