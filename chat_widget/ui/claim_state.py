@@ -19,7 +19,7 @@ from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from chat_widget.adapters.file_store import LocalFileStore
-from chat_widget.claims import attachments, flow, records, service
+from chat_widget.claims import attachments, flow, records, service, transcript
 from chat_widget.claims.i18n import pick, status_label, ui_keys, ui_text
 from chat_widget.claims.questions import QuestionType, claim_types, questionnaire
 from chat_widget.files import FileRejected, UploadLimits
@@ -368,8 +368,15 @@ class ClaimState(WidgetState):
         customer_id, locale = self._customer_id, self.locale
 
         def work(session: Session) -> ClaimView:
+            conversation_id = transcript.start_claim_conversation(
+                session=session, customer_id=customer_id, locale=locale
+            )
             step = service.begin_claim(
-                session=session, customer_id=customer_id, claim_type=claim_type, locale=locale
+                session=session,
+                customer_id=customer_id,
+                claim_type=claim_type,
+                locale=locale,
+                conversation_id=conversation_id,
             )
             return _step_view(session, step, locale=locale, customer_id=customer_id)
 
@@ -424,6 +431,10 @@ class ClaimState(WidgetState):
                     return view
                 step = service.answer_current(
                     session=session, customer_id=customer_id, claim_id=claim_id, raw=raw, today=when
+                )
+            if step.step.error is None:
+                transcript.record_answer(
+                    session=session, claim=step.claim, question_id=question_id, edited=editing
                 )
             return _step_view(session, step, locale=locale, customer_id=customer_id, typed=typed)
 

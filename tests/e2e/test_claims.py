@@ -256,6 +256,17 @@ def test_full_car_accident_claim(
         owner = db.execute(
             "SELECT customer_id FROM claim WHERE reference = ?", (reference[0],)
         ).fetchone()[0]
+        said = [
+            row[0]
+            for row in db.execute(
+                "SELECT m.body FROM message m JOIN claim c ON c.conversation_id = m.conversation_id"
+                " WHERE c.reference = ? AND m.author_kind = 'customer' ORDER BY m.seq",
+                (reference[0],),
+            )
+        ]
+    # The conversation is stored with the claim: every accepted answer, edits included.
+    assert said[0] == "123-4567890-02" and "A cyclist hit my parked car's mirror." in said
+    assert "2099" not in " ".join(said)  # the refused date never became part of it
     other = browser.new_context()
     try:
         other_page = other.new_page()
