@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Frame, Page, expect
 
 from chat_widget.claims.questions import questionnaire
 from chat_widget.web.claim_files import mint_file_token
-from tests.e2e.conftest import WidgetServer, axe_violations, describe, open_widget
+from tests.e2e.conftest import ROOT, WidgetServer, axe_violations, describe, open_widget
 
 pytestmark = pytest.mark.e2e
 
@@ -264,6 +264,20 @@ def test_full_car_accident_claim(
                 (reference[0],),
             )
         ]
+        stored = [
+            row[0]
+            for row in db.execute(
+                "SELECT f.stored_name FROM claim_file f JOIN claim c ON c.id = f.claim_id"
+                " WHERE c.reference = ?",
+                (reference[0],),
+            )
+        ]
+    # Files live in the private store only: never in Reflex's upload folder or in assets.
+    private = {p.name for p in (widget_server.data_dir / "files").rglob("*") if p.is_file()}
+    assert len(stored) == 3 and set(stored) <= private
+    public = [ROOT / "uploaded_files", ROOT / "assets", ROOT / ".web" / "public"]
+    names = {"front.jpg", "side.jpg", "extra.jpg", "report.pdf", *stored}
+    assert not [p for d in public if d.exists() for p in d.rglob("*") if p.name in names]
     # The conversation is stored with the claim: every accepted answer, edits included.
     assert said[0] == "123-4567890-02" and "A cyclist hit my parked car's mirror." in said
     assert "2099" not in " ".join(said)  # the refused date never became part of it
