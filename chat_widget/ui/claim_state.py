@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 BANK_ZONE = ZoneInfo("Europe/Brussels")
 UPLOAD_ID = "cw-claim-upload"
+FAMILY_ORDER = ("car", "home", "travel", "liability")
 TEXT_TYPES = frozenset({"place", "free_text", "amount", "plate_number", "policy_number"})
 
 
@@ -45,6 +46,12 @@ class OptionItem:
 class TypeItem:
     type: str
     label: str
+
+
+@dataclass
+class TypeGroup:
+    label: str
+    types: list[TypeItem] = field(default_factory=list)
 
 
 @dataclass
@@ -289,8 +296,18 @@ class ClaimState(WidgetState):
         return {key: ui_text(key, self.locale) for key in ui_keys() if key != "confirmation"}
 
     @rx.var
-    def type_items(self) -> list[TypeItem]:
-        return [TypeItem(type=t["type"], label=t["label"]) for t in claim_types(self.locale)]
+    def type_groups(self) -> list[TypeGroup]:
+        """Claim types under their family (car, home, travel, liability first)."""
+        tr = catalog(self.locale)
+        groups: dict[str, TypeGroup] = {}
+        for t in claim_types(self.locale):
+            family = t["family"]
+            group = groups.setdefault(
+                family, TypeGroup(label=tr.get(f"claim.family.{family}", family))
+            )
+            group.types.append(TypeItem(type=t["type"], label=t["label"]))
+        order = {family: i for i, family in enumerate(FAMILY_ORDER)}
+        return [groups[f] for f in sorted(groups, key=lambda f: order.get(f, len(order)))]
 
     @rx.var
     def q_key(self) -> str:

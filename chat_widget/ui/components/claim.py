@@ -295,21 +295,26 @@ def types_view() -> rx.Component:
     return rx.el.div(
         _heading(C.tr["claim.choose_type"]),
         rx.el.p(C.tr["claim.intro"], class_name="cw-text"),
-        rx.el.ul(
-            rx.foreach(
-                C.type_items,
-                lambda t: rx.el.li(
-                    rx.el.button(
-                        t.label,
-                        type="button",
-                        on_click=C.start(t.type),
-                        class_name="cw-chip cw-claim-type",
-                        disabled=C.busy,
-                    )
+        rx.foreach(
+            C.type_groups,
+            lambda g: rx.el.div(
+                rx.el.h3(g.label, class_name="cw-h3"),
+                rx.el.ul(
+                    rx.foreach(
+                        g.types,
+                        lambda t: rx.el.li(
+                            rx.el.button(
+                                t.label,
+                                type="button",
+                                on_click=C.start(t.type),
+                                class_name="cw-chip cw-claim-type",
+                                disabled=C.busy,
+                            )
+                        ),
+                    ),
+                    class_name="cw-claim-types",
                 ),
             ),
-            aria_label=C.tr["claim.type_group"],
-            class_name="cw-claim-types",
         ),
         rx.cond(
             C.my_claims.length() > 0,  # type: ignore[attr-defined]
