@@ -98,7 +98,9 @@ def client_secret_credential(settings: GraphSettings) -> AsyncTokenCredential:
     from azure.identity.aio import ClientSecretCredential
 
     if not (settings.tenant_id and settings.client_id and settings.client_secret):
-        raise ValueError("CW_GRAPH_TENANT_ID, CW_GRAPH_CLIENT_ID and CW_GRAPH_CLIENT_SECRET are required")
+        raise ValueError(
+            "CW_GRAPH_TENANT_ID, CW_GRAPH_CLIENT_ID and CW_GRAPH_CLIENT_SECRET are required"
+        )
     return ClientSecretCredential(settings.tenant_id, settings.client_id, settings.client_secret)
 
 
@@ -354,14 +356,19 @@ class GraphMeetingGateway:
         )
 
         body = GetStaffAvailabilityPostRequestBody(
-            staff_ids=list(staff_ids), start_date_time=_to_graph(start), end_date_time=_to_graph(end)
+            staff_ids=list(staff_ids),
+            start_date_time=_to_graph(start),
+            end_date_time=_to_graph(end),
         )
         # A POST, but a read: safe for the SDK to retry.
         response = await self._call(
             lambda: self._business.get_staff_availability.post(body, self._config(retry=True))
         )
         busy_states = {BookingsAvailabilityStatus.Busy, BookingsAvailabilityStatus.OutOfOffice}
-        free_states = {BookingsAvailabilityStatus.Available, BookingsAvailabilityStatus.SlotsAvailable}
+        free_states = {
+            BookingsAvailabilityStatus.Available,
+            BookingsAvailabilityStatus.SlotsAvailable,
+        }
         schedules: list[StaffSchedule] = []
         for item in response.value if response and response.value else []:
             busy: list[Interval] = []

@@ -283,7 +283,9 @@ class BookingService:
         with self._sessions() as session:
             return create_appointment_record(session=session, record=record)
 
-    def _choose_staff(self, slot: Slot, *, topic: str, locale: str, prefer: str | None = None) -> str:
+    def _choose_staff(
+        self, slot: Slot, *, topic: str, locale: str, prefer: str | None = None
+    ) -> str:
         pool = [a.staff_id for a in self.pool(topic=topic, locale=locale)]
         candidates = [sid for sid in slot.staff_ids if sid in pool]
         if not candidates:
@@ -480,7 +482,9 @@ class BookingService:
                 expired = self._save(
                     row.id, status=AppointmentStatus.FAILED, last_error="expired before booking"
                 )
-                outcomes.append(BookingOutcome(OutcomeStatus.FAILED, message("failed", expired.locale)))
+                outcomes.append(
+                    BookingOutcome(OutcomeStatus.FAILED, message("failed", expired.locale))
+                )
                 continue
             outcomes.append(await self._drive(row, attempts=1))
         with self._sessions() as session:
@@ -542,7 +546,9 @@ class BookingService:
                 OutcomeStatus.CHANGE_FAILED, message("change_failed", row.locale), view_of(row)
             )
         done = self._save(row.id, status=AppointmentStatus.CANCELLED)
-        return BookingOutcome(OutcomeStatus.CANCELLED, message("cancelled", done.locale), view_of(done))
+        return BookingOutcome(
+            OutcomeStatus.CANCELLED, message("cancelled", done.locale), view_of(done)
+        )
 
     async def reschedule(
         self, *, booking_id: str, slot: Slot, customer_id: str | None = None

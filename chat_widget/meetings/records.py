@@ -51,7 +51,9 @@ class MeetingAppointment(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-def create_appointment_record(*, session: Session, record: MeetingAppointment) -> MeetingAppointment:
+def create_appointment_record(
+    *, session: Session, record: MeetingAppointment
+) -> MeetingAppointment:
     session.add(record)
     session.flush()
     return record

@@ -218,7 +218,12 @@ class WidgetState(rx.State):
             return []
         self.locale = locale
         self._refresh_live_status()
-        return [_bridge_call("setLang", locale)]
+        events = [_bridge_call("setLang", locale)]
+        if self.view == "claim":
+            from chat_widget.ui.claim_state import ClaimState
+
+            events.append(ClaimState.refresh_locale())
+        return events
 
     @rx.event
     def open_view(self, view: str) -> EventSpec | None:
@@ -232,6 +237,10 @@ class WidgetState(rx.State):
             from chat_widget.ui.video_state import VideoState
 
             return VideoState.open_video  # type: ignore[return-value]
+        if view == "claim":
+            from chat_widget.ui.claim_state import ClaimState
+
+            return ClaimState.open_claim  # type: ignore[return-value]
         self.view = view
         self.notice_key = ""
         if view == "home":
