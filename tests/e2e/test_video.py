@@ -84,8 +84,8 @@ def test_investment_topic_repeats_the_audio_recording_notice_and_needs_a_tick(
 ) -> None:
     frame = open_video(media_page, widget_server)
     accept = frame.get_by_role("button", name=re.compile("accepte|Accepter", re.I))
-    if accept.count():
-        accept.click()
+    expect(accept).to_be_visible()  # a new browser context is a new customer: consent first
+    accept.click()
     frame.get_by_role("button", name=re.compile("Placements|Investissements", re.I)).click()
     expect(frame.locator("#cw-recording-notice")).to_contain_text(re.compile("son|audio", re.I))
     expect(frame.locator(".cw-slot").first).to_be_visible(timeout=20000)
@@ -100,8 +100,8 @@ def test_video_views_have_no_axe_violations(media_page: Page, widget_server: Wid
     violations = axe_violations(frame)
     assert violations == [], describe(violations)
     accept = frame.get_by_role("button", name=re.compile("accepte|Accepter", re.I))
-    if accept.count():
-        accept.click()
+    expect(accept).to_be_visible()  # a new browser context is a new customer: consent first
+    accept.click()
     frame.get_by_role("button", name=re.compile("quotidien|Daily", re.I)).first.click()
     expect(frame.locator(".cw-slot").first).to_be_visible(timeout=20000)
     violations = axe_violations(frame)
