@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 WIDGET = "/widget"
+AGENT = "/agent"
+AGENT_LOGIN = "/agent/login"
 EMBED_SCRIPT = "/embed.js"
 BRIDGE_SCRIPT = "/widget-bridge.js"
 STYLESHEET = "/widget.css"

@@ -224,6 +224,10 @@ class WidgetState(rx.State):
             from chat_widget.ui.assistant_state import AssistantState
 
             return AssistantState.open_assistant  # type: ignore[return-value]
+        if view == "live_chat":
+            from chat_widget.ui.live_chat_state import LiveChatState
+
+            return LiveChatState.open_live_chat  # type: ignore[return-value]
         self.view = view
         self.notice_key = ""
         if view == "home":

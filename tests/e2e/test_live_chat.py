@@ -1,0 +1,261 @@
+"""Live chat in real browsers: a customer in the widget and an employee in the agent console.
+
+Two browser contexts against one production server; the opening hours are switched by
+rewriting the schedule file the server reads (``CW_OPENING_HOURS_PATH``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
+
+from tests.e2e.conftest import ROOT, WidgetServer, axe_violations, describe, open_widget
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "e2e-demo-password-1234"
+ALL_DAY = [["00:00", "23:59"]]
+LIVE = re.compile("Chatter avec un collaborateur")
+
+
+def write_hours(path: Path, *, open_now: bool) -> None:
+    schedule: dict[str, object] = {
+        "timezone": "Europe/Brussels",
+        "public_holidays": False,
+        "weekly": {day: ALL_DAY for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        "closures": [],
+    }
+    if not open_now:
+        now = datetime.now(ZoneInfo("Europe/Brussels")).replace(tzinfo=None, second=0, microsecond=0)
+        schedule["closures"] = [
+            {
+                "id": "e2e",
+                "start": (now - timedelta(days=1)).isoformat(timespec="minutes"),
+                "end": (now + timedelta(days=2)).replace(hour=9, minute=0).isoformat(timespec="minutes"),
+                "reason": "closure",
+            }
+        ]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(schedule))
+    os.replace(tmp, path)
+
+
+@pytest.fixture(scope="module")
+def live_server(widget_server: WidgetServer) -> Iterator[WidgetServer]:
+    env = {**widget_server.env, "CW_DATABASE_URL": f"sqlite:///{widget_server.db_path}"}
+    env["CW_DEMO_PASSWORD"] = PASSWORD
+    run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True}
+    subprocess.run([sys.executable, "-m", "chat_widget.adapters.migrate", "upgrade"], **run)  # type: ignore[call-overload]
+    subprocess.run([sys.executable, "-m", "chat_widget.agents", "seed-demo"], **run)  # type: ignore[call-overload]
+    original = widget_server.hours_path.read_text()
+    write_hours(widget_server.hours_path, open_now=True)
+    yield widget_server
+    widget_server.hours_path.write_text(original)
+
+
+def new_context(browser: Browser) -> BrowserContext:
+    return browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+
+
+def agent_login(page: Page, server: WidgetServer, username: str = "sophie") -> None:
+    page.goto(f"{server.origin}/agent/login")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r"/agent/?$"))
+    expect(page.get_by_text("Connecté :")).to_be_visible()
+    page.get_by_label("Disponibilité").select_option("available")
+
+
+def customer_start_chat(page: Page, server: WidgetServer) -> Frame:
+    frame = open_widget(page, server)
+    frame.get_by_role("button", name=LIVE).click()
+    frame.get_by_label("Votre question porte sur (facultatif)").select_option("cards")
+    frame.get_by_role("button", name="Démarrer le chat").click()
+    expect(frame.get_by_role("heading", name="En attente d'un conseiller")).to_be_visible()
+    expect(frame.locator("#cw-queue")).to_contain_text("dans la file d'attente")
+    return frame
+
+
+def customer_send(frame: Frame, text: str) -> None:
+    box = frame.get_by_label("Votre message", exact=True)
+    box.fill(text)
+    box.press("Enter")
+
+
+def log_texts(target: Page | Frame) -> list[str]:
+    return [t.strip() for t in target.locator(".cw-msg-text").all_inner_texts()]
+
+
+def test_queue_accept_messages_typing_reconnect_close_and_rating(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    customer_ctx, agent_ctx = new_context(browser), new_context(browser)
+    try:
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server)
+        customer = customer_ctx.new_page()
+        frame = customer_start_chat(customer, live_server)
+
+        # Queue → accept: the waiting customer shows up live in the console.
+        row = agent.get_by_role("row").filter(has_text="Cartes")
+        expect(row).to_be_visible(timeout=5000)
+        row.get_by_role("button", name="Accepter").click()
+        expect(frame.locator(".cw-msg--system")).to_contain_text("Sophie a rejoint la conversation.")
+        expect(frame.get_by_role("heading", name="En attente d'un conseiller")).to_have_count(0)
+        expect(agent.locator(".ag-side")).to_contain_text("Cartes")
+
+        # Messages both ways, live.
+        customer_send(frame, "Bonjour, ma carte est bloquée <b>depuis hier</b>")
+        expect(agent.locator(".ag-log")).to_contain_text(
+            "Bonjour, ma carte est bloquée <b>depuis hier</b>", timeout=3000
+        )
+        assert agent.locator(".ag-log b").count() == 0  # text, never HTML
+        agent.get_by_role("button", name=re.compile("^Bonjour, je suis Sophie")).click()
+        expect(frame.locator(".cw-log")).to_contain_text(
+            "Bonjour, je suis Sophie. Comment puis-je vous aider ?", timeout=3000
+        )
+        expect(agent.locator("#ag-read")).to_have_text("Lu par le client", timeout=3000)
+        expect(frame.locator("#cw-read")).to_have_text("Lu par le conseiller", timeout=3000)
+
+        # Typing, both ways.
+        agent.get_by_label("Votre réponse").press_sequentially("Je reg", delay=50)
+        expect(frame.get_by_text("Le conseiller écrit…")).to_be_visible(timeout=3000)
+        frame.get_by_label("Votre message", exact=True).press_sequentially("Mer", delay=50)
+        expect(agent.get_by_text("Le client écrit…")).to_be_visible(timeout=3000)
+        frame.get_by_label("Votre message", exact=True).fill("")
+        agent.get_by_label("Votre réponse").fill("")
+
+        # The customer's connection drops: what the agent sends meanwhile arrives once, in order.
+        customer_ctx.set_offline(True)
+        customer.wait_for_timeout(1500)
+        for text in ("Premier message pendant la coupure", "Second message pendant la coupure"):
+            box = agent.get_by_label("Votre réponse")
+            box.fill(text)
+            box.press("Enter")
+            expect(agent.locator(".ag-log")).to_contain_text(text)
+        customer.wait_for_timeout(1000)
+        customer_ctx.set_offline(False)
+        expect(frame.locator(".cw-log")).to_contain_text(
+            "Second message pendant la coupure", timeout=15000
+        )
+        texts = log_texts(frame)
+        first = texts.index("Premier message pendant la coupure")
+        assert texts[first + 1] == "Second message pendant la coupure"
+        assert texts.count("Premier message pendant la coupure") == 1
+        # And the customer's own message after the reconnect goes through exactly once.
+        customer_send(frame, "Merci, je suis de retour")
+        expect(agent.locator(".ag-log")).to_contain_text("Merci, je suis de retour", timeout=3000)
+        assert log_texts(agent).count("Merci, je suis de retour") == 1
+        customer.wait_for_timeout(500)
+        assert log_texts(frame).count("Merci, je suis de retour") == 1
+
+        violations = axe_violations(frame)
+        assert violations == [], describe(violations)
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+
+        # Internal note stays internal.
+        agent.get_by_label("Nouvelle note interne").fill("Note interne: carte bloquée")
+        agent.get_by_role("button", name="Ajouter la note").click()
+        expect(agent.locator(".ag-notes")).to_contain_text("Note interne: carte bloquée")
+
+        # Close with a reason → the customer sees the end, downloads the transcript, rates.
+        agent.get_by_label("Motif de clôture").select_option("resolved")
+        agent.get_by_role("button", name="Clôturer la conversation").click()
+        expect(frame.get_by_text("Le chat est terminé.")).to_be_visible(timeout=3000)
+        expect(frame.locator(".cw-log")).to_contain_text("Sophie a quitté la conversation.")
+        with customer.expect_download() as download_info:
+            frame.get_by_role("button", name="Télécharger la conversation").click()
+        transcript = Path(download_info.value.path()).read_text(encoding="utf-8")
+        assert "Bonjour, je suis Sophie" in transcript
+        assert "Merci, je suis de retour" in transcript
+        assert "Note interne" not in transcript
+        frame.get_by_role("button", name="4 sur 5").click()
+        expect(frame.get_by_text("Merci pour votre avis (4 sur 5).")).to_be_visible()
+        with sqlite3.connect(live_server.db_path) as db:
+            ratings = db.execute(
+                "SELECT rating, close_reason FROM chatrequest WHERE rating IS NOT NULL"
+            ).fetchall()
+        assert (4, "resolved") in ratings
+    finally:
+        customer_ctx.close()
+        agent_ctx.close()
+
+
+def test_closed_hours_show_next_opening_and_other_channels(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    write_hours(live_server.hours_path, open_now=False)
+    ctx = new_context(browser)
+    try:
+        page = ctx.new_page()
+        frame = open_widget(page, live_server)
+        frame.get_by_role("button", name=LIVE).click()
+        closed = frame.locator("#cw-live-closed")
+        expect(closed).to_contain_text("Le chat est exceptionnellement fermé")
+        expect(closed).to_contain_text(re.compile(r"Réouverture le .+ 09:00"))
+        nav = frame.get_by_role("navigation", name="Autres moyens de contact")
+        expect(nav.get_by_role("button", name="Assistant digital")).to_be_visible()
+        expect(frame.get_by_role("button", name="Démarrer le chat")).to_have_count(0)
+        violations = axe_violations(frame)
+        assert violations == [], describe(violations)
+    finally:
+        write_hours(live_server.hours_path, open_now=True)
+        ctx.close()
+
+
+def test_agent_login_failures_and_no_console_without_login(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    ctx = new_context(browser)
+    try:
+        page = ctx.new_page()
+        # A customer (or anyone) opening the console lands on the login page.
+        page.goto(f"{live_server.origin}/agent")
+        page.wait_for_url(re.compile(r"/agent/login/?$"))
+        expect(page.get_by_role("heading", name="Connexion conseiller")).to_be_visible()
+        expect(page.get_by_text("Clients en attente")).to_have_count(0)
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+
+        page.get_by_label("Identifiant").fill("sophie")
+        page.get_by_label("Mot de passe").fill("not-the-password")
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("alert")).to_contain_text("Identifiant ou mot de passe incorrect")
+        page.get_by_label("Identifiant").fill("nobody")
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("alert")).to_contain_text("Identifiant ou mot de passe incorrect")
+        assert not [c for c in ctx.cookies() if c["name"] == "cw_agent_session" and c["value"]]
+
+        # A forged cookie is no session either.
+        ctx.add_cookies(
+            [{"name": "cw_agent_session", "value": "forged", "url": live_server.origin}]
+        )
+        page.goto(f"{live_server.origin}/agent")
+        page.wait_for_url(re.compile(r"/agent/login/?$"))
+
+        # A real login survives a reload, and logging out ends it.
+        agent_login(page, live_server, "pieter")
+        page.reload()
+        expect(page.get_by_text("Connecté : Pieter Janssens")).to_be_visible()
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+        page.get_by_role("button", name="Se déconnecter").click()
+        page.wait_for_url(re.compile(r"/agent/login/?$"))
+        page.goto(f"{live_server.origin}/agent")
+        page.wait_for_url(re.compile(r"/agent/login/?$"))
+    finally:
+        ctx.close()
