@@ -75,7 +75,9 @@ class Settings:
             raise SettingsError(f"CW_DEFAULT_LOCALE must be one of {LOCALES}")
         for origin in (*self.allowed_origins, self.own_origin):
             if origin == "*" or "://" not in origin:
-                raise SettingsError(f"origin {origin!r} must be a full origin like https://www.bank.be")
+                raise SettingsError(
+                    f"origin {origin!r} must be a full origin like https://www.bank.be"
+                )
         if self.is_production:
             weak = [
                 name

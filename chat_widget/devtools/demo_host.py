@@ -26,7 +26,9 @@ def make_handler(widget_origin: str, extra_headers: dict[str, str] | None = None
             if path.suffix == ".html":
                 body = body.replace(b"{{WIDGET_ORIGIN}}", widget_origin.encode())
             self.send_response(200)
-            ctype = "text/html; charset=utf-8" if path.suffix == ".html" else "application/octet-stream"
+            ctype = (
+                "text/html; charset=utf-8" if path.suffix == ".html" else "application/octet-stream"
+            )
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             for key, value in (extra_headers or {}).items():

@@ -80,7 +80,9 @@ class Message(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq", name="uq_message_conversation_seq"),
-        UniqueConstraint("conversation_id", "client_msg_id", name="uq_message_conversation_client_id"),
+        UniqueConstraint(
+            "conversation_id", "client_msg_id", name="uq_message_conversation_client_id"
+        ),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)

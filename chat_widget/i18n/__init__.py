@@ -78,4 +78,6 @@ def _tz(name: str):  # type: ignore[no-untyped-def]
 def missing_keys(locales: Iterable[str] = LOCALES) -> dict[str, set[str]]:
     """Keys present in some catalog but absent from a locale's (for the consistency test)."""
     all_keys = set().union(*(catalog(loc).keys() for loc in locales))
-    return {loc: all_keys - catalog(loc).keys() for loc in locales if all_keys - catalog(loc).keys()}
+    return {
+        loc: all_keys - catalog(loc).keys() for loc in locales if all_keys - catalog(loc).keys()
+    }

@@ -145,7 +145,9 @@ def test_queue_accept_messages_typing_reconnect_close_and_rating(
             box.fill(text)
             box.press("Enter")
             expect(agent.locator(".ag-log")).to_contain_text(text)
-        customer.wait_for_timeout(1000)
+        customer.wait_for_timeout(1500)
+        # Really offline: nothing reached the customer yet.
+        assert "Premier message pendant la coupure" not in log_texts(frame)
         customer_ctx.set_offline(False)
         expect(frame.locator(".cw-log")).to_contain_text(
             "Second message pendant la coupure", timeout=15000
