@@ -37,12 +37,16 @@ def write_hours(path: Path, *, open_now: bool) -> None:
         "closures": [],
     }
     if not open_now:
-        now = datetime.now(ZoneInfo("Europe/Brussels")).replace(tzinfo=None, second=0, microsecond=0)
+        now = datetime.now(ZoneInfo("Europe/Brussels")).replace(
+            tzinfo=None, second=0, microsecond=0
+        )
         schedule["closures"] = [
             {
                 "id": "e2e",
                 "start": (now - timedelta(days=1)).isoformat(timespec="minutes"),
-                "end": (now + timedelta(days=2)).replace(hour=9, minute=0).isoformat(timespec="minutes"),
+                "end": (now + timedelta(days=2))
+                .replace(hour=9, minute=0)
+                .isoformat(timespec="minutes"),
                 "reason": "closure",
             }
         ]
@@ -112,7 +116,9 @@ def test_queue_accept_messages_typing_reconnect_close_and_rating(
         row = agent.get_by_role("row").filter(has_text="Cartes")
         expect(row).to_be_visible(timeout=5000)
         row.get_by_role("button", name="Accepter").click()
-        expect(frame.locator(".cw-msg--system")).to_contain_text("Sophie a rejoint la conversation.")
+        expect(frame.locator(".cw-msg--system")).to_contain_text(
+            "Sophie a rejoint la conversation."
+        )
         expect(frame.get_by_role("heading", name="En attente d'un conseiller")).to_have_count(0)
         expect(agent.locator(".ag-side")).to_contain_text("Cartes")
 
@@ -261,3 +267,117 @@ def test_agent_login_failures_and_no_console_without_login(
         page.wait_for_url(re.compile(r"/agent/login/?$"))
     finally:
         ctx.close()
+
+
+CAPTURE_SOCKETS = """
+(() => {
+  const Native = window.WebSocket;
+  window.__cwSockets = [];
+  function Capturing(url, protocols) {
+    const socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    window.__cwSockets.push(socket);
+    return socket;
+  }
+  Capturing.prototype = Native.prototype;
+  for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) { Capturing[k] = Native[k]; }
+  window.WebSocket = Capturing;
+})();
+"""
+
+
+def state_names() -> tuple[str, str]:
+    from chat_widget.ui.agent.state import AgentState
+    from chat_widget.ui.live_chat_state import LiveChatState
+
+    return LiveChatState.get_full_name(), AgentState.get_full_name()
+
+
+def forge(page: Page, name: str, payload: dict[str, object]) -> None:
+    """Send a hand-made event on the page's own websocket, as a tampering client would."""
+    frame = json.dumps(
+        ["event", {"name": name, "payload": payload, "router_data": {"pathname": "/widget"}}]
+    )
+    page.evaluate(
+        "f => window.__cwSockets.filter(s => s.readyState === 1).at(-1).send('42/_event,' + f)",
+        frame,
+    )
+
+
+def test_customer_cannot_read_or_post_to_another_conversation(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    victim_ctx, agent_ctx, attacker_ctx = (new_context(browser) for _ in range(3))
+    try:
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server, "lena")
+        victim = victim_ctx.new_page()
+        frame = customer_start_chat(victim, live_server)
+        agent.get_by_role("row").filter(has_text="Cartes").get_by_role(
+            "button", name="Accepter"
+        ).click()
+        expect(frame.locator(".cw-msg--system")).to_contain_text("Lena a rejoint", timeout=5000)
+        customer_send(frame, "Texte secret du client A 1234")
+        expect(agent.locator(".ag-log")).to_contain_text("Texte secret du client A", timeout=3000)
+        with sqlite3.connect(live_server.db_path) as db:
+            (victim_id,) = db.execute(
+                "SELECT conversation_id FROM message WHERE body LIKE 'Texte secret du client A%'"
+            ).fetchone()
+
+        # The attacker: a genuine widget page of their own, plus hand-made websocket events.
+        attacker_ctx.add_init_script(CAPTURE_SOCKETS)
+        attacker = attacker_ctx.new_page()
+        received: list[str] = []
+        attacker.on(
+            "websocket", lambda ws: ws.on("framereceived", lambda f: received.append(str(f)))
+        )
+        attacker.goto(f"{live_server.origin}/widget?mode=app&locale=fr")
+        attacker.wait_for_selector(".cw-app[data-booted='true']")
+        attacker.get_by_role("button", name=LIVE).click()
+        expect(attacker.get_by_role("button", name="Démarrer le chat")).to_be_visible()
+        live, console = state_names()
+        # Control: the forging channel works (a harmless event of the attacker's own state).
+        forge(attacker, f"{live}.set_topic_choice", {"value": "loans"})
+        expect(attacker.get_by_label("Votre question porte sur (facultatif)")).to_have_value(
+            "loans"
+        )
+        forge(attacker, f"{live}.setvar", {"var_name": "_conversation_id", "value": victim_id})
+        forge(
+            attacker, f"{live}.send", {"form": {"message": "IDOR post", "client_msg_id": "idor-1"}}
+        )
+        forge(attacker, f"{live}.download_transcript", {})
+        forge(attacker, f"{live}.rate", {"value": 1})
+        forge(attacker, f"{console}.select_chat", {"conversation_id": victim_id})
+        forge(attacker, f"{console}.accept", {"conversation_id": victim_id})
+        forge(attacker, f"{console}.send_canned", {"text": "IDOR as agent"})
+        forge(
+            attacker,
+            f"{console}.open_transcript",
+            {"form": {"conversation_id": victim_id, "reason": "curious"}},
+        )
+        attacker.wait_for_timeout(2500)
+
+        everything = "\n".join(received)
+        assert "Texte secret du client A" not in everything
+        assert "Lena" not in everything
+        with sqlite3.connect(live_server.db_path) as db:
+            bodies = [
+                b
+                for (b,) in db.execute(
+                    "SELECT body FROM message WHERE conversation_id = ?", (victim_id,)
+                )
+            ]
+            audits = db.execute(
+                "SELECT count(*) FROM auditevent WHERE target_id = ? AND action = 'transcript.open'",
+                (victim_id,),
+            ).fetchone()[0]
+            rating = db.execute(
+                "SELECT rating FROM chatrequest WHERE conversation_id = ?", (victim_id,)
+            ).fetchone()[0]
+        assert not [b for b in bodies if "IDOR" in b]
+        assert audits == 0 and rating is None
+        # The victim's chat is untouched and still live.
+        customer_send(frame, "Toujours là")
+        expect(agent.locator(".ag-log")).to_contain_text("Toujours là", timeout=3000)
+    finally:
+        for ctx in (victim_ctx, agent_ctx, attacker_ctx):
+            ctx.close()
