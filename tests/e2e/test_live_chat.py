@@ -179,6 +179,24 @@ def test_queue_accept_messages_typing_reconnect_close_and_rating(
         agent.get_by_role("button", name="Ajouter la note").click()
         expect(agent.locator(".ag-notes")).to_contain_text("Note interne: carte bloquée")
 
+        # A message that arrives while the widget is hidden is announced to the host page.
+        customer.evaluate("window.__unread = []; cw('on', 'unread', n => window.__unread.push(n))")
+        customer.evaluate("cw('close')")
+        customer.wait_for_timeout(500)
+        box = agent.get_by_label("Votre réponse")
+        box.fill("Êtes-vous toujours là ?")
+        box.press("Enter")
+        customer.wait_for_function("window.__unread.includes(1)", timeout=5000)
+        customer.evaluate("cw('open')")
+        expect(frame.locator(".cw-log")).to_contain_text("Êtes-vous toujours là ?")
+
+        # A reload continues the same conversation, history included.
+        customer.reload()
+        frame = open_widget(customer, live_server)
+        frame.get_by_role("button", name=LIVE).click()
+        expect(frame.locator(".cw-log")).to_contain_text("Êtes-vous toujours là ?")
+        assert log_texts(frame).count("Merci, je suis de retour") == 1
+
         # Close with a reason → the customer sees the end, downloads the transcript, rates.
         agent.get_by_label("Motif de clôture").select_option("resolved")
         agent.get_by_role("button", name="Clôturer la conversation").click()
