@@ -399,3 +399,66 @@ def test_customer_cannot_read_or_post_to_another_conversation(
     finally:
         for ctx in (victim_ctx, agent_ctx, attacker_ctx):
             ctx.close()
+
+
+def test_earlier_transcript_needs_a_reason_and_is_audited_and_transfer_reaches_colleague(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    customer_ctx, agent_ctx, colleague_ctx = (new_context(browser) for _ in range(3))
+    try:
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server, "admin")
+        colleague = colleague_ctx.new_page()
+        agent_login(colleague, live_server, "marc")
+        customer = customer_ctx.new_page()
+
+        # A first chat, closed by the customer.
+        frame = customer_start_chat(customer, live_server)
+        agent.get_by_role("row").filter(has_text="Cartes").get_by_role(
+            "button", name="Accepter"
+        ).click()
+        expect(frame.locator(".cw-msg--system")).to_contain_text("Admin a rejoint", timeout=5000)
+        customer_send(frame, "Première session: question sur ma carte")
+        expect(agent.locator(".ag-log")).to_contain_text("Première session", timeout=3000)
+        frame.get_by_role("button", name="Terminer le chat").click()
+        expect(frame.get_by_text("Le chat est terminé.")).to_be_visible()
+        expect(agent.get_by_text("Cette conversation est terminée.")).to_be_visible(timeout=3000)
+
+        # A second chat: the side panel lists the first one; its transcript needs a reason.
+        frame.get_by_role("button", name="Nouveau chat").click()
+        frame.get_by_role("button", name="Démarrer le chat").click()
+        expect(frame.get_by_role("heading", name="En attente d'un conseiller")).to_be_visible()
+        row = agent.get_by_role("row").filter(has=agent.get_by_role("button", name="Accepter"))
+        row.first.get_by_role("button", name="Accepter").click()
+        expect(frame.locator(".cw-log")).to_contain_text("Admin a rejoint", timeout=5000)
+        side = agent.locator(".ag-side")
+        side.get_by_role("button", name="Ouvrir la transcription").first.click()
+        expect(side.get_by_role("alert")).to_contain_text("Indiquez un motif")
+        side.get_by_label(re.compile("Motif de consultation")).first.fill(
+            "Suivi de la demande carte"
+        )
+        side.get_by_role("button", name="Ouvrir la transcription").first.click()
+        expect(side.locator(".ag-transcript")).to_contain_text(
+            "Première session: question sur ma carte"
+        )
+        with sqlite3.connect(live_server.db_path) as db:
+            audits = db.execute(
+                "SELECT reason FROM auditevent WHERE action = 'transcript.open'"
+            ).fetchall()
+        assert ("Suivi de la demande carte",) in audits
+
+        # Transfer to a colleague: the customer is told, the colleague gets the chat live.
+        colleague.get_by_label("Disponibilité").select_option("away")
+        agent.reload()
+        agent.get_by_role("button", name=re.compile("Ouvrir la conversation 1")).click()
+        agent.get_by_label("Transférer à").select_option(label="Marc Claes")
+        agent.get_by_role("button", name="Transférer", exact=True).click()
+        expect(frame.locator(".cw-log")).to_contain_text("Marc a rejoint", timeout=5000)
+        colleague.get_by_role("button", name=re.compile("Ouvrir la conversation 1")).click(
+            timeout=5000
+        )
+        customer_send(frame, "Bonjour Marc")
+        expect(colleague.locator(".ag-log")).to_contain_text("Bonjour Marc", timeout=3000)
+    finally:
+        for ctx in (customer_ctx, agent_ctx, colleague_ctx):
+            ctx.close()
