@@ -28,7 +28,6 @@ from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright
 from chat_widget.devtools import demo_host
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_HOURS = ROOT / "chat_widget" / "live_chat" / "opening_hours.json"
 CHROMIUM = "/usr/bin/chromium"
 BASE_ARGS = [
     "--no-sandbox",
@@ -71,6 +70,7 @@ class WidgetServer:
 
     @property
     def hours_path(self) -> Path:
+        """The schedule file this server reads; rewrite it to open or close live chat."""
         return Path(self.env["CW_OPENING_HOURS_PATH"])
 
 
@@ -154,20 +154,13 @@ def stop_widget_server(server: WidgetServer) -> None:
         except ProcessLookupError:
             pass
     shutil.rmtree(server.data_dir, ignore_errors=True)
-    hours = server.env.get("CW_OPENING_HOURS_PATH")
-    if hours:
-        shutil.rmtree(Path(hours).parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def widget_server() -> Iterator[WidgetServer]:
     if not Path(CHROMIUM).exists() and not os.environ.get("CW_PLAYWRIGHT_BUNDLED"):
         pytest.skip("no Chromium: run scripts/bootstrap --browser")
-    # The opening hours live in a file of our own, so live-chat tests can open or close the chat
-    # (the server re-reads the schedule when the file changes).
-    hours = Path(tempfile.mkdtemp(prefix="cw-hours-")) / "opening_hours.json"
-    shutil.copy(DEFAULT_HOURS, hours)
-    server = start_widget_server({"CW_OPENING_HOURS_PATH": str(hours)})
+    server = start_widget_server()
     host = demo_host.serve(server.host_port, server.origin)
     yield server
     host.shutdown()
