@@ -126,9 +126,9 @@ class LiveChatState(WidgetState):
         self.phase = "waiting"
 
     def _show_intro_or_closed(self) -> None:
-        from chat_widget.live_chat.hours.schedule import status
+        from chat_widget.ui.live_status import live_chat_status
 
-        current = status(datetime.now(UTC), _schedule())
+        current = live_chat_status(datetime.now(UTC))
         if current.open:
             self.phase = "intro"
             self.topic_choice = self.topic if self.topic in TOPICS else ""

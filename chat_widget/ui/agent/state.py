@@ -307,7 +307,7 @@ class AgentState(rx.State):
                 topic=self._topic_label(e.topic),
                 language=e.language,
                 page=e.page_url or "",
-                summary="AI" if e.has_handover_summary else "",
+                summary=self.tr["agent.has_summary"] if e.has_handover_summary else "",
             )
             for e in view.queue
         ]
@@ -497,12 +497,13 @@ class AgentState(rx.State):
         return None
 
     @rx.event
-    def typed(self) -> None:
-        # No DB round trip per keystroke: the indicator only says the agent is typing, and
-        # posting still checks the session and the chat's holder.
-        if self.authed and self.current_id and self._agent_id:
-            if typing_board.touch(self.current_id, "agent"):
-                notifier.notify(self.current_id)
+    async def typed(self) -> EventSpec | None:
+        # Throttled in the browser (one event per 1.5 s of typing), so the check stays cheap.
+        if await self._require() is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if self.current_id and typing_board.touch(self.current_id, "agent"):
+            notifier.notify(self.current_id)
+        return None
 
     @rx.event
     async def add_note(self, form: dict[str, Any]) -> EventSpec | None:
