@@ -462,3 +462,59 @@ def test_earlier_transcript_needs_a_reason_and_is_audited_and_transfer_reaches_c
     finally:
         for ctx in (customer_ctx, agent_ctx, colleague_ctx):
             ctx.close()
+
+
+def test_messages_written_by_another_process_reach_the_customer_live(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    """Another worker is simulated by this test process writing to the shared database: the
+    widget's listener must pick that up without any in-process notification."""
+    from sqlmodel import Session
+
+    from chat_widget import live_chat
+    from chat_widget.adapters.db import make_engine
+    from chat_widget.agents import get_agent_by_username, set_presence
+    from chat_widget.conversations import messages_since
+
+    engine = make_engine(f"sqlite:///{live_server.db_path}")
+    ctx = new_context(browser)
+    try:
+        page = ctx.new_page()
+        frame = customer_start_chat(page, live_server)
+        with Session(engine) as s:
+            lena = get_agent_by_username(session=s, username="lena")
+            assert lena is not None
+            lena_id = lena.id
+            set_presence(session=s, agent_id=lena_id, presence="available")
+            s.commit()
+            waiting = live_chat.waiting_queue(session=s, languages=["fr"])
+            conversation_id = waiting[-1].conversation_id
+            assert live_chat.accept(session=s, agent_id=lena_id, conversation_id=conversation_id)
+            live_chat.post_agent_message(
+                session=s,
+                agent_id=lena_id,
+                conversation_id=conversation_id,
+                client_msg_id="other-worker-1",
+                body="Réponse écrite par un autre processus",
+            )
+        expect(frame.locator(".cw-log")).to_contain_text(
+            "Réponse écrite par un autre processus", timeout=2500
+        )
+        customer_send(frame, "Bien reçu, merci")
+        deadline = page.evaluate("Date.now()") + 3000
+        bodies: list[str] = []
+        while page.evaluate("Date.now()") < deadline and "Bien reçu, merci" not in bodies:
+            with Session(engine) as s:
+                bodies = [
+                    m.body for m in messages_since(session=s, conversation_id=conversation_id)
+                ]
+            page.wait_for_timeout(200)
+        assert "Bien reçu, merci" in bodies
+        with Session(engine) as s:
+            live_chat.close(
+                session=s, conversation_id=conversation_id, agent_id=lena_id, reason="resolved"
+            )
+        expect(frame.get_by_text("Le chat est terminé.")).to_be_visible(timeout=2500)
+    finally:
+        engine.dispose()
+        ctx.close()
