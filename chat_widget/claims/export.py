@@ -51,7 +51,9 @@ def run(engine: Engine, *, since: date, out: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chat_widget.claims.export", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m chat_widget.claims.export", description=__doc__
+    )
     parser.add_argument("--since", required=True, type=date.fromisoformat, help="YYYY-MM-DD (UTC)")
     parser.add_argument("--out", required=True, type=Path, help="folder to write into")
     parser.add_argument("--database-url", help="default: the widget's settings (CW_DATABASE_URL)")

@@ -156,7 +156,9 @@ def parse_questionnaire(raw: dict[str, Any], common: dict[str, Any]) -> Question
         for cond in q.show_if:
             # Conditions look backwards only, so answering in order always decides visibility.
             if cond.question not in seen:
-                raise QuestionnaireError(f"{ctype}/{q.id}: condition on later/unknown {cond.question}")
+                raise QuestionnaireError(
+                    f"{ctype}/{q.id}: condition on later/unknown {cond.question}"
+                )
             target = seen[cond.question]
             if target.type is QuestionType.CHOICE:
                 unknown = [v for v in cond.one_of if target.option(str(v)) is None]

@@ -293,7 +293,9 @@ def _check_file_answers(session: Session, claim_id: str, answers: dict[str, Any]
         return
     owned = set(
         session.exec(
-            select(ClaimFile.id).where(ClaimFile.claim_id == claim_id, col(ClaimFile.id).in_(wanted))
+            select(ClaimFile.id).where(
+                ClaimFile.claim_id == claim_id, col(ClaimFile.id).in_(wanted)
+            )
         ).all()
     )
     if owned != wanted:
@@ -313,9 +315,7 @@ def get_claim_for_customer(*, session: Session, customer_id: str, claim_id: str)
 
 def list_claims_for_customer(*, session: Session, customer_id: str) -> list[Claim]:
     query = (
-        select(Claim)
-        .where(Claim.customer_id == customer_id)
-        .order_by(col(Claim.created_at).desc())
+        select(Claim).where(Claim.customer_id == customer_id).order_by(col(Claim.created_at).desc())
     )
     return list(session.exec(query).all())
 
@@ -367,7 +367,9 @@ def list_claims(
         query = query.where(col(Claim.submitted_at) >= as_utc(submitted_from))
     if submitted_to is not None:
         query = query.where(col(Claim.submitted_at) < as_utc(submitted_to))
-    query = query.order_by(col(Claim.submitted_at).desc(), col(Claim.id)).offset(offset).limit(limit)
+    query = (
+        query.order_by(col(Claim.submitted_at).desc(), col(Claim.id)).offset(offset).limit(limit)
+    )
     return list(session.exec(query).all())
 
 

@@ -79,7 +79,9 @@ def validate(question: Question, raw: Any, ctx: ValidationContext) -> Any:
         case QuestionType.AMOUNT:
             return _amount(raw, Decimal(str(rules.get("max", DEFAULT_MAX_AMOUNT))))
         case QuestionType.PLATE_NUMBER:
-            plate = normalise_plate(str(raw), allow_personalised=bool(rules.get("allow_personalised")))
+            plate = normalise_plate(
+                str(raw), allow_personalised=bool(rules.get("allow_personalised"))
+            )
             if plate is None:
                 raise InvalidAnswer("invalid_plate")
             return plate
@@ -127,7 +129,9 @@ def _date(raw: Any, rules: dict[str, Any], ctx: ValidationContext) -> str:
         and ctx.policy_start is not None
         and value < ctx.policy_start
     ):
-        raise InvalidAnswer("date_before_policy_start", policy_start=ctx.policy_start.strftime("%d/%m/%Y"))
+        raise InvalidAnswer(
+            "date_before_policy_start", policy_start=ctx.policy_start.strftime("%d/%m/%Y")
+        )
     max_age = rules.get("max_age_days")
     if max_age is not None and value < ctx.today - timedelta(days=int(max_age)):
         raise InvalidAnswer("date_too_old")
@@ -156,9 +160,7 @@ def _text(raw: Any, min_length: int, max_length: int) -> str:
     if not isinstance(raw, str):
         raw = str(raw)
     # Control characters (other than line breaks and tabs) have no place in a claim file.
-    text = "".join(
-        ch for ch in raw if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    ).strip()
+    text = "".join(ch for ch in raw if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
     if len(text) < min_length:
         raise InvalidAnswer("text_too_short", min=min_length)
     if len(text) > max_length:
@@ -288,7 +290,9 @@ _FILE_ID = re.compile(r"\A[0-9a-f]{32}\Z")
 def _files(raw: Any, minimum: int, maximum: int) -> list[str]:
     if isinstance(raw, str):
         raw = [raw]
-    if not isinstance(raw, list | tuple) or not all(isinstance(x, str) and _FILE_ID.match(x) for x in raw):
+    if not isinstance(raw, list | tuple) or not all(
+        isinstance(x, str) and _FILE_ID.match(x) for x in raw
+    ):
         raise InvalidAnswer("invalid_files")
     ids = list(dict.fromkeys(raw))
     if len(ids) < minimum:

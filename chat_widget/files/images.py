@@ -40,7 +40,9 @@ def reencode(data: bytes, kind: Kind, *, name: str, max_pixels: int, max_side: i
                 if width <= 0 or height <= 0:
                     raise FileRejected("image_corrupt", name=name)
                 if width * height > max_pixels:
-                    raise FileRejected("image_too_many_pixels", name=name, width=width, height=height)
+                    raise FileRejected(
+                        "image_too_many_pixels", name=name, width=width, height=height
+                    )
                 if max(width, height) > max_side:
                     raise FileRejected("image_too_wide", name=name, max_side=max_side)
                 img.load()
@@ -56,8 +58,20 @@ def reencode(data: bytes, kind: Kind, *, name: str, max_pixels: int, max_side: i
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise FileRejected("image_too_many_pixels", name=name) from exc
-    except (OSError, SyntaxError, ValueError, TypeError, IndexError, KeyError, EOFError,
-            ZeroDivisionError, OverflowError, MemoryError, RuntimeError, struct.error) as exc:
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        EOFError,
+        ZeroDivisionError,
+        OverflowError,
+        MemoryError,
+        RuntimeError,
+        struct.error,
+    ) as exc:
         # Pillow reports broken files through many exception types; all mean "damaged".
         raise FileRejected("image_corrupt", name=name) from exc
 
@@ -75,4 +89,3 @@ def _pixels_only(img: Image.Image, *, keep_alpha: bool) -> Image.Image:
     fresh = Image.new(mode, frame.size)
     fresh.paste(frame)
     return fresh
-

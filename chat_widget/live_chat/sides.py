@@ -201,6 +201,7 @@ class AgentChat:
     language: str
     topic: str | None
     status: str
+    unread: int = 0  # messages after the last one the agent has seen
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,9 @@ def agent_view(
     chats = []
     for chat in held:
         session.refresh(chat)
-        chats.append(AgentChat(chat.id, chat.locale, chat.topic, chat.status))
+        seen = read_states(session=session, conversation_id=chat.id).get("agent", 0)
+        unread = max(0, chat.last_seq - seen)
+        chats.append(AgentChat(chat.id, chat.locale, chat.topic, chat.status, unread))
     view = AgentView(presence=agent.presence, queue=queue, chats=chats)
     if not conversation_id:
         return view

@@ -454,11 +454,12 @@ def test_earlier_transcript_needs_a_reason_and_is_audited_and_transfer_reaches_c
         agent.get_by_label("Transférer à").select_option(label="Marc Claes")
         agent.get_by_role("button", name="Transférer", exact=True).click()
         expect(frame.locator(".cw-log")).to_contain_text("Marc a rejoint", timeout=5000)
-        colleague.get_by_role("button", name=re.compile("Ouvrir la conversation 1")).click(
-            timeout=5000
-        )
         customer_send(frame, "Bonjour Marc")
+        tab = colleague.get_by_role("button", name=re.compile("Ouvrir la conversation 1"))
+        expect(tab).to_contain_text("nouveau(x)", timeout=3000)  # several chats: unread marker
+        tab.click()
         expect(colleague.locator(".ag-log")).to_contain_text("Bonjour Marc", timeout=3000)
+        expect(tab).not_to_contain_text("nouveau(x)", timeout=3000)
     finally:
         for ctx in (customer_ctx, agent_ctx, colleague_ctx):
             ctx.close()

@@ -126,6 +126,10 @@ def _tabs() -> rx.Component:
                             ", ",
                             c.topic,
                             ")",
+                            rx.cond(
+                                c.unread != "",
+                                rx.el.span(" · ", c.unread, class_name="ag-unread"),
+                            ),
                             type="button",
                             on_click=A.select_chat(c.conversation_id),
                             aria_current=rx.cond(

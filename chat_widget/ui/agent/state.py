@@ -54,6 +54,7 @@ class ChatTab:
     label: str
     language: str
     topic: str
+    unread: str = ""
 
 
 @dataclass
@@ -317,6 +318,9 @@ class AgentState(rx.State):
                 label=self.tr["agent.open_chat"].format(n=i + 1),
                 language=c.language,
                 topic=self._topic_label(c.topic),
+                unread=self.tr["agent.unread"].format(n=c.unread)
+                if c.unread and c.conversation_id != self.current_id
+                else "",
             )
             for i, c in enumerate(view.chats)
         ]
