@@ -8,6 +8,7 @@ AGENT_LOGIN = "/agent/login"
 EMBED_SCRIPT = "/embed.js"
 BRIDGE_SCRIPT = "/widget-bridge.js"
 STYLESHEET = "/widget.css"
+LIVE_STYLESHEET = "/live-chat.css"
 
 
 def widget_url(base: str, *, host_origin: str, locale: str | None = None) -> str:

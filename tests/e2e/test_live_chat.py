@@ -136,9 +136,13 @@ def test_queue_accept_messages_typing_reconnect_close_and_rating(
         expect(frame.locator("#cw-read")).to_have_text("Lu par le conseiller", timeout=3000)
 
         # Typing, both ways.
-        agent.get_by_label("Votre réponse").press_sequentially("Je reg", delay=50)
+        # The browser sends at most one "typing" event a second (leading edge), so type for longer
+        # than that: the last Enter may have opened the throttle window.
+        agent.get_by_label("Votre réponse").press_sequentially("Je regarde cela", delay=90)
         expect(frame.get_by_text("Le conseiller écrit…")).to_be_visible(timeout=3000)
-        frame.get_by_label("Votre message", exact=True).press_sequentially("Mer", delay=50)
+        frame.get_by_label("Votre message", exact=True).press_sequentially(
+            "Merci beaucoup", delay=90
+        )
         expect(agent.get_by_text("Le client écrit…")).to_be_visible(timeout=3000)
         frame.get_by_label("Votre message", exact=True).fill("")
         agent.get_by_label("Votre réponse").fill("")

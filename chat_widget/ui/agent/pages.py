@@ -10,6 +10,7 @@ from typing import Any
 
 import reflex as rx
 
+from chat_widget import routes
 from chat_widget.ui.agent.state import AgentState
 
 A = AgentState
@@ -36,8 +37,13 @@ def _language_select() -> rx.Component:
     )
 
 
+def _stylesheet() -> rx.Component:
+    return rx.el.link(rel="stylesheet", href=routes.LIVE_STYLESHEET)
+
+
 def login_page() -> rx.Component:
     return rx.el.div(
+        _stylesheet(),
         rx.el.main(
             rx.el.h1(A.tr["agent.login_title"], class_name="cw-h1"),
             _language_select(),
@@ -211,7 +217,7 @@ def _conversation() -> rx.Component:
                         rows=2,
                         max_length=4000,
                         data_cw_composer="1",
-                        on_key_down=A.typed.throttle(1500),  # type: ignore[attr-defined]
+                        on_key_down=A.typed.throttle(1000),  # type: ignore[attr-defined]
                         class_name="cw-input",
                     ),
                     rx.el.input(type="hidden", name="client_msg_id", value=""),
@@ -350,6 +356,7 @@ def _side_panel() -> rx.Component:
 
 def console_page() -> rx.Component:
     return rx.el.div(
+        _stylesheet(),
         rx.el.header(
             rx.el.p(A.tr["agent.title"], class_name="cw-brand"),
             rx.cond(A.authed, rx.el.span(A.signed_in_as, class_name="ag-who")),

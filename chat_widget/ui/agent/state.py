@@ -502,7 +502,7 @@ class AgentState(rx.State):
 
     @rx.event
     async def typed(self) -> EventSpec | None:
-        # Throttled in the browser (one event per 1.5 s of typing), so the check stays cheap.
+        # Throttled in the browser (one event per second of typing), so the check stays cheap.
         if await self._require() is None:
             return rx.redirect(LOGIN_ROUTE)
         if self.current_id and typing_board.touch(self.current_id, "agent"):

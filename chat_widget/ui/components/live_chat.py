@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from chat_widget import routes
 from chat_widget.ui.components.channel import other_channels
 from chat_widget.ui.components.chat import composer, guard_alert, message_log, typing_indicator
 from chat_widget.ui.live_chat_state import LiveChatState
@@ -134,6 +135,13 @@ def _conversation(extra: Any) -> rx.Component:
 
 
 def live_chat_body() -> rx.Component:
+    return rx.fragment(
+        rx.el.link(rel="stylesheet", href=routes.LIVE_STYLESHEET),
+        _phase_view(),
+    )
+
+
+def _phase_view() -> rx.Component:
     return rx.match(
         L.phase,
         ("closed", _closed()),
@@ -145,7 +153,7 @@ def live_chat_body() -> rx.Component:
                 rx.el.div(
                     composer(
                         L.send,
-                        on_typing=L.typed.throttle(1500),  # type: ignore[attr-defined]
+                        on_typing=L.typed.throttle(1000),  # type: ignore[attr-defined]
                     ),
                     rx.el.button(
                         L.tr["live.end"], type="button", on_click=L.end_chat, class_name="cw-chip"
