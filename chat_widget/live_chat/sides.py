@@ -214,6 +214,8 @@ class AgentView:
     language: str | None = None
     messages: list[Message] = field(default_factory=list)
     customer_read_seq: int = 0
+    #: (agent id, display name) of colleagues a chat can be transferred to right now
+    colleagues: list[tuple[str, str]] = field(default_factory=list)
 
 
 def agent_view(
@@ -233,7 +235,8 @@ def agent_view(
         seen = read_states(session=session, conversation_id=chat.id).get("agent", 0)
         unread = max(0, chat.last_seq - seen)
         chats.append(AgentChat(chat.id, chat.locale, chat.topic, chat.status, unread))
-    view = AgentView(presence=agent.presence, queue=queue, chats=chats)
+    people = [(a.id, a.display_name) for a in colleagues(session=session, agent_id=agent_id)]
+    view = AgentView(presence=agent.presence, queue=queue, chats=chats, colleagues=people)
     if not conversation_id:
         return view
     request = get_chat_request(session=session, conversation_id=conversation_id)
@@ -255,6 +258,7 @@ def agent_view(
         customer_read_seq=read_states(session=session, conversation_id=conversation_id).get(
             "customer", 0
         ),
+        colleagues=people,
     )
 
 

@@ -242,19 +242,23 @@ def _conversation() -> rx.Component:
                     aria_labelledby="ag-canned-h",
                     class_name="cw-chips",
                 ),
-                rx.el.form(
-                    rx.el.label(
-                        A.tr["agent.transfer_to"], html_for="ag-transfer", class_name="cw-label"
+                rx.cond(
+                    A.colleagues.length() == 0,  # type: ignore[attr-defined]
+                    rx.el.p(A.tr["agent.no_colleague"], class_name="cw-small"),
+                    rx.el.form(
+                        rx.el.label(
+                            A.tr["agent.transfer_to"], html_for="ag-transfer", class_name="cw-label"
+                        ),
+                        rx.el.select(
+                            rx.foreach(A.colleagues, lambda p: rx.el.option(p.text, value=p.id)),
+                            id="ag-transfer",
+                            name="to_agent",
+                            class_name="cw-select",
+                        ),
+                        rx.el.button(A.tr["agent.transfer"], type="submit", class_name="cw-chip"),
+                        on_submit=A.transfer,
+                        class_name="ag-inline",
                     ),
-                    rx.el.select(
-                        rx.foreach(A.colleagues, lambda p: rx.el.option(p.text, value=p.id)),
-                        id="ag-transfer",
-                        name="to_agent",
-                        class_name="cw-select",
-                    ),
-                    rx.el.button(A.tr["agent.transfer"], type="submit", class_name="cw-chip"),
-                    on_submit=A.transfer,
-                    class_name="ag-inline",
                 ),
                 rx.el.form(
                     rx.el.label(

@@ -301,6 +301,9 @@ class AgentState(rx.State):
 
     def _apply(self, view: sides.AgentView) -> None:
         self.presence = view.presence
+        people = [TextRow(id=i, text=name) for i, name in view.colleagues]
+        if people != self.colleagues:
+            self.colleagues = people
         self.queue = [
             QueueRow(
                 conversation_id=e.conversation_id,
