@@ -523,3 +523,39 @@ def test_messages_written_by_another_process_reach_the_customer_live(
     finally:
         engine.dispose()
         ctx.close()
+
+
+def test_while_waiting_leave_a_message_or_switch_to_the_assistant(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    ctx = new_context(browser)
+    try:
+        page = ctx.new_page()
+        frame = customer_start_chat(page, live_server)
+        frame.get_by_label("Ou laissez-nous un message").fill("Rappelez-moi demain matin svp")
+        frame.get_by_role("button", name="Envoyer le message et ne plus attendre").click()
+        expect(frame.get_by_text("Merci. Votre message nous est parvenu")).to_be_visible()
+        with sqlite3.connect(live_server.db_path) as db:
+            left = db.execute(
+                "SELECT r.left_message, c.status FROM chatrequest r JOIN message m"
+                " ON m.conversation_id = r.conversation_id JOIN conversation c"
+                " ON c.id = r.conversation_id WHERE m.body = 'Rappelez-moi demain matin svp'"
+            ).fetchall()
+        assert left == [(1, "closed")]
+
+        frame.get_by_role("button", name="Nouveau chat").click()
+        frame.get_by_role("button", name="Démarrer le chat").click()
+        expect(frame.get_by_role("heading", name="En attente d'un conseiller")).to_be_visible()
+        frame.get_by_role("button", name="Poser la question à l'assistant digital").click()
+        expect(frame.get_by_role("heading", level=1, name="Assistant digital")).to_be_visible()
+        with sqlite3.connect(live_server.db_path) as db:
+            statuses = [
+                s
+                for (s,) in db.execute(
+                    "SELECT status FROM conversation WHERE channel = 'live_chat'"
+                    " ORDER BY created_at DESC LIMIT 1"
+                )
+            ]
+        assert statuses == ["abandoned"]
+    finally:
+        ctx.close()

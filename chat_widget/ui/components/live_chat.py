@@ -167,6 +167,9 @@ def _phase_view() -> rx.Component:
             "left",
             rx.el.div(
                 rx.el.p(L.tr["live.left_done"], role="status", class_name="cw-text"),
+                rx.el.button(
+                    L.tr["live.new_chat"], type="button", on_click=L.new_chat, class_name="cw-chip"
+                ),
                 other_channels("live_chat"),
             ),
         ),
