@@ -22,7 +22,13 @@ from sqlmodel import Session
 from chat_widget import live_chat
 from chat_widget.i18n import format_clock
 from chat_widget.live_chat import sides
-from chat_widget.live_chat.realtime import QUEUE, notifier, typing_board
+from chat_widget.live_chat.realtime import (
+    QUEUE,
+    LocalTypingBoard,
+    RedisTypingBoard,
+    notifier,
+    typing_board,
+)
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_push import POLL_SECONDS, Liveness
@@ -37,6 +43,10 @@ PHASES_BY_STATUS = {
     "closed": "ended",
     "abandoned": "ended",
 }
+
+
+def _typing() -> LocalTypingBoard | RedisTypingBoard:
+    return typing_board(runtime.settings().redis_url)
 
 
 def _schedule():  # type: ignore[no-untyped-def]
@@ -216,13 +226,14 @@ class LiveChatState(WidgetState):
                 return
             except Exception:  # a database hiccup: try again on the next tick
                 log.exception("live chat sync failed")
+            agent_typing = await _typing().is_typing(conversation_id, "agent")
             events: list[EventSpec] = []
             async with self:
                 if gen != self._listen_gen or self._conversation_id != conversation_id:
                     return
+                self.agent_typing = agent_typing
                 if view is not None:
                     events = self._apply(view)
-                self.agent_typing = typing_board.is_typing(conversation_id, "agent")
                 done = self.phase in {"ended", "left"}
                 visible_seq = self._last_seq if self.is_visible else 0
             for event in events:
@@ -323,7 +334,7 @@ class LiveChatState(WidgetState):
             self.error_key = "chat.error"
             return
         self.items = [i for i in self.items if i.id != client_msg_id]
-        typing_board.clear(conversation_id, "customer")
+        await _typing().clear(conversation_id, "customer")
         if sent.message is None:
             self.show_guard_block(sent.blocked_kinds)
             return
@@ -333,9 +344,9 @@ class LiveChatState(WidgetState):
         notifier.notify(conversation_id)
 
     @rx.event
-    def typed(self) -> None:
+    async def typed(self) -> None:
         if self._conversation_id and self.phase == "active":
-            if typing_board.touch(self._conversation_id, "customer"):
+            if await _typing().touch(self._conversation_id, "customer"):
                 notifier.notify(self._conversation_id)
 
     @rx.event

@@ -12,6 +12,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -60,7 +61,18 @@ def live_server(widget_server: WidgetServer) -> Iterator[WidgetServer]:
     env = {**widget_server.env, "CW_DATABASE_URL": f"sqlite:///{widget_server.db_path}"}
     env["CW_DEMO_PASSWORD"] = PASSWORD
     run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True}
-    subprocess.run([sys.executable, "-m", "chat_widget.adapters.migrate", "upgrade"], **run)  # type: ignore[call-overload]
+    # With REDIS_URL, Reflex starts several workers that migrate the same SQLite file at
+    # start-up; an upgrade racing them fails once and is a no-op afterwards.
+    for attempt in range(6):
+        migrate = subprocess.run(
+            [sys.executable, "-m", "chat_widget.adapters.migrate", "upgrade"],
+            **{**run, "check": False},  # type: ignore[arg-type]
+        )
+        if migrate.returncode == 0:
+            break
+        time.sleep(1 + attempt)
+    else:
+        raise RuntimeError(migrate.stderr.decode()[-2000:])
     subprocess.run([sys.executable, "-m", "chat_widget.agents", "seed-demo"], **run)  # type: ignore[call-overload]
     original = widget_server.hours_path.read_text()
     write_hours(widget_server.hours_path, open_now=True)

@@ -23,7 +23,13 @@ from chat_widget import agents, live_chat
 from chat_widget.agents.records import Presence, Role
 from chat_widget.i18n import LOCALES, catalog
 from chat_widget.live_chat import sides
-from chat_widget.live_chat.realtime import QUEUE, notifier, typing_board
+from chat_widget.live_chat.realtime import (
+    QUEUE,
+    LocalTypingBoard,
+    RedisTypingBoard,
+    notifier,
+    typing_board,
+)
 from chat_widget.settings import get_settings
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
@@ -83,6 +89,10 @@ def _agent_view(
 
 def _agent_read(agent_id: str, conversation_id: str, seq: int, session: Session) -> None:
     sides.agent_read(session=session, agent_id=agent_id, conversation_id=conversation_id, seq=seq)
+
+
+def _typing() -> LocalTypingBoard | RedisTypingBoard:
+    return typing_board(runtime.settings().redis_url)
 
 
 def _minutes(delta: timedelta) -> int:
@@ -281,11 +291,13 @@ class AgentState(rx.State):
             except Exception:  # a database hiccup: try again on the next tick
                 log.exception("console sync failed")
                 view = None
+            customer_typing = bool(current) and await _typing().is_typing(current, "customer")
             async with self:
                 if gen != self._listen_gen:
                     return
                 if view is not None and self.current_id == current:
                     self._apply(view)
+                    self.customer_typing = customer_typing
                 read_up_to = self._last_seq if self.current_id == current and current else 0
             if read_up_to and (current, read_up_to) != marked:
                 marked = (current, read_up_to)
@@ -342,7 +354,6 @@ class AgentState(rx.State):
         if view.messages:
             self._last_seq = max(self._last_seq, view.messages[-1].seq)
         self.customer_read_seq = view.customer_read_seq
-        self.customer_typing = typing_board.is_typing(self.current_id, "customer")
 
     def _topic_label(self, topic: str | None) -> str:
         if not topic:
@@ -477,7 +488,7 @@ class AgentState(rx.State):
         except (live_chat.LiveChatError, ValueError):
             self.error_key = "agent.action_failed"
             return
-        typing_board.clear(conversation_id, "agent")
+        await _typing().clear(conversation_id, "agent")
         if sent.message is None:
             self.blocked_text = self.tr["agent.blocked"].format(kinds=", ".join(sent.blocked_kinds))
             return
@@ -508,7 +519,7 @@ class AgentState(rx.State):
         # Throttled in the browser (one event per second of typing), so the check stays cheap.
         if await self._require() is None:
             return rx.redirect(LOGIN_ROUTE)
-        if self.current_id and typing_board.touch(self.current_id, "agent"):
+        if self.current_id and await _typing().touch(self.current_id, "agent"):
             notifier.notify(self.current_id)
         return None
 

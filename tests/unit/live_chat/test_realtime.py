@@ -27,3 +27,31 @@ def test_typing_expires_and_clears() -> None:
     board.touch("c1", "customer")
     asyncio.run(asyncio.sleep(0.08))
     assert not board.is_typing("c1", "customer")
+
+
+def test_local_and_redis_boards_agree() -> None:
+    import uuid
+
+    import pytest
+
+    from chat_widget.live_chat.realtime import LocalTypingBoard, RedisTypingBoard
+    from tests.conftest import REDIS_TEST_URL, need_service
+
+    async def scenario(board: LocalTypingBoard | RedisTypingBoard) -> list[bool]:
+        conv = uuid.uuid4().hex
+        seen = [await board.touch(conv, "agent"), await board.touch(conv, "agent")]
+        seen += [await board.is_typing(conv, "agent"), await board.is_typing(conv, "customer")]
+        await board.clear(conv, "agent")
+        seen.append(await board.is_typing(conv, "agent"))
+        await board.touch(conv, "customer")
+        await asyncio.sleep(0.15)
+        seen.append(await board.is_typing(conv, "customer"))
+        return seen
+
+    expected = [True, False, True, False, False, False]
+    assert asyncio.run(scenario(LocalTypingBoard(ttl=0.1))) == expected
+    try:
+        need_service("Redis", "127.0.0.1", 6379)
+    except pytest.skip.Exception:
+        return
+    assert asyncio.run(scenario(RedisTypingBoard(REDIS_TEST_URL, ttl=0.1))) == expected
