@@ -90,6 +90,7 @@
       storageBlocked: storageBlocked,
       browserLocales: (navigator.languages || [navigator.language || ""]).slice(0, 5),
       locale: params.get("locale") || null,
+      timeZone: (w.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone) || null,
       ownSession: own
     };
     if (mode === "app" || !framed || !hostOrigin) { base.init = initMsg; return Promise.resolve(JSON.stringify(base)); }
@@ -183,6 +184,33 @@
     var log = document.querySelector(".cw-log");
     if (log) { log.scrollTop = log.scrollHeight; }
   }).observe(document.documentElement, { childList: true, subtree: true });
+
+  /* Video device check: the camera/microphone are touched ONLY here, when the customer clicks
+   * "test my camera" after giving consent. Returns "ok", "denied", "missing" or "error". */
+  var preview = null;
+  bridge.mediaRequests = 0;
+  bridge.testDevices = function (audioOnly) {
+    bridge.stopDevices();
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { return Promise.resolve("missing"); }
+    bridge.mediaRequests += 1;
+    return navigator.mediaDevices.getUserMedia({ audio: true, video: !audioOnly }).then(function (stream) {
+      preview = stream;
+      var v = document.getElementById("cw-preview");
+      if (v && !audioOnly) { v.srcObject = stream; v.play && v.play().catch(function () { return null; }); }
+      return "ok";
+    }, function (err) {
+      var name = err && err.name;
+      if (name === "NotAllowedError" || name === "SecurityError") { return "denied"; }
+      if (name === "NotFoundError" || name === "OverconstrainedError" || name === "NotReadableError") { return "missing"; }
+      return "error";
+    });
+  };
+  bridge.stopDevices = function () {
+    if (preview) { preview.getTracks().forEach(function (t) { t.stop(); }); preview = null; }
+    var v = document.getElementById("cw-preview");
+    if (v) { v.srcObject = null; }
+    return true;
+  };
 
   w.ContactWidgetBridge = bridge;
 })(window);

@@ -8,18 +8,25 @@ from chat_widget import routes
 from chat_widget.settings import get_settings
 from chat_widget.ui.agent.pages import console_page, login_page
 from chat_widget.ui.agent.state import AgentState
+from chat_widget.ui.claim_state import export_documents, read_claim_file
 from chat_widget.ui.live_chat_state import LiveChatState
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.warmup import warm_up
 from chat_widget.ui.widget_state import WidgetState
+from chat_widget.web.claim_files import ClaimFilesRoute
+from chat_widget.web.claims_export import ClaimsExportRoute
 from chat_widget.web.security import SecurityHeaders
 
 _settings = get_settings()
 
 
 def _secure(asgi_app):  # type: ignore[no-untyped-def]
+    # Claim files and the insurer export are answered before Reflex sees the request, inside
+    # the security headers.
+    files = ClaimFilesRoute(asgi_app, secret=_settings.secret_key, read_file=read_claim_file)
+    export = ClaimsExportRoute(files, api_key=_settings.claims_api_key, load=export_documents)
     return SecurityHeaders(
-        asgi_app,
+        export,
         frame_ancestors=(_settings.own_origin, *_settings.allowed_origins),
         own_origin=_settings.own_origin,
         socket_origins=_settings.socket_origins,

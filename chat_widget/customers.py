@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, SQLModel, select
 
-from chat_widget.domain.models import ConsentRecord, Conversation, Customer, utcnow
+from chat_widget.domain.models import Customer, utcnow
 
 
 def get_customer(*, session: Session, customer_id: str | None) -> Customer | None:
@@ -44,9 +45,20 @@ def attach_identity(*, session: Session, anonymous_id: str | None, external_ref:
         session.flush()
         return identified
     if anonymous is not None and anonymous.id != identified.id and anonymous.external_ref is None:
-        for table in (Conversation, ConsentRecord):
-            for row in session.exec(select(table).where(table.customer_id == anonymous.id)):
-                row.customer_id = identified.id
-                session.add(row)
-        session.flush()
+        _move_customer_rows(session, anonymous.id, identified.id)
     return identified
+
+
+def _move_customer_rows(session: Session, from_id: str, to_id: str) -> None:
+    """Every table that belongs to a customer (conversations, consents, claims, meetings,
+    device data…) follows them: found by its ``customer_id`` column, so new channels are
+    covered without touching this function."""
+    from chat_widget.adapters import tables  # noqa: F401  (registers every table)
+
+    session.flush()
+    for table in SQLModel.metadata.sorted_tables:
+        column = table.c.get("customer_id")
+        if table.name == "customer" or column is None:
+            continue
+        session.execute(update(table).where(column == from_id).values(customer_id=to_id))
+    session.flush()

@@ -52,6 +52,8 @@ class Settings:
     privacy_url: str = "https://www.belfius.be/about-us/en/privacy"
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_files: int = 10
+    # The insurer's key for GET /api/claims/export; None turns the endpoint off.
+    claims_api_key: str | None = field(default=None, repr=False)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -87,6 +89,8 @@ class Settings:
                 )
                 if value == DEFAULT_SECRET or len(value) < 32
             ]
+            if self.claims_api_key is not None and len(self.claims_api_key) < 32:
+                weak.append("CW_CLAIMS_API_KEY")
             if weak:
                 raise SettingsError(
                     "production refuses default or short secrets: set " + ", ".join(weak)
@@ -117,6 +121,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         privacy_url=env.get("CW_PRIVACY_URL", Settings.privacy_url),
         upload_max_bytes=_int(env, "CW_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         upload_max_files=_int(env, "CW_UPLOAD_MAX_FILES", 10),
+        claims_api_key=env.get("CW_CLAIMS_API_KEY") or None,
         extra={k: v for k, v in env.items() if k.startswith("CW_")},
     )
     return settings.validate()

@@ -13,12 +13,14 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from chat_widget.audit import record
 from chat_widget.claims.document import load_claim_document
-from chat_widget.claims.records import Claim, ClaimStatus
+from chat_widget.claims.records import ActorKind, Claim, ClaimStatus
 
 
 def export_claims(*, session: Session, since: date, out: Path) -> list[Path]:
@@ -43,6 +45,39 @@ def export_claims(*, session: Session, since: date, out: Path) -> list[Path]:
         tmp.replace(path)
         written.append(path)
     return written
+
+
+def documents_since(
+    *, session: Session, since: datetime, limit: int, actor_id: str = "claims-export-api"
+) -> list[dict[str, Any]]:
+    """Documents of claims submitted at or after ``since``, oldest first, at most ``limit``.
+
+    The insurer pages through by passing the last ``submitted_at`` it received as the next
+    ``since`` (a claim submitted at exactly that moment comes again; its ``id`` tells). Each
+    export is audited like any other view of claims.
+    """
+    query = (
+        select(Claim.id)
+        .where(Claim.status != ClaimStatus.DRAFT, col(Claim.submitted_at) >= since)
+        .order_by(col(Claim.submitted_at), col(Claim.id))
+        .limit(limit)
+    )
+    documents = [
+        document
+        for claim_id in session.exec(query).all()
+        if (document := load_claim_document(session=session, claim_id=claim_id)) is not None
+    ]
+    record(
+        session=session,
+        actor_kind=ActorKind.SYSTEM,
+        actor_id=actor_id,
+        action="claim.export",
+        target_type="claim",
+        target_id="*",
+        details={"since": since.isoformat(), "count": len(documents)},
+    )
+    session.flush()
+    return documents
 
 
 def run(engine: Engine, *, since: date, out: Path) -> list[Path]:

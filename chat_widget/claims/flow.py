@@ -172,6 +172,17 @@ def edit(state: dict[str, Any], question_id: str, raw: Any, *, today: date) -> S
     return StepResult(state=new, question=current_question(new))
 
 
+def without_file(state: dict[str, Any], file_id: str) -> dict[str, Any]:
+    """The state once a file was taken back out of the draft: every files answer that listed
+    it loses it, and one left empty becomes "no answer" (so a required one is missing again)."""
+    new = copy.deepcopy(state)
+    for question_id, value in state["answers"].items():
+        if isinstance(value, list) and file_id in value:
+            remaining = [v for v in value if v != file_id]
+            new["answers"][question_id] = remaining or None
+    return new
+
+
 def missing_required(state: dict[str, Any]) -> list[str]:
     answers = state["answers"]
     return [q.id for q in visible_questions(state) if q.required and answers.get(q.id) is None]

@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from chat_widget.claims import flow
+from chat_widget.claims import attachments, flow
 from chat_widget.claims.records import (
     Claim,
+    ClaimFile,
     ClaimNotDraft,
     ClaimNotFound,
     ClaimStatus,
@@ -22,6 +23,7 @@ from chat_widget.claims.records import (
     get_draft_for_customer,
     save_draft,
 )
+from chat_widget.files import BlobStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,30 @@ def edit_answer(
 ) -> Step:
     claim, state = _draft(session, customer_id, claim_id)
     return _saved(session, claim, flow.edit(state, question_id, raw, today=today))
+
+
+def remove_file(
+    *, session: Session, store: BlobStore, customer_id: str, claim_id: str, file_id: str
+) -> bool:
+    """Take a file back out of the customer's draft and out of any answer that listed it."""
+    claim, state = _draft(session, customer_id, claim_id)
+    row = session.get(ClaimFile, file_id)
+    if row is None or row.claim_id != claim.id:
+        return False
+    if not attachments.remove_claim_file(
+        session=session, store=store, customer_id=customer_id, file_id=file_id
+    ):
+        return False
+    new_state = flow.without_file(state, file_id)
+    if new_state != state:
+        save_draft(
+            session=session,
+            customer_id=customer_id,
+            claim_id=claim.id,
+            state=new_state,
+            locale=claim.locale,
+        )
+    return True
 
 
 def _draft(session: Session, customer_id: str, claim_id: str) -> tuple[Claim, dict[str, Any]]:

@@ -26,8 +26,8 @@ def make_handler(widget_origin: str, extra_headers: dict[str, str] | None = None
             if path.suffix == ".html":
                 body = body.replace(b"{{WIDGET_ORIGIN}}", widget_origin.encode())
             self.send_response(200)
-            ctype = (
-                "text/html; charset=utf-8" if path.suffix == ".html" else "application/octet-stream"
+            ctype = {".html": "text/html; charset=utf-8", ".ico": "image/x-icon"}.get(
+                path.suffix, "application/octet-stream"
             )
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))

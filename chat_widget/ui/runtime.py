@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
-from functools import lru_cache
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
@@ -20,13 +20,23 @@ def settings() -> Settings:
     return get_settings()
 
 
-@lru_cache(maxsize=1)
-def engine() -> Engine:
-    from chat_widget.adapters.migrate import upgrade
+_engine_lock = threading.Lock()
+_engine: Engine | None = None
 
-    eng = engine_for(settings().database_url)
-    upgrade(eng)
-    return eng
+
+def engine() -> Engine:
+    """The engine, with the schema migrated exactly once per process (start-up warm-up and the
+    first request may race for it)."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                from chat_widget.adapters.migrate import upgrade
+
+                eng = engine_for(settings().database_url)
+                upgrade(eng)
+                _engine = eng
+    return _engine
 
 
 def _in_session(fn: Callable[[Session], T]) -> T:

@@ -13,6 +13,12 @@ log = logging.getLogger(__name__)
 def _warm() -> None:
     runtime.engine()  # runs migrations once
     try:
+        from chat_widget.ui.meetings_service import booking_service
+
+        booking_service()  # loads and warms msgraph-sdk when Graph is configured
+    except Exception:
+        log.exception("video booking service could not be built at start-up")
+    try:
         from chat_widget.assistant.nlu.classifier import get_classifier
 
         get_classifier().classify("bonjour", "fr")
@@ -21,5 +27,9 @@ def _warm() -> None:
 
 
 async def warm_up() -> None:
-    """Lifespan task: load what the first customer would otherwise wait for."""
+    """Lifespan task: load what the first customer would otherwise wait for, then keep
+    finishing video bookings that Graph could not confirm at the time."""
+    from chat_widget.ui.meetings_service import retry_pending_forever
+
     await asyncio.to_thread(_warm)
+    await retry_pending_forever()

@@ -51,6 +51,7 @@ class WidgetState(rx.State):
     live_status: str = ""
     is_visible: bool = True
     guard_text: str = ""
+    time_zone: str = ""
 
     _customer_id: str = ""
     _handover_from: str = ""  # assistant conversation whose summary goes to the live-chat agent
@@ -77,6 +78,9 @@ class WidgetState(rx.State):
         cfg = runtime.settings()
         host_origin = data.get("hostOrigin")
         self.mode = "app" if data.get("mode") == "app" else "embed"
+        from chat_widget.ui.video_state import valid_time_zone
+
+        self.time_zone = valid_time_zone(data.get("timeZone")) or ""
         self.storage_blocked = bool(data.get("storageBlocked"))
         # Host data counts only when it comes from a configured bank origin.
         trusted_host = isinstance(host_origin, str) and host_origin in cfg.allowed_origins
@@ -214,7 +218,12 @@ class WidgetState(rx.State):
             return []
         self.locale = locale
         self._refresh_live_status()
-        return [_bridge_call("setLang", locale)]
+        events = [_bridge_call("setLang", locale)]
+        if self.view == "claim":
+            from chat_widget.ui.claim_state import ClaimState
+
+            events.append(ClaimState.refresh_locale())
+        return events
 
     @rx.event
     def open_view(self, view: str) -> EventSpec | None:
@@ -228,6 +237,14 @@ class WidgetState(rx.State):
             from chat_widget.ui.live_chat_state import LiveChatState
 
             return LiveChatState.open_live_chat  # type: ignore[return-value]
+        if view == "video":
+            from chat_widget.ui.video_state import VideoState
+
+            return VideoState.open_video  # type: ignore[return-value]
+        if view == "claim":
+            from chat_widget.ui.claim_state import ClaimState
+
+            return ClaimState.open_claim  # type: ignore[return-value]
         self.view = view
         self.notice_key = ""
         if view == "home":

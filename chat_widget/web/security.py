@@ -109,7 +109,12 @@ class SecurityHeaders:
                 headers = [
                     (k, v)
                     for k, v in message.get("headers", [])
-                    if k.lower() not in {b"content-security-policy", b"x-frame-options"}
+                    if k.lower()
+                    not in {
+                        b"content-security-policy",
+                        b"x-frame-options",
+                        b"x-content-type-options",
+                    }
                 ]
                 headers += [
                     (b"content-security-policy", csp),

@@ -26,6 +26,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, sync_playwright
 
 from chat_widget.devtools import demo_host
+from tests.fakes.fake_graph import FakeGraph, running_fake
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -36,6 +37,8 @@ BASE_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--host-resolver-rules=MAP bank.test 127.0.0.1, MAP widget.test 127.0.0.1, MAP evil.test 127.0.0.1",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 pytestmark = pytest.mark.e2e
@@ -145,6 +148,8 @@ def start_widget_server(extra_env: dict[str, str] | None = None) -> WidgetServer
 
 
 def stop_widget_server(server: WidgetServer) -> None:
+    # Shown by pytest only when something failed: the server's own account of it.
+    sys.stderr.write(f"--- widget server log (tail) ---\n{server.log_path.read_text()[-6000:]}\n")
     try:
         os.killpg(server.process.pid, signal.SIGTERM)
         server.process.wait(timeout=20)
@@ -156,11 +161,47 @@ def stop_widget_server(server: WidgetServer) -> None:
     shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
+GRAPH_TOKEN = "e2e-graph-token"
+GRAPH_BUSINESS = "bank@contoso.onmicrosoft.com"
+GRAPH_SERVICES = {
+    "daily_banking": "svc-daily",
+    "loans_mortgage": "svc-loans",
+    "insurance": "svc-insurance",
+    "investments": "svc-invest",
+}
+
+
 @pytest.fixture(scope="session")
-def widget_server() -> Iterator[WidgetServer]:
+def fake_graph() -> Iterator[FakeGraph]:
+    """Microsoft Graph (Bookings) as a local fake; the widget server talks to it with msgraph-sdk."""
+    yield from running_fake(
+        token=GRAPH_TOKEN,
+        business_id=GRAPH_BUSINESS,
+        services={sid: topic for topic, sid in GRAPH_SERVICES.items()},
+        staff={
+            "staff-claire": "Claire Dubois",
+            "staff-joris": "Joris Peeters",
+            "staff-jonas": "Jonas Schmitz",
+        },
+    )
+
+
+def graph_env(fake: FakeGraph) -> dict[str, str]:
+    return {
+        "CW_GRAPH_BASE_URL": fake.base_url,
+        "CW_GRAPH_BOOKING_BUSINESS_ID": GRAPH_BUSINESS,
+        "CW_GRAPH_SERVICE_IDS": ",".join(f"{k}={v}" for k, v in GRAPH_SERVICES.items()),
+        "CW_GRAPH_STATIC_TOKEN": GRAPH_TOKEN,
+        "CW_GRAPH_TIMEOUT_SECONDS": "3",
+        "CW_GRAPH_MEETING_ORGANIZER": "staff",
+    }
+
+
+@pytest.fixture(scope="session")
+def widget_server(fake_graph: FakeGraph) -> Iterator[WidgetServer]:
     if not Path(CHROMIUM).exists() and not os.environ.get("CW_PLAYWRIGHT_BUNDLED"):
         pytest.skip("no Chromium: run scripts/bootstrap --browser")
-    server = start_widget_server()
+    server = start_widget_server(graph_env(fake_graph))
     host = demo_host.serve(server.host_port, server.origin)
     yield server
     host.shutdown()
@@ -181,8 +222,13 @@ def launch_args(extra: list[str] | None = None) -> dict[str, object]:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    b = playwright_instance.chromium.launch(**launch_args())  # type: ignore[arg-type]
+def browser(playwright_instance: Playwright, widget_server: WidgetServer) -> Iterator[Browser]:
+    # The test sites are plain http; production is https. Treat the widget origin as secure so
+    # camera/microphone APIs exist there, as they do in production.
+    # (A frame is a secure context only when its ancestors are too: the bank page as well.)
+    origins = f"{widget_server.origin},http://bank.test:{widget_server.host_port}"
+    secure = f"--unsafely-treat-insecure-origin-as-secure={origins}"
+    b = playwright_instance.chromium.launch(**launch_args([secure]))  # type: ignore[arg-type]
     yield b
     b.close()
 

@@ -111,7 +111,7 @@ def test_quick_reply_and_feedback(page: Page, widget_server: WidgetServer) -> No
     frame.get_by_role("button", name=re.compile("^No", re.I)).click()
     expect(frame.locator(".cw-msg--other").last).to_contain_text(re.compile("sorry", re.I))
     before = frame.locator(".cw-msg--other").count()
-    chips = frame.locator(".cw-msg--other").last.locator(".cw-chip")
+    chips = frame.locator(".cw-msg--other").last.get_by_role("group", name="Suggestions").get_by_role("button")
     if chips.count():
         chips.first.click()
         expect(frame.locator(".cw-msg--other")).to_have_count(before + 1, timeout=15000)

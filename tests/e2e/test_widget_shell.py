@@ -96,9 +96,10 @@ def test_foreign_and_malformed_messages_are_ignored_and_counted(
     before = frame.evaluate("ContactWidgetBridge.ignored")
     frame.evaluate("window.postMessage({cw: 1, type: 'set-locale', locale: 'de'}, '*')")
     # From the real parent but malformed (unknown type, wrong version): dropped too.
-    page.evaluate("window.frames[0].postMessage({cw: 1, type: 'bogus'}, '*')")
-    page.evaluate("window.frames[0].postMessage({cw: 2, type: 'set-locale', locale: 'de'}, '*')")
-    page.evaluate("window.frames[0].postMessage('set-locale de', '*')")
+    # The iframe sits in the loader's closed shadow root: reach its window through Playwright.
+    iframe = frame.frame_element()
+    for bad in ("{cw: 1, type: 'bogus'}", "{cw: 2, type: 'set-locale', locale: 'de'}", "'set-locale de'"):
+        page.evaluate(f"(el) => el.contentWindow.postMessage({bad}, '*')", iframe)
     frame.wait_for_function(f"ContactWidgetBridge.ignored >= {before} + 4", timeout=5000)
     expect(frame.get_by_role("heading", name="Comment pouvons-nous vous aider ?")).to_be_visible()
     # Loader side: a protocol-looking message that does not come from the widget frame.

@@ -23,7 +23,7 @@ def _after_message(item: Any) -> rx.Component:
     return rx.cond(
         (item.seq == A.last_seq) & (item.author == "assistant") & ~A.typing,
         rx.el.div(
-            quick_replies(item.actions, lambda a: A.take_action(a.payload)),
+            quick_replies(item.actions, lambda a: A.take_action(a.payload), "chat.actions"),
             quick_replies(item.quick_replies, lambda q: A.quick_reply(q.payload, q.label)),
             rx.cond(
                 item.ask_feedback,

@@ -81,6 +81,7 @@ def message_log(
 def quick_replies(
     replies: Any,
     on_pick: Callable[[Any], Any],
+    label_key: str = "chat.quick_replies",
 ) -> rx.Component:
     return rx.el.div(
         rx.foreach(
@@ -90,7 +91,7 @@ def quick_replies(
             ),
         ),
         role="group",
-        aria_label=S.tr["chat.quick_replies"],
+        aria_label=S.tr[label_key],
         class_name="cw-chips",
     )
 

@@ -1,0 +1,1 @@
+"""The digital assistant: understanding, answering, summarising; plain Python."""

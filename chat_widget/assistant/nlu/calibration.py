@@ -1,0 +1,78 @@
+"""Choosing the temperature and the confidence threshold on a tuning split.
+
+The threshold decides when the assistant answers and when it asks instead; it is tuned on
+rows carved out of the training data, never on the validation file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE
+from chat_widget.assistant.nlu.model import Probabilities, apply_temperature
+
+TARGET_ACCURACY_ON_ANSWERED = 0.975
+MAX_OOS_ANSWERED = 0.04
+FALLBACK_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a threshold behaves on a labelled set."""
+
+    threshold: float
+    answered: float
+    accuracy_on_answered: float
+    oos_answered: float
+
+
+def fit_temperature(proba: Probabilities, labels: Sequence[str], classes: Sequence[str]) -> float:
+    """Temperature minimising negative log-likelihood (grid search is plenty for one scalar)."""
+    index = {c: i for i, c in enumerate(classes)}
+    y = np.array([index[label] for label in labels])
+    best_t, best_nll = 1.0, float("inf")
+    for t in np.arange(0.2, 2.01, 0.05):
+        scaled = apply_temperature(proba, float(t))
+        nll = float(-np.log(np.clip(scaled[np.arange(len(y)), y], 1e-12, 1.0)).mean())
+        if nll < best_nll:
+            best_t, best_nll = float(t), nll
+    return round(best_t, 2)
+
+
+def outcome(
+    proba: Probabilities, labels: Sequence[str], classes: Sequence[str], threshold: float
+) -> Outcome:
+    """Answered share, accuracy when answering and OOS answered share at ``threshold``."""
+    cls = np.asarray(classes)
+    top = cls[proba.argmax(axis=1)]
+    conf = proba.max(axis=1)
+    truth = np.asarray(labels)
+    answered = (top != OUT_OF_SCOPE) & (conf >= threshold)
+    in_scope = truth != OUT_OF_SCOPE
+    n_in = max(int(in_scope.sum()), 1)
+    n_ans = int((answered & in_scope).sum())
+    correct = int((answered & in_scope & (top == truth)).sum())
+    n_oos = int((~in_scope).sum())
+    return Outcome(
+        threshold=threshold,
+        answered=n_ans / n_in,
+        accuracy_on_answered=correct / n_ans if n_ans else 1.0,
+        oos_answered=int((answered & ~in_scope).sum()) / n_oos if n_oos else 0.0,
+    )
+
+
+def choose_threshold(
+    proba: Probabilities, labels: Sequence[str], classes: Sequence[str]
+) -> Outcome:
+    """Lowest threshold (so most answers) that keeps answers right and OOS silent enough."""
+    for t in np.arange(0.05, 0.96, 0.01):
+        result = outcome(proba, labels, classes, round(float(t), 2))
+        if (
+            result.accuracy_on_answered >= TARGET_ACCURACY_ON_ANSWERED
+            and result.oos_answered <= MAX_OOS_ANSWERED
+        ):
+            return result
+    return outcome(proba, labels, classes, FALLBACK_THRESHOLD)

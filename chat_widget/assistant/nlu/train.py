@@ -1,0 +1,94 @@
+"""Train the intent model and write the artefact (run at build time).
+
+    python -m chat_widget.assistant.nlu.train [--model-dir DIR]
+
+Steps: embed every training row (cached), carve a stratified tuning split, fit on the rest,
+pick the temperature and the confidence threshold on the tuning split, then refit on all
+training rows. The validation file is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+from sklearn.model_selection import train_test_split
+
+from chat_widget.assistant.nlu import artefact
+from chat_widget.assistant.nlu.calibration import choose_threshold, fit_temperature
+from chat_widget.assistant.nlu.dataset import Example, data_fingerprint, training_examples
+from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
+from chat_widget.assistant.nlu.model import apply_temperature, fit_model
+from chat_widget.assistant.nlu.paths import DATA_DIR, model_dir
+
+logger = logging.getLogger(__name__)
+
+TUNING_SHARE = 0.15
+SEED = 7
+
+
+def _strata(rows: list[Example]) -> list[str]:
+    keys = [f"{r.category}|{r.lang or ''}" for r in rows]
+    counts = Counter(keys)
+    # Groups too small to split fall back to the category alone.
+    return [k if counts[k] >= 4 else k.split("|")[0] for k in keys]
+
+
+def train(directory: Path | None = None, embedder: Embedder | None = None) -> artefact.ModelMeta:
+    """Train from ``assistant/data`` and save to ``directory``; returns what was saved."""
+    target = directory or model_dir()
+    started = time.perf_counter()
+    rows = training_examples(DATA_DIR)
+    cache = EmbeddingCache(target / artefact.EMBEDDINGS_FILE)
+    vectors = cache.embed(embedder or Embedder(), [r.text for r in rows])
+    logger.info("embedded %d rows in %.0f s", len(rows), time.perf_counter() - started)
+
+    idx = list(range(len(rows)))
+    fit_idx, tune_idx = train_test_split(
+        idx, test_size=TUNING_SHARE, random_state=SEED, stratify=_strata(rows)
+    )
+    texts = [r.text for r in rows]
+    labels = [r.category for r in rows]
+    langs = [r.lang for r in rows]
+    tuning_model = fit_model(
+        [texts[i] for i in fit_idx],
+        [labels[i] for i in fit_idx],
+        vectors[fit_idx],
+        [langs[i] for i in fit_idx],
+    )
+    tune_texts = [texts[i] for i in tune_idx]
+    tune_labels = [labels[i] for i in tune_idx]
+    raw = tuning_model.raw_proba(tune_texts, vectors[tune_idx], [langs[i] for i in tune_idx])
+    temperature = fit_temperature(raw, tune_labels, tuning_model.labels)
+    chosen = choose_threshold(apply_temperature(raw, temperature), tune_labels, tuning_model.labels)
+    logger.info("tuning split: %s, temperature %.2f", chosen, temperature)
+
+    model = fit_model(texts, labels, vectors, langs)
+    model.temperature = temperature
+    meta = artefact.ModelMeta(
+        fingerprint=data_fingerprint(DATA_DIR),
+        threshold=chosen.threshold,
+        temperature=temperature,
+        tuning={k: round(float(v), 4) for k, v in asdict(chosen).items()},
+    )
+    artefact.save(target, model, meta)
+    logger.info("intent model written to %s in %.0f s", target, time.perf_counter() - started)
+    return meta
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train the assistant's intent model.")
+    parser.add_argument(
+        "--model-dir", type=Path, default=None, help="default: CW_ASSISTANT_MODEL_DIR"
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    train(args.model_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Meeting topics and the recording rule each one carries.
+
+The topic, not the customer, decides recording: investment advice must be recorded (sound only)
+by law (MiFID II), every other topic is never recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from chat_widget.meetings._data import load, pick_locale
+
+
+class Recording(StrEnum):
+    NONE = "none"
+    AUDIO_ONLY = "audio_only"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    key: str
+    recording: Recording
+    labels: dict[str, str]
+
+    def label(self, locale: str) -> str:
+        return self.labels[pick_locale(locale)]
+
+    @property
+    def needs_recording_tick(self) -> bool:
+        return self.recording is Recording.AUDIO_ONLY
+
+
+class UnknownTopic(ValueError):
+    pass
+
+
+def all_topics() -> list[Topic]:
+    return [
+        Topic(key=key, recording=Recording(raw["recording"]), labels=dict(raw["labels"]))
+        for key, raw in load("topics.json")["topics"].items()
+    ]
+
+
+def get_topic(key: str) -> Topic:
+    for topic in all_topics():
+        if topic.key == key:
+            return topic
+    raise UnknownTopic(key)

@@ -1,0 +1,158 @@
+"""The retention job: delete what has outlived its retention period, and say so in the audit log.
+
+Safe to run as often as wanted (it only deletes what is expired at ``now``) and from several
+places at once (deletes of rows already gone count zero). Claims are never touched: they are
+kept as long as the claim exists. Conversations a claim points at are kept with the claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from chat_widget.assistant.records import AssistantReviewItem
+from chat_widget.audit import record
+from chat_widget.claims.records import Claim, as_utc
+from chat_widget.domain.models import Channel, Conversation
+from chat_widget.files import BlobStore
+from chat_widget.meetings.records import MeetingAppointment
+from chat_widget.privacy.cleanup import (
+    chunks,
+    count_conversations,
+    delete_by_ids,
+    delete_conversations,
+    ids_where,
+)
+from chat_widget.privacy.records import DeviceProfile
+from chat_widget.privacy.retention import RetentionPolicy, current_policy, is_regulated_topic
+
+AUDIT_ACTION = "privacy.purge"
+SYSTEM_ACTOR = "retention-job"
+
+COUNT_KEYS = (
+    "assistant_conversations",
+    "live_chat_conversations",
+    "video_conversations",
+    "messages",
+    "chat_records",
+    "review_items",
+    "appointments",
+    "device_profiles",
+    "files",
+)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    now: datetime
+    dry_run: bool
+    counts: dict[str, int]
+    cutoffs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def purge_expired(
+    *,
+    session: Session,
+    store: BlobStore,
+    now: datetime,
+    policy: RetentionPolicy | None = None,
+    dry_run: bool = False,
+) -> PurgeReport:
+    """Delete expired data (or only count it with ``dry_run``); one audit event per real run.
+
+    ``store`` is where files would go with their records; no channel purged here owns files
+    today (claim files stay with their claim), so none are deleted yet, but the job is the one
+    place that would have to do it.
+    """
+    del store  # see docstring: kept in the signature so callers need not change later
+    now = as_utc(now)
+    policy = policy or current_policy()
+    cut = {
+        "assistant": policy.assistant.before(now),
+        "live_chat": policy.live_chat.before(now),
+        "video": policy.video.before(now),
+        "video_regulated": policy.video_regulated.before(now),
+        "review_items": policy.review_items.before(now),
+        "device_data": policy.device_data.before(now),
+    }
+    with_claim = select(Claim.conversation_id).where(col(Claim.conversation_id).is_not(None))
+    by_channel: dict[str, list[str]] = {}
+    for channel, key in (
+        (Channel.ASSISTANT, "assistant"),
+        (Channel.LIVE_CHAT, "live_chat"),
+        (Channel.VIDEO, "video"),
+    ):
+        by_channel[key] = ids_where(
+            session,
+            select(Conversation.id).where(
+                Conversation.channel == channel.value,
+                col(Conversation.updated_at) < cut[key],
+                col(Conversation.id).not_in(with_claim),
+            ),
+        )
+    expired_conversations = [cid for ids in by_channel.values() for cid in ids]
+    review_ids = ids_where(
+        session,
+        select(AssistantReviewItem.id).where(
+            col(AssistantReviewItem.created_at) < cut["review_items"]
+        ),
+    )
+    appointment_ids = [
+        row.id
+        for row in session.exec(
+            select(MeetingAppointment).where(col(MeetingAppointment.end_utc) < cut["video"])
+        ).all()
+        if not is_regulated_topic(row.topic) or as_utc(row.end_utc) < cut["video_regulated"]
+    ]
+    device_ids = ids_where(
+        session,
+        select(DeviceProfile.id).where(col(DeviceProfile.collected_at) < cut["device_data"]),
+    )
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    counts["assistant_conversations"] = len(by_channel["assistant"])
+    counts["live_chat_conversations"] = len(by_channel["live_chat"])
+    counts["video_conversations"] = len(by_channel["video"])
+    cutoffs = {name: moment.isoformat() for name, moment in cut.items()}
+    if dry_run:
+        would = count_conversations(session, expired_conversations)
+        counts["messages"] = would["messages"]
+        counts["chat_records"] = would["chat_records"]
+        with_conversation = set()
+        for part in chunks(expired_conversations):
+            with_conversation |= set(
+                ids_where(
+                    session,
+                    select(AssistantReviewItem.id).where(
+                        col(AssistantReviewItem.conversation_id).in_(part)
+                    ),
+                )
+            )
+        counts["review_items"] = len(with_conversation | set(review_ids))
+        counts["appointments"] = len(appointment_ids)
+        counts["device_profiles"] = len(device_ids)
+        return PurgeReport(now=now, dry_run=True, counts=counts, cutoffs=cutoffs)
+
+    deleted = delete_conversations(session, expired_conversations)
+    counts["messages"] = deleted["messages"]
+    counts["chat_records"] = deleted["chat_records"]
+    counts["review_items"] = deleted["review_items"] + delete_by_ids(
+        session, AssistantReviewItem, review_ids
+    )
+    counts["appointments"] = delete_by_ids(session, MeetingAppointment, appointment_ids)
+    counts["device_profiles"] = delete_by_ids(session, DeviceProfile, device_ids)
+    record(
+        session=session,
+        actor_kind="system",
+        actor_id=SYSTEM_ACTOR,
+        action=AUDIT_ACTION,
+        target_type="retention",
+        target_id=now.date().isoformat(),
+        details={"counts": counts, "cutoffs": cutoffs, "policy": policy.as_dict()},
+    )
+    return PurgeReport(now=now, dry_run=False, counts=counts, cutoffs=cutoffs)

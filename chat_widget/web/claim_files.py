@@ -1,0 +1,158 @@
+"""Claim files served back to their owner: short-lived capability URLs and the ASGI route.
+
+``GET /api/claims/files/{file_id}?t=TOKEN``. The widget's state mints ``TOKEN`` for the customer
+whose claim holds the file; it is an HMAC (key derived from the secret key, so it cannot be
+swapped with a session token) over customer id, file id and expiry. The route re-checks the
+signature and then asks the claims layer for the file *as that customer*, so a token for another
+customer's file, an expired or forged token, or no token at all all get the same 404.
+
+The URL is a bearer capability for about ten minutes: whoever holds it may read that one file.
+Files are never put in Reflex's upload folder or in ``assets/``; this route is the only way out.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+PREFIX = "/api/claims/files/"
+TOKEN_TTL_SECONDS = 600
+_PURPOSE = b"claim-file-v1"
+_ID = re.compile(r"\A[0-9a-f]{32}\Z")
+_TOKEN = re.compile(r"\A([0-9a-f]{32})\.(\d{1,12})\.([A-Za-z0-9_-]{43})\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class ServedFile:
+    """What the route needs from the claims layer to answer."""
+
+    data: bytes
+    content_type: str
+    filename: str
+
+
+# (customer_id, file_id) -> the file if that customer owns it, else None.
+FileReader = Callable[[str, str], Awaitable[ServedFile | None]]
+
+
+def _key(secret: str) -> bytes:
+    return hmac.new(secret.encode("utf-8"), _PURPOSE, hashlib.sha256).digest()
+
+
+def _sign(secret: str, customer_id: str, file_id: str, expires: int) -> str:
+    msg = f"{customer_id}|{file_id}|{expires}".encode("ascii")
+    mac = hmac.new(_key(secret), msg, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
+
+
+def mint_file_token(
+    *,
+    secret: str,
+    customer_id: str,
+    file_id: str,
+    now: float | None = None,
+    ttl: int = TOKEN_TTL_SECONDS,
+) -> str:
+    """A token letting ``customer_id`` read ``file_id`` until ``now + ttl``."""
+    if not _ID.match(customer_id) or not _ID.match(file_id):
+        raise ValueError("customer and file ids are 32 hex characters")
+    expires = int((time.time() if now is None else now) + ttl)
+    return f"{customer_id}.{expires}.{_sign(secret, customer_id, file_id, expires)}"
+
+
+def read_file_token(
+    token: object, *, secret: str, file_id: str, now: float | None = None
+) -> str | None:
+    """The customer id a genuine, unexpired token for ``file_id`` was minted for; else None."""
+    if not isinstance(token, str) or not _ID.match(file_id):
+        return None
+    match = _TOKEN.match(token)
+    if match is None:
+        return None
+    customer_id, expires_raw, mac = match.groups()
+    expires = int(expires_raw)
+    if expires < (time.time() if now is None else now):
+        return None
+    expected = _sign(secret, customer_id, file_id, expires)
+    return customer_id if hmac.compare_digest(mac, expected) else None
+
+
+def file_url(file_id: str, token: str) -> str:
+    """Relative URL of the file (the widget page and this route share an origin)."""
+    return f"{PREFIX}{file_id}?t={quote(token, safe='')}"
+
+
+def content_disposition(filename: str, content_type: str) -> bytes:
+    """Images open inline; anything else (PDF) downloads. Non-ASCII names use RFC 5987."""
+    kind = "inline" if content_type.startswith("image/") else "attachment"
+    ascii_name = (
+        "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in filename)
+        or "file"
+    )
+    return (
+        f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    ).encode("latin-1")
+
+
+class ClaimFilesRoute:
+    """Answers ``GET/HEAD /api/claims/files/{id}``; passes every other request through."""
+
+    def __init__(self, app: ASGIApp, *, secret: str, read_file: FileReader) -> None:
+        self.app = app
+        self.secret = secret
+        self.read_file = read_file
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method") not in {"GET", "HEAD"}:
+            await _reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
+            return
+        file_id = path[len(PREFIX) :]
+        query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
+        token = (query.get("t") or [""])[0]
+        customer_id = read_file_token(token, secret=self.secret, file_id=file_id)
+        found = await self.read_file(customer_id, file_id) if customer_id else None
+        if found is None:
+            # Same answer for "no such file", "not yours", "expired" and "forged".
+            await _reply(send, 404, b"Not found")
+            return
+        headers = [
+            (b"content-type", found.content_type.encode("latin-1")),
+            (b"content-length", str(len(found.data)).encode("ascii")),
+            (b"content-disposition", content_disposition(found.filename, found.content_type)),
+            (b"x-content-type-options", b"nosniff"),
+            (b"cache-control", b"private, no-store"),
+            (b"referrer-policy", b"no-referrer"),
+        ]
+        body = b"" if scope.get("method") == "HEAD" else found.data
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def _reply(
+    send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"cache-control", b"private, no-store"),
+        (b"x-content-type-options", b"nosniff"),
+        *(extra or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

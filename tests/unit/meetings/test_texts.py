@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from chat_widget.meetings._data import LOCALES, load
+from chat_widget.meetings.texts import message, recording_notice, recording_reminder, video_notice
+from chat_widget.meetings.topics import Recording, all_topics, get_topic
+
+
+def test_every_locale_has_every_key() -> None:
+    notice = load("notice.json")["texts"]
+    messages = load("messages.json")
+    assert set(notice) == set(messages) == set(LOCALES)
+    for locale in LOCALES:
+        assert set(notice[locale]) == set(notice["en"])
+        assert set(messages[locale]) == set(messages["en"])
+        assert all(value for value in messages[locale].values())
+    for topic in all_topics():
+        assert set(topic.labels) == set(LOCALES)
+
+
+def test_recording_follows_topic() -> None:
+    assert get_topic("investments").recording is Recording.AUDIO_ONLY
+    assert get_topic("investments").needs_recording_tick
+    for key in ("daily_banking", "loans_mortgage", "insurance"):
+        assert get_topic(key).recording is Recording.NONE
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_notice_mentions_teams_and_recording_rule(locale: str) -> None:
+    notice = video_notice(locale)
+    body = " ".join(notice.paragraphs)
+    assert "Microsoft Teams" in body
+    assert notice.version and notice.privacy_charter_url.startswith("https://")
+    assert recording_notice(locale).tick
+    assert recording_reminder(locale, Recording.AUDIO_ONLY) != recording_reminder(locale, Recording.NONE)
+    assert message("pending", locale)
+
+
+def test_privacy_url_can_be_overridden() -> None:
+    assert video_notice("nl", privacy_charter_url="https://x.example/p").privacy_charter_url == "https://x.example/p"
