@@ -6,7 +6,10 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.settings import get_settings
+from chat_widget.ui.agent.pages import console_page, login_page
+from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.claim_state import export_documents, read_claim_file
+from chat_widget.ui.live_chat_state import LiveChatState
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.warmup import warm_up
 from chat_widget.ui.widget_state import WidgetState
@@ -43,6 +46,12 @@ app.add_page(
     widget_page,
     route=routes.WIDGET,
     title="Contact",
-    on_load=WidgetState.boot,
+    on_load=[WidgetState.boot, LiveChatState.resume],
+)
+app.add_page(
+    login_page, route=routes.AGENT_LOGIN, title="Agent login", on_load=AgentState.on_login_page
+)
+app.add_page(
+    console_page, route=routes.AGENT, title="Agent console", on_load=AgentState.on_console_page
 )
 app.register_lifespan_task(warm_up)

@@ -233,6 +233,10 @@ class WidgetState(rx.State):
             from chat_widget.ui.assistant_state import AssistantState
 
             return AssistantState.open_assistant  # type: ignore[return-value]
+        if view == "live_chat":
+            from chat_widget.ui.live_chat_state import LiveChatState
+
+            return LiveChatState.open_live_chat  # type: ignore[return-value]
         if view == "video":
             from chat_widget.ui.video_state import VideoState
 

@@ -71,6 +71,11 @@ class WidgetServer:
     def db_path(self) -> Path:
         return self.data_dir / "widget.db"
 
+    @property
+    def hours_path(self) -> Path:
+        """The schedule file this server reads; rewrite it to open or close live chat."""
+        return Path(self.env["CW_OPENING_HOURS_PATH"])
+
 
 def _wait_http(url: str, deadline: float, proc: subprocess.Popen[bytes], log: Path) -> None:
     while time.time() < deadline:

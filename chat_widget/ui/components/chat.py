@@ -111,7 +111,8 @@ def guard_alert() -> rx.Component:
     )
 
 
-def composer(on_submit: Any, *, disabled: Any = False) -> rx.Component:  # type: ignore[name-defined]
+def composer(on_submit: Any, *, disabled: Any = False, on_typing: Any = None) -> rx.Component:
+    typing = {"on_key_down": on_typing} if on_typing is not None else {}
     return rx.el.form(
         rx.el.label(
             S.tr["chat.input_label"], html_for="cw-composer", class_name="cw-visually-hidden"
@@ -126,6 +127,7 @@ def composer(on_submit: Any, *, disabled: Any = False) -> rx.Component:  # type:
             data_cw_composer="1",
             auto_complete="off",
             class_name="cw-input",
+            **typing,
         ),
         rx.el.input(type="hidden", name="client_msg_id", value=""),
         rx.el.button(S.tr["chat.send"], type="submit", class_name="cw-send", disabled=disabled),

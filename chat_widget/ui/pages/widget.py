@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_widget.ui.components.assistant import assistant_body
-from chat_widget.ui.components.channel import channel_view, not_offered_yet
+from chat_widget.ui.components.channel import channel_view
 from chat_widget.ui.components.claim import claim_body
 from chat_widget.ui.components.home import home_view
+from chat_widget.ui.components.live_chat import live_chat_body
 from chat_widget.ui.components.shell import footer, header, notices, reminder
 from chat_widget.ui.components.video import video_body
 from chat_widget.ui.widget_state import WidgetState
@@ -23,7 +24,7 @@ def widget_page() -> rx.Component:
             rx.match(
                 S.view,
                 ("assistant", channel_view("assistant", assistant_body(), others=False)),
-                ("live_chat", channel_view("live_chat", not_offered_yet())),
+                ("live_chat", channel_view("live_chat", live_chat_body(), others=False)),
                 ("claim", channel_view("claim", claim_body())),
                 ("video", channel_view("video", video_body())),
                 home_view(),

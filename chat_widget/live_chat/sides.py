@@ -1,0 +1,287 @@
+"""Use cases the chat views call: start/resume, send through the privacy guard, sync a view.
+
+Plain Python over a ``sqlmodel.Session`` (the Reflex layer runs them with ``run_db``). Every
+read is scoped: a customer only ever reaches their own conversation, an agent only the chats
+they hold (``require_role`` is checked by the caller on every console event).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from chat_widget.agents.records import Agent, Presence, Role
+from chat_widget.conversations import (
+    get_conversation,
+    get_conversation_for_customer,
+    messages_since,
+)
+from chat_widget.domain.models import Message
+from chat_widget.guard import engine as guard
+from chat_widget.live_chat.errors import ChatNotFound, NotAssignedAgent
+from chat_widget.live_chat.hours.schedule import OpeningHours
+from chat_widget.live_chat.messaging import (
+    mark_read,
+    post_agent_message,
+    post_customer_message,
+    read_states,
+)
+from chat_widget.live_chat.queue import (
+    QueueEntry,
+    QueueInfo,
+    current_chat_for_customer,
+    get_chat_request,
+    queue_info,
+    request_chat,
+    waiting_queue,
+)
+from chat_widget.live_chat.routing import active_chats_for_agent
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What became of a message: stored (maybe masked) or blocked by the guard (not stored)."""
+
+    message: Message | None
+    blocked_kinds: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    conversation_id: str
+    status: str
+    messages: list[Message]
+    queue: QueueInfo | None
+    agent_read_seq: int
+    rating: int | None
+
+
+def screen(text: str, locale: str) -> tuple[str | None, list[str]]:
+    """The text to store (masked where the guard says so), or None with the blocking kinds."""
+    verdict = guard.scan(text, locale)
+    if verdict.action == guard.BLOCK:
+        return None, list(verdict.kinds)
+    return (guard.mask(text, locale) if verdict.action == guard.MASK else text), []
+
+
+def start_chat(
+    *,
+    session: Session,
+    customer_id: str,
+    locale: str,
+    topic: str | None,
+    page_url: str | None,
+    handover_from: str | None,
+    hours: OpeningHours,
+) -> str:
+    """Queue the customer (or return their open chat); the assistant's summary goes along."""
+    summary = None
+    if handover_from:
+        source = get_conversation_for_customer(
+            session=session, customer_id=customer_id, conversation_id=handover_from
+        )
+        summary = source.summary if source is not None else None
+        handover_from = source.id if source is not None else None
+    conversation = request_chat(
+        session=session,
+        customer_id=customer_id,
+        locale=locale,
+        topic=topic or None,
+        page_url=page_url or None,
+        handover_summary=summary,
+        source_conversation_id=handover_from,
+        hours=hours,
+    )
+    session.commit()
+    return conversation.id
+
+
+def open_chat_id(*, session: Session, customer_id: str) -> str | None:
+    chat = current_chat_for_customer(session=session, customer_id=customer_id)
+    return chat.id if chat is not None else None
+
+
+def customer_view(
+    *, session: Session, customer_id: str, conversation_id: str, after_seq: int
+) -> CustomerView:
+    """What the widget is missing since ``after_seq``, plus queue place and read receipt."""
+    conversation = get_conversation_for_customer(
+        session=session, customer_id=customer_id, conversation_id=conversation_id
+    )
+    request = get_chat_request(session=session, conversation_id=conversation_id)
+    if conversation is None or request is None:
+        raise ChatNotFound(conversation_id)
+    session.refresh(conversation)
+    session.refresh(request)
+    messages = messages_since(session=session, conversation_id=conversation_id, after_seq=after_seq)
+    queue = (
+        queue_info(session=session, conversation_id=conversation_id)
+        if conversation.status == "waiting"
+        else None
+    )
+    return CustomerView(
+        conversation_id=conversation_id,
+        status=conversation.status,
+        messages=messages,
+        queue=queue,
+        agent_read_seq=read_states(session=session, conversation_id=conversation_id).get(
+            "agent", 0
+        ),
+        rating=request.rating,
+    )
+
+
+def customer_send(
+    *,
+    session: Session,
+    customer_id: str,
+    conversation_id: str,
+    client_msg_id: str,
+    text: str,
+    locale: str,
+) -> Sent:
+    stored, blocked = screen(text, locale)
+    if stored is None:
+        return Sent(None, blocked)
+    message, _ = post_customer_message(
+        session=session,
+        customer_id=customer_id,
+        conversation_id=conversation_id,
+        client_msg_id=client_msg_id,
+        body=stored,
+    )
+    return Sent(message)
+
+
+def agent_send(
+    *,
+    session: Session,
+    agent_id: str,
+    conversation_id: str,
+    client_msg_id: str,
+    text: str,
+    locale: str,
+) -> Sent:
+    stored, blocked = screen(text, locale)
+    if stored is None:
+        return Sent(None, blocked)
+    message, _ = post_agent_message(
+        session=session,
+        agent_id=agent_id,
+        conversation_id=conversation_id,
+        client_msg_id=client_msg_id,
+        body=stored,
+    )
+    return Sent(message)
+
+
+def customer_read(*, session: Session, customer_id: str, conversation_id: str, seq: int) -> None:
+    if (
+        get_conversation_for_customer(
+            session=session, customer_id=customer_id, conversation_id=conversation_id
+        )
+        is None
+    ):
+        raise ChatNotFound(conversation_id)
+    mark_read(
+        session=session,
+        conversation_id=conversation_id,
+        participant_kind="customer",
+        participant_id=customer_id,
+        seq=seq,
+    )
+
+
+@dataclass(frozen=True)
+class AgentChat:
+    """One chat the agent holds (a tab in the console)."""
+
+    conversation_id: str
+    language: str
+    topic: str | None
+    status: str
+    unread: int = 0  # messages after the last one the agent has seen
+
+
+@dataclass(frozen=True)
+class AgentView:
+    presence: str
+    queue: list[QueueEntry]
+    chats: list[AgentChat]
+    #: for the selected conversation (None when none is selected or it is not the agent's)
+    status: str | None = None
+    language: str | None = None
+    messages: list[Message] = field(default_factory=list)
+    customer_read_seq: int = 0
+    #: (agent id, display name) of colleagues a chat can be transferred to right now
+    colleagues: list[tuple[str, str]] = field(default_factory=list)
+
+
+def agent_view(
+    *, session: Session, agent_id: str, conversation_id: str | None, after_seq: int
+) -> AgentView:
+    """The console's live data: the queue in the agent's languages, their chats, and what the
+    selected conversation gained since ``after_seq`` (only if the agent holds it)."""
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise NotAssignedAgent(agent_id)
+    session.refresh(agent)
+    queue = waiting_queue(session=session, languages=list(agent.languages))
+    held = active_chats_for_agent(session=session, agent_id=agent_id)
+    chats = []
+    for chat in held:
+        session.refresh(chat)
+        seen = read_states(session=session, conversation_id=chat.id).get("agent", 0)
+        unread = max(0, chat.last_seq - seen)
+        chats.append(AgentChat(chat.id, chat.locale, chat.topic, chat.status, unread))
+    people = [(a.id, a.display_name) for a in colleagues(session=session, agent_id=agent_id)]
+    view = AgentView(presence=agent.presence, queue=queue, chats=chats, colleagues=people)
+    if not conversation_id:
+        return view
+    request = get_chat_request(session=session, conversation_id=conversation_id)
+    conversation = get_conversation(session=session, conversation_id=conversation_id)
+    if request is None or conversation is None:
+        return view
+    session.refresh(request)
+    session.refresh(conversation)
+    if request.agent_id != agent_id:
+        return view
+    messages = messages_since(session=session, conversation_id=conversation_id, after_seq=after_seq)
+    return AgentView(
+        presence=agent.presence,
+        queue=queue,
+        chats=chats,
+        status=conversation.status,
+        language=request.language,
+        messages=messages,
+        customer_read_seq=read_states(session=session, conversation_id=conversation_id).get(
+            "customer", 0
+        ),
+        colleagues=people,
+    )
+
+
+def agent_read(*, session: Session, agent_id: str, conversation_id: str, seq: int) -> None:
+    request = get_chat_request(session=session, conversation_id=conversation_id)
+    if request is None or request.agent_id != agent_id:
+        raise NotAssignedAgent(agent_id)
+    mark_read(
+        session=session,
+        conversation_id=conversation_id,
+        participant_kind="agent",
+        participant_id=agent_id,
+        seq=seq,
+    )
+
+
+def colleagues(*, session: Session, agent_id: str) -> list[Agent]:
+    """Who a chat can be transferred to: active agents who are not offline, except oneself."""
+    query = (
+        select(Agent)
+        .where(col(Agent.active).is_(True), Agent.presence != Presence.OFFLINE.value)
+        .order_by(col(Agent.username))
+    )
+    return [
+        a for a in session.exec(query).all() if a.id != agent_id and Role.AGENT.value in a.roles
+    ]

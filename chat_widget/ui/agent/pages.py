@@ -1,0 +1,401 @@
+"""/agent/login and /agent: the employee console (not frameable, see chat_widget.web.security).
+
+Message text, notes, summaries and transcripts are rendered as React text children (escaped);
+nothing here uses raw HTML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chat_widget import routes
+from chat_widget.ui.agent.state import AgentState
+
+A = AgentState
+
+
+def _field(label: Any, name: str, field_id: str, **props: Any) -> rx.Component:
+    return rx.el.div(
+        rx.el.label(label, html_for=field_id, class_name="cw-label"),
+        rx.el.input(name=name, id=field_id, class_name="cw-field", **props),
+        class_name="cw-form-row",
+    )
+
+
+def _language_select() -> rx.Component:
+    return rx.el.div(
+        rx.el.label(A.tr["agent.lang_label"], html_for="ag-lang", class_name="cw-visually-hidden"),
+        rx.el.select(
+            rx.foreach(A.locale_options, lambda o: rx.el.option(o[1], value=o[0])),
+            id="ag-lang",
+            value=A.locale,
+            on_change=A.set_locale,
+            class_name="cw-select",
+        ),
+    )
+
+
+def _stylesheet() -> rx.Component:
+    return rx.el.link(rel="stylesheet", href=routes.LIVE_STYLESHEET)
+
+
+def login_page() -> rx.Component:
+    return rx.el.div(
+        _stylesheet(),
+        rx.el.main(
+            rx.el.h1(A.tr["agent.login_title"], class_name="cw-h1"),
+            _language_select(),
+            rx.el.form(
+                _field(A.tr["agent.username"], "username", "ag-username", auto_complete="username"),
+                _field(
+                    A.tr["agent.password"],
+                    "password",
+                    "ag-password",
+                    type="password",
+                    auto_complete="current-password",
+                ),
+                rx.el.button(A.tr["agent.login"], type="submit", class_name="cw-send"),
+                on_submit=A.login,
+                class_name="ag-login-form",
+            ),
+            rx.el.div(
+                rx.cond(A.login_error != "", rx.el.p(A.login_error, class_name="cw-guard")),
+                role="alert",
+            ),
+            class_name="ag-login",
+        ),
+        class_name="ag-app",
+        lang=A.locale,
+    )
+
+
+def _queue() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(A.tr["agent.queue"], class_name="cw-h2", id="ag-queue-h"),
+        rx.cond(
+            A.queue.length() == 0,  # type: ignore[attr-defined]
+            rx.el.p(A.tr["agent.queue_empty"], class_name="cw-small"),
+            rx.el.table(
+                rx.el.thead(
+                    rx.el.tr(
+                        rx.el.th(A.tr["agent.col.wait"], scope="col"),
+                        rx.el.th(A.tr["agent.col.topic"], scope="col"),
+                        rx.el.th(A.tr["agent.col.language"], scope="col"),
+                        rx.el.th(A.tr["agent.col.page"], scope="col"),
+                        rx.el.th(A.tr["agent.col.action"], scope="col"),
+                    )
+                ),
+                rx.el.tbody(
+                    rx.foreach(
+                        A.queue,
+                        lambda q: rx.el.tr(
+                            rx.el.td(q.waited),
+                            rx.el.td(q.topic, " ", q.summary),
+                            rx.el.td(q.language),
+                            rx.el.td(q.page, class_name="ag-page"),
+                            rx.el.td(
+                                rx.el.button(
+                                    A.tr["agent.accept"],
+                                    type="button",
+                                    on_click=A.accept(q.conversation_id),
+                                    class_name="cw-chip",
+                                )
+                            ),
+                        ),
+                    )
+                ),
+                class_name="ag-table",
+                aria_labelledby="ag-queue-h",
+            ),
+        ),
+        aria_labelledby="ag-queue-h",
+        class_name="ag-panel",
+    )
+
+
+def _tabs() -> rx.Component:
+    return rx.el.nav(
+        rx.el.h2(A.tr["agent.my_chats"], class_name="cw-h2", id="ag-chats-h"),
+        rx.cond(
+            A.chats.length() == 0,  # type: ignore[attr-defined]
+            rx.el.p(A.tr["agent.no_chats"], class_name="cw-small"),
+            rx.el.ul(
+                rx.foreach(
+                    A.chats,
+                    lambda c: rx.el.li(
+                        rx.el.button(
+                            c.label,
+                            " (",
+                            c.language,
+                            ", ",
+                            c.topic,
+                            ")",
+                            rx.cond(
+                                c.unread != "",
+                                rx.el.span(" · ", c.unread, class_name="ag-unread"),
+                            ),
+                            type="button",
+                            on_click=A.select_chat(c.conversation_id),
+                            aria_current=rx.cond(
+                                A.current_id == c.conversation_id, "true", "false"
+                            ),
+                            class_name="cw-link-btn",
+                        )
+                    ),
+                ),
+                class_name="cw-other",
+            ),
+        ),
+        aria_labelledby="ag-chats-h",
+        class_name="ag-panel",
+    )
+
+
+def _message(item: Any) -> rx.Component:
+    return rx.el.li(
+        rx.el.span(
+            rx.match(
+                item.author,
+                ("customer", A.tr["agent.customer"]),
+                ("agent", A.tr["chat.agent"]),
+                ("assistant", A.tr["chat.assistant"]),
+                A.tr["chat.system"],
+            ),
+            ": ",
+            class_name="ag-author",
+        ),
+        rx.el.span(item.text, class_name="cw-msg-text"),
+        rx.el.span(" ", item.time, class_name="cw-msg-time"),
+        class_name=rx.match(
+            item.author,
+            ("agent", "cw-msg cw-msg--customer"),
+            ("system", "cw-msg cw-msg--system"),
+            "cw-msg cw-msg--other",
+        ),
+        key=item.id,
+    )
+
+
+def _conversation() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(A.tr["agent.conversation"], class_name="cw-h2", id="ag-conv-h"),
+        rx.el.div(
+            rx.el.ul(rx.foreach(A.items, _message), class_name="cw-msgs"),
+            role="log",
+            aria_live="polite",
+            aria_labelledby="ag-conv-h",
+            tab_index=0,
+            class_name="cw-log ag-log",
+        ),
+        rx.el.p(
+            rx.cond(A.read_by_customer, A.tr["agent.read_by_customer"], ""),
+            class_name="cw-small",
+            id="ag-read",
+        ),
+        rx.el.p(
+            rx.cond(A.customer_typing, A.tr["agent.customer_typing"], ""),
+            role="status",
+            class_name="cw-typing",
+        ),
+        rx.el.div(
+            rx.cond(A.blocked_text != "", rx.el.p(A.blocked_text, class_name="cw-guard")),
+            rx.cond(A.error_text != "", rx.el.p(A.error_text, class_name="cw-notice")),
+            role="alert",
+        ),
+        rx.cond(
+            A.current_status == "active",
+            rx.el.div(
+                rx.el.form(
+                    rx.el.label(
+                        A.tr["agent.reply_label"], html_for="ag-reply", class_name="cw-label"
+                    ),
+                    rx.el.textarea(
+                        name="message",
+                        id="ag-reply",
+                        rows=2,
+                        max_length=4000,
+                        data_cw_composer="1",
+                        on_key_down=A.typed.throttle(1000),  # type: ignore[attr-defined]
+                        class_name="cw-input",
+                    ),
+                    rx.el.input(type="hidden", name="client_msg_id", value=""),
+                    rx.el.button(A.tr["agent.send"], type="submit", class_name="cw-send"),
+                    on_submit=A.send,
+                    reset_on_submit=True,
+                    data_cw_guard="1",
+                    class_name="cw-composer",
+                ),
+                rx.el.h3(A.tr["agent.canned"], class_name="cw-h3", id="ag-canned-h"),
+                rx.el.div(
+                    rx.foreach(
+                        A.canned,
+                        lambda c: rx.el.button(
+                            c.text,
+                            type="button",
+                            on_click=A.send_canned(c.text),
+                            class_name="cw-chip",
+                        ),
+                    ),
+                    role="group",
+                    aria_labelledby="ag-canned-h",
+                    class_name="cw-chips",
+                ),
+                rx.cond(
+                    A.colleagues.length() == 0,  # type: ignore[attr-defined]
+                    rx.el.p(A.tr["agent.no_colleague"], class_name="cw-small"),
+                    rx.el.form(
+                        rx.el.label(
+                            A.tr["agent.transfer_to"], html_for="ag-transfer", class_name="cw-label"
+                        ),
+                        rx.el.select(
+                            rx.foreach(A.colleagues, lambda p: rx.el.option(p.text, value=p.id)),
+                            id="ag-transfer",
+                            name="to_agent",
+                            class_name="cw-select",
+                        ),
+                        rx.el.button(A.tr["agent.transfer"], type="submit", class_name="cw-chip"),
+                        on_submit=A.transfer,
+                        class_name="ag-inline",
+                    ),
+                ),
+                rx.el.form(
+                    rx.el.label(
+                        A.tr["agent.close_reason"], html_for="ag-reason", class_name="cw-label"
+                    ),
+                    rx.el.select(
+                        rx.foreach(A.reason_options, lambda o: rx.el.option(o[1], value=o[0])),
+                        id="ag-reason",
+                        name="reason",
+                        class_name="cw-select",
+                    ),
+                    rx.el.button(A.tr["agent.close"], type="submit", class_name="cw-chip"),
+                    on_submit=A.close_chat,
+                    class_name="ag-inline",
+                ),
+            ),
+            rx.el.p(A.tr["agent.chat_closed"], class_name="cw-small"),
+        ),
+        rx.el.h3(A.tr["agent.notes"], class_name="cw-h3"),
+        rx.el.ul(rx.foreach(A.notes, lambda n: rx.el.li(n.text, key=n.id)), class_name="ag-notes"),
+        rx.el.form(
+            rx.el.label(A.tr["agent.note_label"], html_for="ag-note", class_name="cw-label"),
+            rx.el.textarea(
+                name="note", id="ag-note", rows=2, max_length=4000, class_name="cw-input"
+            ),
+            rx.el.button(A.tr["agent.add_note"], type="submit", class_name="cw-chip"),
+            on_submit=A.add_note,
+            reset_on_submit=True,
+            class_name="ag-inline",
+        ),
+        aria_labelledby="ag-conv-h",
+        class_name="ag-panel ag-conversation",
+    )
+
+
+def _earlier(row: Any) -> rx.Component:
+    return rx.el.li(
+        rx.el.p(row.started, " · ", row.channel, " · ", row.topic, class_name="cw-small"),
+        rx.el.p(row.summary, class_name="cw-text"),
+        rx.el.form(
+            rx.el.input(type="hidden", name="conversation_id", value=row.conversation_id),
+            rx.el.label(
+                A.tr["agent.transcript_reason"],
+                html_for="ag-why-" + row.conversation_id,
+                class_name="cw-label",
+            ),
+            rx.el.input(
+                name="reason",
+                id="ag-why-" + row.conversation_id,
+                class_name="cw-field",
+                max_length=300,
+            ),
+            rx.el.button(A.tr["agent.open_transcript"], type="submit", class_name="cw-chip"),
+            on_submit=A.open_transcript,
+            class_name="ag-inline",
+        ),
+        key=row.conversation_id,
+    )
+
+
+def _side_panel() -> rx.Component:
+    return rx.el.aside(
+        rx.el.h2(A.tr["agent.context"], class_name="cw-h2", id="ag-ctx-h"),
+        rx.el.dl(
+            rx.el.dt(A.tr["agent.topic"]),
+            rx.el.dd(A.ctx_topic),
+            rx.el.dt(A.tr["agent.page"]),
+            rx.el.dd(A.ctx_page, class_name="ag-page"),
+            rx.el.dt(A.tr["agent.summary"]),
+            rx.el.dd(rx.cond(A.ctx_summary != "", A.ctx_summary, A.tr["agent.no_summary"])),
+            rx.el.dt(A.tr["agent.device"]),
+            rx.el.dd(
+                rx.cond(A.ctx_device, A.tr["agent.device_shown"], A.tr["agent.device_hidden"])
+            ),
+            class_name="ag-dl",
+        ),
+        rx.el.h3(A.tr["agent.earlier"], class_name="cw-h3"),
+        rx.cond(
+            A.earlier.length() == 0,  # type: ignore[attr-defined]
+            rx.el.p(A.tr["agent.no_earlier"], class_name="cw-small"),
+            rx.el.ul(rx.foreach(A.earlier, _earlier), class_name="ag-earlier"),
+        ),
+        rx.el.div(
+            rx.cond(A.transcript_error != "", rx.el.p(A.transcript_error, class_name="cw-guard")),
+            role="alert",
+        ),
+        rx.cond(
+            A.transcript_text != "",
+            rx.el.section(
+                rx.el.h3(A.tr["agent.transcript"], class_name="cw-h3", id="ag-transcript-h"),
+                rx.el.pre(A.transcript_text, class_name="ag-transcript", tab_index=0),
+                aria_labelledby="ag-transcript-h",
+            ),
+        ),
+        aria_labelledby="ag-ctx-h",
+        class_name="ag-panel ag-side",
+    )
+
+
+def console_page() -> rx.Component:
+    return rx.el.div(
+        _stylesheet(),
+        rx.el.header(
+            rx.el.p(A.tr["agent.title"], class_name="cw-brand"),
+            rx.cond(A.authed, rx.el.span(A.signed_in_as, class_name="ag-who")),
+            rx.el.label(
+                A.tr["agent.presence"], html_for="ag-presence", class_name="ag-header-label"
+            ),
+            rx.el.select(
+                rx.foreach(A.presence_options, lambda o: rx.el.option(o[1], value=o[0])),
+                id="ag-presence",
+                value=A.presence,
+                on_change=A.set_presence,
+                class_name="cw-lang",
+            ),
+            _language_select(),
+            rx.el.button(
+                A.tr["agent.logout"], type="button", on_click=A.logout, class_name="cw-chip"
+            ),
+            class_name="cw-header",
+        ),
+        rx.el.main(
+            rx.el.h1(A.tr["agent.title"], class_name="cw-visually-hidden"),
+            rx.cond(
+                A.authed,
+                rx.el.div(
+                    rx.el.div(_queue(), _tabs(), class_name="ag-col"),
+                    rx.cond(
+                        A.current_id != "",
+                        rx.fragment(_conversation(), _side_panel()),
+                        rx.el.p(A.tr["agent.select_chat"], class_name="cw-small"),
+                    ),
+                    class_name="ag-grid",
+                ),
+            ),
+            class_name="ag-main",
+        ),
+        class_name="ag-app",
+        lang=A.locale,
+    )

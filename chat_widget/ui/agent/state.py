@@ -1,0 +1,608 @@
+"""Agent console state: login, queue, conversations, side panel. Thin handlers.
+
+Every page load and every event re-checks the console session with ``agents.require_role``
+(token from the backend state, or the session cookie after a reload); a failure logs the
+browser out and sends it to the login page. Message text is plain data, rendered as text.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlmodel import Session
+
+from chat_widget import agents, live_chat
+from chat_widget.agents.records import Presence, Role
+from chat_widget.i18n import LOCALES, catalog
+from chat_widget.live_chat import sides
+from chat_widget.live_chat.realtime import (
+    QUEUE,
+    LocalTypingBoard,
+    RedisTypingBoard,
+    notifier,
+    typing_board,
+)
+from chat_widget.settings import get_settings
+from chat_widget.ui import runtime
+from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.live_push import POLL_SECONDS, Liveness
+
+log = logging.getLogger(__name__)
+
+LOGIN_ROUTE = "/agent/login"
+CONSOLE_ROUTE = "/agent"
+#: Re-check the console session this often while a listener pushes updates without events.
+REAUTH_SECONDS = 20.0
+SESSION_MAX_AGE = 10 * 3600
+
+
+@dataclass
+class QueueRow:
+    conversation_id: str
+    waited: str
+    topic: str
+    language: str
+    page: str
+    summary: str
+
+
+@dataclass
+class ChatTab:
+    conversation_id: str
+    label: str
+    language: str
+    topic: str
+    unread: str = ""
+
+
+@dataclass
+class TextRow:
+    id: str
+    text: str
+    label: str = ""
+
+
+@dataclass
+class EarlierRow:
+    conversation_id: str
+    channel: str
+    started: str
+    topic: str
+    summary: str
+
+
+def _agent_view(
+    agent_id: str, conversation_id: str, after_seq: int, session: Session
+) -> sides.AgentView:
+    return sides.agent_view(
+        session=session, agent_id=agent_id, conversation_id=conversation_id, after_seq=after_seq
+    )
+
+
+def _agent_read(agent_id: str, conversation_id: str, seq: int, session: Session) -> None:
+    sides.agent_read(session=session, agent_id=agent_id, conversation_id=conversation_id, seq=seq)
+
+
+def _typing() -> LocalTypingBoard | RedisTypingBoard:
+    return typing_board(runtime.settings().redis_url)
+
+
+def _minutes(delta: timedelta) -> int:
+    return max(0, int(delta.total_seconds() // 60))
+
+
+class AgentState(rx.State):
+    session_cookie: str = rx.Cookie(
+        "",
+        name="cw_agent_session",
+        path="/",
+        max_age=SESSION_MAX_AGE,
+        secure=get_settings().public_url.startswith("https://"),
+        same_site="strict",
+    )
+    locale: str = get_settings().default_locale
+    authed: bool = False
+    agent_name: str = ""
+    presence: str = "offline"
+    login_error_key: str = ""
+    error_key: str = ""
+    queue: list[QueueRow] = []
+    chats: list[ChatTab] = []
+    current_id: str = ""
+    current_status: str = ""
+    current_language: str = ""
+    items: list[ChatItem] = []
+    customer_typing: bool = False
+    customer_read_seq: int = 0
+    canned: list[TextRow] = []
+    notes: list[TextRow] = []
+    colleagues: list[TextRow] = []
+    ctx_topic: str = ""
+    ctx_page: str = ""
+    ctx_summary: str = ""
+    ctx_device: bool = False
+    earlier: list[EarlierRow] = []
+    transcript_text: str = ""
+    transcript_error_key: str = ""
+    blocked_text: str = ""
+
+    _token: str = ""
+    _agent_id: str = ""
+    _first_name: str = ""
+    _last_seq: int = 0
+    _listen_gen: int = 0
+
+    @rx.var
+    def tr(self) -> dict[str, str]:
+        return catalog(self.locale)
+
+    @rx.var
+    def error_text(self) -> str:
+        return self.tr.get(self.error_key, "") if self.error_key else ""
+
+    @rx.var
+    def login_error(self) -> str:
+        return self.tr.get(self.login_error_key, "") if self.login_error_key else ""
+
+    @rx.var
+    def transcript_error(self) -> str:
+        key = self.transcript_error_key
+        return self.tr.get(key, "") if key else ""
+
+    @rx.var
+    def signed_in_as(self) -> str:
+        return self.tr["agent.signed_in_as"].format(name=self.agent_name)
+
+    @rx.var
+    def read_by_customer(self) -> bool:
+        mine = [i.seq for i in self.items if i.author == "agent"]
+        return bool(mine) and self.customer_read_seq >= mine[-1]
+
+    @rx.var
+    def presence_options(self) -> list[list[str]]:
+        return [[p.value, self.tr[f"agent.presence.{p.value}"]] for p in Presence]
+
+    @rx.var
+    def reason_options(self) -> list[list[str]]:
+        return [[r, self.tr[f"agent.reason.{r}"]] for r in live_chat.CLOSE_REASONS]
+
+    @rx.var
+    def locale_options(self) -> list[list[str]]:
+        return [[loc, self.tr[f"lang.{loc}"]] for loc in LOCALES]
+
+    # --- session ----------------------------------------------------------------------------
+
+    async def _require(self) -> str | None:
+        """The agent's id if the console session is valid (slides its expiry), else None."""
+        token = self._token or self.session_cookie
+        if not token:
+            return None
+
+        def work(s: Session) -> tuple[str, str, str]:
+            agent = agents.require_role(session=s, session_token=token, role=Role.AGENT)
+            return agent.id, agent.display_name, agent.first_name
+
+        try:
+            agent_id, name, first = await runtime.run_db(work)
+        except (agents.NotAuthenticated, agents.NotAuthorized):
+            self._forget()
+            return None
+        self._token, self._agent_id, self.agent_name, self._first_name = (
+            token,
+            agent_id,
+            name,
+            first,
+        )
+        self.authed = True
+        return agent_id
+
+    def _forget(self) -> None:
+        self._token = ""
+        self._agent_id = ""
+        self.session_cookie = ""
+        self.authed = False
+        self.current_id = ""
+        self.items = []
+        self.queue = []
+        self.chats = []
+        self._listen_gen += 1  # stops a running listener
+
+    @rx.event
+    async def login(self, form: dict[str, Any]) -> EventSpec | None:
+        username = str(form.get("username") or "")[:128]
+        password = str(form.get("password") or "")[:1024]
+
+        def work(s: Session) -> str | None:
+            agent = agents.PasswordAuthenticator(session=s).authenticate(username, password)
+            if agent is None:
+                return None
+            return agents.create_agent_session(session=s, agent=agent)
+
+        token = await runtime.run_db(work)
+        if token is None:
+            self.login_error_key = "agent.login_failed"
+            return None
+        self.login_error_key = ""
+        self._token = token
+        self.session_cookie = token
+        return rx.redirect(CONSOLE_ROUTE)
+
+    @rx.event
+    async def on_login_page(self) -> EventSpec | None:
+        if await self._require() is not None:
+            return rx.redirect(CONSOLE_ROUTE)
+        return None
+
+    @rx.event
+    async def on_console_page(self) -> EventSpec | None:
+        if await self._require() is None:
+            return rx.redirect(LOGIN_ROUTE)
+        await self._load_static()
+        return AgentState.listen  # type: ignore[return-value]
+
+    @rx.event
+    async def logout(self) -> EventSpec:
+        token = self._token or self.session_cookie
+        if token:
+            await runtime.run_db(lambda s: agents.revoke_agent_session(session=s, token=token))
+        self._forget()
+        return rx.redirect(LOGIN_ROUTE)
+
+    @rx.event
+    def set_locale(self, value: str) -> None:
+        if value in LOCALES:
+            self.locale = value
+
+    # --- live updates -----------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def listen(self) -> AsyncIterator[EventSpec | None]:
+        import time
+
+        async with self:
+            self._listen_gen += 1
+            gen = self._listen_gen
+            agent_id = self._agent_id
+            liveness = Liveness(self.router.session.client_token)
+        checked = time.monotonic()
+        marked = ("", 0)
+        while agent_id:
+            async with self:
+                if gen != self._listen_gen:
+                    return
+                if time.monotonic() - checked > REAUTH_SECONDS:
+                    checked = time.monotonic()
+                    if await self._require() is None:
+                        yield rx.redirect(LOGIN_ROUTE)
+                        return
+                current, after = self.current_id, self._last_seq
+            try:
+                view: sides.AgentView | None = await runtime.run_db(
+                    partial(_agent_view, agent_id, current, after)
+                )
+            except Exception:  # a database hiccup: try again on the next tick
+                log.exception("console sync failed")
+                view = None
+            customer_typing = bool(current) and await _typing().is_typing(current, "customer")
+            async with self:
+                if gen != self._listen_gen:
+                    return
+                if view is not None and self.current_id == current:
+                    self._apply(view)
+                    self.customer_typing = customer_typing
+                read_up_to = self._last_seq if self.current_id == current and current else 0
+            if read_up_to and (current, read_up_to) != marked:
+                marked = (current, read_up_to)
+                try:
+                    await runtime.run_db(partial(_agent_read, agent_id, current, read_up_to))
+                    notifier.notify(current)
+                except live_chat.LiveChatError:
+                    pass
+            if liveness.expired():
+                return
+            keys = [QUEUE, f"agent:{agent_id}", *([current] if current else [])]
+            await notifier.wait(keys, POLL_SECONDS)
+
+    def _apply(self, view: sides.AgentView) -> None:
+        self.presence = view.presence
+        people = [TextRow(id=i, text=name) for i, name in view.colleagues]
+        if people != self.colleagues:
+            self.colleagues = people
+        self.queue = [
+            QueueRow(
+                conversation_id=e.conversation_id,
+                waited=self.tr["agent.minutes"].format(n=_minutes(e.waited)),
+                topic=self._topic_label(e.topic),
+                language=e.language,
+                page=e.page_url or "",
+                summary=self.tr["agent.has_summary"] if e.has_handover_summary else "",
+            )
+            for e in view.queue
+        ]
+        self.chats = [
+            ChatTab(
+                conversation_id=c.conversation_id,
+                label=self.tr["agent.open_chat"].format(n=i + 1),
+                language=c.language,
+                topic=self._topic_label(c.topic),
+                unread=self.tr["agent.unread"].format(n=c.unread)
+                if c.unread and c.conversation_id != self.current_id
+                else "",
+            )
+            for i, c in enumerate(view.chats)
+        ]
+        if not self.current_id:
+            return
+        if view.status is None:
+            return
+        self.current_status = view.status
+        self.current_language = view.language or ""
+        known = {i.id for i in self.items}
+        fresh = [m for m in view.messages if m.id not in known]
+        if fresh:
+            self.items = sorted(
+                [*self.items, *(to_item(m, self.locale) for m in fresh)], key=lambda i: i.seq
+            )
+        if view.messages:
+            self._last_seq = max(self._last_seq, view.messages[-1].seq)
+        self.customer_read_seq = view.customer_read_seq
+
+    def _topic_label(self, topic: str | None) -> str:
+        if not topic:
+            return "—"
+        return self.tr.get(f"live.topic.{topic}", topic)
+
+    async def _load_static(self) -> None:
+        agent_id = self._agent_id
+        people = await runtime.run_db(
+            lambda s: [
+                TextRow(id=a.id, text=a.display_name)
+                for a in sides.colleagues(session=s, agent_id=agent_id)
+            ]
+        )
+        self.colleagues = people
+
+    # --- queue and presence -----------------------------------------------------------------
+
+    @rx.event
+    async def set_presence(self, value: str) -> EventSpec | None:
+        if (agent_id := await self._require()) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if value not in {p.value for p in Presence}:
+            return None
+        await runtime.run_db(
+            lambda s: agents.set_presence(session=s, agent_id=agent_id, presence=value)
+        )
+        self.presence = value
+        notifier.notify(QUEUE)
+        return None
+
+    @rx.event
+    async def accept(self, conversation_id: str) -> AsyncIterator[EventSpec | None]:
+        if (agent_id := await self._require()) is None:
+            yield rx.redirect(LOGIN_ROUTE)
+            return
+        self.error_key = ""
+        try:
+            won = await runtime.run_db(
+                lambda s: live_chat.accept(
+                    session=s, agent_id=agent_id, conversation_id=conversation_id
+                )
+            )
+        except live_chat.LiveChatError:
+            self.error_key = "agent.action_failed"
+            return
+        notifier.notify(QUEUE, conversation_id)
+        if not won:
+            self.error_key = "agent.taken"
+            return
+        async for event in self._select(agent_id, conversation_id):
+            yield event
+
+    @rx.event
+    async def select_chat(self, conversation_id: str) -> AsyncIterator[EventSpec | None]:
+        if (agent_id := await self._require()) is None:
+            yield rx.redirect(LOGIN_ROUTE)
+            return
+        async for event in self._select(agent_id, conversation_id):
+            yield event
+
+    async def _select(self, agent_id: str, conversation_id: str) -> AsyncIterator[EventSpec | None]:
+        try:
+            ctx = await runtime.run_db(
+                lambda s: live_chat.customer_context(
+                    session=s, agent_id=agent_id, conversation_id=conversation_id
+                )
+            )
+        except live_chat.LiveChatError:
+            self.error_key = "agent.action_failed"
+            return
+        self.current_id = conversation_id
+        self.current_language = ctx.language
+        self.items = []
+        self._last_seq = 0
+        self.transcript_text = ""
+        self.transcript_error_key = ""
+        self.blocked_text = ""
+        self.ctx_topic = self._topic_label(ctx.topic)
+        self.ctx_page = ctx.page_url or "—"
+        self.ctx_summary = ctx.handover_summary or ""
+        self.ctx_device = ctx.device_data_visible
+        self.earlier = [
+            EarlierRow(
+                conversation_id=e.conversation_id,
+                channel=e.channel,
+                started=e.started_at.strftime("%Y-%m-%d %H:%M"),
+                topic=self._topic_label(e.topic),
+                summary=e.summary or "",
+            )
+            for e in ctx.earlier_sessions
+        ]
+        self.canned = [
+            TextRow(id=key, text=value)
+            for key, value in live_chat.canned_replies(
+                ctx.language, agent_first_name=self._first_name, topic=self.ctx_topic
+            ).items()
+        ]
+        await self._load_notes(conversation_id)
+        await self._load_static()
+        notifier.notify(f"agent:{agent_id}")
+        yield None
+
+    async def _load_notes(self, conversation_id: str) -> None:
+        rows = await runtime.run_db(
+            lambda s: [
+                TextRow(id=n.id, text=n.body)
+                for n in live_chat.notes_for(session=s, conversation_id=conversation_id)
+            ]
+        )
+        self.notes = rows
+
+    # --- conversation -----------------------------------------------------------------------
+
+    async def _post(self, agent_id: str, text: str, client_msg_id: str) -> None:
+        conversation_id = self.current_id
+        if not conversation_id or not text.strip():
+            return
+        self.blocked_text = ""
+        self.error_key = ""
+        try:
+            sent = await runtime.run_db(
+                lambda s: sides.agent_send(
+                    session=s,
+                    agent_id=agent_id,
+                    conversation_id=conversation_id,
+                    client_msg_id=client_msg_id,
+                    text=text,
+                    locale=self.current_language or self.locale,
+                )
+            )
+        except (live_chat.LiveChatError, ValueError):
+            self.error_key = "agent.action_failed"
+            return
+        await _typing().clear(conversation_id, "agent")
+        if sent.message is None:
+            self.blocked_text = self.tr["agent.blocked"].format(kinds=", ".join(sent.blocked_kinds))
+            return
+        if all(i.id != sent.message.id for i in self.items):
+            self.items = sorted(
+                [*self.items, to_item(sent.message, self.locale)], key=lambda i: i.seq
+            )
+        notifier.notify(conversation_id)
+
+    @rx.event
+    async def send(self, form: dict[str, Any]) -> EventSpec | None:
+        if (agent_id := await self._require()) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        text = str(form.get("message") or "").strip()
+        client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
+        await self._post(agent_id, text, client_msg_id)
+        return None
+
+    @rx.event
+    async def send_canned(self, text: str) -> EventSpec | None:
+        if (agent_id := await self._require()) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        await self._post(agent_id, text, uuid.uuid4().hex)
+        return None
+
+    @rx.event
+    async def typed(self) -> EventSpec | None:
+        # Throttled in the browser (one event per second of typing), so the check stays cheap.
+        if await self._require() is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if self.current_id and await _typing().touch(self.current_id, "agent"):
+            notifier.notify(self.current_id)
+        return None
+
+    @rx.event
+    async def add_note(self, form: dict[str, Any]) -> EventSpec | None:
+        if (agent_id := await self._require()) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        body = str(form.get("note") or "").strip()
+        conversation_id = self.current_id
+        if not body or not conversation_id:
+            return None
+        await runtime.run_db(
+            lambda s: live_chat.add_note(
+                session=s, conversation_id=conversation_id, agent_id=agent_id, body=body
+            )
+        )
+        await self._load_notes(conversation_id)
+        return None
+
+    @rx.event
+    async def transfer(self, form: dict[str, Any]) -> EventSpec | None:
+        if (agent_id := await self._require()) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        target = str(form.get("to_agent") or "")
+        conversation_id = self.current_id
+        if not target or not conversation_id:
+            return None
+        try:
+            await runtime.run_db(
+                lambda s: live_chat.transfer(
+                    session=s,
+                    conversation_id=conversation_id,
+                    from_agent_id=agent_id,
+                    to_agent_id=target,
+                )
+            )
+        except live_chat.LiveChatError:
+            self.error_key = "agent.action_failed"
+            return None
+        notifier.notify(conversation_id, f"agent:{target}", QUEUE)
+        self.current_id = ""
+        self.items = []
+        return None
+
+    @rx.event
+    async def close_chat(self, form: dict[str, Any]) -> EventSpec | None:
+        if (agent_id := await self._require()) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        reason = str(form.get("reason") or "")
+        conversation_id = self.current_id
+        if reason not in live_chat.CLOSE_REASONS or not conversation_id:
+            return None
+        try:
+            await runtime.run_db(
+                lambda s: live_chat.close(
+                    session=s, conversation_id=conversation_id, agent_id=agent_id, reason=reason
+                )
+            )
+        except live_chat.LiveChatError:
+            self.error_key = "agent.action_failed"
+            return None
+        notifier.notify(conversation_id, QUEUE)
+        return None
+
+    @rx.event
+    async def open_transcript(self, form: dict[str, Any]) -> EventSpec | None:
+        if (agent_id := await self._require()) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        reason = str(form.get("reason") or "").strip()
+        conversation_id = str(form.get("conversation_id") or "")
+        self.transcript_text = ""
+        if len(reason) < 3:
+            self.transcript_error_key = "agent.transcript_reason_short"
+            return None
+        try:
+            text = await runtime.run_db(
+                lambda s: live_chat.open_transcript(
+                    session=s, agent_id=agent_id, conversation_id=conversation_id, reason=reason
+                )
+            )
+        except (live_chat.LiveChatError, ValueError):
+            self.transcript_error_key = "agent.transcript_denied"
+            return None
+        self.transcript_error_key = ""
+        self.transcript_text = text
+        return None

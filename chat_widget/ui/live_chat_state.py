@@ -1,0 +1,445 @@
+"""The customer's live chat view: thin handlers over chat_widget.live_chat.
+
+Delivery: a background listener per open view wakes on an in-process notification or every
+``POLL_SECONDS`` and reads ``messages_since`` from the database, so messages written by any
+worker arrive, in seq order, and nothing is lost across a dropped connection (a reconnect
+re-runs the page's on_load, which restarts the listener from the last seq the view holds).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlmodel import Session
+
+from chat_widget import live_chat
+from chat_widget.i18n import format_clock
+from chat_widget.live_chat import sides
+from chat_widget.live_chat.realtime import (
+    QUEUE,
+    LocalTypingBoard,
+    RedisTypingBoard,
+    notifier,
+    typing_board,
+)
+from chat_widget.ui import runtime
+from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.live_push import POLL_SECONDS, Liveness
+from chat_widget.ui.widget_state import BRIDGE, WidgetState
+
+log = logging.getLogger(__name__)
+
+TOPICS = ("accounts", "cards", "payments", "loans", "insurance", "other")
+PHASES_BY_STATUS = {
+    "waiting": "waiting",
+    "active": "active",
+    "closed": "ended",
+    "abandoned": "ended",
+}
+
+
+def _typing() -> LocalTypingBoard | RedisTypingBoard:
+    return typing_board(runtime.settings().redis_url)
+
+
+def _schedule():  # type: ignore[no-untyped-def]
+    from chat_widget.ui.live_status import current_schedule
+
+    return current_schedule()
+
+
+def _customer_view(
+    customer_id: str, conversation_id: str, after_seq: int, session: Session
+) -> sides.CustomerView:
+    return sides.customer_view(
+        session=session,
+        customer_id=customer_id,
+        conversation_id=conversation_id,
+        after_seq=after_seq,
+    )
+
+
+class LiveChatState(WidgetState):
+    phase: str = ""  # closed | intro | waiting | active | ended | left
+    items: list[ChatItem] = []
+    closed_lines: list[str] = []
+    topic_choice: str = ""
+    queue_lines: list[str] = []
+    agent_typing: bool = False
+    agent_read_seq: int = 0
+    rating: int = 0
+    error_key: str = ""
+
+    _conversation_id: str = ""
+    _last_seq: int = 0
+    _listen_gen: int = 0
+    _unread: int = 0
+
+    @rx.var
+    def read_by_agent(self) -> bool:
+        mine = [i.seq for i in self.items if i.author == "customer"]
+        return bool(mine) and self.agent_read_seq >= mine[-1]
+
+    @rx.var
+    def error_text(self) -> str:
+        return self.tr.get(self.error_key, "") if self.error_key else ""
+
+    @rx.var
+    def topic_options(self) -> list[list[str]]:
+        return [[t, self.tr[f"live.topic.{t}"]] for t in TOPICS]
+
+    @rx.var
+    def rate_labels(self) -> list[str]:
+        return [self.tr["live.rate_n"].format(n=n) for n in range(1, 6)]
+
+    @rx.var
+    def rating_text(self) -> str:
+        return self.tr["live.rated"].format(n=self.rating) if self.rating else ""
+
+    # --- opening ----------------------------------------------------------------------------
+
+    @rx.event
+    async def open_live_chat(self) -> AsyncIterator[EventSpec | None]:
+        self.view = "live_chat"
+        self.notice_key = ""
+        self.error_key = ""
+        yield rx.call_script(f"{BRIDGE}.loadGuard(); {BRIDGE}.focus('cw-view-heading')")
+        if not self._customer_id:
+            return
+        customer_id = self._customer_id
+        open_id = await runtime.run_db(
+            lambda s: sides.open_chat_id(session=s, customer_id=customer_id)
+        )
+        if open_id:
+            if open_id != self._conversation_id:
+                self._reset(open_id)
+            yield LiveChatState.listen
+            return
+        if self._conversation_id and self.phase in {"ended", "left"}:
+            return  # keep the end screen (rating, transcript) until "new chat"
+        self._show_intro_or_closed()
+
+    def _reset(self, conversation_id: str) -> None:
+        self._conversation_id = conversation_id
+        self._last_seq = 0
+        self.items = []
+        self.rating = 0
+        self.agent_read_seq = 0
+        self.queue_lines = []
+        self.phase = "waiting"
+
+    def _show_intro_or_closed(self) -> None:
+        from chat_widget.ui.live_status import live_chat_status
+
+        current = live_chat_status(datetime.now(UTC))
+        if current.open:
+            self.phase = "intro"
+            self.topic_choice = self.topic if self.topic in TOPICS else ""
+            self.closed_lines = []
+        else:
+            self.phase = "closed"
+            self.closed_lines = live_chat.describe_closed(current, self.locale)
+
+    @rx.event
+    def resume(self) -> EventSpec | None:
+        """on_load (first load, reload, every reconnect): restart the listener if a chat is on."""
+        if (
+            self.view == "live_chat"
+            and self._conversation_id
+            and self.phase
+            in {
+                "waiting",
+                "active",
+            }
+        ):
+            return LiveChatState.listen  # type: ignore[return-value]
+        return None
+
+    @rx.event
+    def set_topic_choice(self, value: str) -> None:
+        self.topic_choice = value if value in TOPICS else ""
+
+    @rx.event
+    async def start(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        if not self._customer_id:
+            return
+        topic = str(form.get("topic") or "")
+        topic = topic if topic in TOPICS else ""
+        customer_id, locale, page = self._customer_id, self.locale, self.page_url
+        handover = self._handover_from or None
+        hours = _schedule()
+        try:
+            conversation_id = await runtime.run_db(
+                lambda s: sides.start_chat(
+                    session=s,
+                    customer_id=customer_id,
+                    locale=locale,
+                    topic=topic,
+                    page_url=page,
+                    handover_from=handover,
+                    hours=hours,
+                )
+            )
+        except live_chat.ChatUnavailable as exc:
+            self.phase = "closed"
+            self.closed_lines = live_chat.describe_closed(exc.status, self.locale)
+            return
+        self._handover_from = ""
+        self._reset(conversation_id)
+        notifier.notify(QUEUE)
+        yield LiveChatState.listen
+
+    # --- live sync --------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def listen(self) -> AsyncIterator[EventSpec | None]:
+        async with self:
+            self._listen_gen += 1
+            gen = self._listen_gen
+            conversation_id = self._conversation_id
+            liveness = Liveness(self.router.session.client_token)
+        if not conversation_id:
+            return
+        marked = 0
+        while True:
+            async with self:
+                if (
+                    gen != self._listen_gen
+                    or self._conversation_id != conversation_id
+                    or self.view != "live_chat"
+                ):
+                    return
+                after, customer_id = self._last_seq, self._customer_id
+            view: sides.CustomerView | None = None
+            try:
+                view = await runtime.run_db(
+                    partial(_customer_view, customer_id, conversation_id, after)
+                )
+            except live_chat.ChatNotFound:
+                return
+            except Exception:  # a database hiccup: try again on the next tick
+                log.exception("live chat sync failed")
+            agent_typing = await _typing().is_typing(conversation_id, "agent")
+            events: list[EventSpec] = []
+            async with self:
+                if gen != self._listen_gen or self._conversation_id != conversation_id:
+                    return
+                self.agent_typing = agent_typing
+                if view is not None:
+                    events = self._apply(view)
+                done = self.phase in {"ended", "left"}
+                visible_seq = self._last_seq if self.is_visible else 0
+            for event in events:
+                yield event
+            if visible_seq > marked:
+                marked = visible_seq
+                await self._mark_read(conversation_id, customer_id, visible_seq)
+            if done or liveness.expired():
+                return
+            await notifier.wait([conversation_id], POLL_SECONDS)
+
+    def _apply(self, view: sides.CustomerView) -> list[EventSpec]:
+        known = {i.id for i in self.items}
+        fresh = [m for m in view.messages if m.id not in known]
+        if fresh:
+            self.items = sorted(
+                [*self.items, *(to_item(m, self.locale) for m in fresh)], key=lambda i: i.seq
+            )
+        if view.messages:
+            self._last_seq = max(self._last_seq, view.messages[-1].seq)
+        if self.phase != "left":
+            self.phase = PHASES_BY_STATUS.get(view.status, self.phase)
+        self.agent_read_seq = view.agent_read_seq
+        self.rating = view.rating or self.rating
+        self.queue_lines = self._queue_lines(view.queue)
+        events: list[EventSpec] = []
+        incoming = sum(1 for m in fresh if m.author_kind in {"agent", "system"})
+        if not self.is_visible and incoming:
+            self._unread += incoming
+            events.append(self._post_unread())
+        elif self.is_visible and self._unread:
+            self._unread = 0
+            events.append(self._post_unread())
+        return events
+
+    def _post_unread(self) -> EventSpec:
+        return rx.call_script(f"{BRIDGE}.post('unread', {{count: {int(self._unread)}}})")
+
+    def _queue_lines(self, info: live_chat.QueueInfo | None) -> list[str]:
+        if info is None or info.position is None:
+            return []
+        locale = self.locale
+        lines = [live_chat.text("queue.position", locale, position=info.position)]
+        if info.expected_wait is None:
+            lines.append(live_chat.text("queue.no_agent", locale))
+        elif info.expected_wait.total_seconds() < 60:
+            lines.append(live_chat.text("queue.expected_soon", locale))
+        else:
+            minutes = max(1, round(info.expected_wait.total_seconds() / 60))
+            lines.append(live_chat.text("queue.expected_wait", locale, minutes=minutes))
+        return lines
+
+    async def _mark_read(self, conversation_id: str, customer_id: str, seq: int) -> None:
+        def work(s: Session) -> None:
+            sides.customer_read(
+                session=s, customer_id=customer_id, conversation_id=conversation_id, seq=seq
+            )
+
+        try:
+            await runtime.run_db(work)
+        except live_chat.LiveChatError:
+            return
+        notifier.notify(conversation_id)
+
+    # --- customer actions -------------------------------------------------------------------
+
+    @rx.event
+    async def send(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        text = str(form.get("message") or "").strip()
+        client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
+        if not text or not self._conversation_id:
+            return
+        self.guard_text = ""
+        self.error_key = ""
+        pending = ChatItem(
+            id=client_msg_id,
+            seq=10**9,
+            author="customer",
+            text=text,
+            time=format_clock(datetime.now(UTC), self.locale),
+        )
+        self.items = [*self.items, pending]
+        yield None
+        customer_id, conversation_id, locale = self._customer_id, self._conversation_id, self.locale
+        try:
+            sent = await runtime.run_db(
+                lambda s: sides.customer_send(
+                    session=s,
+                    customer_id=customer_id,
+                    conversation_id=conversation_id,
+                    client_msg_id=client_msg_id,
+                    text=text,
+                    locale=locale,
+                )
+            )
+        except (live_chat.LiveChatError, ValueError):
+            self.items = [i for i in self.items if i.id != client_msg_id]
+            self.error_key = "chat.error"
+            return
+        self.items = [i for i in self.items if i.id != client_msg_id]
+        await _typing().clear(conversation_id, "customer")
+        if sent.message is None:
+            self.show_guard_block(sent.blocked_kinds)
+            return
+        message = sent.message
+        if all(i.id != message.id for i in self.items):
+            self.items = sorted([*self.items, to_item(message, self.locale)], key=lambda i: i.seq)
+        notifier.notify(conversation_id)
+
+    @rx.event
+    async def typed(self) -> None:
+        if self._conversation_id and self.phase == "active":
+            if await _typing().touch(self._conversation_id, "customer"):
+                notifier.notify(self._conversation_id)
+
+    @rx.event
+    async def leave_message(self, form: dict[str, Any]) -> None:
+        text = str(form.get("message") or "").strip()
+        client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
+        if not text or not self._conversation_id:
+            return
+        stored, blocked = sides.screen(text, self.locale)
+        if stored is None:
+            self.show_guard_block(blocked)
+            return
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        try:
+            await runtime.run_db(
+                lambda s: live_chat.leave_message(
+                    session=s,
+                    customer_id=customer_id,
+                    conversation_id=conversation_id,
+                    client_msg_id=client_msg_id,
+                    body=stored,
+                )
+            )
+        except live_chat.LiveChatError:
+            self.error_key = "chat.error"
+            return
+        self.phase = "left"
+        notifier.notify(QUEUE, conversation_id)
+
+    @rx.event
+    async def to_assistant(self) -> AsyncIterator[EventSpec | None]:
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        if conversation_id and self.phase == "waiting":
+            try:
+                await runtime.run_db(
+                    lambda s: live_chat.switch_to_assistant(
+                        session=s, customer_id=customer_id, conversation_id=conversation_id
+                    )
+                )
+            except live_chat.LiveChatError:
+                log.info("switch to assistant: chat no longer waiting")
+            notifier.notify(QUEUE, conversation_id)
+        self._conversation_id = ""
+        self.phase = ""
+        yield WidgetState.open_view("assistant")
+
+    @rx.event
+    async def end_chat(self) -> None:
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        if not conversation_id:
+            return
+        await runtime.run_db(
+            lambda s: live_chat.close_by_customer(
+                session=s, conversation_id=conversation_id, customer_id=customer_id
+            )
+        )
+        notifier.notify(QUEUE, conversation_id)
+        self.phase = "ended"
+
+    @rx.event
+    async def rate(self, value: int) -> None:
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        if not conversation_id or not 1 <= int(value) <= 5:
+            return
+        try:
+            await runtime.run_db(
+                lambda s: live_chat.rate_chat(
+                    session=s,
+                    customer_id=customer_id,
+                    conversation_id=conversation_id,
+                    rating=int(value),
+                )
+            )
+        except (live_chat.LiveChatError, ValueError):
+            self.error_key = "chat.error"
+            return
+        self.rating = int(value)
+
+    @rx.event
+    async def download_transcript(self) -> EventSpec | None:
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        if not conversation_id:
+            return None
+        text = await runtime.run_db(
+            lambda s: live_chat.customer_transcript(
+                session=s, customer_id=customer_id, conversation_id=conversation_id
+            )
+        )
+        return rx.download(data=text, filename="conversation.txt")
+
+    @rx.event
+    def new_chat(self) -> None:
+        self._conversation_id = ""
+        self.items = []
+        self.rating = 0
+        self._show_intro_or_closed()

@@ -1,0 +1,191 @@
+"""The use cases behind the chat views: scoping (IDOR), guard screening, replay, handover."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from chat_widget.adapters.db import session_scope
+from chat_widget.conversations import start_conversation
+from chat_widget.live_chat import ChatNotFound, NotAssignedAgent, accept
+from chat_widget.live_chat.hours.schedule import Interval, OpeningHours
+from chat_widget.live_chat.sides import (
+    agent_send,
+    agent_view,
+    customer_read,
+    customer_send,
+    customer_view,
+    open_chat_id,
+    start_chat,
+)
+from tests.integration.live_chat.helpers import make_agent, make_customer
+
+ALWAYS = OpeningHours(
+    weekly={
+        d: (Interval(time(0, 0), time(23, 59)),)
+        for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    },
+    public_holidays=False,
+)
+
+
+def _active_chat(engine: Engine) -> tuple[str, str, str]:
+    customer = make_customer(engine)
+    agent = make_agent(engine, "sophie")
+    with session_scope(engine) as s:
+        chat = start_chat(
+            session=s,
+            customer_id=customer,
+            locale="fr",
+            topic="cards",
+            page_url="https://bank.example/cards",
+            handover_from=None,
+            hours=ALWAYS,
+        )
+    with session_scope(engine) as s:
+        assert accept(session=s, agent_id=agent, conversation_id=chat)
+    return customer, agent, chat
+
+
+def test_customer_cannot_read_or_post_to_another_customers_chat(db_engine: Engine) -> None:
+    _, _, chat = _active_chat(db_engine)
+    intruder = make_customer(db_engine)
+    with session_scope(db_engine) as s, pytest.raises(ChatNotFound):
+        customer_view(session=s, customer_id=intruder, conversation_id=chat, after_seq=0)
+    with session_scope(db_engine) as s, pytest.raises(ChatNotFound):
+        customer_send(
+            session=s,
+            customer_id=intruder,
+            conversation_id=chat,
+            client_msg_id="x1",
+            text="hello",
+            locale="fr",
+        )
+    with session_scope(db_engine) as s, pytest.raises(ChatNotFound):
+        customer_read(session=s, customer_id=intruder, conversation_id=chat, seq=5)
+    with session_scope(db_engine) as s:
+        assert open_chat_id(session=s, customer_id=intruder) is None
+
+
+def test_other_agent_sees_no_messages_and_cannot_post(db_engine: Engine) -> None:
+    customer, _, chat = _active_chat(db_engine)
+    other = make_agent(db_engine, "pieter")
+    with session_scope(db_engine) as s:
+        customer_send(
+            session=s,
+            customer_id=customer,
+            conversation_id=chat,
+            client_msg_id="c1",
+            text="secret",
+            locale="fr",
+        )
+    with session_scope(db_engine) as s:
+        view = agent_view(session=s, agent_id=other, conversation_id=chat, after_seq=0)
+    assert view.messages == [] and view.status is None
+    with session_scope(db_engine) as s, pytest.raises(NotAssignedAgent):
+        agent_send(
+            session=s,
+            agent_id=other,
+            conversation_id=chat,
+            client_msg_id="a1",
+            text="hi",
+            locale="fr",
+        )
+
+
+def test_guard_blocks_secrets_and_masks_numbers_before_storage(db_engine: Engine) -> None:
+    customer, agent, chat = _active_chat(db_engine)
+    with session_scope(db_engine) as s:
+        blocked = customer_send(
+            session=s,
+            customer_id=customer,
+            conversation_id=chat,
+            client_msg_id="c1",
+            text="mon code pin est 4821",
+            locale="fr",
+        )
+    assert blocked.message is None and blocked.blocked_kinds
+    with session_scope(db_engine) as s:
+        masked = customer_send(
+            session=s,
+            customer_id=customer,
+            conversation_id=chat,
+            client_msg_id="c2",
+            text="mon IBAN est BE71 0961 2345 6769",
+            locale="fr",
+        )
+    assert masked.message is not None
+    assert "0961 2345" not in masked.message.body
+    with session_scope(db_engine) as s:
+        view = agent_view(session=s, agent_id=agent, conversation_id=chat, after_seq=0)
+    assert all("4821" not in m.body for m in view.messages)
+
+
+def test_replay_is_ordered_and_resend_is_idempotent(db_engine: Engine) -> None:
+    customer, agent, chat = _active_chat(db_engine)
+    with session_scope(db_engine) as s:
+        start = customer_view(session=s, customer_id=customer, conversation_id=chat, after_seq=0)
+    last = start.messages[-1].seq
+    for i in range(3):
+        with session_scope(db_engine) as s:
+            agent_send(
+                session=s,
+                agent_id=agent,
+                conversation_id=chat,
+                client_msg_id=f"a{i}",
+                text=f"reply {i}",
+                locale="fr",
+            )
+    with session_scope(db_engine) as s:  # a resend after a dropped connection
+        agent_send(
+            session=s,
+            agent_id=agent,
+            conversation_id=chat,
+            client_msg_id="a1",
+            text="reply 1",
+            locale="fr",
+        )
+    with session_scope(db_engine) as s:
+        view = customer_view(session=s, customer_id=customer, conversation_id=chat, after_seq=last)
+    assert [m.body for m in view.messages] == ["reply 0", "reply 1", "reply 2"]
+    assert [m.seq for m in view.messages] == [last + 1, last + 2, last + 3]
+
+
+def test_handover_summary_only_from_the_customers_own_conversation(db_engine: Engine) -> None:
+    customer, other = make_customer(db_engine), make_customer(db_engine)
+    with session_scope(db_engine) as s:
+        mine = start_conversation(session=s, customer_id=customer, channel="assistant", locale="fr")
+        mine.summary = "Carte bloquée après 3 essais"
+        theirs = start_conversation(session=s, customer_id=other, channel="assistant", locale="fr")
+        theirs.summary = "Someone else's secret"
+        s.add_all([mine, theirs])
+        mine_id, theirs_id = mine.id, theirs.id
+    from chat_widget.live_chat.records import ChatRequest
+
+    with session_scope(db_engine) as s:
+        chat = start_chat(
+            session=s,
+            customer_id=customer,
+            locale="fr",
+            topic=None,
+            page_url=None,
+            handover_from=mine_id,
+            hours=ALWAYS,
+        )
+        assert s.get(ChatRequest, chat).handover_summary == "Carte bloquée après 3 essais"  # type: ignore[union-attr]
+    third = make_customer(db_engine)
+    with session_scope(db_engine) as s:
+        chat = start_chat(
+            session=s,
+            customer_id=third,
+            locale="fr",
+            topic=None,
+            page_url=None,
+            handover_from=theirs_id,
+            hours=ALWAYS,
+        )
+        request = s.get(ChatRequest, chat)
+        assert request is not None
+        assert request.handover_summary is None and request.source_conversation_id is None
