@@ -53,6 +53,3 @@ def channel_view(view: str, body: rx.Component, *, others: bool = True) -> rx.Co
         class_name="cw-view" if others else "cw-view cw-view--chat",
     )
 
-
-def not_offered_yet() -> rx.Component:
-    return rx.el.p(S.tr["channel.unavailable"], class_name="cw-text")

@@ -228,7 +228,7 @@ def test_display_values_are_localised() -> None:
 
 def test_every_error_code_has_four_languages_and_is_used() -> None:
     source = "".join(p.read_text() for p in Path(chat_widget.claims.__file__).parent.glob("*.py"))
-    raised = set(re.findall(r'InvalidAnswer\("([a-z_]+)"', source))
+    raised = set(re.findall(r'InvalidAnswer\(\s*"([a-z_]+)"', source))
     assert raised <= set(error_codes())
     assert set(error_codes()) <= raised
     for code in error_codes():
