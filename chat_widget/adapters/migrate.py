@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -23,14 +26,39 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+_PG_LOCK_KEY = 7240_0111  # any constant: serialises migrations across workers
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; a no-op when it is already there."""
-    if engine.url.get_backend_name() == "sqlite" and engine.url.database:
-        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-    with engine.begin() as connection:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    """Bring the schema to ``revision``; a no-op when it is already there.
+
+    Several workers start at once in scale-out mode: a database lock (PostgreSQL advisory lock,
+    a file lock beside a SQLite file) makes the first one migrate and the others wait and find
+    nothing left to do.
+    """
+    sqlite_file = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    with _file_lock(sqlite_file):
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+            cfg = alembic_config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+
+
+@contextmanager
+def _file_lock(database: str | None) -> Iterator[None]:
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".migrate.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def main(argv: list[str]) -> int:

@@ -52,4 +52,3 @@ def channel_view(view: str, body: rx.Component, *, others: bool = True) -> rx.Co
         aria_labelledby="cw-view-heading",
         class_name="cw-view" if others else "cw-view cw-view--chat",
     )
-

@@ -1,0 +1,107 @@
+"""Scale-out for real: two worker processes sharing PostgreSQL and Redis; the customer talks to
+worker A, the employee to worker B, and messages cross between them both ways."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect
+from sqlalchemy import text
+
+from chat_widget.adapters.db import make_engine
+from chat_widget.devtools import demo_host
+from tests.conftest import POSTGRES_ADMIN_URL, REDIS_TEST_URL, need_service
+from tests.e2e.conftest import ROOT, WidgetServer, start_widget_server, stop_widget_server
+from tests.e2e.test_live_chat import (
+    PASSWORD,
+    agent_login,
+    customer_send,
+    customer_start_chat,
+    new_context,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
+
+
+@pytest.fixture(scope="module")
+def two_workers() -> Iterator[tuple[WidgetServer, WidgetServer]]:
+    need_service("PostgreSQL", "127.0.0.1", 5432)
+    need_service("Redis", "127.0.0.1", 6379)
+    name = f"cw_two_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    shared = {"CW_DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL.rsplit("/", 1)[0] + "/5"}
+    a = start_widget_server(shared)
+    b = start_widget_server(shared)
+    env = {**a.env, "CW_DEMO_PASSWORD": PASSWORD}
+    subprocess.run(
+        [sys.executable, "-m", "chat_widget.adapters.migrate", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "chat_widget.agents", "--database-url", url, "seed-demo"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    host = demo_host.serve(a.host_port, a.origin)
+    yield a, b
+    host.shutdown()
+    stop_widget_server(a)
+    stop_widget_server(b)
+    with admin.connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def test_customer_on_worker_a_and_agent_on_worker_b(
+    browser: Browser, two_workers: tuple[WidgetServer, WidgetServer]
+) -> None:
+    worker_a, worker_b = two_workers
+    assert worker_a.process.pid != worker_b.process.pid
+    customer_ctx, agent_ctx = new_context(browser), new_context(browser)
+    try:
+        agent = agent_ctx.new_page()
+        agent_login(agent, worker_b)
+        assert agent.url.startswith(worker_b.origin)
+        customer = customer_ctx.new_page()
+        frame = customer_start_chat(customer, worker_a)
+        assert frame.url.startswith(worker_a.origin)
+
+        row = agent.get_by_role("row").filter(has_text="Cartes")
+        expect(row).to_be_visible(timeout=10000)
+        row.get_by_role("button", name="Accepter").click()
+        expect(frame.locator(".cw-msg--system")).to_contain_text("Sophie a rejoint", timeout=10000)
+
+        customer_send(frame, "Question depuis le worker A")
+        expect(agent.locator(".ag-log")).to_contain_text(
+            "Question depuis le worker A", timeout=10000
+        )
+        box = agent.get_by_label("Votre réponse")
+        box.fill("Réponse depuis le worker B")
+        box.press("Enter")
+        expect(frame.locator(".cw-log")).to_contain_text(
+            "Réponse depuis le worker B", timeout=10000
+        )
+        texts = [t.strip() for t in frame.locator(".cw-msg-text").all_inner_texts()]
+        assert texts.count("Question depuis le worker A") == 1
+        assert texts.count("Réponse depuis le worker B") == 1
+        assert re.search("worker A", " ".join(texts))
+    finally:
+        customer_ctx.close()
+        agent_ctx.close()
