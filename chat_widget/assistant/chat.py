@@ -134,16 +134,7 @@ class AssistantChat:
     ) -> TurnOutcome:
         """A quick reply: shown as the customer's message, answered without classification."""
 
-        def load(session: Session) -> tuple[Conversation | None, ConversationState]:
-            conv = conversations.get_conversation_for_customer(
-                session=session, customer_id=customer_id, conversation_id=conversation_id
-            )
-            if conv is None:
-                return None, ConversationState()
-            msgs = conversations.messages_since(session=session, conversation_id=conv.id)
-            return conv, dialogue_state_of(msgs)
-
-        conv, state = await self._run_db(load)
+        conv, state = await self._own_conversation(customer_id, conversation_id)
         if conv is None:
             return TurnOutcome(None)
         customer_msg = await self._run_db(
@@ -172,17 +163,7 @@ class AssistantChat:
         locale: str,
         live_chat_open: bool,
     ) -> TurnOutcome:
-        def load(session: Session) -> tuple[Conversation | None, ConversationState]:
-            conv = conversations.get_conversation_for_customer(
-                session=session, customer_id=customer_id, conversation_id=conversation_id
-            )
-            if conv is None:
-                return None, ConversationState()
-            return conv, dialogue_state_of(
-                conversations.messages_since(session=session, conversation_id=conv.id)
-            )
-
-        conv, state = await self._run_db(load)
+        conv, state = await self._own_conversation(customer_id, conversation_id)
         if conv is None:
             return TurnOutcome(None)
         if helpful:
@@ -205,6 +186,23 @@ class AssistantChat:
             return conv.summary if conv else None
 
         result: str | None = await self._run_db(work)
+        return result
+
+    async def _own_conversation(
+        self, customer_id: str, conversation_id: str
+    ) -> tuple[Conversation | None, ConversationState]:
+        """The conversation if this customer owns it (None otherwise) and its dialogue state."""
+
+        def load(session: Session) -> tuple[Conversation | None, ConversationState]:
+            conv = conversations.get_conversation_for_customer(
+                session=session, customer_id=customer_id, conversation_id=conversation_id
+            )
+            if conv is None:
+                return None, ConversationState()
+            msgs = conversations.messages_since(session=session, conversation_id=conv.id)
+            return conv, dialogue_state_of(msgs)
+
+        result: tuple[Conversation | None, ConversationState] = await self._run_db(load)
         return result
 
     # --- storage helpers (run inside one database session) ----------------------------------
