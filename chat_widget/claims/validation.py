@@ -21,6 +21,7 @@ from babel.numbers import format_currency
 from chat_widget.claims.i18n import error_message, pick, ui_text
 from chat_widget.claims.plates import normalise_plate
 from chat_widget.claims.questions import Question, QuestionType
+from chat_widget.guard import engine as guard
 
 DEFAULT_MAX_AMOUNT = Decimal("10000000")
 _BABEL_LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_BE", "de": "de_BE"}
@@ -165,7 +166,12 @@ def _text(raw: Any, min_length: int, max_length: int) -> str:
         raise InvalidAnswer("text_too_short", min=min_length)
     if len(text) > max_length:
         raise InvalidAnswer("text_too_long", max=max_length)
-    return text
+    # The privacy guard, as in every channel: codes, passwords and card numbers are refused and
+    # never stored; account and national numbers are kept masked (no question here asks them).
+    verdict = guard.scan(text)
+    if verdict.action == "block":
+        raise InvalidAnswer("sensitive_blocked")
+    return guard.mask(text) if verdict.action == "mask" else text
 
 
 def _fold(text: str) -> str:

@@ -236,3 +236,13 @@ def test_every_error_code_has_four_languages_and_is_used() -> None:
         assert all(texts.values()) and len(set(texts.values())) >= 3, code
     for key in ui_keys():
         assert all(ui_text(key, loc, reference="R", count=1) for loc in LOCALES)
+
+
+def test_free_text_refuses_codes_and_masks_account_numbers() -> None:
+    from chat_widget.claims.validation import _text
+
+    with pytest.raises(InvalidAnswer) as refused:
+        _text("le voleur a vu mon code pin 4821", 1, 2000)
+    assert refused.value.code == "sensitive_blocked"
+    kept = _text("remboursez sur BE68 5390 0754 7034 svp", 1, 2000)
+    assert "5390 0754" not in kept and kept.startswith("remboursez sur BE68")
