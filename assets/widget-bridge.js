@@ -212,5 +212,18 @@
     return true;
   };
 
+  /* Technical device data, read only after the customer accepted the device-data notice. */
+  bridge.deviceInfo = function () {
+    var ua = navigator.userAgent || "";
+    var browser = (/(Edg|OPR|Firefox|Chrome|Safari)\/(\d+)/.exec(ua) || []).slice(1, 3).join(" ");
+    var os = (/(Windows NT [\d.]+|Android [\d.]+|iPhone OS [\d_]+|Mac OS X [\d_]+|Linux)/.exec(ua) || [""])[0];
+    var app = (/ContactWidgetApp\/([\w.]+)/.exec(ua) || ["", ""])[1];
+    return JSON.stringify({
+      browser: browser, os: os.replace(/_/g, "."), app_version: app,
+      screen: (w.screen ? w.screen.width + "x" + w.screen.height : ""),
+      language: navigator.language || ""
+    });
+  };
+
   w.ContactWidgetBridge = bridge;
 })(window);

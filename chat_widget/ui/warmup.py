@@ -26,10 +26,27 @@ def _warm() -> None:
         log.exception("assistant model could not be loaded at start-up")
 
 
+PURGE_EVERY_S = 24 * 3600
+
+
+async def purge_daily() -> None:
+    """Retention: delete what has expired, once at start and then every day (idempotent, so
+    several workers running it is harmless; each run is written to the audit log)."""
+    from chat_widget.privacy.jobs import run_purge
+    from chat_widget.ui.claim_state import file_store
+
+    while True:
+        try:
+            await asyncio.to_thread(run_purge, runtime.engine(), file_store())
+        except Exception:  # tomorrow's run catches up; nothing is half-deleted (one transaction)
+            log.exception("retention purge failed")
+        await asyncio.sleep(PURGE_EVERY_S)
+
+
 async def warm_up() -> None:
-    """Lifespan task: load what the first customer would otherwise wait for, then keep
-    finishing video bookings that Graph could not confirm at the time."""
+    """Lifespan task: load what the first customer would otherwise wait for, then run the
+    background jobs: finishing video bookings Graph could not confirm, and the retention purge."""
     from chat_widget.ui.meetings_service import retry_pending_forever
 
     await asyncio.to_thread(_warm)
-    await retry_pending_forever()
+    await asyncio.gather(retry_pending_forever(), purge_daily())

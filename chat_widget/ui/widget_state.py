@@ -26,7 +26,7 @@ from chat_widget.ui.host_data import (
 
 log = logging.getLogger(__name__)
 
-VIEWS = ("home", "assistant", "live_chat", "claim", "video")
+VIEWS = ("home", "assistant", "live_chat", "claim", "video", "privacy")
 BRIDGE = "window.ContactWidgetBridge"
 
 
@@ -237,6 +237,10 @@ class WidgetState(rx.State):
             from chat_widget.ui.live_chat_state import LiveChatState
 
             return LiveChatState.open_live_chat  # type: ignore[return-value]
+        if view == "privacy":
+            from chat_widget.ui.privacy_state import PrivacyState
+
+            return PrivacyState.open_privacy  # type: ignore[return-value]
         if view == "video":
             from chat_widget.ui.video_state import VideoState
 

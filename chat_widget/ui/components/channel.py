@@ -19,6 +19,8 @@ CHANNEL_TITLES = {
     "video": "channel.video.title",
 }
 
+VIEW_TITLES = {**CHANNEL_TITLES, "privacy": "privacy.title"}
+
 
 def other_channels(current: str) -> rx.Component:
     return rx.el.nav(
@@ -44,9 +46,7 @@ def other_channels(current: str) -> rx.Component:
 
 def channel_view(view: str, body: rx.Component, *, others: bool = True) -> rx.Component:
     return rx.el.section(
-        rx.el.h1(
-            S.tr[CHANNEL_TITLES[view]], id="cw-view-heading", tab_index=-1, class_name="cw-h1"
-        ),
+        rx.el.h1(S.tr[VIEW_TITLES[view]], id="cw-view-heading", tab_index=-1, class_name="cw-h1"),
         body,
         other_channels(view) if others else rx.fragment(),
         aria_labelledby="cw-view-heading",

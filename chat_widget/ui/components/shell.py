@@ -98,6 +98,12 @@ def footer(*top: rx.Component) -> rx.Component:
                     S.tr["identity.signed_in"], class_name="cw-signed-in", id="cw-signed-in"
                 ),
             ),
+            rx.el.button(
+                S.tr["privacy.link"],
+                type="button",
+                on_click=S.open_view("privacy"),
+                class_name="cw-link-btn cw-footer-btn",
+            ),
             rx.el.a(
                 S.tr["widget.privacy"],
                 rx.el.span(" ", S.tr["widget.privacy_new_tab"], class_name="cw-visually-hidden"),

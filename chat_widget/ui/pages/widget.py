@@ -9,6 +9,7 @@ from chat_widget.ui.components.channel import channel_view
 from chat_widget.ui.components.claim import claim_body
 from chat_widget.ui.components.home import home_view
 from chat_widget.ui.components.live_chat import live_chat_body
+from chat_widget.ui.components.privacy import privacy_body
 from chat_widget.ui.components.shell import footer, header, notices, reminder
 from chat_widget.ui.components.video import video_body
 from chat_widget.ui.widget_state import WidgetState
@@ -27,6 +28,7 @@ def widget_page() -> rx.Component:
                 ("live_chat", channel_view("live_chat", live_chat_body(), others=False)),
                 ("claim", channel_view("claim", claim_body())),
                 ("video", channel_view("video", video_body())),
+                ("privacy", channel_view("privacy", privacy_body())),
                 home_view(),
             ),
             class_name="cw-main",
