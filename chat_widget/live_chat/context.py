@@ -7,7 +7,7 @@ summaries (their transcripts are opened separately through ``open_transcript``, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -42,6 +42,7 @@ class CustomerContext:
     handover_summary: str | None  # the assistant's summary when it handed over
     device_data_visible: bool
     earlier_sessions: list[EarlierSession]
+    device_data: dict[str, str] = field(default_factory=dict)  # empty unless consented
 
 
 def device_data_visible(*, session: Session, customer_id: str) -> bool:
@@ -85,6 +86,9 @@ def customer_context(*, session: Session, agent_id: str, conversation_id: str) -
         for c in conversations_for_customer(session=session, customer_id=conversation.customer_id)
         if c.id != conversation_id
     ]
+    # privacy.device builds on this module's consent check: import it here, not at the top.
+    from chat_widget.privacy.device import device_data_for_agent
+
     return CustomerContext(
         conversation_id=conversation_id,
         customer_id=conversation.customer_id,
@@ -96,4 +100,5 @@ def customer_context(*, session: Session, agent_id: str, conversation_id: str) -
             session=session, customer_id=conversation.customer_id
         ),
         earlier_sessions=earlier,
+        device_data=device_data_for_agent(session=session, customer_id=conversation.customer_id),
     )

@@ -331,7 +331,11 @@ def _side_panel() -> rx.Component:
             rx.el.dd(rx.cond(A.ctx_summary != "", A.ctx_summary, A.tr["agent.no_summary"])),
             rx.el.dt(A.tr["agent.device"]),
             rx.el.dd(
-                rx.cond(A.ctx_device, A.tr["agent.device_shown"], A.tr["agent.device_hidden"])
+                rx.cond(
+                    A.ctx_device,
+                    rx.cond(A.ctx_device_text != "", A.ctx_device_text, A.tr["agent.device_shown"]),
+                    A.tr["agent.device_hidden"],
+                )
             ),
             class_name="ag-dl",
         ),

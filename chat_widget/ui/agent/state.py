@@ -129,6 +129,7 @@ class AgentState(rx.State):
     ctx_page: str = ""
     ctx_summary: str = ""
     ctx_device: bool = False
+    ctx_device_text: str = ""
     earlier: list[EarlierRow] = []
     transcript_text: str = ""
     transcript_error_key: str = ""
@@ -436,6 +437,7 @@ class AgentState(rx.State):
         self.ctx_page = ctx.page_url or "—"
         self.ctx_summary = ctx.handover_summary or ""
         self.ctx_device = ctx.device_data_visible
+        self.ctx_device_text = " · ".join(f"{k}: {v}" for k, v in ctx.device_data.items() if v)
         self.earlier = [
             EarlierRow(
                 conversation_id=e.conversation_id,
