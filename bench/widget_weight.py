@@ -53,9 +53,12 @@ def main() -> int:
             urls: list[tuple[str, str]] = []
             page.on(
                 "response",
-                lambda r: urls.append((r.request.resource_type, r.url))
-                if r.request.resource_type in {"script", "stylesheet"} and server.origin in r.url
-                else None,
+                lambda r: (
+                    urls.append((r.request.resource_type, r.url))
+                    if r.request.resource_type in {"script", "stylesheet"}
+                    and server.origin in r.url
+                    else None
+                ),
             )
             page.goto(server.bank_url)
             page.wait_for_function("typeof window.cw === 'function' && !!window.cw.open")

@@ -93,14 +93,21 @@ def _wait_http(url: str, deadline: float, proc: subprocess.Popen[bytes], log: Pa
 ALWAYS_OPEN = {
     "timezone": "Europe/Brussels",
     "public_holidays": False,
-    "weekly": {day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "weekly": {
+        day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    },
     "closures": [],
 }
 
 
-def start_widget_server(extra_env: dict[str, str] | None = None) -> WidgetServer:
+def start_widget_server(
+    extra_env: dict[str, str] | None = None, *, own_build: bool = True
+) -> WidgetServer:
     """A production build on free ports. Live chat is open around the clock unless the caller
-    passes its own CW_OPENING_HOURS_PATH, so tests do not depend on the time of day."""
+    passes its own CW_OPENING_HOURS_PATH, so tests do not depend on the time of day.
+
+    Each extra server builds into its own web folder: the build bakes the server's URL into
+    the frontend, so two servers sharing `.web` would send one's customers to the other."""
     port, host_port = free_port(), free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="cw-e2e-"))
     hours_path = data_dir / "opening_hours.json"
@@ -120,6 +127,9 @@ def start_widget_server(extra_env: dict[str, str] | None = None) -> WidgetServer
             "CW_OPENING_HOURS_PATH": str(hours_path),
         }
     )
+    if own_build:
+        env["REFLEX_WEB_WORKDIR"] = str(data_dir / "web")
+        env["REFLEX_STATES_WORKDIR"] = str(data_dir / "states")
     env.update(extra_env or {})
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
@@ -201,7 +211,7 @@ def graph_env(fake: FakeGraph) -> dict[str, str]:
 def widget_server(fake_graph: FakeGraph) -> Iterator[WidgetServer]:
     if not Path(CHROMIUM).exists() and not os.environ.get("CW_PLAYWRIGHT_BUNDLED"):
         pytest.skip("no Chromium: run scripts/bootstrap --browser")
-    server = start_widget_server(graph_env(fake_graph))
+    server = start_widget_server(graph_env(fake_graph), own_build=False)
     host = demo_host.serve(server.host_port, server.origin)
     yield server
     host.shutdown()
@@ -278,7 +288,9 @@ def wait_booted(frame: Frame) -> None:
 
 def open_widget(page: Page, server: WidgetServer) -> Frame:
     page.goto(server.bank_url)
-    page.wait_for_function("document.documentElement.dataset.cwReady !== undefined || !!window.cw.open", timeout=15000)
+    page.wait_for_function(
+        "document.documentElement.dataset.cwReady !== undefined || !!window.cw.open", timeout=15000
+    )
     page.evaluate("cw('open')")
     frame = widget_frame(page)
     wait_booted(frame)

@@ -75,24 +75,40 @@ def test_ai_notice_shows_once_and_answers_are_labelled_automated(
     assert labels and all("réponse automatique" in label for label in labels)
 
 
-def test_unsure_question_gets_options_instead_of_a_guess(page: Page, widget_server: WidgetServer) -> None:
+def test_unsure_question_gets_options_instead_of_a_guess(
+    page: Page, widget_server: WidgetServer
+) -> None:
     frame = open_assistant(page, widget_server, "en")
     ask(frame, "what will the weather be like in Ostend on Sunday", "en")
     answer = last_answer(frame)
-    assert "not sure" in answer.lower() or "didn't understand" in answer.lower() or "did not understand" in answer.lower(), answer
-    expect(frame.get_by_role("button", name=re.compile("Chat with|Book a video|Rephrase|None of these", re.I)).first).to_be_visible()
+    assert (
+        "not sure" in answer.lower()
+        or "didn't understand" in answer.lower()
+        or "did not understand" in answer.lower()
+    ), answer
+    expect(
+        frame.get_by_role(
+            "button", name=re.compile("Chat with|Book a video|Rephrase|None of these", re.I)
+        ).first
+    ).to_be_visible()
 
 
-def test_handover_is_offered_when_a_person_is_needed(page: Page, widget_server: WidgetServer) -> None:
+def test_handover_is_offered_when_a_person_is_needed(
+    page: Page, widget_server: WidgetServer
+) -> None:
     frame = open_assistant(page, widget_server, "en")
     ask(frame, "there is a payment on my card that I did not make, someone used my card", "en")
-    offer = frame.get_by_role("button", name=re.compile("Chat with an employee|Chat with a bank employee", re.I))
+    offer = frame.get_by_role(
+        "button", name=re.compile("Chat with an employee|Chat with a bank employee", re.I)
+    )
     expect(offer.first).to_be_visible()
     offer.first.click()
     expect(frame.get_by_role("heading", level=1, name="Chat with a bank employee")).to_be_visible()
 
 
-def test_pin_is_blocked_in_the_browser_and_never_stored(page: Page, widget_server: WidgetServer) -> None:
+def test_pin_is_blocked_in_the_browser_and_never_stored(
+    page: Page, widget_server: WidgetServer
+) -> None:
     frame = open_assistant(page, widget_server)
     box = frame.get_by_label(COMPOSER["fr"])
     box.fill("mon code pin est 4821, pouvez-vous le débloquer ?")
@@ -111,7 +127,11 @@ def test_quick_reply_and_feedback(page: Page, widget_server: WidgetServer) -> No
     frame.get_by_role("button", name=re.compile("^No", re.I)).click()
     expect(frame.locator(".cw-msg--other").last).to_contain_text(re.compile("sorry", re.I))
     before = frame.locator(".cw-msg--other").count()
-    chips = frame.locator(".cw-msg--other").last.get_by_role("group", name="Suggestions").get_by_role("button")
+    chips = (
+        frame.locator(".cw-msg--other")
+        .last.get_by_role("group", name="Suggestions")
+        .get_by_role("button")
+    )
     if chips.count():
         chips.first.click()
         expect(frame.locator(".cw-msg--other")).to_have_count(before + 1, timeout=15000)

@@ -34,7 +34,9 @@ def media_page(context: BrowserContext) -> Page:
 def open_video(page: Page, server: WidgetServer) -> Frame:
     frame = open_widget(page, server)
     frame.get_by_role("button", name=re.compile("Demander un rendez-vous vidéo")).click()
-    expect(frame.get_by_role("heading", level=1, name="Demander un rendez-vous vidéo")).to_be_visible()
+    expect(
+        frame.get_by_role("heading", level=1, name="Demander un rendez-vous vidéo")
+    ).to_be_visible()
     return frame
 
 
@@ -51,13 +53,17 @@ def test_consent_then_booking_with_join_link_and_no_camera_before_consent(
     assert frame.evaluate("window.__gum") == 0
     expect(frame.get_by_role("button", name="Tester ma caméra")).to_have_count(0)
     accept.click()
-    frame.get_by_role("button", name=re.compile("quotidien|Banque au quotidien|Daily", re.I)).first.click()
+    frame.get_by_role(
+        "button", name=re.compile("quotidien|Banque au quotidien|Daily", re.I)
+    ).first.click()
     expect(frame.locator(".cw-slot").first).to_be_visible(timeout=20000)
     frame.locator(".cw-slot input").first.check()
     frame.get_by_label("Votre nom").fill("Marie Dupont")
     before = len(fake_graph.live_appointments())
     frame.get_by_role("button", name="Réserver ce rendez-vous").click()
-    expect(frame.get_by_role("heading", name="Votre rendez-vous vidéo est réservé")).to_be_visible(timeout=20000)
+    expect(frame.get_by_role("heading", name="Votre rendez-vous vidéo est réservé")).to_be_visible(
+        timeout=20000
+    )
     join = frame.get_by_role("link", name=re.compile("Rejoindre la réunion Teams"))
     expect(join).to_have_attribute("href", re.compile(r"^https://"))
     assert len(fake_graph.live_appointments()) == before + 1
@@ -71,7 +77,9 @@ def test_consent_then_booking_with_join_link_and_no_camera_before_consent(
     assert download.value.suggested_filename.endswith(".ics")
 
 
-def test_declining_keeps_the_other_channels_open(media_page: Page, widget_server: WidgetServer) -> None:
+def test_declining_keeps_the_other_channels_open(
+    media_page: Page, widget_server: WidgetServer
+) -> None:
     frame = open_video(media_page, widget_server)
     frame.get_by_role("button", name=re.compile("refuse|Je refuse|Non merci|Refuser", re.I)).click()
     expect(frame.get_by_role("navigation", name="Autres moyens de contact")).to_be_visible()

@@ -72,10 +72,14 @@ def test_channel_navigation_moves_focus_and_back_returns_home(
     expect(frame.get_by_role("heading", name="Comment pouvons-nous vous aider ?")).to_be_focused()
     # The live-chat entry always says whether it is open, and when it reopens if not.
     status = frame.locator("#cw-channel-live_chat .cw-channel-status").inner_text()
-    assert re.match(r"^(Ouvert maintenant, jusqu'à \d\d:\d\d|Fermé\. Réouverture .+)$", status), status
+    assert re.match(r"^(Ouvert maintenant, jusqu'à \d\d:\d\d|Fermé\. Réouverture .+)$", status), (
+        status
+    )
 
 
-def test_language_switch_in_widget_and_from_host_api(page: Page, widget_server: WidgetServer) -> None:
+def test_language_switch_in_widget_and_from_host_api(
+    page: Page, widget_server: WidgetServer
+) -> None:
     frame = open_widget(page, widget_server)
     frame.get_by_label("Langue").select_option("nl")
     expect(frame.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()
@@ -85,7 +89,9 @@ def test_language_switch_in_widget_and_from_host_api(page: Page, widget_server: 
     expect(frame.get_by_text("Geben Sie niemals Ihre PIN")).to_be_visible()
     page.evaluate("cw('setLocale', 'en')")
     expect(frame.get_by_role("heading", name="How can we help you?")).to_be_visible()
-    expect(frame.get_by_text("Never share your PIN, card-reader codes, passwords or SMS codes")).to_be_visible()
+    expect(
+        frame.get_by_text("Never share your PIN, card-reader codes, passwords or SMS codes")
+    ).to_be_visible()
 
 
 def test_foreign_and_malformed_messages_are_ignored_and_counted(
@@ -98,7 +104,11 @@ def test_foreign_and_malformed_messages_are_ignored_and_counted(
     # From the real parent but malformed (unknown type, wrong version): dropped too.
     # The iframe sits in the loader's closed shadow root: reach its window through Playwright.
     iframe = frame.frame_element()
-    for bad in ("{cw: 1, type: 'bogus'}", "{cw: 2, type: 'set-locale', locale: 'de'}", "'set-locale de'"):
+    for bad in (
+        "{cw: 1, type: 'bogus'}",
+        "{cw: 2, type: 'set-locale', locale: 'de'}",
+        "'set-locale de'",
+    ):
         page.evaluate(f"(el) => el.contentWindow.postMessage({bad}, '*')", iframe)
     frame.wait_for_function(f"ContactWidgetBridge.ignored >= {before} + 4", timeout=5000)
     expect(frame.get_by_role("heading", name="Comment pouvons-nous vous aider ?")).to_be_visible()
@@ -110,9 +120,13 @@ def test_foreign_and_malformed_messages_are_ignored_and_counted(
     assert iframe_visible(page)
 
 
-def test_bad_host_data_is_rejected_with_a_translated_notice(page: Page, widget_server: WidgetServer) -> None:
+def test_bad_host_data_is_rejected_with_a_translated_notice(
+    page: Page, widget_server: WidgetServer
+) -> None:
     frame = open_widget(page, widget_server)
-    page.evaluate("cw('setContext', {topic: '<img src=x onerror=alert(1)>', page: 'javascript:alert(1)'})")
+    page.evaluate(
+        "cw('setContext', {topic: '<img src=x onerror=alert(1)>', page: 'javascript:alert(1)'})"
+    )
     expect(frame.get_by_role("status")).to_contain_text("informations invalides")
     assert frame.locator("img").count() == 0
 
@@ -175,7 +189,9 @@ def test_identified_customer_is_signed_in_and_forged_token_falls_back(
     assert refs == (1,)
 
 
-def test_app_mode_is_full_page_without_launcher_or_close(page: Page, widget_server: WidgetServer) -> None:
+def test_app_mode_is_full_page_without_launcher_or_close(
+    page: Page, widget_server: WidgetServer
+) -> None:
     page.goto(f"{widget_server.origin}/widget?mode=app&locale=nl")
     wait_booted(page.main_frame)
     expect(page.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()
@@ -198,7 +214,9 @@ def test_small_screens_get_a_full_screen_widget(page: Page, widget_server: Widge
 
 
 @pytest.mark.parametrize("width", [1280, 320])
-def test_home_view_has_no_axe_violations(page: Page, widget_server: WidgetServer, width: int) -> None:
+def test_home_view_has_no_axe_violations(
+    page: Page, widget_server: WidgetServer, width: int
+) -> None:
     page.set_viewport_size({"width": width, "height": 800})
     frame = open_widget(page, widget_server)
     violations = axe_violations(frame)
@@ -208,6 +226,8 @@ def test_home_view_has_no_axe_violations(page: Page, widget_server: WidgetServer
 def test_channel_view_has_no_axe_violations(page: Page, widget_server: WidgetServer) -> None:
     frame = open_widget(page, widget_server)
     frame.get_by_role("button", name=re.compile("Demander un rendez-vous")).click()
-    expect(frame.get_by_role("heading", level=1, name="Demander un rendez-vous vidéo")).to_be_visible()
+    expect(
+        frame.get_by_role("heading", level=1, name="Demander un rendez-vous vidéo")
+    ).to_be_visible()
     violations = axe_violations(frame)
     assert violations == [], describe(violations)

@@ -115,7 +115,13 @@ def _parse_graph_dt(value: dict[str, str]) -> datetime:
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse(
-        {"error": {"code": code, "message": message, "innerError": {"request-id": str(uuid.uuid4())}}},
+        {
+            "error": {
+                "code": code,
+                "message": message,
+                "innerError": {"request-id": str(uuid.uuid4())},
+            }
+        },
         status_code=status,
         headers=headers,
     )
@@ -202,7 +208,9 @@ class FakeGraph:
         }
         self._queue(
             endpoint,
-            Fault("fail", status, code or default_codes.get(status, "generalException"), retry_after),
+            Fault(
+                "fail", status, code or default_codes.get(status, "generalException"), retry_after
+            ),
             times,
         )
 
@@ -227,7 +235,9 @@ class FakeGraph:
         if endpoint not in ENDPOINTS:
             raise ValueError(f"unknown endpoint {endpoint}")
         with self.state.lock:
-            self.state.faults.setdefault(endpoint, deque()).extend(copy.copy(fault) for _ in range(times))
+            self.state.faults.setdefault(endpoint, deque()).extend(
+                copy.copy(fault) for _ in range(times)
+            )
 
     def calls(self, endpoint: str | None = None) -> list[Call]:
         with self.state.lock:
@@ -242,7 +252,11 @@ class FakeGraph:
 
     def live_appointments(self) -> list[dict[str, Any]]:
         with self.state.lock:
-            return [copy.deepcopy(a) for a in self.state.appointments.values() if not a.get("_cancelled")]
+            return [
+                copy.deepcopy(a)
+                for a in self.state.appointments.values()
+                if not a.get("_cancelled")
+            ]
 
     def all_appointments(self) -> list[dict[str, Any]]:
         with self.state.lock:
@@ -306,7 +320,9 @@ def build_app(state: FakeGraphState) -> Starlette:
                 auth = request.headers.get("authorization", "")
                 if auth != f"Bearer {state.token}":
                     record(name, request, 401)
-                    return _error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+                    return _error(
+                        401, "InvalidAuthenticationToken", "Access token is empty or invalid."
+                    )
                 business_id = request.path_params.get("business", state.business_id)
                 if business_id != state.business_id:
                     record(name, request, 404)
@@ -339,7 +355,9 @@ def build_app(state: FakeGraphState) -> Starlette:
     def public(appt: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in appt.items() if not k.startswith("_")}
 
-    def overlapping(staff_ids: list[str], start: datetime, end: datetime, skip: str | None = None) -> bool:
+    def overlapping(
+        staff_ids: list[str], start: datetime, end: datetime, skip: str | None = None
+    ) -> bool:
         for appt in state.appointments.values():
             if appt.get("_cancelled") or appt["id"] == skip:
                 continue
@@ -497,7 +515,11 @@ def build_app(state: FakeGraphState) -> Starlette:
             appt = find(request.path_params["appt"])
             if appt is None:
                 return _error(404, "ErrorItemNotFound", "The specified object was not found.")
-            start = _parse_graph_dt(body["startDateTime"]) if "startDateTime" in body else appt["_start"]
+            start = (
+                _parse_graph_dt(body["startDateTime"])
+                if "startDateTime" in body
+                else appt["_start"]
+            )
             end = _parse_graph_dt(body["endDateTime"]) if "endDateTime" in body else appt["_end"]
             staff_ids = list(body.get("staffMemberIds") or appt.get("staffMemberIds") or [])
             if overlapping(staff_ids, start, end, skip=appt["id"]):
@@ -527,7 +549,9 @@ def build_app(state: FakeGraphState) -> Starlette:
     @endpoint("online_meetings.list")
     async def list_meetings(request: Request) -> Response:
         user = request.path_params["user"]
-        match = re.fullmatch(r"JoinWebUrl eq '((?:[^']|'')*)'", request.query_params.get("$filter", ""))
+        match = re.fullmatch(
+            r"JoinWebUrl eq '((?:[^']|'')*)'", request.query_params.get("$filter", "")
+        )
         if not match:
             return _error(400, "BadRequest", "Filter on JoinWebUrl is required for this call.")
         url = match.group(1).replace("''", "'")

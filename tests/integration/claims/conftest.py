@@ -32,7 +32,13 @@ def add_conversation(engine: Engine, customer_id: str, bodies: list[tuple[str, s
         session.flush()
         for seq, (kind, body) in enumerate(bodies, start=1):
             session.add(
-                Message(conversation_id=conv.id, seq=seq, client_msg_id=f"m{seq}", author_kind=kind, body=body)
+                Message(
+                    conversation_id=conv.id,
+                    seq=seq,
+                    client_msg_id=f"m{seq}",
+                    author_kind=kind,
+                    body=body,
+                )
             )
         conv.last_seq = len(bodies)
         return conv.id
@@ -42,7 +48,9 @@ def glass_answers(photo_ids: list[str]) -> list[Any]:
     return [POLICY, "1-ABC-123", "2026-11-20", "Brussel", "windscreen", "chip", "", photo_ids]
 
 
-def complete_state(claim_type: str = "car_glass", answers: list[Any] | None = None) -> dict[str, Any]:
+def complete_state(
+    claim_type: str = "car_glass", answers: list[Any] | None = None
+) -> dict[str, Any]:
     state = flow.start(claim_type)
     for raw in answers if answers is not None else glass_answers(["0" * 32]):
         result = flow.answer(state, raw, today=TODAY)
@@ -51,10 +59,16 @@ def complete_state(claim_type: str = "car_glass", answers: list[Any] | None = No
     return state
 
 
-def draft(engine: Engine, customer_id: str, state: dict[str, Any] | None = None, **kw: Any) -> Claim:
+def draft(
+    engine: Engine, customer_id: str, state: dict[str, Any] | None = None, **kw: Any
+) -> Claim:
     with session_scope(engine) as session:
         return save_draft(
-            session=session, customer_id=customer_id, state=state or flow.start("car_glass"), locale="fr", **kw
+            session=session,
+            customer_id=customer_id,
+            state=state or flow.start("car_glass"),
+            locale="fr",
+            **kw,
         )
 
 

@@ -14,7 +14,11 @@ from typing import Any
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "docs" / "claim-schema.json"
 _TYPES: dict[str, Any] = {
-    "object": dict, "array": list, "string": str, "boolean": bool, "null": type(None),
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "null": type(None),
 }
 
 

@@ -28,8 +28,12 @@ SERVICE_IDS = {
 }
 ADVISORS = (
     Advisor("staff-claire", "Claire", frozenset(SERVICE_IDS), frozenset({"fr", "en"})),
-    Advisor("staff-joris", "Joris", frozenset({"daily_banking", "investments"}), frozenset({"nl", "en"})),
-    Advisor("staff-jonas", "Jonas", frozenset({"insurance", "loans_mortgage"}), frozenset({"de", "fr"})),
+    Advisor(
+        "staff-joris", "Joris", frozenset({"daily_banking", "investments"}), frozenset({"nl", "en"})
+    ),
+    Advisor(
+        "staff-jonas", "Jonas", frozenset({"insurance", "loans_mortgage"}), frozenset({"de", "fr"})
+    ),
 )
 # Thursday before the spring DST change: the 14-day window spans it.
 NOW = datetime(2026, 3, 26, 17, 0, tzinfo=UTC)
@@ -60,7 +64,9 @@ def graph_settings(fake: FakeGraph) -> GraphSettings:
 
 @pytest.fixture
 async def gateway(fake_graph: FakeGraph) -> AsyncIterator[GraphMeetingGateway]:
-    gw = GraphMeetingGateway(settings=graph_settings(fake_graph), credential=StaticTokenCredential(TOKEN))
+    gw = GraphMeetingGateway(
+        settings=graph_settings(fake_graph), credential=StaticTokenCredential(TOKEN)
+    )
     yield gw
     await gw.aclose()
 
@@ -86,7 +92,9 @@ def make_customer(engine: Engine, *, consent: bool = True, locale: str = "fr") -
         session.add(customer)
         session.flush()
         if consent:
-            record_video_consent(session=session, customer_id=customer.id, locale=locale, granted=True)
+            record_video_consent(
+                session=session, customer_id=customer.id, locale=locale, granted=True
+            )
         return customer.id
 
 

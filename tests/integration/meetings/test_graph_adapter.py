@@ -22,11 +22,19 @@ from .conftest import CLIENT_TIMEOUT, SERVICE_IDS, TOKEN, graph_settings
 START = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
 
 
-def request(booking_id: str = "a" * 32, start: datetime = START, staff: str = "staff-claire") -> AppointmentRequest:
+def request(
+    booking_id: str = "a" * 32, start: datetime = START, staff: str = "staff-claire"
+) -> AppointmentRequest:
     return AppointmentRequest(
-        booking_id=booking_id, topic="daily_banking", staff_id=staff, start=start,
-        end=start + timedelta(minutes=30), customer_name="Jean Dupont",
-        customer_email="jean@example.be", customer_time_zone="Europe/Brussels", locale="fr",
+        booking_id=booking_id,
+        topic="daily_banking",
+        staff_id=staff,
+        start=start,
+        end=start + timedelta(minutes=30),
+        customer_name="Jean Dupont",
+        customer_email="jean@example.be",
+        customer_time_zone="Europe/Brussels",
+        locale="fr",
         options=MeetingOptions(),
     )
 
@@ -42,11 +50,15 @@ async def test_lists_and_availability(gateway: GraphMeetingGateway, fake_graph: 
         ["staff-claire", "staff-joris"], START - timedelta(days=1), START + timedelta(days=1)
     )
     by_id = {s.staff_id: s for s in schedules}
-    assert [(b.start, b.end) for b in by_id["staff-claire"].busy] == [(START, START + timedelta(hours=1))]
+    assert [(b.start, b.end) for b in by_id["staff-claire"].busy] == [
+        (START, START + timedelta(hours=1))
+    ]
     assert by_id["staff-joris"].busy == ()
 
 
-async def test_create_puts_our_booking_id_and_teams_link(gateway: GraphMeetingGateway, fake_graph: FakeGraph) -> None:
+async def test_create_puts_our_booking_id_and_teams_link(
+    gateway: GraphMeetingGateway, fake_graph: FakeGraph
+) -> None:
     info = await gateway.create_appointment(request())
     assert info.booking_id == "a" * 32
     assert info.join_url and info.join_url.startswith("https://teams.microsoft.com/")
@@ -55,15 +67,24 @@ async def test_create_puts_our_booking_id_and_teams_link(gateway: GraphMeetingGa
     assert stored["additionalInformation"] == booking_ref("a" * 32)
     assert stored["serviceId"] == "svc-daily" and stored["staffMemberIds"] == ["staff-claire"]
     assert stored["customers"][0]["emailAddress"] == "jean@example.be"
-    found = await gateway.find_appointment("a" * 32, START - timedelta(hours=1), START + timedelta(hours=1))
+    found = await gateway.find_appointment(
+        "a" * 32, START - timedelta(hours=1), START + timedelta(hours=1)
+    )
     assert found is not None and found.appointment_id == info.appointment_id
-    assert await gateway.find_appointment("b" * 32, START - timedelta(hours=1), START + timedelta(hours=1)) is None
+    assert (
+        await gateway.find_appointment(
+            "b" * 32, START - timedelta(hours=1), START + timedelta(hours=1)
+        )
+        is None
+    )
     got = await gateway.get_appointment(info.appointment_id)
     assert (got.start, got.end) == (START, START + timedelta(minutes=30))
 
 
 async def test_wrong_token_is_refused(fake_graph: FakeGraph) -> None:
-    gw = GraphMeetingGateway(settings=graph_settings(fake_graph), credential=StaticTokenCredential("nope"))
+    gw = GraphMeetingGateway(
+        settings=graph_settings(fake_graph), credential=StaticTokenCredential("nope")
+    )
     try:
         with pytest.raises(GatewayAuthError) as err:
             await gw.list_services()
@@ -89,7 +110,9 @@ async def test_conflict_is_slot_taken(gateway: GraphMeetingGateway, fake_graph: 
         await gateway.create_appointment(request("c" * 32, start=START + timedelta(hours=3)))
 
 
-async def test_create_is_never_retried_by_the_sdk(gateway: GraphMeetingGateway, fake_graph: FakeGraph) -> None:
+async def test_create_is_never_retried_by_the_sdk(
+    gateway: GraphMeetingGateway, fake_graph: FakeGraph
+) -> None:
     fake_graph.fail("appointments.create", 503, times=1, retry_after=0)
     with pytest.raises(GatewayUnavailable) as err:
         await gateway.create_appointment(request())
@@ -98,21 +121,27 @@ async def test_create_is_never_retried_by_the_sdk(gateway: GraphMeetingGateway, 
     assert fake_graph.live_appointments() == []
 
 
-async def test_reads_honour_retry_after_on_429(gateway: GraphMeetingGateway, fake_graph: FakeGraph) -> None:
+async def test_reads_honour_retry_after_on_429(
+    gateway: GraphMeetingGateway, fake_graph: FakeGraph
+) -> None:
     fake_graph.fail("services", 429, retry_after=1)
     services = await gateway.list_services()
     assert services
     assert [c.status for c in fake_graph.calls("services")] == [429, 200]
 
 
-async def test_429_on_create_reports_retry_after(gateway: GraphMeetingGateway, fake_graph: FakeGraph) -> None:
+async def test_429_on_create_reports_retry_after(
+    gateway: GraphMeetingGateway, fake_graph: FakeGraph
+) -> None:
     fake_graph.fail("appointments.create", 429, retry_after=7)
     with pytest.raises(GatewayUnavailable) as err:
         await gateway.create_appointment(request())
     assert err.value.status == 429 and err.value.retry_after == 7.0
 
 
-async def test_slow_graph_is_unavailable_and_ambiguous(gateway: GraphMeetingGateway, fake_graph: FakeGraph) -> None:
+async def test_slow_graph_is_unavailable_and_ambiguous(
+    gateway: GraphMeetingGateway, fake_graph: FakeGraph
+) -> None:
     fake_graph.delay("staff", CLIENT_TIMEOUT + 1)
     with pytest.raises(GatewayUnavailable) as err:
         await gateway.list_staff()
@@ -129,7 +158,9 @@ async def test_missing_appointment(gateway: GraphMeetingGateway) -> None:
 async def test_reschedule_and_cancel(gateway: GraphMeetingGateway, fake_graph: FakeGraph) -> None:
     info = await gateway.create_appointment(request())
     moved = await gateway.reschedule_appointment(
-        info.appointment_id, start=START + timedelta(days=1), end=START + timedelta(days=1, minutes=30),
+        info.appointment_id,
+        start=START + timedelta(days=1),
+        end=START + timedelta(days=1, minutes=30),
         staff_id="staff-joris",
     )
     assert moved.start == START + timedelta(days=1) and moved.staff_ids == ("staff-joris",)
@@ -141,7 +172,9 @@ async def test_meeting_options(gateway: GraphMeetingGateway, fake_graph: FakeGra
     info = await gateway.create_appointment(request())
     assert info.join_url is not None
     options = MeetingOptions()
-    result = await gateway.apply_meeting_options(join_url=info.join_url, staff_id="staff-claire", options=options)
+    result = await gateway.apply_meeting_options(
+        join_url=info.join_url, staff_id="staff-claire", options=options
+    )
     assert result is OptionsResult.APPLIED
     meeting = fake_graph.online_meeting(info.join_url)
     assert meeting is not None
@@ -149,7 +182,9 @@ async def test_meeting_options(gateway: GraphMeetingGateway, fake_graph: FakeGra
     assert meeting["allowedLobbyAdmitters"] == "organizerAndCoOrganizers"
     assert meeting["allowRecording"] is False and meeting["recordAutomatically"] is False
     unknown = await gateway.apply_meeting_options(
-        join_url="https://teams.microsoft.com/l/meetup-join/it's-unknown", staff_id="staff-claire", options=options
+        join_url="https://teams.microsoft.com/l/meetup-join/it's-unknown",
+        staff_id="staff-claire",
+        options=options,
     )
     assert unknown is OptionsResult.NOT_FOUND_YET
 
@@ -158,7 +193,9 @@ async def test_meeting_options_can_be_left_to_teams_policies(fake_graph: FakeGra
     settings = replace(graph_settings(fake_graph), meeting_organizer="")
     gw = GraphMeetingGateway(settings=settings, credential=StaticTokenCredential(TOKEN))
     try:
-        result = await gw.apply_meeting_options(join_url="https://x", staff_id="staff-claire", options=MeetingOptions())
+        result = await gw.apply_meeting_options(
+            join_url="https://x", staff_id="staff-claire", options=MeetingOptions()
+        )
         assert result is OptionsResult.NOT_CONFIGURED
         assert fake_graph.calls("online_meetings.list") == []
     finally:

@@ -48,9 +48,16 @@ def add_agent(engine: Engine, username: str = "agent.anna") -> str:
         return agent.id
 
 
-def _conversation(session, customer_id: str, channel: str, bodies: list[str], when: datetime) -> Conversation:  # type: ignore[no-untyped-def]
+def _conversation(
+    session, customer_id: str, channel: str, bodies: list[str], when: datetime
+) -> Conversation:  # type: ignore[no-untyped-def]
     conversation = Conversation(
-        customer_id=customer_id, channel=channel, locale="fr", created_at=when, updated_at=when, last_seq=len(bodies)
+        customer_id=customer_id,
+        channel=channel,
+        locale="fr",
+        created_at=when,
+        updated_at=when,
+        last_seq=len(bodies),
     )
     session.add(conversation)
     session.flush()
@@ -58,7 +65,12 @@ def _conversation(session, customer_id: str, channel: str, bodies: list[str], wh
         kind = "customer" if seq % 2 else "agent"
         session.add(
             Message(
-                conversation_id=conversation.id, seq=seq, client_msg_id=f"m{seq}", author_kind=kind, body=body, created_at=when
+                conversation_id=conversation.id,
+                seq=seq,
+                client_msg_id=f"m{seq}",
+                author_kind=kind,
+                body=body,
+                created_at=when,
             )
         )
     session.flush()
@@ -77,8 +89,21 @@ def seed_customer(
 ) -> Seeded:
     """One identified customer with a canary in every place their data can live."""
     keys = [
-        "assistant", "summary", "review", "live", "rating", "note", "device", "draft",
-        "draft_file", "claim_chat", "kept", "kept_file", "appt_future", "appt_past", "appt_mifid",
+        "assistant",
+        "summary",
+        "review",
+        "live",
+        "rating",
+        "note",
+        "device",
+        "draft",
+        "draft_file",
+        "claim_chat",
+        "kept",
+        "kept_file",
+        "appt_future",
+        "appt_past",
+        "appt_mifid",
     ]
     canaries = {key: _canary(prefix, key) for key in keys}
     reference = f"SIN-2026-{reference_number:06d}"
@@ -90,55 +115,149 @@ def seed_customer(
         cid = customer.id
         seeded.customer_id = cid
 
-        assistant = _conversation(session, cid, Channel.ASSISTANT, [f"my card {canaries['assistant']}", "ok"], when)
+        assistant = _conversation(
+            session, cid, Channel.ASSISTANT, [f"my card {canaries['assistant']}", "ok"], when
+        )
         assistant.summary = f"customer asked about {canaries['summary']}"
         session.add(assistant)
         session.add(
             AssistantReviewItem(
-                conversation_id=assistant.id, reason="low_confidence", locale="nl", text=canaries["review"], created_at=when
+                conversation_id=assistant.id,
+                reason="low_confidence",
+                locale="nl",
+                text=canaries["review"],
+                created_at=when,
             )
         )
-        live = _conversation(session, cid, Channel.LIVE_CHAT, [f"hello {canaries['live']}", "Hi, Anna here"], when)
+        live = _conversation(
+            session, cid, Channel.LIVE_CHAT, [f"hello {canaries['live']}", "Hi, Anna here"], when
+        )
         session.add(
             ChatRequest(
-                conversation_id=live.id, customer_id=cid, language="nl", agent_id=agent_id, requested_at=when,
-                rating=5, rating_comment=canaries["rating"], handover_summary="handover",
+                conversation_id=live.id,
+                customer_id=cid,
+                language="nl",
+                agent_id=agent_id,
+                requested_at=when,
+                rating=5,
+                rating_comment=canaries["rating"],
+                handover_summary="handover",
             )
         )
-        session.add(InternalNote(conversation_id=live.id, agent_id=agent_id, body=canaries["note"], created_at=when))
-        session.add(ReadState(conversation_id=live.id, participant_kind="customer", participant_id=cid, last_read_seq=2))
-        claim_chat = _conversation(session, cid, Channel.CLAIM, [f"glass broke {canaries['claim_chat']}"], when)
+        session.add(
+            InternalNote(
+                conversation_id=live.id, agent_id=agent_id, body=canaries["note"], created_at=when
+            )
+        )
+        session.add(
+            ReadState(
+                conversation_id=live.id,
+                participant_kind="customer",
+                participant_id=cid,
+                last_read_seq=2,
+            )
+        )
+        claim_chat = _conversation(
+            session, cid, Channel.CLAIM, [f"glass broke {canaries['claim_chat']}"], when
+        )
 
-        record_device_consent(session=session, customer_id=cid, locale="nl", granted=True, notice_version="device-1")
-        store_device_data(session=session, customer_id=cid, raw={"browser": canaries["device"], "os": "Linux"})
-        session.add(ConsentRecord(customer_id=cid, purpose="video", notice_version="v1", locale="nl", granted=True))
+        record_device_consent(
+            session=session, customer_id=cid, locale="nl", granted=True, notice_version="device-1"
+        )
+        store_device_data(
+            session=session, customer_id=cid, raw={"browser": canaries["device"], "os": "Linux"}
+        )
+        session.add(
+            ConsentRecord(
+                customer_id=cid, purpose="video", notice_version="v1", locale="nl", granted=True
+            )
+        )
 
-        draft = Claim(customer_id=cid, type="car_glass", answers={"what": canaries["draft"]},
-                      state={"answers": {"what": canaries["draft"]}}, created_at=when, updated_at=when)
+        draft = Claim(
+            customer_id=cid,
+            type="car_glass",
+            answers={"what": canaries["draft"]},
+            state={"answers": {"what": canaries["draft"]}},
+            created_at=when,
+            updated_at=when,
+        )
         session.add(draft)
         session.flush()
         draft_stored = store.put(f"bytes {canaries['draft_file']}".encode(), suffix=".png")
-        session.add(ClaimFile(claim_id=draft.id, original_name=f"{canaries['draft_file']}.png", stored_name=draft_stored,
-                              content_type="image/png", size=10, sha256="0" * 64))
+        session.add(
+            ClaimFile(
+                claim_id=draft.id,
+                original_name=f"{canaries['draft_file']}.png",
+                stored_name=draft_stored,
+                content_type="image/png",
+                size=10,
+                sha256="0" * 64,
+            )
+        )
 
-        submitted = Claim(customer_id=cid, type="car_glass", status=ClaimStatus.SUBMITTED, reference=reference,
-                          conversation_id=claim_chat.id, answers={"what": canaries["kept"]},
-                          state={"answers": {"what": canaries["kept"]}}, created_at=when, updated_at=when, submitted_at=when)
+        submitted = Claim(
+            customer_id=cid,
+            type="car_glass",
+            status=ClaimStatus.SUBMITTED,
+            reference=reference,
+            conversation_id=claim_chat.id,
+            answers={"what": canaries["kept"]},
+            state={"answers": {"what": canaries["kept"]}},
+            created_at=when,
+            updated_at=when,
+            submitted_at=when,
+        )
         session.add(submitted)
         session.flush()
         kept_stored = store.put(f"%PDF {canaries['kept_file']}".encode(), suffix=".pdf")
-        session.add(ClaimFile(claim_id=submitted.id, original_name=f"{canaries['kept_file']}.pdf", stored_name=kept_stored,
-                              content_type="application/pdf", size=10, sha256="1" * 64))
-        session.add(ClaimStatusChange(claim_id=submitted.id, from_status="draft", to_status="submitted",
-                                      actor_kind="customer", actor_id=cid, at=when))
-        session.add(ClaimStatusChange(claim_id=submitted.id, from_status="submitted", to_status="in_review",
-                                      actor_kind="employee", actor_id=agent_id, note="handler remark", at=when + timedelta(hours=1)))
+        session.add(
+            ClaimFile(
+                claim_id=submitted.id,
+                original_name=f"{canaries['kept_file']}.pdf",
+                stored_name=kept_stored,
+                content_type="application/pdf",
+                size=10,
+                sha256="1" * 64,
+            )
+        )
+        session.add(
+            ClaimStatusChange(
+                claim_id=submitted.id,
+                from_status="draft",
+                to_status="submitted",
+                actor_kind="customer",
+                actor_id=cid,
+                at=when,
+            )
+        )
+        session.add(
+            ClaimStatusChange(
+                claim_id=submitted.id,
+                from_status="submitted",
+                to_status="in_review",
+                actor_kind="employee",
+                actor_id=agent_id,
+                note="handler remark",
+                at=when + timedelta(hours=1),
+            )
+        )
 
-        def appointment(topic: str, start: datetime, name: str, status: str = AppointmentStatus.BOOKED) -> MeetingAppointment:
+        def appointment(
+            topic: str, start: datetime, name: str, status: str = AppointmentStatus.BOOKED
+        ) -> MeetingAppointment:
             row = MeetingAppointment(
-                customer_id=cid, topic=topic, locale="nl", customer_name=name, customer_email=f"{prefix}@example.test",
-                start_utc=start, end_utc=start + timedelta(minutes=30), staff_id="staff-1", advisor_first_name="Bert",
-                join_url="https://teams.example.test/meet/1", status=status, graph_appointment_id=f"graph-{prefix}-{topic}-{start.day}",
+                customer_id=cid,
+                topic=topic,
+                locale="nl",
+                customer_name=name,
+                customer_email=f"{prefix}@example.test",
+                start_utc=start,
+                end_utc=start + timedelta(minutes=30),
+                staff_id="staff-1",
+                advisor_first_name="Bert",
+                join_url="https://teams.example.test/meet/1",
+                status=status,
+                graph_appointment_id=f"graph-{prefix}-{topic}-{start.day}",
             )
             session.add(row)
             return row
@@ -148,8 +267,13 @@ def seed_customer(
         appointment("investments", NOW - timedelta(days=10), canaries["appt_mifid"])
         session.flush()
         seeded.ids.update(
-            assistant=assistant.id, live=live.id, claim_chat=claim_chat.id, draft=draft.id, submitted=submitted.id,
-            draft_stored=draft_stored, kept_stored=kept_stored,
+            assistant=assistant.id,
+            live=live.id,
+            claim_chat=claim_chat.id,
+            draft=draft.id,
+            submitted=submitted.id,
+            draft_stored=draft_stored,
+            kept_stored=kept_stored,
         )
     return seeded
 
@@ -182,11 +306,15 @@ def db_text(engine: Engine) -> dict[tuple[str, str], list[str]]:
                 continue
             rows = conn.execute(select(*(cast(column, Text) for column in columns))).all()
             for index, column in enumerate(columns):
-                values[(table.name, column.name)] = [row[index] for row in rows if row[index] is not None]
+                values[(table.name, column.name)] = [
+                    row[index] for row in rows if row[index] is not None
+                ]
     return values
 
 
-def where_in_db(source: Engine | dict[tuple[str, str], list[str]], needle: str) -> set[tuple[str, str]]:
+def where_in_db(
+    source: Engine | dict[tuple[str, str], list[str]], needle: str
+) -> set[tuple[str, str]]:
     """(table, column) pairs with a value containing ``needle`` anywhere in the database."""
     values = db_text(source) if isinstance(source, Engine) else source
     return {key for key, texts in values.items() if any(needle in text for text in texts)}

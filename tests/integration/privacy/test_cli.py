@@ -22,17 +22,37 @@ def _url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-def test_export_erase_purge_and_audit_export(engine: Engine, store: LocalFileStore, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_erase_purge_and_audit_export(
+    engine: Engine, store: LocalFileStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     agent = add_agent(engine)
     seeded = seed_customer(engine, store, prefix="A", external_ref="REF-A", agent_id=agent)
     common = ["--database-url", _url(engine), "--files-root", str(store.root)]
 
     out = tmp_path / "a.zip"
-    assert main([*common, "export", "--customer", "REF-A", "--out", str(out), "--actor", "admin.alice"]) == 0
+    assert (
+        main(
+            [*common, "export", "--customer", "REF-A", "--out", str(out), "--actor", "admin.alice"]
+        )
+        == 0
+    )
     assert "data.json" in zipfile.ZipFile(io.BytesIO(out.read_bytes())).namelist()
 
-    assert main([*common, "erase", "--customer", "REF-A", "--actor", "admin.alice", "--reason", "GDPR-42"]) == 0
+    assert (
+        main(
+            [
+                *common,
+                "erase",
+                "--customer",
+                "REF-A",
+                "--actor",
+                "admin.alice",
+                "--reason",
+                "GDPR-42",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "KEPT: Claims you submitted (1) [SIN-2026-000001]" in printed
     assert "CANCEL IN BOOKINGS: graph-A-daily_banking" in printed
@@ -45,8 +65,23 @@ def test_export_erase_purge_and_audit_export(engine: Engine, store: LocalFileSto
     assert main([*common, "purge", "--now", "2031-01-01T00:00:00+00:00"]) == 0
 
     audit = tmp_path / "audit.csv"
-    assert main([*common, "audit-export", "--since", "2000-01-01", "--until", "2100-01-01", "--out", str(audit),
-                 "--actor", "admin.bob"]) == 0
+    assert (
+        main(
+            [
+                *common,
+                "audit-export",
+                "--since",
+                "2000-01-01",
+                "--until",
+                "2100-01-01",
+                "--out",
+                str(audit),
+                "--actor",
+                "admin.bob",
+            ]
+        )
+        == 0
+    )
     rows = list(csv.DictReader(audit.open(encoding="utf-8")))
     actions = [row["action"] for row in rows]
     assert {"privacy.export", "privacy.erase", "privacy.purge"} <= set(actions)

@@ -16,8 +16,16 @@ from chat_widget.privacy import (
 )
 from chat_widget.privacy.records import DeviceProfile
 
-RAW = {"browser": "Firefox 140", "os": "Android 15", "app_version": "7.2.0", "screen": "412x915",
-       "language": "nl-BE", "ip": "203.0.113.9", "fingerprint": "abc", "battery": 0.4}
+RAW = {
+    "browser": "Firefox 140",
+    "os": "Android 15",
+    "app_version": "7.2.0",
+    "screen": "412x915",
+    "language": "nl-BE",
+    "ip": "203.0.113.9",
+    "fingerprint": "abc",
+    "battery": 0.4,
+}
 
 
 def _customer(engine: Engine) -> str:
@@ -40,7 +48,9 @@ def test_nothing_is_stored_without_consent(db_engine: Engine) -> None:
 def test_grant_stores_only_notice_fields_and_withdrawal_deletes(db_engine: Engine) -> None:
     cid = _customer(db_engine)
     with session_scope(db_engine) as session:
-        consent = record_device_consent(session=session, customer_id=cid, locale="nl-BE", granted=True, notice_version="2026-11")
+        consent = record_device_consent(
+            session=session, customer_id=cid, locale="nl-BE", granted=True, notice_version="2026-11"
+        )
         assert consent.purpose == "device_data" and consent.locale == "nl"
         profile = store_device_data(session=session, customer_id=cid, raw=RAW)
         assert profile is not None
@@ -53,7 +63,9 @@ def test_grant_stores_only_notice_fields_and_withdrawal_deletes(db_engine: Engin
         assert device_data_visible(session=session, customer_id=cid) is True
 
     with session_scope(db_engine) as session:
-        record_device_consent(session=session, customer_id=cid, locale="nl", granted=False, notice_version="2026-11")
+        record_device_consent(
+            session=session, customer_id=cid, locale="nl", granted=False, notice_version="2026-11"
+        )
         assert device_data_allowed(session=session, customer_id=cid) is False
         assert session.exec(select(DeviceProfile)).all() == []
         assert device_data_for_agent(session=session, customer_id=cid) == {}

@@ -23,20 +23,38 @@ from tests.integration.privacy.helpers import (
 )
 
 ERASABLE = (
-    "assistant", "summary", "review", "live", "rating", "note", "device", "draft",
-    "draft_file", "claim_chat", "appt_future", "appt_past",
+    "assistant",
+    "summary",
+    "review",
+    "live",
+    "rating",
+    "note",
+    "device",
+    "draft",
+    "draft_file",
+    "claim_chat",
+    "appt_future",
+    "appt_past",
 )
 
 
 def _erase(engine: Engine, store: LocalFileStore, customer_id: str):  # type: ignore[no-untyped-def]
     with session_scope(engine) as session:
-        return erase_customer(session=session, store=store, customer_id=customer_id, actor="admin.alice", now=NOW)
+        return erase_customer(
+            session=session, store=store, customer_id=customer_id, actor="admin.alice", now=NOW
+        )
 
 
-def test_canaries_are_gone_except_where_the_law_keeps_them(engine: Engine, store: LocalFileStore) -> None:
+def test_canaries_are_gone_except_where_the_law_keeps_them(
+    engine: Engine, store: LocalFileStore
+) -> None:
     agent = add_agent(engine)
-    target = seed_customer(engine, store, prefix="A", external_ref="REF-A", agent_id=agent, reference_number=1)
-    other = seed_customer(engine, store, prefix="B", external_ref="REF-B", agent_id=agent, reference_number=2)
+    target = seed_customer(
+        engine, store, prefix="A", external_ref="REF-A", agent_id=agent, reference_number=1
+    )
+    other = seed_customer(
+        engine, store, prefix="B", external_ref="REF-B", agent_id=agent, reference_number=2
+    )
     # Every canary is really there before, or the test would prove nothing.
     before = db_text(engine)
     for key in target.canaries:
@@ -69,18 +87,27 @@ def test_canaries_are_gone_except_where_the_law_keeps_them(engine: Engine, store
     assert statement["investment_meetings"].count == 1
     assert statement["audit_log"].status == "kept"
     assert statement["draft_claims"].status == "erased" and statement["draft_claims"].count == 1
-    assert report.erased["assistant_conversations"] == 1 and report.erased["live_chat_conversations"] == 1
+    assert (
+        report.erased["assistant_conversations"] == 1
+        and report.erased["live_chat_conversations"] == 1
+    )
     assert report.erased["appointments"] == 2 and report.files_deleted == 1
     # The upcoming meeting still exists in Bookings: the caller is told to cancel it.
     assert report.bookings_to_cancel == ("graph-A-daily_banking-29",)
-    assert [item.category for item in report.statement("de")] == [item.category for item in report.statement("fr")]
+    assert [item.category for item in report.statement("de")] == [
+        item.category for item in report.statement("fr")
+    ]
 
     with session_scope(engine) as session:
         customer = session.get(Customer, target.customer_id)
         assert customer is not None and customer.external_ref is None
-        kept_consents = session.exec(select(ConsentRecord).where(ConsentRecord.customer_id == target.customer_id)).all()
+        kept_consents = session.exec(
+            select(ConsentRecord).where(ConsentRecord.customer_id == target.customer_id)
+        ).all()
         assert [c.purpose for c in kept_consents] == ["video"]
-        meeting = session.exec(select(MeetingAppointment).where(MeetingAppointment.customer_id == target.customer_id)).one()
+        meeting = session.exec(
+            select(MeetingAppointment).where(MeetingAppointment.customer_id == target.customer_id)
+        ).one()
         assert meeting.topic == "investments" and meeting.join_url is None
         events = session.exec(select(AuditEvent).where(AuditEvent.action == "privacy.erase")).all()
         assert len(events) == 1
@@ -89,11 +116,17 @@ def test_canaries_are_gone_except_where_the_law_keeps_them(engine: Engine, store
         assert session.exec(select(func.count()).select_from(AuditEvent)).one() == audit_before + 1
 
 
-def test_customer_with_nothing_kept_is_deleted_and_a_second_erasure_finds_nothing(engine: Engine, store: LocalFileStore) -> None:
+def test_customer_with_nothing_kept_is_deleted_and_a_second_erasure_finds_nothing(
+    engine: Engine, store: LocalFileStore
+) -> None:
     agent = add_agent(engine)
     seeded = seed_customer(engine, store, prefix="C", external_ref="REF-C", agent_id=agent)
     with session_scope(engine) as session:
-        session.delete(session.exec(select(MeetingAppointment).where(MeetingAppointment.topic == "investments")).one())
+        session.delete(
+            session.exec(
+                select(MeetingAppointment).where(MeetingAppointment.topic == "investments")
+            ).one()
+        )
     from chat_widget.claims.records import Claim, ClaimFile, ClaimStatusChange
 
     with session_scope(engine) as session:
@@ -117,7 +150,14 @@ def test_the_scan_sees_every_text_and_json_column() -> None:
     from tests.integration.privacy.helpers import text_columns
 
     columns = set(text_columns())
-    for expected in [("message", "body"), ("claim", "answers"), ("claim_file", "original_name"),
-                     ("device_profile", "data"), ("assistant_review_item", "text"), ("internalnote", "body"),
-                     ("meeting_appointment", "customer_name"), ("auditevent", "details")]:
+    for expected in [
+        ("message", "body"),
+        ("claim", "answers"),
+        ("claim_file", "original_name"),
+        ("device_profile", "data"),
+        ("assistant_review_item", "text"),
+        ("internalnote", "body"),
+        ("meeting_appointment", "customer_name"),
+        ("auditevent", "details"),
+    ]:
         assert expected in columns

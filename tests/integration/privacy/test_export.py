@@ -16,10 +16,16 @@ from chat_widget.privacy import export_customer
 from tests.integration.privacy.helpers import add_agent, seed_customer
 
 
-def test_archive_holds_the_customers_data_and_files_only(engine: Engine, store: LocalFileStore) -> None:
+def test_archive_holds_the_customers_data_and_files_only(
+    engine: Engine, store: LocalFileStore
+) -> None:
     agent = add_agent(engine)
-    mine = seed_customer(engine, store, prefix="A", external_ref="REF-A", agent_id=agent, reference_number=1)
-    other = seed_customer(engine, store, prefix="B", external_ref="REF-B", agent_id=agent, reference_number=2)
+    mine = seed_customer(
+        engine, store, prefix="A", external_ref="REF-A", agent_id=agent, reference_number=1
+    )
+    other = seed_customer(
+        engine, store, prefix="B", external_ref="REF-B", agent_id=agent, reference_number=2
+    )
     with session_scope(engine) as session:
         blob = export_customer(session=session, store=store, customer_id=mine.customer_id)
 
@@ -38,8 +44,22 @@ def test_archive_holds_the_customers_data_and_files_only(engine: Engine, store: 
     channels = sorted(c["channel"] for c in data["conversations"])
     assert channels == ["assistant", "claim", "live_chat"]
     everything = json.dumps(data)
-    for key in ("assistant", "summary", "review", "live", "rating", "device", "draft", "kept", "claim_chat",
-                "appt_future", "appt_past", "appt_mifid", "draft_file", "kept_file"):
+    for key in (
+        "assistant",
+        "summary",
+        "review",
+        "live",
+        "rating",
+        "device",
+        "draft",
+        "kept",
+        "claim_chat",
+        "appt_future",
+        "appt_past",
+        "appt_mifid",
+        "draft_file",
+        "kept_file",
+    ):
         assert mine.c(key) in everything, key
     # Employees' internal notes and handler remarks are not part of the customer's copy.
     assert mine.c("note") not in everything and "handler remark" not in everything
@@ -52,7 +72,9 @@ def test_archive_holds_the_customers_data_and_files_only(engine: Engine, store: 
     submitted = next(c for c in data["claims"] if c["reference"] == "SIN-2026-000001")
     assert [h["to"] for h in submitted["status_history"]] == ["submitted", "in_review"]
     path = submitted["files"][0]["path"]
-    assert path.startswith("files/SIN-2026-000001/") and mine.c("kept_file").encode() in archive.read(path)
+    assert path.startswith("files/SIN-2026-000001/") and mine.c(
+        "kept_file"
+    ).encode() in archive.read(path)
     assert "stored_name" not in everything
     assert [c["purpose"] for c in data["consents"]] == ["device_data", "video"]
     assert data["device_data"][0]["data"]["browser"] == mine.c("device")
@@ -67,6 +89,12 @@ def test_missing_file_bytes_are_reported_not_fatal(engine: Engine, store: LocalF
     mine = seed_customer(engine, store, prefix="A", external_ref="REF-A", agent_id=agent)
     store.delete(mine.ids["kept_stored"])
     with session_scope(engine) as session:
-        blob = export_customer(session=session, store=store, customer_id=mine.customer_id, actor="admin.x", actor_kind="employee")
+        blob = export_customer(
+            session=session,
+            store=store,
+            customer_id=mine.customer_id,
+            actor="admin.x",
+            actor_kind="employee",
+        )
     data = json.loads(zipfile.ZipFile(io.BytesIO(blob)).read("data.json"))
     assert len(data["files_missing"]) == 1

@@ -48,10 +48,16 @@ def test_an_identified_record_is_never_taken_over_by_another_identity(db_engine:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_migrations_create_every_table_of_the_models(backend: str, tmp_path, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_create_every_table_of_the_models(
+    backend: str, tmp_path, request: pytest.FixtureRequest
+) -> None:  # type: ignore[no-untyped-def]
     from chat_widget.adapters import tables  # noqa: F401
 
-    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'm.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     engine = make_engine(url)
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
@@ -64,20 +70,34 @@ def test_migrations_create_every_table_of_the_models(backend: str, tmp_path, req
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_migrated_audit_log_refuses_updates_and_deletes(backend: str, tmp_path, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
+def test_migrated_audit_log_refuses_updates_and_deletes(
+    backend: str, tmp_path, request: pytest.FixtureRequest
+) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
     from chat_widget import audit
 
-    url = f"sqlite:///{tmp_path / 'a.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'a.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     engine = make_engine(url)
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     upgrade(engine)
     with session_scope(engine) as s:
-        audit.record(session=s, actor_kind="agent", actor_id="a1", action="open_transcript", target_type="conversation", target_id="c1", reason="customer asked")
+        audit.record(
+            session=s,
+            actor_kind="agent",
+            actor_id="a1",
+            action="open_transcript",
+            target_type="conversation",
+            target_id="c1",
+            reason="customer asked",
+        )
     for statement in ("UPDATE auditevent SET reason = 'edited'", "DELETE FROM auditevent"):
         with pytest.raises(DBAPIError):
             with engine.begin() as conn:

@@ -39,14 +39,19 @@ def test_invalid_answer_keeps_the_question_and_explains() -> None:
     assert result.state is state
     assert "01/01/2025" in (result.error_message("nl") or "")
     result = flow.answer(state, "tomorrow-ish", today=TODAY)
-    assert result.error_message("fr") == "Nous ne reconnaissons pas cette date. Indiquez-la sous la forme JJ/MM/AAAA."
+    assert (
+        result.error_message("fr")
+        == "Nous ne reconnaissons pas cette date. Indiquez-la sous la forme JJ/MM/AAAA."
+    )
 
 
 def test_conditions_skip_third_party_questions() -> None:
     state = run(flow.start("car_accident"), POLICY, "1-ABC-123", "2026-11-20", "", "Gent", "no")
     assert state["current"] == "injured"
     assert "third_party_kind" not in ids(state)
-    with_other = run(flow.start("car_accident"), POLICY, "1-ABC-123", "2026-11-20", "", "Gent", "yes")
+    with_other = run(
+        flow.start("car_accident"), POLICY, "1-ABC-123", "2026-11-20", "", "Gent", "yes"
+    )
     assert with_other["current"] == "third_party_kind"
     bike = run(with_other, "cyclist")
     assert bike["current"] == "third_party_insurer"  # plate is only asked for a vehicle
@@ -81,7 +86,15 @@ def test_reanswering_after_back_continues_in_order() -> None:
 
 def complete_glass() -> dict[str, Any]:
     return run(
-        flow.start("car_glass"), POLICY, "1-ABC-123", "2026-11-20", "Brussel", "windscreen", "chip", "", ["a" * 32]
+        flow.start("car_glass"),
+        POLICY,
+        "1-ABC-123",
+        "2026-11-20",
+        "Brussel",
+        "windscreen",
+        "chip",
+        "",
+        ["a" * 32],
     )
 
 
@@ -113,8 +126,15 @@ def test_edit_from_summary_validates_and_returns_to_summary() -> None:
 
 def test_edit_that_reveals_questions_asks_them_then_summary() -> None:
     state = run(
-        flow.start("car_vandalism"), POLICY, "1-ABC-123", "2026-11-20", "Namur", "no",
-        "Rétroviseur arraché cette nuit", "", ["b" * 32],
+        flow.start("car_vandalism"),
+        POLICY,
+        "1-ABC-123",
+        "2026-11-20",
+        "Namur",
+        "no",
+        "Rétroviseur arraché cette nuit",
+        "",
+        ["b" * 32],
     )
     assert state["current"] is None
     result = flow.edit(state, "police_report", "oui", today=TODAY)
@@ -132,7 +152,13 @@ def test_submit_requires_every_required_visible_answer() -> None:
     state = run(flow.start("car_glass"), POLICY, "1-ABC-123")
     with pytest.raises(flow.IncompleteClaim) as info:
         flow.submit(state)
-    assert info.value.missing == ["incident_date", "incident_place", "glass_part", "glass_damage", "photos"]
+    assert info.value.missing == [
+        "incident_date",
+        "incident_place",
+        "glass_part",
+        "glass_damage",
+        "photos",
+    ]
     answers = flow.submit(complete_glass())
     assert answers["photos"] == ["a" * 32]
     assert answers["repairer_chosen"] is None
@@ -143,7 +169,15 @@ def test_answer_at_summary_is_a_programming_error() -> None:
         flow.answer(complete_glass(), "x", today=TODAY)
 
 
-@pytest.mark.parametrize("bad", [{}, {"v": 99}, {"v": 1, "claim_type": "boat"}, {"v": 1, "claim_type": "car_glass", "answers": {}, "current": "nope"}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {"v": 99},
+        {"v": 1, "claim_type": "boat"},
+        {"v": 1, "claim_type": "car_glass", "answers": {}, "current": "nope"},
+    ],
+)
 def test_load_state_refuses_garbage(bad: dict[str, Any]) -> None:
     with pytest.raises(flow.FlowError):
         flow.load_state(bad)

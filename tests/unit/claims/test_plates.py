@@ -24,7 +24,18 @@ def test_belgian_formats(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "0-ABC-123", "1-AB-123", "1-ABCD-123", "1-ABC-1234", "AB-12", "12345", "1-ÄBC-123", "X" * 30]
+    "raw",
+    [
+        "",
+        "0-ABC-123",
+        "1-AB-123",
+        "1-ABCD-123",
+        "1-ABC-1234",
+        "AB-12",
+        "12345",
+        "1-ÄBC-123",
+        "X" * 30,
+    ],
 )
 def test_not_belgian(raw: str) -> None:
     assert normalise_plate(raw) is None

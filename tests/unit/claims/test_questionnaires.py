@@ -12,9 +12,17 @@ from chat_widget.claims.questions import (
 )
 
 EXPECTED_TYPES = {
-    "car_accident", "car_glass", "car_theft", "car_vandalism",
-    "home_water_damage", "home_fire", "home_storm", "home_burglary", "home_glass",
-    "travel_assistance", "family_liability",
+    "car_accident",
+    "car_glass",
+    "car_theft",
+    "car_vandalism",
+    "home_water_damage",
+    "home_fire",
+    "home_storm",
+    "home_burglary",
+    "home_glass",
+    "travel_assistance",
+    "family_liability",
 }
 
 
@@ -51,16 +59,40 @@ def _label(text: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     "questions",
     [
-        [{"id": "a", "type": "yes_no", "label": _label("A"), "show_if": [{"question": "b", "equals": True}]},
-         {"id": "b", "type": "yes_no", "label": _label("B")}],
+        [
+            {
+                "id": "a",
+                "type": "yes_no",
+                "label": _label("A"),
+                "show_if": [{"question": "b", "equals": True}],
+            },
+            {"id": "b", "type": "yes_no", "label": _label("B")},
+        ],
         [{"id": "a", "type": "mystery", "label": _label("A")}],
         [{"id": "a", "type": "yes_no", "label": {"fr": "A", "en": "A"}}],
-        [{"id": "a", "type": "yes_no", "label": _label("A")}, {"id": "a", "type": "yes_no", "label": _label("A")}],
-        [{"id": "a", "type": "choice", "label": _label("A"), "options": [{"id": "x", "label": _label("X")}, {"id": "y", "label": _label("Y")}]},
-         {"id": "b", "type": "yes_no", "label": _label("B"), "show_if": [{"question": "a", "equals": "z"}]}],
+        [
+            {"id": "a", "type": "yes_no", "label": _label("A")},
+            {"id": "a", "type": "yes_no", "label": _label("A")},
+        ],
+        [
+            {
+                "id": "a",
+                "type": "choice",
+                "label": _label("A"),
+                "options": [{"id": "x", "label": _label("X")}, {"id": "y", "label": _label("Y")}],
+            },
+            {
+                "id": "b",
+                "type": "yes_no",
+                "label": _label("B"),
+                "show_if": [{"question": "a", "equals": "z"}],
+            },
+        ],
         [{"ref": "nope"}],
     ],
 )
 def test_inconsistent_data_is_refused_at_load(questions: list[dict[str, object]]) -> None:
     with pytest.raises(QuestionnaireError):
-        parse_questionnaire({"type": "t", "family": "f", "label": _label("T"), "questions": questions}, {})
+        parse_questionnaire(
+            {"type": "t", "family": "f", "label": _label("T"), "questions": questions}, {}
+        )

@@ -26,10 +26,28 @@ def q(qtype: QuestionType, *, required: bool = True, **validation: Any) -> Quest
     options: tuple[Option, ...] = ()
     if qtype is QuestionType.CHOICE:
         options = (
-            Option("windscreen", {"fr": "Pare-brise", "nl": "Voorruit", "en": "Windscreen", "de": "Windschutzscheibe"}),
-            Option("side_window", {"fr": "Vitre latérale", "nl": "Zijruit", "en": "Side window", "de": "Seitenscheibe"}),
+            Option(
+                "windscreen",
+                {
+                    "fr": "Pare-brise",
+                    "nl": "Voorruit",
+                    "en": "Windscreen",
+                    "de": "Windschutzscheibe",
+                },
+            ),
+            Option(
+                "side_window",
+                {
+                    "fr": "Vitre latérale",
+                    "nl": "Zijruit",
+                    "en": "Side window",
+                    "de": "Seitenscheibe",
+                },
+            ),
         )
-    return Question(id="x", type=qtype, label=L, required=required, options=options, validation=validation)
+    return Question(
+        id="x", type=qtype, label=L, required=required, options=options, validation=validation
+    )
 
 
 def code_of(question: Question, raw: Any, ctx: ValidationContext = CTX) -> str:
@@ -40,8 +58,13 @@ def code_of(question: Question, raw: Any, ctx: ValidationContext = CTX) -> str:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2026-11-20", "2026-11-20"), ("20/11/2026", "2026-11-20"), ("5.3.2025", "2025-03-05"),
-     ("24-11-2026", "2026-11-24"), (date(2025, 1, 2), "2025-01-02")],
+    [
+        ("2026-11-20", "2026-11-20"),
+        ("20/11/2026", "2026-11-20"),
+        ("5.3.2025", "2025-03-05"),
+        ("24-11-2026", "2026-11-24"),
+        (date(2025, 1, 2), "2025-01-02"),
+    ],
 )
 def test_date_accepted(raw: Any, expected: str) -> None:
     assert validate(q(QuestionType.DATE), raw, CTX) == expected
@@ -49,8 +72,14 @@ def test_date_accepted(raw: Any, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("2026-11-25", "date_in_future"), ("31/02/2026", "invalid_date"), ("yesterday", "invalid_date"),
-     ("2024-02-29", "date_before_policy_start"), ("", "required"), (None, "required")],
+    [
+        ("2026-11-25", "date_in_future"),
+        ("31/02/2026", "invalid_date"),
+        ("yesterday", "invalid_date"),
+        ("2024-02-29", "date_before_policy_start"),
+        ("", "required"),
+        (None, "required"),
+    ],
 )
 def test_date_refused(raw: Any, code: str) -> None:
     assert code_of(q(QuestionType.DATE), raw) == code
@@ -65,8 +94,17 @@ def test_date_rules_from_data() -> None:
     assert "01/03/2024" in err.message("de")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("14:30", "14:30"), ("9h", "09:00"), ("9h05", "09:05"),
-                                               ("21.15", "21:15"), ("7 uur", "07:00"), (time(8, 1), "08:01")])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("14:30", "14:30"),
+        ("9h", "09:00"),
+        ("9h05", "09:05"),
+        ("21.15", "21:15"),
+        ("7 uur", "07:00"),
+        (time(8, 1), "08:01"),
+    ],
+)
 def test_time_accepted(raw: Any, expected: str) -> None:
     assert validate(q(QuestionType.TIME), raw, CTX) == expected
 
@@ -78,9 +116,19 @@ def test_time_refused(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1.234,56", "1234.56"), ("1234.56 €", "1234.56"), ("1,234.56", "1234.56"), ("€ 12", "12.00"),
-     ("1 234,5", "1234.50"), ("1.234", "1234.00"), ("12,50 EUR", "12.50"), ("1.234.567,89", "1234567.89"),
-     ("0,99", "0.99"), (250, "250.00"), ("1\u202f000 euros", "1000.00")],
+    [
+        ("1.234,56", "1234.56"),
+        ("1234.56 €", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("€ 12", "12.00"),
+        ("1 234,5", "1234.50"),
+        ("1.234", "1234.00"),
+        ("12,50 EUR", "12.50"),
+        ("1.234.567,89", "1234567.89"),
+        ("0,99", "0.99"),
+        (250, "250.00"),
+        ("1\u202f000 euros", "1000.00"),
+    ],
 )
 def test_amount_accepted(raw: Any, expected: str) -> None:
     assert validate(q(QuestionType.AMOUNT), raw, CTX) == expected
@@ -88,9 +136,17 @@ def test_amount_accepted(raw: Any, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("0", "amount_not_positive"), ("-5", "amount_not_positive"), ("abc", "invalid_amount"),
-     ("1,2,3", "invalid_amount"), ("12.3456", "amount_too_precise"), ("1.23.4", "invalid_amount"),
-     ("99999999999", "amount_too_large"), ("1e5", "invalid_amount"), (True, "invalid_amount")],
+    [
+        ("0", "amount_not_positive"),
+        ("-5", "amount_not_positive"),
+        ("abc", "invalid_amount"),
+        ("1,2,3", "invalid_amount"),
+        ("12.3456", "amount_too_precise"),
+        ("1.23.4", "invalid_amount"),
+        ("99999999999", "amount_too_large"),
+        ("1e5", "invalid_amount"),
+        (True, "invalid_amount"),
+    ],
 )
 def test_amount_refused(raw: Any, code: str) -> None:
     assert code_of(q(QuestionType.AMOUNT), raw) == code
@@ -111,7 +167,10 @@ def test_plate_and_policy_number() -> None:
     assert validate(q(QuestionType.POLICY_NUMBER), "123 4567890 02", CTX) == "123-4567890-02"
     assert code_of(q(QuestionType.POLICY_NUMBER), "123-4567890-03") == "policy_number_checksum"
     assert code_of(q(QuestionType.POLICY_NUMBER), "12-345") == "invalid_policy_number"
-    assert validate(q(QuestionType.POLICY_NUMBER, checksum="none"), "123456789003", CTX) == "123-4567890-03"
+    assert (
+        validate(q(QuestionType.POLICY_NUMBER, checksum="none"), "123456789003", CTX)
+        == "123-4567890-03"
+    )
 
 
 def test_choice_by_id_or_label_in_any_language() -> None:
@@ -122,7 +181,10 @@ def test_choice_by_id_or_label_in_any_language() -> None:
     assert code_of(question, "roof") == "invalid_choice"
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(True, True), ("oui", True), ("Nee", False), ("nein", False), ("yes", True)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(True, True), ("oui", True), ("Nee", False), ("nein", False), ("yes", True)],
+)
 def test_yes_no(raw: Any, expected: bool) -> None:
     assert validate(q(QuestionType.YES_NO), raw, CTX) is expected
 

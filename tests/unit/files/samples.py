@@ -25,7 +25,9 @@ def jpeg(width: int = 40, height: int = 30, *, gps: bool = False) -> bytes:
 
 
 def png(width: int = 20, height: int = 10, *, alpha: bool = False) -> bytes:
-    img = Image.new("RGBA" if alpha else "RGB", (width, height), (10, 120, 10, 128)[: 4 if alpha else 3])
+    img = Image.new(
+        "RGBA" if alpha else "RGB", (width, height), (10, 120, 10, 128)[: 4 if alpha else 3]
+    )
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
@@ -48,10 +50,14 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
     """A valid-looking PNG a few hundred bytes long that declares a 10-gigapixel canvas."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 4096, 9)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+    )
 
 
-def pdf(extra_catalog: bytes = b"", *, trailer_extra: bytes = b"", streams: list[bytes] | None = None) -> bytes:
+def pdf(
+    extra_catalog: bytes = b"", *, trailer_extra: bytes = b"", streams: list[bytes] | None = None
+) -> bytes:
     """A minimal one-page PDF with a correct xref table."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R " + extra_catalog + b">>",
@@ -61,7 +67,11 @@ def pdf(extra_catalog: bytes = b"", *, trailer_extra: bytes = b"", streams: list
     for raw in streams or []:
         body = zlib.compress(raw)
         objects.append(
-            b"<< /Length " + str(len(body)).encode() + b" /Filter /FlateDecode >>\nstream\n" + body + b"\nendstream"
+            b"<< /Length "
+            + str(len(body)).encode()
+            + b" /Filter /FlateDecode >>\nstream\n"
+            + body
+            + b"\nendstream"
         )
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -98,7 +98,10 @@ def test_minimal_pdf_is_kept_byte_for_byte() -> None:
     ("data", "code"),
     [
         (samples.pdf(trailer_extra=b"/Encrypt 9 0 R "), "pdf_encrypted"),
-        (samples.pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "), "pdf_active_content"),
+        (
+            samples.pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "),
+            "pdf_active_content",
+        ),
         (samples.pdf(b"/OpenAction << /S /J#61vaScript /J#53 (x) >> "), "pdf_active_content"),
         (samples.pdf(streams=[b"<< /S /JavaScript /JS (app.alert(1)) >>"]), "pdf_active_content"),
         (samples.pdf(b"/Names << /EmbeddedFiles 9 0 R >> "), "pdf_active_content"),
@@ -129,12 +132,16 @@ def test_batch_keeps_good_files_when_one_is_refused() -> None:
     assert isinstance(results[0], CheckedFile)
     assert isinstance(results[1], FileRejected) and results[1].code == "unsupported_type"
     assert isinstance(results[2], CheckedFile)
-    over = check_uploads([("d.png", samples.png())], limits=UploadLimits(max_files=2), existing_count=2)
+    over = check_uploads(
+        [("d.png", samples.png())], limits=UploadLimits(max_files=2), existing_count=2
+    )
     assert isinstance(over[0], FileRejected) and over[0].code == "too_many_files"
 
 
 def test_display_name_drops_path_and_control_characters() -> None:
-    out = check_upload(samples.png(), filename="C:\\Users\\x\\..\\evil\x00\u202e.png", limits=LIMITS)
+    out = check_upload(
+        samples.png(), filename="C:\\Users\\x\\..\\evil\x00\u202e.png", limits=LIMITS
+    )
     assert out.original_name == "evil.png"
 
 
@@ -143,7 +150,9 @@ def test_every_rejection_has_all_four_languages() -> None:
         assert set(entry) == set(LOCALES), code
         for locale in LOCALES:
             assert "{name}" in entry[locale], (code, locale)
-    assert rejection_message("no_such_code", "nl", name="x") == catalog()["unreadable"]["nl"].format(name="x")
+    assert rejection_message("no_such_code", "nl", name="x") == catalog()["unreadable"][
+        "nl"
+    ].format(name="x")
 
 
 def test_pdf_made_by_another_producer_is_accepted() -> None:

@@ -30,7 +30,14 @@ def test_only_names_it_made_reach_the_disk(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("do not serve")
     store = LocalFileStore(tmp_path / "files")
-    for probe in ("../secret.txt", "../../etc/passwd", "/etc/passwd", "a" * 32 + "/x", "", "A" * 32):
+    for probe in (
+        "../secret.txt",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "a" * 32 + "/x",
+        "",
+        "A" * 32,
+    ):
         assert store.read(probe) is None
         assert store.delete(probe) is False
     assert secret.exists()

@@ -14,7 +14,12 @@ LIMITS = UploadLimits(max_bytes=1024 * 1024, max_pixels=2_000_000, max_side=3000
 
 def _corpus() -> list[bytes]:
     rng = random.Random(20261124)
-    seeds = [samples.jpeg(64, 48, gps=True), samples.png(33, 17, alpha=True), samples.pdf(), samples.png_bomb()]
+    seeds = [
+        samples.jpeg(64, 48, gps=True),
+        samples.png(33, 17, alpha=True),
+        samples.pdf(),
+        samples.png_bomb(),
+    ]
     out: list[bytes] = []
     for _ in range(100):
         out.append(rng.randbytes(rng.randint(0, 600)))
@@ -26,7 +31,12 @@ def _corpus() -> list[bytes]:
             for _ in range(rng.randint(1, 8)):
                 flipped[rng.randrange(len(flipped))] = rng.randrange(256)
             out.append(bytes(flipped))
-    for magic in (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF-1.7\n", b"\x00\x00\x00\x18ftypheic"):
+    for magic in (
+        b"\xff\xd8\xff",
+        b"\x89PNG\r\n\x1a\n",
+        b"%PDF-1.7\n",
+        b"\x00\x00\x00\x18ftypheic",
+    ):
         for _ in range(15):
             out.append(magic + rng.randbytes(rng.randint(0, 400)))
     return out

@@ -14,7 +14,9 @@ def test_consent_is_recorded_with_notice_version(db_engine: Engine) -> None:
         session.add(customer)
         session.flush()
         assert not has_video_consent(session=session, customer_id=customer.id)
-        record = record_video_consent(session=session, customer_id=customer.id, locale="nl-BE", granted=True)
+        record = record_video_consent(
+            session=session, customer_id=customer.id, locale="nl-BE", granted=True
+        )
         assert record.purpose == "video" and record.notice_version == notice_version()
         assert record.locale == "nl"
         assert has_video_consent(session=session, customer_id=customer.id)
@@ -28,7 +30,9 @@ def test_decline_and_outdated_notice_mean_no_consent(db_engine: Engine) -> None:
         session.flush()
         record_video_consent(session=session, customer_id=declined.id, locale="fr", granted=False)
         session.add(
-            ConsentRecord(customer_id=old.id, purpose="video", notice_version="old", locale="fr", granted=True)
+            ConsentRecord(
+                customer_id=old.id, purpose="video", notice_version="old", locale="fr", granted=True
+            )
         )
         session.flush()
         assert not has_video_consent(session=session, customer_id=declined.id)

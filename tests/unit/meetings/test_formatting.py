@@ -9,12 +9,19 @@ from chat_widget.meetings.formatting import format_slot
 from chat_widget.meetings.slots import Slot
 
 BXL = ZoneInfo("Europe/Brussels")
-SLOT = Slot(datetime(2026, 3, 30, 10, tzinfo=BXL), datetime(2026, 3, 30, 10, 30, tzinfo=BXL), ("a",))
+SLOT = Slot(
+    datetime(2026, 3, 30, 10, tzinfo=BXL), datetime(2026, 3, 30, 10, 30, tzinfo=BXL), ("a",)
+)
 
 
 @pytest.mark.parametrize(
     ("locale", "weekday", "month"),
-    [("fr", "lundi", "mars"), ("nl", "maandag", "maart"), ("en", "Monday", "March"), ("de", "Montag", "März")],
+    [
+        ("fr", "lundi", "mars"),
+        ("nl", "maandag", "maart"),
+        ("en", "Monday", "March"),
+        ("de", "Montag", "März"),
+    ],
 )
 def test_slot_label_in_each_language(locale: str, weekday: str, month: str) -> None:
     label = format_slot(SLOT, locale=locale)

@@ -30,7 +30,11 @@ def dtz(value: str, zone: str = "UTC"):  # type: ignore[no-untyped-def]
         ("2026-03-30T08:00:00", "UTC", datetime(2026, 3, 30, 8, tzinfo=UTC)),
         ("2026-03-30T10:00:00.0000000+02:00", "UTC", datetime(2026, 3, 30, 8, tzinfo=UTC)),
         ("2026-03-30T10:00:00.0000000", "Europe/Brussels", datetime(2026, 3, 30, 8, tzinfo=UTC)),
-        ("2026-10-26T09:00:00.1234567Z", "UTC", datetime(2026, 10, 26, 9, 0, 0, 123456, tzinfo=UTC)),
+        (
+            "2026-10-26T09:00:00.1234567Z",
+            "UTC",
+            datetime(2026, 10, 26, 9, 0, 0, 123456, tzinfo=UTC),
+        ),
     ],
 )
 def test_parse_graph_datetime(raw: str, zone: str, expected: datetime) -> None:
@@ -61,8 +65,14 @@ def test_retry_after_header() -> None:
 
 def test_recording_options_per_topic() -> None:
     plain = MeetingOptions.for_recording(Recording.NONE)
-    assert (plain.allow_recording, plain.record_automatically, plain.compliance_recording) == (False, False, False)
+    assert (plain.allow_recording, plain.record_automatically, plain.compliance_recording) == (
+        False,
+        False,
+        False,
+    )
     invest = MeetingOptions.for_recording(Recording.AUDIO_ONLY)
     assert invest.compliance_recording and not invest.allow_recording
-    assert MeetingOptions.for_recording(Recording.AUDIO_ONLY, cloud_recording_for_audio_topics=True).record_automatically
+    assert MeetingOptions.for_recording(
+        Recording.AUDIO_ONLY, cloud_recording_for_audio_topics=True
+    ).record_automatically
     assert plain.lobby_bypass == invest.lobby_bypass == "organizer"

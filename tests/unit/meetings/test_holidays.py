@@ -13,7 +13,12 @@ from chat_widget.meetings.holidays import (
 
 @pytest.mark.parametrize(
     ("year", "easter"),
-    [(2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)), (2026, date(2026, 4, 5)), (2038, date(2038, 4, 25))],
+    [
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2038, date(2038, 4, 25)),
+    ],
 )
 def test_easter_sunday(year: int, easter: date) -> None:
     assert easter_sunday(year) == easter
@@ -28,8 +33,15 @@ def test_2026_movable_holidays() -> None:
 
 
 def test_fixed_holidays_and_ordinary_days() -> None:
-    for day in (date(2026, 1, 1), date(2026, 5, 1), date(2026, 7, 21), date(2026, 8, 15),
-                date(2026, 11, 1), date(2026, 11, 11), date(2026, 12, 25)):
+    for day in (
+        date(2026, 1, 1),
+        date(2026, 5, 1),
+        date(2026, 7, 21),
+        date(2026, 8, 15),
+        date(2026, 11, 1),
+        date(2026, 11, 11),
+        date(2026, 12, 25),
+    ):
         assert is_belgian_public_holiday(day)
     assert not is_belgian_public_holiday(date(2026, 12, 26))  # Boxing Day is not a Belgian one
     assert not is_belgian_public_holiday(date(2026, 4, 5))  # Easter Sunday itself is a Sunday

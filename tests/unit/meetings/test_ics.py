@@ -16,8 +16,13 @@ def test_ics_structure_and_utc_times() -> None:
     start = datetime(2026, 3, 30, 10, tzinfo=ZoneInfo("Europe/Brussels"))
     end = datetime(2026, 3, 30, 10, 30, tzinfo=ZoneInfo("Europe/Brussels"))
     text = build_ics(
-        uid="abc@chat-widget", start=start, end=end, summary="Placements, avec Claire; 30 min",
-        description="Rappel\nligne 2", join_url=JOIN, now=datetime(2026, 3, 1, tzinfo=UTC),
+        uid="abc@chat-widget",
+        start=start,
+        end=end,
+        summary="Placements, avec Claire; 30 min",
+        description="Rappel\nligne 2",
+        join_url=JOIN,
+        now=datetime(2026, 3, 1, tzinfo=UTC),
     )
     assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
     lines = unfold(text)
@@ -40,7 +45,12 @@ def test_escaping_and_folding_of_multibyte_text() -> None:
 
 def test_cancelled_event() -> None:
     text = build_ics(
-        uid="x", start=datetime(2026, 1, 5, 9, tzinfo=UTC), end=datetime(2026, 1, 5, 9, 30, tzinfo=UTC),
-        summary="s", description="", join_url=None, cancelled=True,
+        uid="x",
+        start=datetime(2026, 1, 5, 9, tzinfo=UTC),
+        end=datetime(2026, 1, 5, 9, 30, tzinfo=UTC),
+        summary="s",
+        description="",
+        join_url=None,
+        cancelled=True,
     )
     assert "STATUS:CANCELLED" in text and "METHOD:CANCEL" in text and "URL:" not in text

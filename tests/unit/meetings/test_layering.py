@@ -7,7 +7,17 @@ from pathlib import Path
 
 import chat_widget.meetings as meetings
 
-FORBIDDEN = ("reflex", "httpx", "msgraph", "kiota", "azure", "uvicorn", "starlette", "chat_widget.adapters", "chat_widget.ui")
+FORBIDDEN = (
+    "reflex",
+    "httpx",
+    "msgraph",
+    "kiota",
+    "azure",
+    "uvicorn",
+    "starlette",
+    "chat_widget.adapters",
+    "chat_widget.ui",
+)
 
 
 def test_meetings_package_imports_no_io_library() -> None:

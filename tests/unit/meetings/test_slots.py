@@ -50,7 +50,9 @@ def test_spring_dst_week_keeps_local_hours() -> None:
     monday = [s for s in slots if s.start.astimezone(BXL).date() == date(2026, 3, 30)]
     assert friday[0].start.astimezone(UTC).hour == 8
     assert monday[0].start.astimezone(UTC).hour == 7
-    assert friday[0].start.astimezone(BXL).time() == monday[0].start.astimezone(BXL).time() == time(9)
+    assert (
+        friday[0].start.astimezone(BXL).time() == monday[0].start.astimezone(BXL).time() == time(9)
+    )
     assert len(friday) == len(monday) == 16
 
 
@@ -63,7 +65,9 @@ def test_autumn_dst_week_keeps_local_hours() -> None:
     monday = [s for s in slots if s.start.astimezone(BXL).date() == date(2026, 10, 26)]
     assert friday[0].start.astimezone(UTC).hour == 7
     assert monday[0].start.astimezone(UTC).hour == 8
-    assert friday[-1].end.astimezone(BXL).time() == monday[-1].end.astimezone(BXL).time() == time(17)
+    assert (
+        friday[-1].end.astimezone(BXL).time() == monday[-1].end.astimezone(BXL).time() == time(17)
+    )
 
 
 def test_busy_in_utc_blocks_the_right_local_slot_after_dst_change() -> None:
@@ -127,12 +131,18 @@ def test_available_windows_restrict_slots() -> None:
 
 def test_pools_by_topic_and_language() -> None:
     advisors = [
-        Advisor("fr1", "Claire", frozenset({"investments", "daily_banking"}), frozenset({"fr", "en"})),
+        Advisor(
+            "fr1", "Claire", frozenset({"investments", "daily_banking"}), frozenset({"fr", "en"})
+        ),
         Advisor("nl1", "Joris", frozenset({"investments"}), frozenset({"nl"})),
         Advisor("de1", "Jonas", frozenset({"insurance"}), frozenset({"de", "fr"})),
     ]
-    assert [a.staff_id for a in advisor_pool(advisors, topic="investments", language="nl")] == ["nl1"]
-    assert [a.staff_id for a in advisor_pool(advisors, topic="investments", language="fr")] == ["fr1"]
+    assert [a.staff_id for a in advisor_pool(advisors, topic="investments", language="nl")] == [
+        "nl1"
+    ]
+    assert [a.staff_id for a in advisor_pool(advisors, topic="investments", language="fr")] == [
+        "fr1"
+    ]
     assert advisor_pool(advisors, topic="insurance", language="nl") == []
     busy_nl = Interval(local(2026, 6, 2, 9), local(2026, 6, 2, 12))
     schedules = [StaffSchedule("fr1"), StaffSchedule("nl1", busy=(busy_nl,)), StaffSchedule("de1")]
@@ -165,4 +175,8 @@ def test_slots_after() -> None:
         now=local(2026, 6, 1, 7), rules=SlotRules(), schedules=[StaffSchedule("a")]
     )
     nxt = slots_after(slots, local(2026, 6, 3, 16, 30), limit=3)
-    assert [s.start for s in nxt] == [local(2026, 6, 3, 16, 30), local(2026, 6, 4, 9), local(2026, 6, 4, 9, 30)]
+    assert [s.start for s in nxt] == [
+        local(2026, 6, 3, 16, 30),
+        local(2026, 6, 4, 9),
+        local(2026, 6, 4, 9, 30),
+    ]

@@ -33,9 +33,14 @@ def test_notice_mentions_teams_and_recording_rule(locale: str) -> None:
     assert "Microsoft Teams" in body
     assert notice.version and notice.privacy_charter_url.startswith("https://")
     assert recording_notice(locale).tick
-    assert recording_reminder(locale, Recording.AUDIO_ONLY) != recording_reminder(locale, Recording.NONE)
+    assert recording_reminder(locale, Recording.AUDIO_ONLY) != recording_reminder(
+        locale, Recording.NONE
+    )
     assert message("pending", locale)
 
 
 def test_privacy_url_can_be_overridden() -> None:
-    assert video_notice("nl", privacy_charter_url="https://x.example/p").privacy_charter_url == "https://x.example/p"
+    assert (
+        video_notice("nl", privacy_charter_url="https://x.example/p").privacy_charter_url
+        == "https://x.example/p"
+    )

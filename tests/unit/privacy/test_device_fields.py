@@ -19,7 +19,12 @@ def test_only_the_notice_fields_survive_trimmed_and_bounded() -> None:
         "geo": {"lat": 50.8},
     }
     kept = collect_device_data(raw, allowed=True)
-    assert kept == {"browser": "Firefox 140", "os": "x" * NOTICE_FIELDS["os"], "app_version": "7", "screen": "412x915"}
+    assert kept == {
+        "browser": "Firefox 140",
+        "os": "x" * NOTICE_FIELDS["os"],
+        "app_version": "7",
+        "screen": "412x915",
+    }
 
 
 def test_the_notice_fields_are_the_five_the_notice_names() -> None:

@@ -23,7 +23,9 @@ from chat_widget.settings import SettingsError
         (datetime(2026, 1, 15, tzinfo=UTC), 13, datetime(2024, 12, 15, tzinfo=UTC)),
     ],
 )
-def test_subtract_months_clamps_to_the_months_last_day(moment: datetime, months: int, expected: datetime) -> None:
+def test_subtract_months_clamps_to_the_months_last_day(
+    moment: datetime, months: int, expected: datetime
+) -> None:
     assert subtract_months(moment, months) == expected
 
 
@@ -41,7 +43,9 @@ def test_defaults_are_the_documented_ones() -> None:
 
 
 def test_variables_override_and_bad_values_are_refused() -> None:
-    policy = policy_from({"CW_RETENTION_LIVE_CHAT_MONTHS": "36", "CW_RETENTION_ASSISTANT_DAYS": " 30 "})
+    policy = policy_from(
+        {"CW_RETENTION_LIVE_CHAT_MONTHS": "36", "CW_RETENTION_ASSISTANT_DAYS": " 30 "}
+    )
     assert policy.live_chat == Duration(36, "months") and policy.assistant == Duration(30, "days")
     with pytest.raises(SettingsError):
         policy_from({"CW_RETENTION_REVIEW_DAYS": "ninety"})
