@@ -135,7 +135,9 @@ def test_handler_lists_filters_opens_and_moves_a_claim(
 ) -> None:
     claim_id, reference, file_id = submitted_glass_claim(live_server)
     file_url = f"/api/claims/handler-files/{file_id}"
-    handler_ctx, other_ctx, anon_ctx, customer_ctx = (new_context(browser) for _ in range(4))
+    handler_ctx, other_ctx, anon_ctx, admin_ctx, customer_ctx = (
+        new_context(browser) for _ in range(5)
+    )
     try:
         # Logged out: the page sends to the login, the file is not served.
         anon = anon_ctx.new_page()
@@ -147,7 +149,10 @@ def test_handler_lists_filters_opens_and_moves_a_claim(
         other = other_ctx.new_page()
         login(other, live_server, "sophie")
         other.goto(f"{live_server.origin}{CLAIMS}")
-        other.wait_for_url(re.compile(r"/agent/login$"))
+        # Sent to the login page, which passes a signed-in agent on to their own console.
+        other.wait_for_url(re.compile(r"/agent/?$"))
+        expect(other.get_by_text("Connecté :")).to_be_visible()
+        assert any(c["name"] == "cw_agent_session" and c["value"] for c in other_ctx.cookies())
         assert status_of(other, file_url) == 404
         assert audit_rows(live_server, "claim_file.view", file_id) == []
 
@@ -213,11 +218,19 @@ def test_handler_lists_filters_opens_and_moves_a_claim(
         expect(detail.locator(".cl-history")).to_contain_text("Expert mandaté")
         assert audit_rows(live_server, "claim.set_status", claim_id)
 
+        # An admin may handle claims too.
+        admin = admin_ctx.new_page()
+        login(admin, live_server, "admin")
+        admin.goto(f"{live_server.origin}{CLAIMS}")
+        expect(admin.get_by_role("row").filter(has_text=reference)).to_contain_text(
+            "En cours d’examen"
+        )
+
         # The customer sees it in the widget.
         customer = customer_ctx.new_page()
         frame = customer_claims(customer, live_server)
         mine = frame.locator(".cw-summary li", has_text=reference)
         expect(mine).to_contain_text("Status: Being reviewed")
     finally:
-        for ctx in (handler_ctx, other_ctx, anon_ctx, customer_ctx):
+        for ctx in (handler_ctx, other_ctx, anon_ctx, admin_ctx, customer_ctx):
             ctx.close()

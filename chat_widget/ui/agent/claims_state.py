@@ -173,9 +173,17 @@ class ClaimsConsoleState(AgentState):
             return None
         try:
             handler_id, name = await runtime.run_db(lambda s: handler_of(s, token))
-        except (HandlerDenied, agents.NotAuthenticated):
+        except HandlerDenied:
+            # Signed in but not for claims: nothing shown; the login page sends them on to
+            # the part of the console they may use.
+            self._reset_detail()
+            self.claims = []
+            self.authed = False
+            return None
+        except agents.NotAuthenticated:
             self._forget()
             self._reset_detail()
+            self.claims = []
             return None
         self._token, self._agent_id, self.agent_name = token, handler_id, name
         self.authed = True
