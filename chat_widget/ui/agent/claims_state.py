@@ -67,6 +67,8 @@ def handler_of(session: Session, token: str) -> tuple[str, str]:
     for role in (Role.CLAIMS_HANDLER, Role.ADMIN):
         try:
             agent = agents.require_role(session=session, session_token=token, role=role)
+        except agents.NotAuthenticated:
+            raise
         except agents.NotAuthorized:
             continue
         return agent.id, agent.display_name
