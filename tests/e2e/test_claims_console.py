@@ -209,6 +209,14 @@ def test_handler_lists_filters_opens_and_moves_a_claim(
         assert status_of(other, file_url) == 404
         assert status_of(anon, file_url) == 404
 
+        # The console language: the open claim is shown again in English (not a new view).
+        page.locator("#cl-lang").select_option("en")
+        expect(detail.locator(".cl-answers")).to_contain_text("Windscreen")
+        expect(detail.locator(".cl-history")).to_contain_text("Submitted")
+        page.locator("#cl-lang").select_option("fr")
+        expect(detail.locator(".cl-answers")).to_contain_text("Pare-brise")
+        assert len(audit_rows(live_server, "claim.view", claim_id)) == 1
+
         # Status change with a note.
         page.get_by_label("Nouveau statut").select_option("in_review")
         page.get_by_label("Note (facultatif)").fill("Expert mandaté")

@@ -6,8 +6,9 @@ from typing import Any
 
 import reflex as rx
 
+from chat_widget import routes
 from chat_widget.ui.agent.claims_state import ClaimsConsoleState
-from chat_widget.ui.agent.pages import _language_select, _stylesheet
+from chat_widget.ui.agent.pages import _stylesheet
 
 S = ClaimsConsoleState
 
@@ -233,7 +234,17 @@ def claims_page() -> rx.Component:
         rx.el.header(
             rx.el.p(S.tr["claims.title"], class_name="cw-brand"),
             rx.cond(S.authed, rx.el.span(S.signed_in_as, class_name="ag-who")),
-            _language_select(),
+            rx.el.a(S.tr["claims.to_console"], href=routes.AGENT, class_name="ag-who"),
+            rx.el.label(
+                S.tr["agent.lang_label"], html_for="cl-lang", class_name="cw-visually-hidden"
+            ),
+            rx.el.select(
+                rx.foreach(S.locale_options, lambda o: rx.el.option(o[1], value=o[0])),
+                id="cl-lang",
+                value=S.locale,
+                on_change=S.switch_locale,
+                class_name="cw-select",
+            ),
             rx.el.button(
                 S.tr["agent.logout"], type="button", on_click=S.logout, class_name="cw-chip"
             ),

@@ -23,6 +23,7 @@ from chat_widget.claims.document import display_answers
 from chat_widget.claims.i18n import pick, status_label
 from chat_widget.claims.questions import questionnaire, questionnaires
 from chat_widget.conversations.messages import messages_since
+from chat_widget.i18n import LOCALES
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.state import LOGIN_ROUTE, AgentState
 from chat_widget.ui.claim_state import file_store
@@ -382,6 +383,19 @@ class ClaimsConsoleState(AgentState):
         self.status_saved = True
         await self._load_detail(claim_id)
         await self._load_list()
+        return None
+
+    @rx.event
+    async def switch_locale(self, value: str) -> EventSpec | None:
+        """The console language; list and open claim are read again in it (not a new view)."""
+        if (handler_id := await self._handler()) is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if value not in LOCALES:
+            return None
+        self.locale = value
+        await self._load_list()
+        if self.d_id and handler_id:
+            await self._load_detail(self.d_id)
         return None
 
     @rx.event
