@@ -183,6 +183,9 @@ def test_handler_lists_filters_opens_and_moves_a_claim(
         page.get_by_label("Envoyée à partir du").fill("")
         page.get_by_role("button", name="Filtrer").click()
 
+        listed = audit_rows(live_server, "claim.list", "*")
+        assert listed and all(actor == listed[0][0] for actor, _ in listed)
+
         # Opening asks for a reason first; the view is audited with it.
         row.get_by_role("button", name=re.compile("Ouvrir")).click()
         reason = page.get_by_label("Motif de consultation")

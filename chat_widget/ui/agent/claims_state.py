@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from chat_widget import agents
 from chat_widget.agents.records import Role
+from chat_widget.audit import record
 from chat_widget.claims import attachments, records
 from chat_widget.claims.document import display_answers
 from chat_widget.claims.i18n import pick, status_label
@@ -217,8 +218,34 @@ class ClaimsConsoleState(AgentState):
         since = datetime.combine(start, time(), ZONE) if start else None
         until = datetime.combine(end + timedelta(days=1), time(), ZONE) if end else None
         locale = self.locale
+        handler_id = self._agent_id
+        shown_from, shown_to = self.f_from or None, self.f_to or None
 
         def work(s: Session) -> list[ClaimRow]:
+            found = records.list_claims(
+                session=s,
+                claim_type=claim_type,
+                status=status,
+                submitted_from=since,
+                submitted_to=until,
+                limit=200,
+            )
+            # The list shows who declared what and when: it is audited too, with what it showed.
+            record(
+                session=s,
+                actor_kind=records.ActorKind.EMPLOYEE,
+                actor_id=handler_id,
+                action="claim.list",
+                target_type="claim",
+                target_id="*",
+                details={
+                    "type": claim_type,
+                    "status": status,
+                    "from": shown_from,
+                    "to": shown_to,
+                    "claim_ids": [c.id for c in found],
+                },
+            )
             return [
                 ClaimRow(
                     id=c.id,
@@ -227,14 +254,7 @@ class ClaimsConsoleState(AgentState):
                     status=status_label(c.status, locale),
                     submitted=_when(c.submitted_at),
                 )
-                for c in records.list_claims(
-                    session=s,
-                    claim_type=claim_type,
-                    status=status,
-                    submitted_from=since,
-                    submitted_to=until,
-                    limit=200,
-                )
+                for c in found
             ]
 
         self.claims = await runtime.run_db(work)
