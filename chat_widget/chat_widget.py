@@ -6,6 +6,8 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.settings import get_settings
+from chat_widget.ui.agent.claims_pages import CLAIMS_ROUTE, claims_page
+from chat_widget.ui.agent.claims_state import ClaimsConsoleState, read_handler_file
 from chat_widget.ui.agent.pages import console_page, login_page
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.claim_state import export_documents, read_claim_file
@@ -15,6 +17,7 @@ from chat_widget.ui.warmup import warm_up
 from chat_widget.ui.widget_state import WidgetState
 from chat_widget.web.claim_files import ClaimFilesRoute
 from chat_widget.web.claims_export import ClaimsExportRoute
+from chat_widget.web.handler_files import HandlerFilesRoute
 from chat_widget.web.security import SecurityHeaders
 
 _settings = get_settings()
@@ -24,7 +27,11 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
     # Claim files and the insurer export are answered before Reflex sees the request, inside
     # the security headers.
     files = ClaimFilesRoute(asgi_app, secret=_settings.secret_key, read_file=read_claim_file)
-    export = ClaimsExportRoute(files, api_key=_settings.claims_api_key, load=export_documents)
+    # Claims handlers' files: console session cookie with the claims role, audited per read.
+    handler_files = HandlerFilesRoute(files, read_file=read_handler_file)
+    export = ClaimsExportRoute(
+        handler_files, api_key=_settings.claims_api_key, load=export_documents
+    )
     return SecurityHeaders(
         export,
         frame_ancestors=(_settings.own_origin, *_settings.allowed_origins),
@@ -53,5 +60,11 @@ app.add_page(
 )
 app.add_page(
     console_page, route=routes.AGENT, title="Agent console", on_load=AgentState.on_console_page
+)
+app.add_page(
+    claims_page,
+    route=CLAIMS_ROUTE,
+    title="Claims",
+    on_load=ClaimsConsoleState.on_claims_page,
 )
 app.register_lifespan_task(warm_up)

@@ -1,0 +1,80 @@
+"""Claim files for employees: ``GET /api/claims/handler-files/{file_id}``.
+
+No bearer capability here: every request must carry the console session cookie of an employee
+who holds the ``claims_handler`` (or ``admin``) role, checked again on each request, and every
+read is audited by the claims layer. No session, a session without the role, an unknown file or
+a draft's file all get the same 404, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from http.cookies import CookieError, SimpleCookie
+
+from chat_widget.web.claim_files import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    ServedFile,
+    _reply,
+    content_disposition,
+)
+
+PREFIX = "/api/claims/handler-files/"
+COOKIE = "cw_agent_session"
+
+# (console session token, file_id) -> the file if the session may read it (audited), else None.
+HandlerFileReader = Callable[[str, str], Awaitable[ServedFile | None]]
+
+
+def handler_file_url(file_id: str) -> str:
+    return f"{PREFIX}{file_id}"
+
+
+def session_cookie(scope: Scope) -> str:
+    """The console session token from the request's Cookie header ('' when absent)."""
+    raw = b"; ".join(v for k, v in scope.get("headers", []) if k.lower() == b"cookie")
+    if not raw:
+        return ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw.decode("latin-1"))
+    except CookieError:
+        return ""
+    morsel = jar.get(COOKIE)
+    return morsel.value[:512] if morsel is not None else ""
+
+
+class HandlerFilesRoute:
+    """Answers ``GET/HEAD /api/claims/handler-files/{id}``; passes everything else through."""
+
+    def __init__(self, app: ASGIApp, *, read_file: HandlerFileReader) -> None:
+        self.app = app
+        self.read_file = read_file
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method") not in {"GET", "HEAD"}:
+            await _reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
+            return
+        file_id = path[len(PREFIX) :]
+        token = session_cookie(scope)
+        found = await self.read_file(token, file_id) if token and len(file_id) == 32 else None
+        if found is None:
+            await _reply(send, 404, b"Not found")
+            return
+        headers = [
+            (b"content-type", found.content_type.encode("latin-1")),
+            (b"content-length", str(len(found.data)).encode("ascii")),
+            (b"content-disposition", content_disposition(found.filename, found.content_type)),
+            (b"x-content-type-options", b"nosniff"),
+            (b"cache-control", b"private, no-store"),
+            (b"referrer-policy", b"no-referrer"),
+        ]
+        body = b"" if scope.get("method") == "HEAD" else found.data
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
