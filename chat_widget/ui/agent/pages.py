@@ -379,6 +379,7 @@ def console_page() -> rx.Component:
                 class_name="cw-lang",
             ),
             _language_select(),
+            rx.el.a(A.tr["claims.title"], href="/agent/claims", class_name="cw-chip ag-nav"),
             rx.el.button(
                 A.tr["agent.logout"], type="button", on_click=A.logout, class_name="cw-chip"
             ),

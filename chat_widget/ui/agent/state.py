@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 LOGIN_ROUTE = "/agent/login"
 CONSOLE_ROUTE = "/agent"
+CLAIMS_ROUTE = "/agent/claims"
 #: Re-check the console session this often while a listener pushes updates without events.
 REAUTH_SECONDS = 20.0
 SESSION_MAX_AGE = 10 * 3600
@@ -221,19 +222,23 @@ class AgentState(rx.State):
         username = str(form.get("username") or "")[:128]
         password = str(form.get("password") or "")[:1024]
 
-        def work(s: Session) -> str | None:
+        def work(s: Session) -> tuple[str, list[str]] | None:
             agent = agents.PasswordAuthenticator(session=s).authenticate(username, password)
             if agent is None:
                 return None
-            return agents.create_agent_session(session=s, agent=agent)
+            return agents.create_agent_session(session=s, agent=agent), list(agent.roles)
 
-        token = await runtime.run_db(work)
-        if token is None:
+        found = await runtime.run_db(work)
+        if found is None:
             self.login_error_key = "agent.login_failed"
             return None
+        token, roles = found
         self.login_error_key = ""
         self._token = token
         self.session_cookie = token
+        # Claims handlers who do not take chats land on their own console.
+        if "agent" not in roles and "claims_handler" in roles:
+            return rx.redirect(CLAIMS_ROUTE)
         return rx.redirect(CONSOLE_ROUTE)
 
     @rx.event
