@@ -8,6 +8,8 @@ from chat_widget import routes
 from chat_widget.settings import get_settings
 from chat_widget.ui.agent.claims_pages import CLAIMS_ROUTE, claims_page
 from chat_widget.ui.agent.claims_state import ClaimsConsoleState, read_handler_file
+from chat_widget.ui.agent.meetings_pages import meetings_page
+from chat_widget.ui.agent.meetings_state import MeetingsConsoleState
 from chat_widget.ui.agent.pages import console_page, login_page
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.claim_state import export_documents, read_claim_file
@@ -66,5 +68,11 @@ app.add_page(
     route=CLAIMS_ROUTE,
     title="Claims",
     on_load=ClaimsConsoleState.on_claims_page,
+)
+app.add_page(
+    meetings_page,
+    route="/agent/meetings",
+    title="Video meetings",
+    on_load=MeetingsConsoleState.load_meetings,
 )
 app.register_lifespan_task(warm_up)

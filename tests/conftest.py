@@ -83,3 +83,9 @@ def db_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # 
     yield engine
     SQLModel.metadata.drop_all(engine)
     engine.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: sync Playwright keeps an event loop running in the main thread for
+    the rest of the session, which async tests collected after it could not start under."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path).replace("\\", "/"))

@@ -79,6 +79,19 @@ def list_customer_appointments(
     ).all()
 
 
+def list_upcoming(
+    *, session: Session, after: datetime, limit: int = 200
+) -> Sequence[MeetingAppointment]:
+    """Booked and pending meetings from ``after`` on, soonest first (employee console)."""
+    return session.exec(
+        select(MeetingAppointment)
+        .where(col(MeetingAppointment.start_utc) >= after)
+        .where(col(MeetingAppointment.status).in_(("booked", "pending")))
+        .order_by(col(MeetingAppointment.start_utc))
+        .limit(limit)
+    ).all()
+
+
 def list_pending(*, session: Session, max_attempts: int, limit: int = 50) -> Sequence[str]:
     return session.exec(
         select(MeetingAppointment.id)

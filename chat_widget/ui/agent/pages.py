@@ -380,6 +380,7 @@ def console_page() -> rx.Component:
             ),
             _language_select(),
             rx.el.a(A.tr["claims.title"], href="/agent/claims", class_name="cw-chip ag-nav"),
+            rx.el.a(A.tr["meetings.title"], href="/agent/meetings", class_name="cw-chip ag-nav"),
             rx.el.button(
                 A.tr["agent.logout"], type="button", on_click=A.logout, class_name="cw-chip"
             ),

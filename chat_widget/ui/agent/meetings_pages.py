@@ -1,0 +1,66 @@
+"""/agent/meetings: the console's list of upcoming video meetings."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_widget import routes
+from chat_widget.ui.agent.meetings_state import MeetingsConsoleState
+
+M = MeetingsConsoleState
+
+
+def meetings_page() -> rx.Component:
+    return rx.el.div(
+        rx.el.link(rel="stylesheet", href=routes.LIVE_STYLESHEET),
+        rx.el.header(
+            rx.el.p(M.tr["agent.title"], class_name="cw-brand"),
+            rx.el.a(M.tr["meetings.back"], href="/agent", class_name="cw-chip ag-nav"),
+            class_name="cw-header",
+        ),
+        rx.el.main(
+            rx.el.h1(M.tr["meetings.title"], class_name="cw-h1"),
+            rx.el.p(M.outcome, role="status", class_name="cw-small"),
+            rx.cond(
+                M.meetings.length() == 0,  # type: ignore[attr-defined]
+                rx.el.p(M.tr["meetings.none"], class_name="cw-text"),
+                rx.el.table(
+                    rx.el.thead(
+                        rx.el.tr(
+                            *[
+                                rx.el.th(M.tr[f"meetings.{k}"], scope="col")
+                                for k in ("when", "topic", "advisor", "status", "actions")
+                            ]
+                        )
+                    ),
+                    rx.el.tbody(
+                        rx.foreach(
+                            M.meetings,
+                            lambda m: rx.el.tr(
+                                rx.el.td(m.when),
+                                rx.el.td(m.topic),
+                                rx.el.td(m.advisor),
+                                rx.el.td(m.status),
+                                rx.el.td(
+                                    rx.el.button(
+                                        M.tr["meetings.move"],
+                                        type="button",
+                                        on_click=M.move_meeting(m.booking_id),
+                                        class_name="cw-chip",
+                                    ),
+                                    rx.el.button(
+                                        M.tr["meetings.cancel"],
+                                        type="button",
+                                        on_click=M.cancel_meeting(m.booking_id),
+                                        class_name="cw-chip",
+                                    ),
+                                ),
+                            ),
+                        )
+                    ),
+                    class_name="ag-table",
+                ),
+            ),
+            class_name="cw-main",
+        ),
+    )
