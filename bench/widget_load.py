@@ -1,8 +1,10 @@
 """Load on the widget server: N simulated customers on real websockets, bounded in count and time.
 
 Each simulated customer opens the Reflex websocket (Engine.IO v4 / Socket.IO, as the browser
-does, with the widget's Origin), then every 2 s switches the widget language and waits for the
-state update that answers it. Reported: the round-trip latency of those events (p50/p95/p99),
+does, with the widget's Origin), then every 2 s sends a widget event and waits for the state
+update that answers it: by default a light one (dismissing a notice: the cost of the socket,
+the state manager and the event loop), or with --event locale the language switch, which also
+ships the whole message catalog of the new language. Reported: the round-trip latency of those events (p50/p95/p99),
 errors and clients that could not connect.
 
     python bench/widget_load.py --clients 100,500,1000 --mode single   # one worker, memory state
@@ -28,10 +30,12 @@ import websockets  # noqa: E402
 
 from tests.e2e.conftest import start_widget_server, stop_widget_server  # noqa: E402
 
-EVENT = "reflex___state____state.chat_widget___ui___widget_state____widget_state.set_locale"
+STATE = "reflex___state____state.chat_widget___ui___widget_state____widget_state"
 
 
-async def customer(port: int, origin: str, seconds: float, start: asyncio.Event, out: dict) -> None:
+async def customer(
+    port: int, origin: str, seconds: float, start: asyncio.Event, out: dict, kind: str
+) -> None:
     url = f"ws://127.0.0.1:{port}/_event/?EIO=4&transport=websocket&token={uuid.uuid4()}"
     try:
         ws = await websockets.connect(url, origin=origin, open_timeout=60, max_size=2**22)  # type: ignore[arg-type]
@@ -50,11 +54,13 @@ async def customer(port: int, origin: str, seconds: float, start: asyncio.Event,
         i = 0
         while time.monotonic() < deadline:
             i += 1
-            event = {
-                "name": EVENT,
-                "payload": {"value": locales[i % 2]},
-                "router_data": {"pathname": "/widget/", "query": {}, "asPath": "/widget/"},
-            }
+            name, payload = (
+                (f"{STATE}.set_locale", {"value": locales[i % 2]})
+                if kind == "locale"
+                else (f"{STATE}.dismiss_notice", {})
+            )
+            router = {"pathname": "/widget/", "query": {}, "asPath": "/widget/"}
+            event = {"name": name, "payload": payload, "router_data": router}
             sent = time.perf_counter()
             await ws.send("42/_event," + json.dumps(["event", event]))
             while True:
@@ -72,11 +78,12 @@ async def customer(port: int, origin: str, seconds: float, start: asyncio.Event,
         await ws.close()
 
 
-async def run_load(port: int, origin: str, clients: int, seconds: float) -> dict:
+async def run_load(port: int, origin: str, clients: int, seconds: float, kind: str) -> dict:
     out: dict = {"latencies": [], "errors": 0, "connect_failed": 0, "connected": 0}
     start = asyncio.Event()
     tasks = [
-        asyncio.create_task(customer(port, origin, seconds, start, out)) for _ in range(clients)
+        asyncio.create_task(customer(port, origin, seconds, start, out, kind))
+        for _ in range(clients)
     ]
     t0 = time.monotonic()
     while (
@@ -109,6 +116,7 @@ def main() -> int:
     parser.add_argument("--clients", default="100,500,1000")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--mode", choices=["single", "redis"], default="single")
+    parser.add_argument("--event", choices=["light", "locale"], default="light")
     args = parser.parse_args()
     env: dict[str, str] = {}
     if args.mode == "redis":
@@ -119,8 +127,8 @@ def main() -> int:
     server = start_widget_server(env)
     try:
         for n in (int(x) for x in args.clients.split(",")):
-            result = asyncio.run(run_load(server.port, server.origin, n, args.seconds))
-            print(json.dumps({"mode": args.mode, **result}))
+            result = asyncio.run(run_load(server.port, server.origin, n, args.seconds, args.event))
+            print(json.dumps({"mode": args.mode, "event": args.event, **result}))
     finally:
         stop_widget_server(server)
     return 0
