@@ -9,6 +9,7 @@ import reflex as rx
 from chat_widget import routes
 from chat_widget.ui.agent.claims_state import ClaimsConsoleState
 from chat_widget.ui.agent.pages import _stylesheet
+from chat_widget.ui.components.table import data_table
 
 S = ClaimsConsoleState
 
@@ -55,44 +56,35 @@ def _list() -> rx.Component:
     return rx.el.section(
         rx.el.h2(S.tr["claims.list"], class_name="cw-h2", id="cl-list-h"),
         _filters(),
-        rx.cond(
-            S.claims.length() == 0,  # type: ignore[attr-defined]
-            rx.el.p(S.tr["claims.none"], class_name="cw-small"),
-            rx.el.table(
-                rx.el.thead(
-                    rx.el.tr(
-                        rx.el.th(S.tr["claims.reference"], scope="col"),
-                        rx.el.th(S.tr["claims.type"], scope="col"),
-                        rx.el.th(S.tr["claims.status"], scope="col"),
-                        rx.el.th(S.tr["claims.submitted"], scope="col"),
-                        rx.el.th(S.tr["claims.action"], scope="col"),
+        data_table(
+            headers=[
+                S.tr["claims.reference"],
+                S.tr["claims.type"],
+                S.tr["claims.status"],
+                S.tr["claims.submitted"],
+                S.tr["claims.action"],
+            ],
+            items=S.claims,
+            count=S.claims.length(),  # type: ignore[attr-defined]
+            empty_text=S.tr["claims.none"],
+            labelled_by="cl-list-h",
+            key=lambda c: c.id,
+            row=lambda c: [
+                rx.el.td(c.reference),
+                rx.el.td(c.type),
+                rx.el.td(c.status),
+                rx.el.td(c.submitted),
+                rx.el.td(
+                    rx.el.button(
+                        S.tr["claims.open"],
+                        " ",
+                        c.reference,
+                        type="button",
+                        on_click=S.ask_reason(c.id),
+                        class_name="cw-chip",
                     )
                 ),
-                rx.el.tbody(
-                    rx.foreach(
-                        S.claims,
-                        lambda c: rx.el.tr(
-                            rx.el.td(c.reference),
-                            rx.el.td(c.type),
-                            rx.el.td(c.status),
-                            rx.el.td(c.submitted),
-                            rx.el.td(
-                                rx.el.button(
-                                    S.tr["claims.open"],
-                                    " ",
-                                    c.reference,
-                                    type="button",
-                                    on_click=S.ask_reason(c.id),
-                                    class_name="cw-chip",
-                                )
-                            ),
-                            key=c.id,
-                        ),
-                    )
-                ),
-                class_name="ag-table",
-                aria_labelledby="cl-list-h",
-            ),
+            ],
         ),
         aria_labelledby="cl-list-h",
         class_name="ag-panel",

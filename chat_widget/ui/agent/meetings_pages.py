@@ -6,6 +6,7 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.ui.agent.meetings_state import MeetingsConsoleState
+from chat_widget.ui.components.table import data_table
 
 M = MeetingsConsoleState
 
@@ -21,45 +22,33 @@ def meetings_page() -> rx.Component:
         rx.el.main(
             rx.el.h1(M.tr["meetings.title"], class_name="cw-h1"),
             rx.el.p(M.outcome, role="status", class_name="cw-small"),
-            rx.cond(
-                M.meetings.length() == 0,  # type: ignore[attr-defined]
-                rx.el.p(M.tr["meetings.none"], class_name="cw-text"),
-                rx.el.table(
-                    rx.el.thead(
-                        rx.el.tr(
-                            *[
-                                rx.el.th(M.tr[f"meetings.{k}"], scope="col")
-                                for k in ("when", "topic", "advisor", "status", "actions")
-                            ]
-                        )
+            data_table(
+                headers=[
+                    M.tr[f"meetings.{k}"] for k in ("when", "topic", "advisor", "status", "actions")
+                ],
+                items=M.meetings,
+                count=M.meetings.length(),  # type: ignore[attr-defined]
+                empty_text=M.tr["meetings.none"],
+                row=lambda m: [
+                    rx.el.td(m.when),
+                    rx.el.td(m.topic),
+                    rx.el.td(m.advisor),
+                    rx.el.td(m.status),
+                    rx.el.td(
+                        rx.el.button(
+                            M.tr["meetings.move"],
+                            type="button",
+                            on_click=M.move_meeting(m.booking_id),
+                            class_name="cw-chip",
+                        ),
+                        rx.el.button(
+                            M.tr["meetings.cancel"],
+                            type="button",
+                            on_click=M.cancel_meeting(m.booking_id),
+                            class_name="cw-chip",
+                        ),
                     ),
-                    rx.el.tbody(
-                        rx.foreach(
-                            M.meetings,
-                            lambda m: rx.el.tr(
-                                rx.el.td(m.when),
-                                rx.el.td(m.topic),
-                                rx.el.td(m.advisor),
-                                rx.el.td(m.status),
-                                rx.el.td(
-                                    rx.el.button(
-                                        M.tr["meetings.move"],
-                                        type="button",
-                                        on_click=M.move_meeting(m.booking_id),
-                                        class_name="cw-chip",
-                                    ),
-                                    rx.el.button(
-                                        M.tr["meetings.cancel"],
-                                        type="button",
-                                        on_click=M.cancel_meeting(m.booking_id),
-                                        class_name="cw-chip",
-                                    ),
-                                ),
-                            ),
-                        )
-                    ),
-                    class_name="ag-table",
-                ),
+                ],
             ),
             class_name="cw-main",
         ),

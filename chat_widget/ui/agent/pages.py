@@ -12,6 +12,7 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.ui.agent.state import AgentState
+from chat_widget.ui.components.table import data_table
 
 A = AgentState
 
@@ -74,41 +75,32 @@ def login_page() -> rx.Component:
 def _queue() -> rx.Component:
     return rx.el.section(
         rx.el.h2(A.tr["agent.queue"], class_name="cw-h2", id="ag-queue-h"),
-        rx.cond(
-            A.queue.length() == 0,  # type: ignore[attr-defined]
-            rx.el.p(A.tr["agent.queue_empty"], class_name="cw-small"),
-            rx.el.table(
-                rx.el.thead(
-                    rx.el.tr(
-                        rx.el.th(A.tr["agent.col.wait"], scope="col"),
-                        rx.el.th(A.tr["agent.col.topic"], scope="col"),
-                        rx.el.th(A.tr["agent.col.language"], scope="col"),
-                        rx.el.th(A.tr["agent.col.page"], scope="col"),
-                        rx.el.th(A.tr["agent.col.action"], scope="col"),
+        data_table(
+            headers=[
+                A.tr["agent.col.wait"],
+                A.tr["agent.col.topic"],
+                A.tr["agent.col.language"],
+                A.tr["agent.col.page"],
+                A.tr["agent.col.action"],
+            ],
+            items=A.queue,
+            count=A.queue.length(),  # type: ignore[attr-defined]
+            empty_text=A.tr["agent.queue_empty"],
+            labelled_by="ag-queue-h",
+            row=lambda q: [
+                rx.el.td(q.waited),
+                rx.el.td(q.topic, " ", q.summary),
+                rx.el.td(q.language),
+                rx.el.td(q.page, class_name="ag-page"),
+                rx.el.td(
+                    rx.el.button(
+                        A.tr["agent.accept"],
+                        type="button",
+                        on_click=A.accept(q.conversation_id),
+                        class_name="cw-chip",
                     )
                 ),
-                rx.el.tbody(
-                    rx.foreach(
-                        A.queue,
-                        lambda q: rx.el.tr(
-                            rx.el.td(q.waited),
-                            rx.el.td(q.topic, " ", q.summary),
-                            rx.el.td(q.language),
-                            rx.el.td(q.page, class_name="ag-page"),
-                            rx.el.td(
-                                rx.el.button(
-                                    A.tr["agent.accept"],
-                                    type="button",
-                                    on_click=A.accept(q.conversation_id),
-                                    class_name="cw-chip",
-                                )
-                            ),
-                        ),
-                    )
-                ),
-                class_name="ag-table",
-                aria_labelledby="ag-queue-h",
-            ),
+            ],
         ),
         aria_labelledby="ag-queue-h",
         class_name="ag-panel",
