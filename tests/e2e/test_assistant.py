@@ -124,17 +124,23 @@ def test_pin_is_blocked_in_the_browser_and_never_stored(
 def test_quick_reply_and_feedback(page: Page, widget_server: WidgetServer) -> None:
     frame = open_assistant(page, widget_server, "en")
     ask(frame, "I lost my card", "en")
-    frame.get_by_role("button", name=re.compile("^No", re.I)).click()
-    expect(frame.locator(".cw-msg--other").last).to_contain_text(re.compile("sorry", re.I))
-    before = frame.locator(".cw-msg--other").count()
+    # The answer offers follow-up questions; picking one is answered without typing.
     chips = (
         frame.locator(".cw-msg--other")
         .last.get_by_role("group", name="Suggestions")
         .get_by_role("button")
     )
-    if chips.count():
-        chips.first.click()
-        expect(frame.locator(".cw-msg--other")).to_have_count(before + 1, timeout=15000)
+    expect(chips.first).to_be_visible()
+    picked = chips.first.inner_text()
+    chips.first.click()
+    expect(frame.locator(".cw-msg--customer").last).to_contain_text(picked)
+    expect(frame.locator(".cw-msg--other")).to_have_count(2, timeout=15000)
+    # "This didn't help" gets an apology and the answer is kept for review.
+    frame.get_by_role("button", name=re.compile("^No", re.I)).click()
+    expect(frame.locator(".cw-msg--other").last).to_contain_text(re.compile("sorry", re.I))
+    with sqlite3.connect(widget_server.db_path) as db:
+        reviewed = db.execute("SELECT count(*) FROM assistant_review_item").fetchone()
+    assert reviewed[0] >= 1
 
 
 def test_conversation_resumes_after_reload(page: Page, widget_server: WidgetServer) -> None:
