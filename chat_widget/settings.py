@@ -52,6 +52,9 @@ class Settings:
     privacy_url: str = "https://www.belfius.be/about-us/en/privacy"
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_files: int = 10
+    # "auto": waiting chats go to the least-loaded available agent who speaks the language;
+    # "manual": agents pick from the queue themselves.
+    chat_routing: str = "auto"
     # The insurer's key for GET /api/claims/export; None turns the endpoint off.
     claims_api_key: str | None = field(default=None, repr=False)
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -73,6 +76,8 @@ class Settings:
     def validate(self) -> Settings:
         if self.env not in {"development", "test", "production"}:
             raise SettingsError(f"CW_ENV must be development, test or production, not {self.env!r}")
+        if self.chat_routing not in {"auto", "manual"}:
+            raise SettingsError(f"CW_CHAT_ROUTING must be auto or manual, not {self.chat_routing!r}")
         if self.default_locale not in LOCALES:
             raise SettingsError(f"CW_DEFAULT_LOCALE must be one of {LOCALES}")
         for origin in (*self.allowed_origins, self.own_origin):
@@ -121,6 +126,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         privacy_url=env.get("CW_PRIVACY_URL", Settings.privacy_url),
         upload_max_bytes=_int(env, "CW_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         upload_max_files=_int(env, "CW_UPLOAD_MAX_FILES", 10),
+        chat_routing=env.get("CW_CHAT_ROUTING", "auto").strip().lower() or "auto",
         claims_api_key=env.get("CW_CLAIMS_API_KEY") or None,
         extra={k: v for k, v in env.items() if k.startswith("CW_")},
     )

@@ -51,6 +51,7 @@ from chat_widget.live_chat.routing import (
     close,
     close_by_customer,
     next_for_agent,
+    route_round,
     route_waiting,
     transfer,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "rate_chat",
     "read_states",
     "request_chat",
+    "route_round",
     "route_waiting",
     "switch_to_assistant",
     "text",

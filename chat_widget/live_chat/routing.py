@@ -7,9 +7,12 @@ two agents. Functions that change what the customer sees post a system message, 
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import text, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from chat_widget.agents.records import Agent, Presence, Role
@@ -137,36 +140,89 @@ def next_for_agent(*, session: Session, agent_id: str) -> str | None:
     return entries[0].conversation_id if entries else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    id: str
+    capacity: int
+    languages: frozenset[str]
+    since: datetime
+
+
 def route_waiting(*, session: Session, now: datetime | None = None) -> list[tuple[str, str]]:
     """Auto-route: give each waiting chat, oldest first, to the least-loaded available agent
     who speaks its language and has room (ties: the one who became available earliest).
     Returns ``(conversation_id, agent_id)`` pairs actually claimed.
+
+    Agents and their loads are read once per pass (a pass runs every second on a busy queue),
+    and the queue is not read at all while nobody has room.
     """
     now = now or now_utc()
-    routed: list[tuple[str, str]] = []
-    for entry in waiting_queue(session=session, now=now):
-        agents = session.exec(
+    # Plain snapshots: every routed chat commits, which would expire ORM rows and re-read them.
+    agents = [
+        _Candidate(a.id, a.capacity, frozenset(a.languages), a.presence_changed_at)
+        for a in session.exec(
             select(Agent).where(
                 Agent.presence == Presence.AVAILABLE.value, col(Agent.active).is_(True)
             )
         ).all()
-        candidates = []
-        for agent in agents:
-            if entry.language not in agent.languages or Role.AGENT.value not in agent.roles:
-                continue
-            load = active_chat_count(session=session, agent_id=agent.id)
-            if load < agent.capacity:
-                candidates.append(
-                    (load / agent.capacity, agent.presence_changed_at, agent.id, agent)
-                )
+        if Role.AGENT.value in a.roles and a.capacity > 0
+    ]
+    load = {a.id: active_chat_count(session=session, agent_id=a.id) for a in agents}
+    agents = [a for a in agents if load[a.id] < a.capacity]
+    routed: list[tuple[str, str]] = []
+    if not agents:
+        return routed
+    for entry in waiting_queue(session=session, now=now):
+        candidates = [
+            a for a in agents if entry.language in a.languages and load[a.id] < a.capacity
+        ]
         if not candidates:
             continue
-        candidates.sort(key=lambda c: (c[0], c[1], c[2]))
-        chosen = candidates[0][3]
+        chosen = min(candidates, key=lambda a: (load[a.id] / a.capacity, a.since, a.id))
         if _claim(session, entry.conversation_id, chosen.id, now):
-            _start(session, entry.conversation_id, chosen)
+            _start(session, entry.conversation_id, _agent(session, chosen.id))
+            load[chosen.id] += 1
             routed.append((entry.conversation_id, chosen.id))
+        if all(load[a.id] >= a.capacity for a in agents):
+            break
     return routed
+
+
+#: Key of the PostgreSQL advisory lock that lets one worker at a time run a routing round.
+ROUTING_LOCK_KEY = 0x6377_726F  # "cwro"
+_local_routing = threading.Lock()
+
+
+def route_round(*, engine: Engine, now: datetime | None = None) -> list[tuple[str, str]]:
+    """One automatic routing pass, run by at most one worker at a time.
+
+    Claims are race-safe on their own (conditional UPDATE), but two workers computing "the
+    least-loaded agent" at the same moment could both pick the same agent and push them one
+    chat over capacity. On PostgreSQL an advisory lock, held on its own connection because
+    every routed chat commits, serialises rounds; a worker that does not get it skips, as the
+    holder routes everything waiting. SQLite serves one worker process: a lock in memory does.
+    Returns the ``(conversation_id, agent_id)`` pairs routed.
+    """
+    if engine.dialect.name != "postgresql":
+        if not _local_routing.acquire(blocking=False):
+            return []
+        try:
+            with Session(engine) as session:
+                return route_waiting(session=session, now=now)
+        finally:
+            _local_routing.release()
+    with engine.connect() as lock_conn:
+        got = lock_conn.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": ROUTING_LOCK_KEY}
+        ).scalar()
+        if not got:
+            return []
+        try:
+            with Session(engine) as session:
+                return route_waiting(session=session, now=now)
+        finally:
+            lock_conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ROUTING_LOCK_KEY})
+            lock_conn.commit()
 
 
 def _held_by(session: Session, conversation_id: str, agent_id: str) -> ChatRequest:

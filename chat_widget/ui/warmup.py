@@ -45,8 +45,10 @@ async def purge_daily() -> None:
 
 async def warm_up() -> None:
     """Lifespan task: load what the first customer would otherwise wait for, then run the
-    background jobs: finishing video bookings Graph could not confirm, and the retention purge."""
+    background jobs: finishing video bookings Graph could not confirm, the retention purge and
+    automatic chat routing."""
+    from chat_widget.ui.chat_router import route_forever
     from chat_widget.ui.meetings_service import retry_pending_forever
 
     await asyncio.to_thread(_warm)
-    await asyncio.gather(retry_pending_forever(), purge_daily())
+    await asyncio.gather(retry_pending_forever(), purge_daily(), route_forever())

@@ -211,7 +211,10 @@ def graph_env(fake: FakeGraph) -> dict[str, str]:
 def widget_server(fake_graph: FakeGraph) -> Iterator[WidgetServer]:
     if not Path(CHROMIUM).exists() and not os.environ.get("CW_PLAYWRIGHT_BUNDLED"):
         pytest.skip("no Chromium: run scripts/bootstrap --browser")
-    server = start_widget_server(graph_env(fake_graph), own_build=False)
+    # Manual routing: these journeys show the queue and an agent accepting from it. Automatic
+    # routing (the default) is exercised across two workers in test_two_workers.py.
+    env = {**graph_env(fake_graph), "CW_CHAT_ROUTING": "manual"}
+    server = start_widget_server(env, own_build=False)
     host = demo_host.serve(server.host_port, server.origin)
     yield server
     host.shutdown()

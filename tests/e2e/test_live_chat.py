@@ -94,13 +94,16 @@ def agent_login(page: Page, server: WidgetServer, username: str = "sophie") -> N
     page.get_by_label("Disponibilité").select_option("available")
 
 
-def customer_start_chat(page: Page, server: WidgetServer) -> Frame:
+def customer_start_chat(page: Page, server: WidgetServer, *, queued: bool = True) -> Frame:
+    """Open the widget and request a chat; with ``queued`` the customer must see the queue
+    (manual routing), otherwise an agent may be assigned before the queue view shows."""
     frame = open_widget(page, server)
     frame.get_by_role("button", name=LIVE).click()
     frame.get_by_label("Votre question porte sur (facultatif)").select_option("cards")
     frame.get_by_role("button", name="Démarrer le chat").click()
-    expect(frame.get_by_role("heading", name="En attente d'un conseiller")).to_be_visible()
-    expect(frame.locator("#cw-queue")).to_contain_text("dans la file d'attente")
+    if queued:
+        expect(frame.get_by_role("heading", name="En attente d'un conseiller")).to_be_visible()
+        expect(frame.locator("#cw-queue")).to_contain_text("dans la file d'attente")
     return frame
 
 

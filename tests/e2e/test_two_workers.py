@@ -1,5 +1,6 @@
 """Scale-out for real: two worker processes sharing PostgreSQL and Redis; the customer talks to
-worker A, the employee to worker B, and messages cross between them both ways."""
+worker A, the employee to worker B, the chat is routed to her automatically, and messages cross
+between them both ways."""
 
 from __future__ import annotations
 
@@ -80,13 +81,17 @@ def test_customer_on_worker_a_and_agent_on_worker_b(
         agent_login(agent, worker_b)
         assert agent.url.startswith(worker_b.origin)
         customer = customer_ctx.new_page()
-        frame = customer_start_chat(customer, worker_a)
+        frame = customer_start_chat(customer, worker_a, queued=False)
         assert frame.url.startswith(worker_a.origin)
 
-        row = agent.get_by_role("row").filter(has_text="Cartes")
-        expect(row).to_be_visible(timeout=10000)
-        row.get_by_role("button", name="Accepter").click()
+        # Automatic routing (the default): the only available agent gets the chat without a
+        # click, whichever worker runs the routing round; her console announces and opens it.
         expect(frame.locator(".cw-msg--system")).to_contain_text("Sophie a rejoint", timeout=10000)
+        expect(agent.locator(".ag-assigned")).to_contain_text(
+            "Nouvelle conversation qui vous est attribuée (FR, Cartes)", timeout=10000
+        )
+        expect(agent.get_by_label("Votre réponse")).to_be_visible(timeout=10000)
+        expect(agent.get_by_role("row").filter(has_text="Cartes")).to_have_count(0)
 
         customer_send(frame, "Question depuis le worker A")
         expect(agent.locator(".ag-log")).to_contain_text(

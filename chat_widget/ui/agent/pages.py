@@ -110,6 +110,9 @@ def _queue() -> rx.Component:
 def _tabs() -> rx.Component:
     return rx.el.nav(
         rx.el.h2(A.tr["agent.my_chats"], class_name="cw-h2", id="ag-chats-h"),
+        # Automatic routing hands chats over without a click: say so to sighted and
+        # screen-reader users alike.
+        rx.el.p(A.assigned_text, role="status", class_name="cw-small ag-assigned"),
         rx.cond(
             A.chats.length() == 0,  # type: ignore[attr-defined]
             rx.el.p(A.tr["agent.no_chats"], class_name="cw-small"),

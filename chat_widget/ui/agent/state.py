@@ -135,12 +135,14 @@ class AgentState(rx.State):
     transcript_text: str = ""
     transcript_error_key: str = ""
     blocked_text: str = ""
+    assigned_text: str = ""
 
     _token: str = ""
     _agent_id: str = ""
     _first_name: str = ""
     _last_seq: int = 0
     _listen_gen: int = 0
+    _known_chats: list[str] = []
 
     @rx.var
     def tr(self) -> dict[str, str]:
@@ -215,6 +217,8 @@ class AgentState(rx.State):
         self.items = []
         self.queue = []
         self.chats = []
+        self._known_chats = []
+        self.assigned_text = ""
         self._listen_gen += 1  # stops a running listener
 
     @rx.event
@@ -252,6 +256,11 @@ class AgentState(rx.State):
         if await self._require() is None:
             return rx.redirect(LOGIN_ROUTE)
         await self._load_static()
+        agent_id = self._agent_id
+        # Chats held when the page loads are not "new"; anything routed after this is.
+        self._known_chats = await runtime.run_db(
+            lambda s: [c.id for c in live_chat.active_chats_for_agent(session=s, agent_id=agent_id)]
+        )
         return AgentState.listen  # type: ignore[return-value]
 
     @rx.event
@@ -301,9 +310,11 @@ class AgentState(rx.State):
             async with self:
                 if gen != self._listen_gen:
                     return
+                to_open = ""
                 if view is not None and self.current_id == current:
                     self._apply(view)
                     self.customer_typing = customer_typing
+                    to_open = self._note_assigned(view)
                 read_up_to = self._last_seq if self.current_id == current and current else 0
             if read_up_to and (current, read_up_to) != marked:
                 marked = (current, read_up_to)
@@ -312,6 +323,8 @@ class AgentState(rx.State):
                     notifier.notify(current)
                 except live_chat.LiveChatError:
                     pass
+            if to_open:
+                yield AgentState.select_chat(to_open)
             if liveness.expired():
                 return
             keys = [QUEUE, f"agent:{agent_id}", *([current] if current else [])]
@@ -360,6 +373,20 @@ class AgentState(rx.State):
         if view.messages:
             self._last_seq = max(self._last_seq, view.messages[-1].seq)
         self.customer_read_seq = view.customer_read_seq
+
+    def _note_assigned(self, view: sides.AgentView) -> str:
+        """Announce chats that routing gave this agent since the last tick; returns the one to
+        open when the agent has none open (they should not have to hunt for it)."""
+        ids = [c.conversation_id for c in view.chats]
+        new = [i for i in ids if i not in self._known_chats and i != self.current_id]
+        self._known_chats = ids
+        if not new:
+            return ""
+        chat = next(c for c in view.chats if c.conversation_id == new[0])
+        self.assigned_text = self.tr["agent.assigned"].format(
+            language=chat.language.upper(), topic=self._topic_label(chat.topic)
+        )
+        return "" if self.current_id else new[0]
 
     def _topic_label(self, topic: str | None) -> str:
         if not topic:

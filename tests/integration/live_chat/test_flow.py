@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from chat_widget.adapters.db import session_scope
+from chat_widget.agents.records import Presence
 from chat_widget.conversations import messages_since
 from chat_widget.conversations.clock import now_utc
 from chat_widget.domain.models import AuditEvent, Conversation
@@ -34,12 +35,14 @@ from chat_widget.live_chat import (
     rate_chat,
     read_states,
     request_chat,
+    route_round,
     route_waiting,
     switch_to_assistant,
     transfer,
     waiting_queue,
 )
 from chat_widget.live_chat.hours import parse_opening_hours
+from chat_widget.live_chat.queue import active_chat_count
 
 from .helpers import make_agent, make_chat, make_customer
 
@@ -390,3 +393,44 @@ def test_outside_hours_refused_with_reason(db_engine: Engine) -> None:
             session=session, customer_id=customer, locale="en", hours=hours, now=monday
         )
         assert conv.status == "waiting"
+
+
+def test_routing_rounds_from_several_workers_respect_capacity(db_engine: Engine) -> None:
+    """Every worker runs the routing job; together they must fill agents fairly and never
+    beyond capacity, and hand each chat to exactly one agent."""
+    chats = [make_chat(db_engine, make_customer(db_engine), "nl") for _ in range(7)]
+    first = make_agent(db_engine, "anke", ["nl"], capacity=2)
+    second = make_agent(db_engine, "bram", ["nl", "fr"], capacity=3)
+    make_agent(db_engine, "away", ["nl"], capacity=5, presence=Presence.AWAY)
+    results: list[list[tuple[str, str]]] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            results.append(route_round(engine=db_engine))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    routed = [pair for batch in results for pair in batch]
+    assert len(routed) == 5  # 2 + 3 seats for 7 waiting chats
+    assert len({c for c, _ in routed}) == 5
+    with session_scope(db_engine) as session:
+        assert active_chat_count(session=session, agent_id=first) == 2
+        assert active_chat_count(session=session, agent_id=second) == 3
+        waiting = [e.conversation_id for e in waiting_queue(session=session)]
+        # the oldest went first: the two left are the two newest requests
+        assert waiting == chats[5:]
+        for conversation_id, _agent in routed:
+            joined = [
+                m
+                for m in messages_since(session=session, conversation_id=conversation_id)
+                if m.meta.get("event") == "agent_joined"
+            ]
+            assert len(joined) == 1
+    assert route_round(engine=db_engine) == []  # nobody has room: nothing moves
