@@ -152,7 +152,9 @@ def test_bad_files_are_refused_with_a_translated_reason_and_nothing_changes(
         _attach(db_engine, store, customer, chat, data, name="virus.png.exe", limits=limits)
     assert refused.value.code == code
     texts = {refused.value.message(loc) for loc in ("fr", "nl", "en", "de")}
-    assert len(texts) == 4 and all("virus.png.exe" in t or code != "unsupported_type" for t in texts)
+    assert len(texts) == 4 and all(
+        "virus.png.exe" in t or code != "unsupported_type" for t in texts
+    )
     with session_scope(db_engine) as s:
         assert s.exec(select(ChatFile)).all() == []
         assert s.get(Conversation, chat).last_seq == 1  # only "agent joined"
