@@ -11,15 +11,15 @@ from chat_widget.ui.agent.claims_state import ClaimsConsoleState, read_handler_f
 from chat_widget.ui.agent.meetings_pages import meetings_page
 from chat_widget.ui.agent.meetings_state import MeetingsConsoleState
 from chat_widget.ui.agent.pages import console_page, login_page
-from chat_widget.ui.agent.state import AgentState
+from chat_widget.ui.agent.state import AgentState, read_agent_chat_file
 from chat_widget.ui.claim_state import export_documents, read_claim_file
-from chat_widget.ui.live_chat_state import LiveChatState
+from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.warmup import warm_up
 from chat_widget.ui.widget_state import WidgetState
-from chat_widget.web.claim_files import ClaimFilesRoute
+from chat_widget.web.claim_files import CHAT, CustomerFilesRoute
 from chat_widget.web.claims_export import ClaimsExportRoute
-from chat_widget.web.handler_files import HandlerFilesRoute
+from chat_widget.web.handler_files import AGENT_CHAT_PREFIX, HandlerFilesRoute
 from chat_widget.web.security import SecurityHeaders
 
 _settings = get_settings()
@@ -28,19 +28,30 @@ _settings = get_settings()
 def _secure(asgi_app):  # type: ignore[no-untyped-def]
     # Claim files and the insurer export are answered before Reflex sees the request, inside
     # the security headers.
-    files = ClaimFilesRoute(asgi_app, secret=_settings.secret_key, read_file=read_claim_file)
-    # Claims handlers' files: console session cookie with the claims role, audited per read.
-    handler_files = HandlerFilesRoute(files, read_file=read_handler_file)
-    export = ClaimsExportRoute(
-        handler_files, api_key=_settings.claims_api_key, load=export_documents
+    files = CustomerFilesRoute(asgi_app, secret=_settings.secret_key, read_file=read_claim_file)
+    # Live-chat attachments: the same capability links, with their own prefix and signing key.
+    chat_files = CustomerFilesRoute(
+        files, secret=_settings.secret_key, read_file=read_chat_file, kind=CHAT
     )
+    # Claims handlers' files: console session cookie with the claims role, audited per read.
+    handler_files = HandlerFilesRoute(chat_files, read_file=read_handler_file)
+    # The agent holding a chat opens its attachments: console cookie, agent role, audited.
+    agent_files = HandlerFilesRoute(
+        handler_files, read_file=read_agent_chat_file, prefix=AGENT_CHAT_PREFIX
+    )
+    export = ClaimsExportRoute(agent_files, api_key=_settings.claims_api_key, load=export_documents)
     return SecurityHeaders(
         export,
         frame_ancestors=(_settings.own_origin, *_settings.allowed_origins),
         own_origin=_settings.own_origin,
         socket_origins=_settings.socket_origins,
         # A whole batch of files plus multipart overhead; each file is checked again on arrival.
-        max_upload_body=_settings.upload_max_bytes * _settings.upload_max_files + 1024 * 1024,
+        # Live-chat attachments come one at a time.
+        max_upload_body=max(
+            _settings.upload_max_bytes * _settings.upload_max_files,
+            _settings.chat_upload_max_bytes,
+        )
+        + 1024 * 1024,
     )
 
 

@@ -55,6 +55,9 @@ class Settings:
     # "auto": waiting chats go to the least-loaded available agent who speaks the language;
     # "manual": agents pick from the queue themselves.
     chat_routing: str = "auto"
+    # Live-chat attachments: one file per upload, at most this many per conversation.
+    chat_upload_max_bytes: int = 10 * 1024 * 1024
+    chat_upload_max_files: int = 20
     # The insurer's key for GET /api/claims/export; None turns the endpoint off.
     claims_api_key: str | None = field(default=None, repr=False)
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -85,6 +88,14 @@ class Settings:
                 raise SettingsError(
                     f"origin {origin!r} must be a full origin like https://www.bank.be"
                 )
+        for name, value in (
+            ("CW_UPLOAD_MAX_BYTES", self.upload_max_bytes),
+            ("CW_UPLOAD_MAX_FILES", self.upload_max_files),
+            ("CW_CHAT_UPLOAD_MAX_BYTES", self.chat_upload_max_bytes),
+            ("CW_CHAT_UPLOAD_MAX_FILES", self.chat_upload_max_files),
+        ):
+            if value < 1:
+                raise SettingsError(f"{name} must be at least 1")
         if self.is_production:
             weak = [
                 name
@@ -127,6 +138,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         upload_max_bytes=_int(env, "CW_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         upload_max_files=_int(env, "CW_UPLOAD_MAX_FILES", 10),
         chat_routing=env.get("CW_CHAT_ROUTING", "auto").strip().lower() or "auto",
+        chat_upload_max_bytes=_int(env, "CW_CHAT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        chat_upload_max_files=_int(env, "CW_CHAT_UPLOAD_MAX_FILES", 20),
         claims_api_key=env.get("CW_CLAIMS_API_KEY") or None,
         extra={k: v for k, v in env.items() if k.startswith("CW_")},
     )

@@ -64,3 +64,26 @@ class ReadState(SQLModel, table=True):
     participant_id: str = Field(primary_key=True, max_length=64)
     last_read_seq: int = Field(default=0)
     updated_at: datetime = Field(default_factory=now_utc)
+
+
+class ChatFile(SQLModel, table=True):
+    """A file sent in a live chat; the bytes live in the file store under ``stored_name``.
+
+    ``customer_id`` is the owner (the conversation's customer, whoever sent it): only they get a
+    capability link to it. The message that carries it names ``id`` in ``meta["attachment"]``.
+    """
+
+    __tablename__ = "chat_file"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True, max_length=32)
+    customer_id: str = Field(foreign_key="customer.id", index=True, max_length=32)
+    sender_kind: str = Field(max_length=16)
+    original_name: str = Field(max_length=200)
+    stored_name: str = Field(unique=True, max_length=64)
+    content_type: str = Field(max_length=64)
+    size: int
+    sha256: str = Field(max_length=64)
+    width: int | None = Field(default=None)
+    height: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=now_utc)

@@ -21,6 +21,7 @@ from chat_widget.conversations import (
 )
 from chat_widget.conversations.clock import as_aware
 from chat_widget.domain.models import AuthorKind, Conversation, Message
+from chat_widget.live_chat.attachments import attachment_of, human_size
 from chat_widget.live_chat.errors import ChatNotFound, NotAssignedAgent
 from chat_widget.live_chat.records import ChatRequest
 from chat_widget.live_chat.texts import pick_locale, text
@@ -58,7 +59,17 @@ def render_transcript(
             who = text("transcript.assistant", lang)
         else:
             who = text("transcript.system", lang)
-        body = message.body.replace("\r\n", "\n").replace("\n", "\n    ")
+        attachment = attachment_of(message)
+        if attachment is not None:
+            # The name only, never the bytes: the file itself is in the data export.
+            body = text(
+                "transcript.attachment",
+                lang,
+                name=str(attachment.get("name") or message.body),
+                size=human_size(int(attachment.get("size") or 0), lang),
+            )
+        else:
+            body = message.body.replace("\r\n", "\n").replace("\n", "\n    ")
         lines.append(f"[{when}] {who}: {body}")
     return "\n".join(lines) + "\n"
 

@@ -1,7 +1,8 @@
 """Deleting a set of conversations with everything that hangs off them, in foreign-key order.
 
 Shared by the retention purge and by erasure so both remove exactly the same things: messages,
-live-chat rows (request, internal notes, read receipts) and the assistant's review items.
+live-chat rows (request, internal notes, read receipts, attachments with their bytes) and the
+assistant's review items.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from sqlmodel import Session, col, delete, select
 from chat_widget.assistant.records import AssistantReviewItem
 from chat_widget.claims.records import Claim
 from chat_widget.domain.models import Conversation, Message
+from chat_widget.files import BlobStore
+from chat_widget.live_chat.attachments import count_conversation_files, erase_conversation_files
 from chat_widget.live_chat.records import ChatRequest, InternalNote, ReadState
 
 # Both databases accept far more bound parameters; this keeps statements small and plans stable.
@@ -34,14 +37,24 @@ def _delete(session: Session, table: Any, column: Any, ids: Sequence[str]) -> in
     return total
 
 
-def delete_conversations(session: Session, conversation_ids: Sequence[str]) -> dict[str, int]:
+def delete_conversations(
+    session: Session, conversation_ids: Sequence[str], *, store: BlobStore
+) -> dict[str, int]:
     """Delete the conversations and their dependants; returns rows deleted per kind.
 
     A kept claim that pointed at one of them loses only the link (its answers are its record).
+    Live-chat attachments go with their bytes in ``store`` (``files`` in the result).
     """
     ids = list(dict.fromkeys(conversation_ids))
     if not ids:
-        return {"conversations": 0, "messages": 0, "chat_records": 0, "review_items": 0}
+        return {
+            "conversations": 0,
+            "messages": 0,
+            "chat_records": 0,
+            "review_items": 0,
+            "files": 0,
+        }
+    files = erase_conversation_files(session=session, store=store, conversation_ids=ids)
     for part in chunks(ids):
         session.execute(
             update(Claim).where(col(Claim.conversation_id).in_(part)).values(conversation_id=None)
@@ -60,6 +73,7 @@ def delete_conversations(session: Session, conversation_ids: Sequence[str]) -> d
         "messages": messages,
         "chat_records": chat_records,
         "review_items": review_items,
+        "files": files,
     }
 
 
@@ -84,6 +98,7 @@ def count_conversations(session: Session, conversation_ids: Sequence[str]) -> di
         "review_items": _count(
             session, AssistantReviewItem, AssistantReviewItem.conversation_id, ids
         ),
+        "files": count_conversation_files(session=session, conversation_ids=ids),
     }
 
 

@@ -19,9 +19,12 @@ HANDLED_DEPENDANTS: dict[str, frozenset[str]] = {
             "claim",
             "meeting_appointment",
             "device_profile",
+            "chat_file",
         }
     ),
-    "conversation": frozenset({"message", "chatrequest", "internalnote", "readstate", "claim"}),
+    "conversation": frozenset(
+        {"message", "chatrequest", "internalnote", "readstate", "claim", "chat_file"}
+    ),
     "claim": frozenset({"claim_file", "claim_status_change"}),
 }
 

@@ -2,7 +2,7 @@
 law requires, and say per category which is which and why (texts in ``texts.json``).
 
 Decisions (see docs/data-rights.md):
-- erased: every conversation and its messages, live-chat rows and internal notes, the
+- erased: every conversation and its messages, live-chat rows, attachments and internal notes, the
   assistant's review items of those conversations, claims never submitted (with their files),
   device data, appointments not held or not about investments, consents not tied to a kept
   meeting;
@@ -144,7 +144,8 @@ def erase_customer(
             erased["live_chat_conversations"] += 1
         else:
             erased["other_conversations"] += 1
-    deleted = delete_conversations(session, [c.id for c in conversations])
+    deleted = delete_conversations(session, [c.id for c in conversations], store=store)
+    files_deleted += deleted["files"]
     erased["review_items"] = deleted["review_items"]
 
     erased["device_data"] = delete_by_ids(

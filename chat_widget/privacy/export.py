@@ -1,6 +1,7 @@
 """Access and portability: everything the widget holds about one customer, as one ZIP archive.
 
-``data.json`` (machine-readable), ``files/`` (the claim files as uploaded, after cleaning) and a
+``data.json`` (machine-readable), ``files/`` (the claim files and live-chat attachments as
+uploaded, after cleaning) and a
 ``README.txt`` in four languages. Left out on purpose: employees' internal notes and handler
 notes on status changes (working notes of the bank, not data the customer gave), employee ids,
 and the audit log (the bank's security record; an admin exports it separately).
@@ -22,6 +23,7 @@ from chat_widget.audit import record
 from chat_widget.claims.records import Claim, ClaimFile, ClaimStatusChange
 from chat_widget.domain.models import ConsentRecord, Conversation, Customer, Message
 from chat_widget.files import BlobStore
+from chat_widget.live_chat.attachments import attachment_of, files_of
 from chat_widget.live_chat.records import ChatRequest
 from chat_widget.meetings.records import MeetingAppointment
 from chat_widget.privacy.errors import CustomerNotFound
@@ -138,9 +140,18 @@ def _conversation(session: Session, conversation: Conversation) -> dict[str, Any
         "started_at": _iso(conversation.created_at),
         "closed_at": _iso(conversation.closed_at),
         # Who wrote (customer, assistant, agent, system), never which employee.
-        "messages": [
-            {"seq": m.seq, "from": m.author_kind, "text": m.body, "at": _iso(m.created_at)}
-            for m in messages
+        "messages": [_message(m) for m in messages],
+        "files": [
+            {
+                "id": f.id,
+                "name": f.original_name,
+                "content_type": f.content_type,
+                "size": f.size,
+                "sha256": f.sha256,
+                "uploaded_at": _iso(f.created_at),
+                "stored_name": f.stored_name,
+            }
+            for f in files_of(session=session, conversation_id=conversation.id)
         ],
     }
     chat = session.get(ChatRequest, conversation.id)
@@ -155,6 +166,19 @@ def _conversation(session: Session, conversation: Conversation) -> dict[str, Any
             "rating": chat.rating,
             "rating_comment": chat.rating_comment,
         }
+    return entry
+
+
+def _message(message: Message) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "seq": message.seq,
+        "from": message.author_kind,
+        "text": message.body,
+        "at": _iso(message.created_at),
+    }
+    attachment = attachment_of(message)
+    if attachment is not None:
+        entry["file_id"] = attachment["id"]
     return entry
 
 
@@ -225,9 +249,15 @@ def export_customer(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         missing: list[str] = []
-        for claim in data["claims"]:
-            folder = f"files/{safe_name(claim['reference'] or claim['id'])}"
-            for entry in claim["files"]:
+        folders = [
+            (f"files/{safe_name(claim['reference'] or claim['id'])}", claim["files"])
+            for claim in data["claims"]
+        ] + [
+            (f"files/chat-{conversation['id'][:8]}", conversation["files"])
+            for conversation in data["conversations"]
+        ]
+        for folder, entries in folders:
+            for entry in entries:
                 stored_name = entry.pop("stored_name")
                 content = store.read(stored_name)
                 if content is None:

@@ -66,11 +66,9 @@ def purge_expired(
 ) -> PurgeReport:
     """Delete expired data (or only count it with ``dry_run``); one audit event per real run.
 
-    ``store`` is where files would go with their records; no channel purged here owns files
-    today (claim files stay with their claim), so none are deleted yet, but the job is the one
-    place that would have to do it.
+    Files go with their records: live-chat attachments are deleted from ``store`` with their
+    conversation (claim files stay with their claim, which this job never touches).
     """
-    del store  # see docstring: kept in the signature so callers need not change later
     now = as_utc(now)
     policy = policy or current_policy()
     cut = {
@@ -123,6 +121,7 @@ def purge_expired(
         would = count_conversations(session, expired_conversations)
         counts["messages"] = would["messages"]
         counts["chat_records"] = would["chat_records"]
+        counts["files"] = would["files"]
         with_conversation = set()
         for part in chunks(expired_conversations):
             with_conversation |= set(
@@ -138,8 +137,9 @@ def purge_expired(
         counts["device_profiles"] = len(device_ids)
         return PurgeReport(now=now, dry_run=True, counts=counts, cutoffs=cutoffs)
 
-    deleted = delete_conversations(session, expired_conversations)
+    deleted = delete_conversations(session, expired_conversations, store=store)
     counts["messages"] = deleted["messages"]
+    counts["files"] = deleted["files"]
     counts["chat_records"] = deleted["chat_records"]
     counts["review_items"] = deleted["review_items"] + delete_by_ids(
         session, AssistantReviewItem, review_ids

@@ -8,6 +8,7 @@ from typing import Any
 
 from chat_widget.domain.models import Message
 from chat_widget.i18n import format_clock
+from chat_widget.live_chat.attachments import attachment_of, human_size
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -30,6 +31,12 @@ class ChatItem:
     quick_replies: list[QuickReplyItem] = field(default_factory=list)
     actions: list[QuickReplyItem] = field(default_factory=list)
     ask_feedback: bool = False
+    # A file sent in a live chat: shown as a link instead of ``text``. ``file_url`` is filled
+    # by the view that shows it (a customer's capability link, or the console's route).
+    file_id: str = ""
+    file_name: str = ""
+    file_size: str = ""
+    file_url: str = ""
 
 
 def plain(text: str) -> str:
@@ -40,6 +47,7 @@ def plain(text: str) -> str:
 def to_item(message: Message, locale: str) -> ChatItem:
     saved = message.meta.get("reply") if message.meta else None
     reply: dict[str, Any] = saved if isinstance(saved, dict) else {}
+    attachment = attachment_of(message) or {}
     return ChatItem(
         id=message.id,
         seq=message.seq,
@@ -57,4 +65,7 @@ def to_item(message: Message, locale: str) -> ChatItem:
             for a in reply.get("actions", [])
         ],
         ask_feedback=bool(reply.get("ask_feedback")),
+        file_id=str(attachment.get("id") or ""),
+        file_name=str(attachment.get("name") or "") if attachment else "",
+        file_size=human_size(int(attachment.get("size") or 0), locale) if attachment else "",
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,13 +17,13 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from chat_widget.adapters.file_store import LocalFileStore
 from chat_widget.claims import attachments, flow, records, service, transcript
 from chat_widget.claims.i18n import pick, status_label, ui_keys, ui_text
 from chat_widget.claims.questions import QuestionType, claim_types, questionnaire
 from chat_widget.files import FileRejected, UploadLimits
 from chat_widget.i18n import catalog, format_when
 from chat_widget.ui import runtime
+from chat_widget.ui.runtime import file_store
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 from chat_widget.web.claim_files import ServedFile, file_url, mint_file_token
 
@@ -98,12 +97,6 @@ class ClaimView:
     files: list[FileItem]
     summary: list[SummaryRow]
     missing: bool
-
-
-@lru_cache(maxsize=1)
-def file_store() -> LocalFileStore:
-    """Claim files live in the private data folder, never under assets/ or Reflex's upload dir."""
-    return LocalFileStore(runtime.settings().data_dir / "files")
 
 
 def upload_limits() -> UploadLimits:

@@ -8,7 +8,9 @@ re-runs the page's on_load, which restarts the listener from the last seq the vi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -20,8 +22,10 @@ from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from chat_widget import live_chat
+from chat_widget.domain.models import Message
+from chat_widget.files import FileRejected, UploadLimits
 from chat_widget.i18n import format_clock
-from chat_widget.live_chat import sides
+from chat_widget.live_chat import attachments, sides
 from chat_widget.live_chat.realtime import (
     QUEUE,
     LocalTypingBoard,
@@ -33,8 +37,13 @@ from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_push import POLL_SECONDS, Liveness
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
+from chat_widget.web.claim_files import CHAT, ServedFile, file_url, mint_file_token
 
 log = logging.getLogger(__name__)
+
+ATTACH_UPLOAD_ID = "cw-live-upload"
+#: Capability links live ten minutes; the view mints fresh ones well before that.
+LINK_REFRESH_SECONDS = 300
 
 TOPICS = ("accounts", "cards", "payments", "loans", "insurance", "other")
 PHASES_BY_STATUS = {
@@ -66,6 +75,50 @@ def _customer_view(
     )
 
 
+def chat_upload_limits() -> UploadLimits:
+    cfg = runtime.settings()
+    return UploadLimits(max_bytes=cfg.chat_upload_max_bytes, max_files=cfg.chat_upload_max_files)
+
+
+async def read_chat_file(customer_id: str, file_id: str) -> ServedFile | None:
+    """For the file route: the attachment if ``customer_id`` owns it (else None, like a missing
+    one)."""
+
+    def work(session: Session) -> ServedFile | None:
+        found = attachments.open_for_customer(
+            session=session, store=runtime.file_store(), customer_id=customer_id, file_id=file_id
+        )
+        if found is None:
+            return None
+        return ServedFile(found.data, found.meta.content_type, found.meta.original_name)
+
+    return await runtime.run_db(work)
+
+
+def _attach(
+    customer_id: str,
+    conversation_id: str,
+    client_msg_id: str,
+    filename: str,
+    data: bytes,
+    limits: UploadLimits,
+    locale: str,
+    session: Session,
+) -> Message:
+    message, _ = attachments.attach_customer_file(
+        session=session,
+        store=runtime.file_store(),
+        customer_id=customer_id,
+        conversation_id=conversation_id,
+        client_msg_id=client_msg_id,
+        filename=filename,
+        data=data,
+        limits=limits,
+        locale=locale,
+    )
+    return message
+
+
 class LiveChatState(WidgetState):
     phase: str = ""  # closed | intro | waiting | active | ended | left
     items: list[ChatItem] = []
@@ -76,11 +129,15 @@ class LiveChatState(WidgetState):
     agent_read_seq: int = 0
     rating: int = 0
     error_key: str = ""
+    attaching: bool = False
+    attach_progress: int = 0
+    attach_error: str = ""
 
     _conversation_id: str = ""
     _last_seq: int = 0
     _listen_gen: int = 0
     _unread: int = 0
+    _links_at: float = 0.0
 
     @rx.var
     def read_by_agent(self) -> bool:
@@ -90,6 +147,11 @@ class LiveChatState(WidgetState):
     @rx.var
     def error_text(self) -> str:
         return self.tr.get(self.error_key, "") if self.error_key else ""
+
+    @rx.var
+    def attach_hint(self) -> str:
+        mb = runtime.settings().chat_upload_max_bytes / (1024 * 1024)
+        return self.tr["live.attach_hint"].format(max_mb=f"{mb:g}")
 
     @rx.var
     def topic_options(self) -> list[list[str]]:
@@ -120,6 +182,8 @@ class LiveChatState(WidgetState):
         if open_id:
             if open_id != self._conversation_id:
                 self._reset(open_id)
+            self._links_at = 0.0
+            self._link_files()
             yield LiveChatState.listen
             return
         if self._conversation_id and self.phase in {"ended", "left"}:
@@ -130,6 +194,7 @@ class LiveChatState(WidgetState):
         self._conversation_id = conversation_id
         self._last_seq = 0
         self.items = []
+        self.attach_error = ""
         self.rating = 0
         self.agent_read_seq = 0
         self.queue_lines = []
@@ -252,6 +317,7 @@ class LiveChatState(WidgetState):
             self.items = sorted(
                 [*self.items, *(to_item(m, self.locale) for m in fresh)], key=lambda i: i.seq
             )
+        self._link_files()
         if view.messages:
             self._last_seq = max(self._last_seq, view.messages[-1].seq)
         if self.phase != "left":
@@ -268,6 +334,24 @@ class LiveChatState(WidgetState):
             self._unread = 0
             events.append(self._post_unread())
         return events
+
+    def _link_files(self) -> None:
+        """Give every file a capability link for this customer; renew them all before expiry."""
+        renew = time.time() - self._links_at > LINK_REFRESH_SECONDS
+        if not renew and all(i.file_url for i in self.items if i.file_id):
+            return
+        secret, customer_id = runtime.settings().secret_key, self._customer_id
+        linked = []
+        for item in self.items:
+            if item.file_id and (renew or not item.file_url):
+                token = mint_file_token(
+                    secret=secret, customer_id=customer_id, file_id=item.file_id, kind=CHAT
+                )
+                item = dataclasses.replace(item, file_url=file_url(item.file_id, token, kind=CHAT))
+            linked.append(item)
+        self.items = linked
+        if renew:
+            self._links_at = time.time()
 
     def _post_unread(self) -> EventSpec:
         return rx.call_script(f"{BRIDGE}.post('unread', {{count: {int(self._unread)}}})")
@@ -342,6 +426,63 @@ class LiveChatState(WidgetState):
         if all(i.id != message.id for i in self.items):
             self.items = sorted([*self.items, to_item(message, self.locale)], key=lambda i: i.seq)
         notifier.notify(conversation_id)
+
+    # --- attachments ------------------------------------------------------------------------
+
+    @rx.event
+    def attach_progress_changed(self, progress: dict[str, Any]) -> None:
+        value = progress.get("progress")
+        fraction = float(value) if isinstance(value, int | float) else 0.0
+        # The last report may arrive after the file was handled: never stay "attaching".
+        self.attaching = fraction < 1.0
+        self.attach_progress = max(0, min(100, round(fraction * 100)))
+
+    @rx.event
+    def attach_rejected(self, rejected: list[dict[str, Any]]) -> None:
+        """The browser refused the drop before sending (several files at once)."""
+        self.attach_error = self.tr["live.attach_not_sent"]
+
+    @rx.event
+    async def attach(self, files: list[rx.UploadFile]) -> EventSpec | None:
+        """Check and post each file on its own; a refusal leaves the chat and composer as they
+        were and says why, in the customer's language."""
+        self.attaching = False
+        self.attach_progress = 0
+        if not self._conversation_id or self.phase != "active":
+            return None
+        limits = chat_upload_limits()
+        customer_id, conversation_id, locale = self._customer_id, self._conversation_id, self.locale
+        errors: list[str] = []
+        for upload in files:
+            name = upload.filename or "file"
+            # One byte over the limit is enough to refuse it; never read more than that.
+            data = await upload.read(limits.max_bytes + 1)
+            work = partial(
+                _attach,
+                customer_id,
+                conversation_id,
+                uuid.uuid4().hex,
+                name,
+                data,
+                limits,
+                locale,
+            )
+            try:
+                message = await runtime.run_db(work)
+            except FileRejected as rejected:
+                errors.append(rejected.message(locale))
+                continue
+            except (live_chat.LiveChatError, ValueError):
+                errors.append(self.tr["live.attach_failed"])
+                continue
+            if all(i.id != message.id for i in self.items):
+                self.items = sorted([*self.items, to_item(message, locale)], key=lambda i: i.seq)
+                self._link_files()
+            notifier.notify(conversation_id)
+        self.attach_error = " ".join(errors)
+        if errors:
+            return rx.call_script(f"{BRIDGE}.focus('cw-attach-error')")
+        return None
 
     @rx.event
     async def typed(self) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from chat_widget.adapters.db import engine_for, session_scope
+from chat_widget.adapters.file_store import LocalFileStore
 from chat_widget.settings import Settings, get_settings
 
 T = TypeVar("T")
@@ -47,3 +49,10 @@ def _in_session(fn: Callable[[Session], T]) -> T:
 async def run_db(fn: Callable[[Session], T]) -> T:
     """Run a unit of work in a worker thread so a slow database never stalls the event loop."""
     return await asyncio.to_thread(_in_session, fn)
+
+
+@lru_cache(maxsize=1)
+def file_store() -> LocalFileStore:
+    """Customer files (claims, chat attachments) live in the private data folder, never under
+    assets/ or Reflex's upload dir."""
+    return LocalFileStore(settings().data_dir / "files")

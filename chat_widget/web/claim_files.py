@@ -1,6 +1,8 @@
-"""Claim files served back to their owner: short-lived capability URLs and the ASGI route.
+"""Customer files served back to their owner: short-lived capability URLs and the ASGI route.
 
-``GET /api/claims/files/{file_id}?t=TOKEN``. The widget's state mints ``TOKEN`` for the customer
+Shared by claims (``GET /api/claims/files/{file_id}?t=TOKEN``) and live-chat attachments
+(``GET /api/chat/files/{file_id}?t=TOKEN``): each *kind* of file has its own URL prefix and its
+own signing key, so a token minted for one kind never opens a file of the other. The widget's state mints ``TOKEN`` for the customer
 whose claim holds the file; it is an HMAC (key derived from the secret key, so it cannot be
 swapped with a session token) over customer id, file id and expiry. The route re-checks the
 signature and then asks the claims layer for the file *as that customer*, so a token for another
@@ -28,9 +30,12 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-PREFIX = "/api/claims/files/"
+CLAIM = "claim"
+CHAT = "chat"
+#: URL prefix per file kind.
+PREFIXES = {CLAIM: "/api/claims/files/", CHAT: "/api/chat/files/"}
+PREFIX = PREFIXES[CLAIM]
 TOKEN_TTL_SECONDS = 600
-_PURPOSE = b"claim-file-v1"
 _ID = re.compile(r"\A[0-9a-f]{32}\Z")
 _TOKEN = re.compile(r"\A([0-9a-f]{32})\.(\d{1,12})\.([A-Za-z0-9_-]{43})\Z")
 
@@ -48,13 +53,16 @@ class ServedFile:
 FileReader = Callable[[str, str], Awaitable[ServedFile | None]]
 
 
-def _key(secret: str) -> bytes:
-    return hmac.new(secret.encode("utf-8"), _PURPOSE, hashlib.sha256).digest()
+def _key(secret: str, kind: str) -> bytes:
+    if kind not in PREFIXES:
+        raise ValueError(f"unknown file kind {kind!r}")
+    purpose = f"{kind}-file-v1".encode("ascii")
+    return hmac.new(secret.encode("utf-8"), purpose, hashlib.sha256).digest()
 
 
-def _sign(secret: str, customer_id: str, file_id: str, expires: int) -> str:
+def _sign(secret: str, customer_id: str, file_id: str, expires: int, kind: str) -> str:
     msg = f"{customer_id}|{file_id}|{expires}".encode("ascii")
-    mac = hmac.new(_key(secret), msg, hashlib.sha256).digest()
+    mac = hmac.new(_key(secret, kind), msg, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
 
 
@@ -65,18 +73,19 @@ def mint_file_token(
     file_id: str,
     now: float | None = None,
     ttl: int = TOKEN_TTL_SECONDS,
+    kind: str = CLAIM,
 ) -> str:
-    """A token letting ``customer_id`` read ``file_id`` until ``now + ttl``."""
+    """A token letting ``customer_id`` read the ``kind`` file ``file_id`` until ``now + ttl``."""
     if not _ID.match(customer_id) or not _ID.match(file_id):
         raise ValueError("customer and file ids are 32 hex characters")
     expires = int((time.time() if now is None else now) + ttl)
-    return f"{customer_id}.{expires}.{_sign(secret, customer_id, file_id, expires)}"
+    return f"{customer_id}.{expires}.{_sign(secret, customer_id, file_id, expires, kind)}"
 
 
 def read_file_token(
-    token: object, *, secret: str, file_id: str, now: float | None = None
+    token: object, *, secret: str, file_id: str, now: float | None = None, kind: str = CLAIM
 ) -> str | None:
-    """The customer id a genuine, unexpired token for ``file_id`` was minted for; else None."""
+    """The customer id a genuine, unexpired ``kind`` token for ``file_id`` was minted for."""
     if not isinstance(token, str) or not _ID.match(file_id):
         return None
     match = _TOKEN.match(token)
@@ -86,13 +95,13 @@ def read_file_token(
     expires = int(expires_raw)
     if expires < (time.time() if now is None else now):
         return None
-    expected = _sign(secret, customer_id, file_id, expires)
+    expected = _sign(secret, customer_id, file_id, expires, kind)
     return customer_id if hmac.compare_digest(mac, expected) else None
 
 
-def file_url(file_id: str, token: str) -> str:
+def file_url(file_id: str, token: str, *, kind: str = CLAIM) -> str:
     """Relative URL of the file (the widget page and this route share an origin)."""
-    return f"{PREFIX}{file_id}?t={quote(token, safe='')}"
+    return f"{PREFIXES[kind]}{file_id}?t={quote(token, safe='')}"
 
 
 def content_disposition(filename: str, content_type: str) -> bytes:
@@ -107,42 +116,54 @@ def content_disposition(filename: str, content_type: str) -> bytes:
     ).encode("latin-1")
 
 
-class ClaimFilesRoute:
-    """Answers ``GET/HEAD /api/claims/files/{id}``; passes every other request through."""
+class CustomerFilesRoute:
+    """Answers ``GET/HEAD {prefix of kind}{id}?t=TOKEN``; passes every other request through."""
 
-    def __init__(self, app: ASGIApp, *, secret: str, read_file: FileReader) -> None:
+    def __init__(
+        self, app: ASGIApp, *, secret: str, read_file: FileReader, kind: str = CLAIM
+    ) -> None:
         self.app = app
         self.secret = secret
         self.read_file = read_file
+        self.kind = kind
+        self.prefix = PREFIXES[kind]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(PREFIX):
+        if not path.startswith(self.prefix):
             await self.app(scope, receive, send)
             return
         if scope.get("method") not in {"GET", "HEAD"}:
             await _reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
             return
-        file_id = path[len(PREFIX) :]
+        file_id = path[len(self.prefix) :]
         query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
         token = (query.get("t") or [""])[0]
-        customer_id = read_file_token(token, secret=self.secret, file_id=file_id)
+        customer_id = read_file_token(token, secret=self.secret, file_id=file_id, kind=self.kind)
         found = await self.read_file(customer_id, file_id) if customer_id else None
         if found is None:
             # Same answer for "no such file", "not yours", "expired" and "forged".
             await _reply(send, 404, b"Not found")
             return
-        headers = [
-            (b"content-type", found.content_type.encode("latin-1")),
-            (b"content-length", str(len(found.data)).encode("ascii")),
-            (b"content-disposition", content_disposition(found.filename, found.content_type)),
-            (b"x-content-type-options", b"nosniff"),
-            (b"cache-control", b"private, no-store"),
-            (b"referrer-policy", b"no-referrer"),
-        ]
-        body = b"" if scope.get("method") == "HEAD" else found.data
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_file(send, found, head=scope.get("method") == "HEAD")
+
+
+#: The claims route under its historical name.
+ClaimFilesRoute = CustomerFilesRoute
+
+
+async def send_file(send: Send, found: ServedFile, *, head: bool) -> None:
+    """A 200 with the file, never cached, never sniffed, never leaking the referrer."""
+    headers = [
+        (b"content-type", found.content_type.encode("latin-1")),
+        (b"content-length", str(len(found.data)).encode("ascii")),
+        (b"content-disposition", content_disposition(found.filename, found.content_type)),
+        (b"x-content-type-options", b"nosniff"),
+        (b"cache-control", b"private, no-store"),
+        (b"referrer-policy", b"no-referrer"),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else found.data})
 
 
 async def _reply(

@@ -1,4 +1,5 @@
-"""Claim files for employees: ``GET /api/claims/handler-files/{file_id}``.
+"""Customer files for employees: ``GET /api/claims/handler-files/{file_id}`` (claims) and
+``GET /api/chat/agent-files/{file_id}`` (live-chat attachments, for the agent holding the chat).
 
 No bearer capability here: every request must carry the console session cookie of an employee
 who holds the ``claims_handler`` (or ``admin``) role, checked again on each request, and every
@@ -18,10 +19,11 @@ from chat_widget.web.claim_files import (
     Send,
     ServedFile,
     _reply,
-    content_disposition,
+    send_file,
 )
 
 PREFIX = "/api/claims/handler-files/"
+AGENT_CHAT_PREFIX = "/api/chat/agent-files/"
 COOKIE = "cw_agent_session"
 
 # (console session token, file_id) -> the file if the session may read it (audited), else None.
@@ -30,6 +32,10 @@ HandlerFileReader = Callable[[str, str], Awaitable[ServedFile | None]]
 
 def handler_file_url(file_id: str) -> str:
     return f"{PREFIX}{file_id}"
+
+
+def agent_chat_file_url(file_id: str) -> str:
+    return f"{AGENT_CHAT_PREFIX}{file_id}"
 
 
 def session_cookie(scope: Scope) -> str:
@@ -47,34 +53,27 @@ def session_cookie(scope: Scope) -> str:
 
 
 class HandlerFilesRoute:
-    """Answers ``GET/HEAD /api/claims/handler-files/{id}``; passes everything else through."""
+    """Answers ``GET/HEAD {prefix}{id}``; passes everything else through.
 
-    def __init__(self, app: ASGIApp, *, read_file: HandlerFileReader) -> None:
+    ``read_file`` decides (and audits) whether the session may read the file."""
+
+    def __init__(self, app: ASGIApp, *, read_file: HandlerFileReader, prefix: str = PREFIX) -> None:
         self.app = app
         self.read_file = read_file
+        self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(PREFIX):
+        if not path.startswith(self.prefix):
             await self.app(scope, receive, send)
             return
         if scope.get("method") not in {"GET", "HEAD"}:
             await _reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
             return
-        file_id = path[len(PREFIX) :]
+        file_id = path[len(self.prefix) :]
         token = session_cookie(scope)
         found = await self.read_file(token, file_id) if token and len(file_id) == 32 else None
         if found is None:
             await _reply(send, 404, b"Not found")
             return
-        headers = [
-            (b"content-type", found.content_type.encode("latin-1")),
-            (b"content-length", str(len(found.data)).encode("ascii")),
-            (b"content-disposition", content_disposition(found.filename, found.content_type)),
-            (b"x-content-type-options", b"nosniff"),
-            (b"cache-control", b"private, no-store"),
-            (b"referrer-policy", b"no-referrer"),
-        ]
-        body = b"" if scope.get("method") == "HEAD" else found.data
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_file(send, found, head=scope.get("method") == "HEAD")

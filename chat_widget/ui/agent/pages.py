@@ -12,6 +12,7 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.ui.agent.state import AgentState
+from chat_widget.ui.components.chat import file_chip
 from chat_widget.ui.components.table import data_table
 
 A = AgentState
@@ -161,7 +162,11 @@ def _message(item: Any) -> rx.Component:
             ": ",
             class_name="ag-author",
         ),
-        rx.el.span(item.text, class_name="cw-msg-text"),
+        rx.cond(
+            item.file_id != "",
+            file_chip(item, A.tr),
+            rx.el.span(item.text, class_name="cw-msg-text"),
+        ),
         rx.el.span(" ", item.time, class_name="cw-msg-time"),
         class_name=rx.match(
             item.author,

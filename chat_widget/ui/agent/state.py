@@ -21,8 +21,9 @@ from sqlmodel import Session
 
 from chat_widget import agents, live_chat
 from chat_widget.agents.records import Presence, Role
+from chat_widget.domain.models import Message
 from chat_widget.i18n import LOCALES, catalog
-from chat_widget.live_chat import sides
+from chat_widget.live_chat import attachments, sides
 from chat_widget.live_chat.realtime import (
     QUEUE,
     LocalTypingBoard,
@@ -34,6 +35,8 @@ from chat_widget.settings import get_settings
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_push import POLL_SECONDS, Liveness
+from chat_widget.web.claim_files import ServedFile
+from chat_widget.web.handler_files import agent_chat_file_url
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,34 @@ def _agent_view(
 
 def _agent_read(agent_id: str, conversation_id: str, seq: int, session: Session) -> None:
     sides.agent_read(session=session, agent_id=agent_id, conversation_id=conversation_id, seq=seq)
+
+
+async def read_agent_chat_file(token: str, file_id: str) -> ServedFile | None:
+    """For the console's file route: the attachment if the session's agent holds its chat.
+
+    The console session is checked (and its role) on every request; the read is audited."""
+
+    def work(session: Session) -> ServedFile | None:
+        try:
+            agent = agents.require_role(session=session, session_token=token, role=Role.AGENT)
+        except (agents.NotAuthenticated, agents.NotAuthorized):
+            return None
+        found = attachments.open_for_agent(
+            session=session, store=runtime.file_store(), agent_id=agent.id, file_id=file_id
+        )
+        if found is None:
+            return None
+        return ServedFile(found.data, found.meta.content_type, found.meta.original_name)
+
+    return await runtime.run_db(work)
+
+
+def console_item(message: Message, locale: str) -> ChatItem:
+    """A message as the console shows it; a file links to the console's own file route."""
+    item = to_item(message, locale)
+    if item.file_id:
+        item.file_url = agent_chat_file_url(item.file_id)
+    return item
 
 
 def _typing() -> LocalTypingBoard | RedisTypingBoard:
@@ -368,7 +399,8 @@ class AgentState(rx.State):
         fresh = [m for m in view.messages if m.id not in known]
         if fresh:
             self.items = sorted(
-                [*self.items, *(to_item(m, self.locale) for m in fresh)], key=lambda i: i.seq
+                [*self.items, *(console_item(m, self.locale) for m in fresh)],
+                key=lambda i: i.seq,
             )
         if view.messages:
             self._last_seq = max(self._last_seq, view.messages[-1].seq)
@@ -528,7 +560,7 @@ class AgentState(rx.State):
             return
         if all(i.id != sent.message.id for i in self.items):
             self.items = sorted(
-                [*self.items, to_item(sent.message, self.locale)], key=lambda i: i.seq
+                [*self.items, console_item(sent.message, self.locale)], key=lambda i: i.seq
             )
         notifier.notify(conversation_id)
 

@@ -30,6 +30,25 @@ def author_label(item: Any) -> rx.Component:
     )
 
 
+def file_chip(item: Any, tr: Any = None) -> rx.Component:
+    """A file in the conversation: its name and size as a link (text only, never HTML)."""
+    words = tr if tr is not None else S.tr
+    return rx.el.p(
+        rx.el.a(
+            rx.el.span(words["chat.attachment"], ": ", class_name="cw-visually-hidden"),
+            rx.el.span("📎 ", aria_hidden="true"),
+            rx.el.span(item.file_name, class_name="cw-file-name"),
+            rx.el.span(" (", item.file_size, ")", class_name="cw-file-size"),
+            rx.el.span(" ", words["chat.opens_new_tab"], class_name="cw-visually-hidden"),
+            href=item.file_url,
+            target="_blank",
+            rel="noopener noreferrer",
+            class_name="cw-link cw-file-chip",
+        ),
+        class_name="cw-msg-text",
+    )
+
+
 def message_bubble(
     item: Any,
     *,
@@ -43,7 +62,11 @@ def message_bubble(
                 item.author == "assistant",
                 rx.el.span(item.label, class_name="cw-msg-label", aria_hidden="true"),
             ),
-            rx.el.p(item.text, class_name="cw-msg-text"),
+            rx.cond(
+                item.file_id != "",
+                file_chip(item),
+                rx.el.p(item.text, class_name="cw-msg-text"),
+            ),
             rx.el.span(item.time, class_name="cw-msg-time"),
             class_name="cw-msg-bubble",
         ),

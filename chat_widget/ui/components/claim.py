@@ -126,7 +126,7 @@ def _file_link(f: Any) -> rx.Component:
     )
 
 
-def _label_file_input(component: rx.Component, label: Any) -> rx.Component:
+def label_file_input(component: rx.Component, label: Any) -> rx.Component:
     """rx.upload renders react-dropzone's visually hidden ``input type=file`` without a name;
     give it one (axe "label"), as it is what a screen reader meets inside the drop zone."""
     for child in component.children:
@@ -135,12 +135,12 @@ def _label_file_input(component: rx.Component, label: Any) -> rx.Component:
         if child.tag == "input":
             child.custom_attrs["aria-label"] = label
         else:
-            _label_file_input(child, label)
+            label_file_input(child, label)
     return component
 
 
 def _files_question() -> rx.Component:
-    zone = _label_file_input(
+    zone = label_file_input(
         rx.upload(
             rx.el.button(C.tr["claim.files_choose"], type="button", class_name="cw-chip"),
             rx.el.p(C.tr["claim.files_drop"], class_name="cw-small"),

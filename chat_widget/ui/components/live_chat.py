@@ -9,7 +9,8 @@ import reflex as rx
 from chat_widget import routes
 from chat_widget.ui.components.channel import other_channels
 from chat_widget.ui.components.chat import composer, guard_alert, message_log, typing_indicator
-from chat_widget.ui.live_chat_state import LiveChatState
+from chat_widget.ui.components.claim import label_file_input
+from chat_widget.ui.live_chat_state import ATTACH_UPLOAD_ID, LiveChatState
 
 L = LiveChatState
 
@@ -134,6 +135,52 @@ def _conversation(extra: Any) -> rx.Component:
     )
 
 
+def _attach() -> rx.Component:
+    """One file at a time, by button or drag-and-drop; checked on the server, never here."""
+    zone = label_file_input(
+        rx.upload(
+            rx.el.button(L.tr["live.attach"], type="button", class_name="cw-chip"),
+            rx.el.p(L.attach_hint, class_name="cw-small"),
+            id=ATTACH_UPLOAD_ID,
+            multiple=False,
+            no_keyboard=True,
+            disabled=L.attaching,
+            on_drop=L.attach(
+                rx.upload_files(
+                    upload_id=ATTACH_UPLOAD_ID,
+                    on_upload_progress=L.attach_progress_changed,  # type: ignore[arg-type]
+                )
+            ),
+            on_drop_rejected=L.attach_rejected,
+            class_name="cw-dropzone cw-attach",
+        ),
+        L.tr["live.attach"],
+    )
+    return rx.el.div(
+        zone,
+        rx.cond(
+            L.attaching,
+            rx.el.div(
+                rx.el.progress(
+                    value=L.attach_progress,
+                    max=100,
+                    aria_label=L.tr["live.attach_progress"],
+                    class_name="cw-progress",
+                ),
+                rx.el.span(L.attach_progress, "%", class_name="cw-small"),
+                class_name="cw-progress-row",
+            ),
+        ),
+        rx.el.div(
+            rx.cond(L.attach_error != "", rx.el.p(L.attach_error, class_name="cw-notice")),
+            id="cw-attach-error",
+            tab_index=-1,
+            role="alert",
+        ),
+        class_name="cw-attach-area",
+    )
+
+
 def live_chat_body() -> rx.Component:
     return rx.fragment(
         rx.el.link(rel="stylesheet", href=routes.LIVE_STYLESHEET),
@@ -155,6 +202,7 @@ def _phase_view() -> rx.Component:
                         L.send,
                         on_typing=L.typed.throttle(1000),  # type: ignore[attr-defined]
                     ),
+                    _attach(),
                     rx.el.button(
                         L.tr["live.end"], type="button", on_click=L.end_chat, class_name="cw-chip"
                     ),

@@ -17,7 +17,7 @@ from chat_widget.agents.records import Agent
 from chat_widget.assistant.records import AssistantReviewItem
 from chat_widget.claims.records import Claim, ClaimFile, ClaimStatus, ClaimStatusChange
 from chat_widget.domain.models import Channel, ConsentRecord, Conversation, Customer, Message
-from chat_widget.live_chat.records import ChatRequest, InternalNote, ReadState
+from chat_widget.live_chat.records import ChatFile, ChatRequest, InternalNote, ReadState
 from chat_widget.meetings.records import AppointmentStatus, MeetingAppointment
 from chat_widget.privacy.device import record_device_consent, store_device_data
 
@@ -95,6 +95,7 @@ def seed_customer(
         "live",
         "rating",
         "note",
+        "chat_file",
         "device",
         "draft",
         "draft_file",
@@ -155,6 +156,34 @@ def seed_customer(
                 participant_kind="customer",
                 participant_id=cid,
                 last_read_seq=2,
+            )
+        )
+        # A file the customer sent in the live chat, and the message carrying it.
+        chat_stored = store.put(f"bytes {canaries['chat_file']}".encode(), suffix=".png")
+        chat_file = ChatFile(
+            conversation_id=live.id,
+            customer_id=cid,
+            sender_kind="customer",
+            original_name=f"{canaries['chat_file']}.png",
+            stored_name=chat_stored,
+            content_type="image/png",
+            size=10,
+            sha256="2" * 64,
+            created_at=when,
+        )
+        session.add(chat_file)
+        session.flush()
+        live.last_seq = 3
+        session.add(live)
+        session.add(
+            Message(
+                conversation_id=live.id,
+                seq=3,
+                client_msg_id="m3",
+                author_kind="customer",
+                body=chat_file.original_name,
+                meta={"attachment": {"id": chat_file.id, "name": chat_file.original_name}},
+                created_at=when,
             )
         )
         claim_chat = _conversation(
@@ -274,6 +303,7 @@ def seed_customer(
             submitted=submitted.id,
             draft_stored=draft_stored,
             kept_stored=kept_stored,
+            chat_stored=chat_stored,
         )
     return seeded
 

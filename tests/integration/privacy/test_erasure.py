@@ -29,6 +29,7 @@ ERASABLE = (
     "live",
     "rating",
     "note",
+    "chat_file",
     "device",
     "draft",
     "draft_file",
@@ -60,6 +61,7 @@ def test_canaries_are_gone_except_where_the_law_keeps_them(
     for key in target.canaries:
         assert where_in_db(before, target.c(key)), key
     assert where_in_files(store.root, target.c("draft_file"))
+    assert where_in_files(store.root, target.c("chat_file"))
     with session_scope(engine) as session:
         audit_before = session.exec(select(func.count()).select_from(AuditEvent)).one()
 
@@ -79,6 +81,7 @@ def test_canaries_are_gone_except_where_the_law_keeps_them(
     for key in other.canaries:
         assert where_in_db(after, other.c(key)), key
     assert where_in_files(store.root, other.c("draft_file"))
+    assert where_in_files(store.root, other.c("chat_file"))
 
     statement = {item.category: item for item in report.statement("en")}
     assert statement["submitted_claims"].status == "kept"
@@ -91,7 +94,8 @@ def test_canaries_are_gone_except_where_the_law_keeps_them(
         report.erased["assistant_conversations"] == 1
         and report.erased["live_chat_conversations"] == 1
     )
-    assert report.erased["appointments"] == 2 and report.files_deleted == 1
+    # The draft claim's file and the live-chat attachment.
+    assert report.erased["appointments"] == 2 and report.files_deleted == 2
     # The upcoming meeting still exists in Bookings: the caller is told to cancel it.
     assert report.bookings_to_cancel == ("graph-A-daily_banking-29",)
     assert [item.category for item in report.statement("de")] == [

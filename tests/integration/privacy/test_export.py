@@ -34,7 +34,8 @@ def test_archive_holds_the_customers_data_and_files_only(
     names = archive.namelist()
     assert {"data.json", "README.txt"} <= set(names)
     files = sorted(n for n in names if n.startswith("files/"))
-    assert len(files) == 2 and all(".." not in n for n in files)
+    # The two claim files and the live-chat attachment.
+    assert len(files) == 3 and all(".." not in n for n in files)
     data = json.loads(archive.read("data.json"))
     readme = archive.read("README.txt").decode("utf-8")
     assert readme.startswith("Uw gegevens")  # the customer's language first
@@ -59,6 +60,7 @@ def test_archive_holds_the_customers_data_and_files_only(
         "appt_mifid",
         "draft_file",
         "kept_file",
+        "chat_file",
     ):
         assert mine.c(key) in everything, key
     # Employees' internal notes and handler remarks are not part of the customer's copy.
@@ -76,6 +78,11 @@ def test_archive_holds_the_customers_data_and_files_only(
         "kept_file"
     ).encode() in archive.read(path)
     assert "stored_name" not in everything
+    live = next(c for c in data["conversations"] if c["channel"] == "live_chat")
+    [attachment] = live["files"]
+    assert attachment["path"].startswith("files/chat-")
+    assert mine.c("chat_file").encode() in archive.read(attachment["path"])
+    assert live["messages"][-1]["file_id"] == attachment["id"]
     assert [c["purpose"] for c in data["consents"]] == ["device_data", "video"]
     assert data["device_data"][0]["data"]["browser"] == mine.c("device")
 
