@@ -61,7 +61,11 @@ def main() -> None:
         classifier.classify(text)
         cpu.append((time.process_time() - c0) * 1000)
         wall.append((time.perf_counter() - w0) * 1000)
-    print(f"questions={len(wall)} load_s={load_s:.2f} load_avg_1min={os.getloadavg()[0]:.1f}")
+    skipped = classifier.model.skips_embedding(classifier.model.tfidf_proba(questions))
+    print(
+        f"questions={len(wall)} load_s={load_s:.2f} load_avg_1min={os.getloadavg()[0]:.1f} "
+        f"embedding_skipped={skipped.mean():.0%} (TF-IDF confidence >= {classifier.model.shortcut})"
+    )
     # CPU time is what one core spends per question; wall time also counts waiting for the
     # core when the machine is busy, so on a shared box compare the two.
     for name, values in (("wall", wall), ("cpu", cpu)):

@@ -76,3 +76,43 @@ def choose_threshold(
         ):
             return result
     return outcome(proba, labels, classes, FALLBACK_THRESHOLD)
+
+
+SHORTCUT_GRID = (0.80, 0.85, 0.90, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99)
+MAX_SHORTCUT_ACCURACY_LOSS = 0.0005
+
+
+def _top1(proba: Probabilities, labels: Sequence[str], classes: Sequence[str]) -> float:
+    truth = np.asarray(labels)
+    top = np.asarray(classes)[proba.argmax(axis=1)]
+    in_scope = truth != OUT_OF_SCOPE
+    return float((top == truth)[in_scope].mean()) if in_scope.any() else 1.0
+
+
+def choose_shortcut(
+    p_tfidf: Probabilities,
+    full: Probabilities,
+    labels: Sequence[str],
+    classes: Sequence[str],
+    threshold: float,
+) -> float | None:
+    """Lowest TF-IDF confidence from which the embedding may be skipped at no cost.
+
+    At each candidate the rows TF-IDF is that sure of take its probabilities, the rest the
+    full model's; the candidate is kept only if top-1 accuracy drops by at most
+    ``MAX_SHORTCUT_ACCURACY_LOSS`` and neither accuracy on answered nor out-of-scope
+    silence gets worse than the full model's. None when no candidate qualifies.
+    """
+    base = outcome(full, labels, classes, threshold)
+    base_top1 = _top1(full, labels, classes)
+    for shortcut in SHORTCUT_GRID:
+        skip = p_tfidf.max(axis=1) >= shortcut
+        mixed = np.where(skip[:, None], p_tfidf, full)
+        result = outcome(mixed, labels, classes, threshold)
+        if (
+            _top1(mixed, labels, classes) >= base_top1 - MAX_SHORTCUT_ACCURACY_LOSS
+            and result.accuracy_on_answered >= base.accuracy_on_answered
+            and result.oos_answered <= base.oos_answered
+        ):
+            return shortcut
+    return None

@@ -80,11 +80,28 @@ class IntentClassifier:
         langs: Sequence[str | None] | None = None,
         cache: EmbeddingCache | None = None,
     ) -> Probabilities:
-        """Calibrated probabilities for many texts (columns: ``self.model.labels``)."""
-        vectors = (
-            cache.embed(self._embedder, texts) if cache is not None else self._embedder.embed(texts)
-        )
-        return self.model.predict_proba(texts, vectors, langs)
+        """Calibrated probabilities for many texts (columns: ``self.model.labels``).
+
+        Rows the TF-IDF classifier is sure of (``model.shortcut``) keep its probabilities and
+        are never embedded; the others get the full two-classifier average. Evaluation goes
+        through here too, so its figures are those of what customers get.
+        """
+        texts = list(texts)
+        langs = list(langs) if langs is not None else [None] * len(texts)
+        p_tfidf = self.model.tfidf_proba(texts)
+        proba: Probabilities = p_tfidf.copy()
+        full = np.flatnonzero(~self.model.skips_embedding(p_tfidf))
+        if len(full):
+            subset = [texts[i] for i in full]
+            vectors = (
+                cache.embed(self._embedder, subset)
+                if cache is not None
+                else self._embedder.embed(subset)
+            )
+            proba[full] = self.model.predict_proba(
+                subset, vectors, [langs[i] for i in full], p_tfidf[full]
+            )
+        return proba
 
     def predict(
         self, text: str, lang: str | None = None, k: int = TOP_K

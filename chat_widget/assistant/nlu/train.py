@@ -19,7 +19,11 @@ from pathlib import Path
 from sklearn.model_selection import train_test_split
 
 from chat_widget.assistant.nlu import artefact
-from chat_widget.assistant.nlu.calibration import choose_threshold, fit_temperature
+from chat_widget.assistant.nlu.calibration import (
+    choose_shortcut,
+    choose_threshold,
+    fit_temperature,
+)
 from chat_widget.assistant.nlu.dataset import Example, data_fingerprint, training_examples
 from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
 from chat_widget.assistant.nlu.model import apply_temperature, fit_model
@@ -67,13 +71,27 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     chosen = choose_threshold(apply_temperature(raw, temperature), tune_labels, tuning_model.labels)
     logger.info("tuning split: %s, temperature %.2f", chosen, temperature)
 
+    p_tfidf = tuning_model.tfidf_proba(tune_texts)
+    shortcut = choose_shortcut(
+        p_tfidf,
+        apply_temperature(raw, temperature),
+        tune_labels,
+        tuning_model.labels,
+        chosen.threshold,
+    )
+    logger.info("embedding skipped when TF-IDF confidence >= %s", shortcut)
+
     model = fit_model(texts, labels, vectors, langs)
     model.temperature = temperature
+    model.shortcut = shortcut
     meta = artefact.ModelMeta(
         fingerprint=data_fingerprint(DATA_DIR),
         threshold=chosen.threshold,
         temperature=temperature,
-        tuning={k: round(float(v), 4) for k, v in asdict(chosen).items()},
+        tuning={
+            **{k: round(float(v), 4) for k, v in asdict(chosen).items()},
+            "shortcut": shortcut if shortcut is not None else 1.0,
+        },
     )
     artefact.save(target, model, meta)
     logger.info("intent model written to %s in %.0f s", target, time.perf_counter() - started)

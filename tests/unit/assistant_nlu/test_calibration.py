@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from chat_widget.assistant.nlu.calibration import choose_threshold, fit_temperature, outcome
+from chat_widget.assistant.nlu.calibration import (
+    choose_shortcut,
+    choose_threshold,
+    fit_temperature,
+    outcome,
+)
 from chat_widget.assistant.nlu.model import apply_temperature
 
 CLASSES = ("card_arrival", "out_of_scope", "pin_blocked")
@@ -31,3 +36,13 @@ def test_temperature_keeps_rows_normalised_and_ranking() -> None:
         assert np.isclose(scaled.sum(), 1.0)
         assert scaled.argmax() == 0
     assert fit_temperature(np.array([[0.6, 0.2, 0.2]] * 10), ["card_arrival"] * 10, CLASSES) < 1.0
+
+
+def test_shortcut_is_the_lowest_confidence_that_costs_nothing() -> None:
+    # Row 2: TF-IDF is 0.9 sure but wrong, the full model right; row 1 agrees at 0.97.
+    labels = ["card_arrival", "pin_blocked"]
+    p_tfidf = np.array([[0.97, 0.02, 0.01], [0.9, 0.05, 0.05]])
+    full = np.array([[0.95, 0.03, 0.02], [0.2, 0.1, 0.7]])
+    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5) == 0.92
+    # when TF-IDF is wrong even at its most confident, the embedding is never skipped
+    assert choose_shortcut(np.array([[0.1, 0.0, 0.995]] * 2), full, labels, CLASSES, 0.5) is None

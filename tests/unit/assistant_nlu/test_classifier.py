@@ -74,3 +74,35 @@ async def test_classify_async_uses_the_shared_classifier(
     monkeypatch.setattr(classifier_module, "_classifier", classifier)
     prediction = await classify_async("ik ben mijn kaart verloren", "nl")
     assert prediction.intent == "lost_or_stolen_card"
+
+
+class CountingEmbedder:
+    """Wraps the real embedder to count the texts it is asked to embed."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> object:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)  # type: ignore[attr-defined]
+
+
+def test_confident_wording_skips_the_embedding_and_keeps_the_decision(
+    classifier: IntentClassifier,
+) -> None:
+    """The latency shortcut: rows TF-IDF is sure of are never embedded, the others are, and
+    a skipped row gets the same intent the full model would give."""
+    assert classifier.model.shortcut is not None
+    texts = [t for _, t, _ in CLEAR]
+    counting = CountingEmbedder(classifier._embedder)
+    fast = IntentClassifier(classifier.model, classifier.meta, counting)  # type: ignore[arg-type]
+    proba = fast.probabilities(texts)
+    p_tfidf = classifier.model.tfidf_proba(texts)
+    skipped = classifier.model.skips_embedding(p_tfidf)
+    assert 0 < skipped.sum() < len(texts)  # both paths are exercised by this list
+    assert counting.texts == [t for t, s in zip(texts, skipped, strict=True) if not s]
+    full = classifier.model.predict_proba(texts, classifier._embedder.embed(texts))
+    for i in range(len(texts)):
+        if skipped[i]:
+            assert proba[i].argmax() == full[i].argmax()
