@@ -9,6 +9,7 @@ re-runs the page's on_load, which restarts the listener from the last seq the vi
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import time
 import uuid
@@ -117,6 +118,14 @@ def _attach(
         locale=locale,
     )
     return message
+
+
+def upload_message_id(conversation_id: str, name: str, data: bytes) -> str:
+    """The message id of an upload, derived from its content: the same file sent again after
+    a dropped connection (the browser retries, or the customer does) is the same message,
+    never a second copy."""
+    digest = hashlib.sha256(conversation_id.encode() + b"\0" + name.encode() + b"\0" + data)
+    return "file-" + digest.hexdigest()[:40]
 
 
 class LiveChatState(WidgetState):
@@ -461,7 +470,7 @@ class LiveChatState(WidgetState):
                 _attach,
                 customer_id,
                 conversation_id,
-                uuid.uuid4().hex,
+                upload_message_id(conversation_id, name, data),
                 name,
                 data,
                 limits,
