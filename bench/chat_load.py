@@ -95,6 +95,8 @@ class Stats:
     #: text -> perf_counter at send (delivery to the agent console is matched by text)
     sent_at: dict[str, float] = field(default_factory=dict)
     delivered: set[str] = field(default_factory=set)
+    customer_deltas: int = 0  # state updates pushed to customers during the sending phase
+    counting: bool = False
     observed_texts: int = 0  # messages sent in conversations an agent socket watches
     #: client_msg_id -> perf_counter at send, for the DB observer
     db_pending: dict[str, float] = field(default_factory=dict)
@@ -254,7 +256,11 @@ async def customer(
     acked: dict[str, float] = {}
 
     def on_delta(path: str, values: dict[str, Any], now: float) -> None:
-        if path != LIVE or "items" not in values:
+        if path != LIVE:
+            return
+        if stats.counting:
+            stats.customer_deltas += 1
+        if "items" not in values:
             return
         for item in values["items"]:
             t = item.get("text")
@@ -406,7 +412,10 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
     observer = threading.Thread(target=db_observer, args=(engine, stats, stop), daemon=True)
     observer.start()
     go.set()
-    await asyncio.sleep(args.seconds + args.interval + 1)
+    stats.counting = True
+    await asyncio.sleep(args.seconds)
+    stats.counting = False
+    await asyncio.sleep(args.interval + 1)
     # let the last messages land (acks time out on their own after 30 s)
     await asyncio.wait([t for t in tasks if not t.done()] or [asyncio.sleep(0)], timeout=35)
     await asyncio.sleep(2.0)
@@ -449,6 +458,7 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
         "ack_p50_ms": pct(stats.ack, 0.50),
         "ack_p95_ms": pct(stats.ack, 0.95),
         "ack_p99_ms": pct(stats.ack, 0.99),
+        "customer_deltas_per_s": round(stats.customer_deltas / args.seconds, 1),
         "delivery_samples": len(stats.delivery),
         "delivery_expected": stats.observed_texts,
         "delivery_p50_ms": pct(stats.delivery, 0.50),
