@@ -182,7 +182,9 @@ class Conn:
 # --- database side: agents and their Accept click ---------------------------------------------
 
 
-def seed_agents(engine: Engine, run: str, count: int, capacity: int, with_password: int) -> list[str]:
+def seed_agents(
+    engine: Engine, run: str, count: int, capacity: int, with_password: int
+) -> list[str]:
     ids = []
     with session_scope(engine) as s:
         for k in range(count):
@@ -200,7 +202,9 @@ def seed_agents(engine: Engine, run: str, count: int, capacity: int, with_passwo
     return ids
 
 
-def accept_waiting(engine: Engine, agents: list[str], capacity: int, held: dict[str, list[str]]) -> int:
+def accept_waiting(
+    engine: Engine, agents: list[str], capacity: int, held: dict[str, list[str]]
+) -> int:
     """Hand each waiting chat to the first bench agent with room (the console's Accept)."""
     with session_scope(engine) as s:
         waiting = s.exec(
@@ -244,8 +248,14 @@ def db_observer(engine: Engine, stats: Stats, stop: threading.Event) -> None:
 
 
 async def customer(
-    i: int, port: int, origin: str, args: argparse.Namespace, stats: Stats,
-    ready: asyncio.Event, go: asyncio.Event, finished: asyncio.Event,
+    i: int,
+    port: int,
+    origin: str,
+    args: argparse.Namespace,
+    stats: Stats,
+    ready: asyncio.Event,
+    go: asyncio.Event,
+    finished: asyncio.Event,
 ) -> None:
     try:
         conn = await Conn.open(port, origin, "/widget/")
@@ -270,7 +280,12 @@ async def customer(
     pending: dict[str, float] = {}
     conn.on_delta = on_delta
     try:
-        boot = {"mode": "embed", "locale": "fr", "browserLocales": ["fr"], "timeZone": "Europe/Brussels"}
+        boot = {
+            "mode": "embed",
+            "locale": "fr",
+            "browserLocales": ["fr"],
+            "timeZone": "Europe/Brussels",
+        }
         await conn.event(f"{WIDGET}.on_boot", {"raw": json.dumps(boot)})
         if not await conn.wait(lambda: conn.get(WIDGET, "booted") is True, 120):
             raise RuntimeError("boot")
@@ -321,13 +336,22 @@ async def customer(
 
 
 async def agent_socket(
-    k: int, run: str, port: int, origin: str, stats: Stats, held: list[str],
-    selected: asyncio.Event, finished: asyncio.Event,
+    k: int,
+    run: str,
+    port: int,
+    origin: str,
+    stats: Stats,
+    held: list[str],
+    selected: asyncio.Event,
+    finished: asyncio.Event,
 ) -> None:
     try:
         conn = await Conn.open(port, origin, "/agent/")
-        await conn.event(f"{AGENT}.login", {"form": {"username": f"b{run}a{k}", "password": AGENT_PASSWORD}})
-        await asyncio.sleep(1.0)  # login answers with a redirect; the console page's on_load follows
+        await conn.event(
+            f"{AGENT}.login", {"form": {"username": f"b{run}a{k}", "password": AGENT_PASSWORD}}
+        )
+        # login answers with a redirect; the console page's on_load follows
+        await asyncio.sleep(1.0)
         await conn.event(f"{AGENT}.on_console_page", {})
         if not await conn.wait(lambda: conn.get(AGENT, "authed") is True, 60):
             raise RuntimeError("login")
@@ -393,7 +417,9 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
     selected = [asyncio.Event() for _ in range(sockets)]
     agent_tasks = [
         asyncio.create_task(
-            agent_socket(k, run, server.port, server.origin, stats, held[agents[k]], selected[k], finished)
+            agent_socket(
+                k, run, server.port, server.origin, stats, held[agents[k]], selected[k], finished
+            )
         )
         for k in range(sockets)
     ]
@@ -418,7 +444,12 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
     await asyncio.sleep(args.interval + 1)
     # let the last messages land (acks time out on their own after 30 s)
     await asyncio.wait([t for t in tasks if not t.done()] or [asyncio.sleep(0)], timeout=35)
-    await asyncio.sleep(2.0)
+    # and the last deliveries to the consoles (until none arrived for 2 s, at most 15 s)
+    quiet_since, count, t_end = time.monotonic(), len(stats.delivery), time.monotonic()
+    while time.monotonic() - quiet_since < 2.0 and time.monotonic() - t_end < 15:
+        await asyncio.sleep(0.25)
+        if len(stats.delivery) != count:
+            quiet_since, count = time.monotonic(), len(stats.delivery)
     load_after = os.getloadavg()
     stop.set()
     observer.join(5)
@@ -461,6 +492,7 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
         "customer_deltas_per_s": round(stats.customer_deltas / args.seconds, 1),
         "delivery_samples": len(stats.delivery),
         "delivery_expected": stats.observed_texts,
+        "delivery_missing": max(0, stats.observed_texts - len(stats.delivery)),
         "delivery_p50_ms": pct(stats.delivery, 0.50),
         "delivery_p95_ms": pct(stats.delivery, 0.95),
         "delivery_p99_ms": pct(stats.delivery, 0.99),
@@ -499,16 +531,24 @@ def create_database(mode: str) -> tuple[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", default="100,500,1000")
     parser.add_argument("--mode", choices=["single", "redis"], default="single")
     parser.add_argument("--seconds", type=float, default=20, help="sending phase per run")
-    parser.add_argument("--interval", type=float, default=2.0, help="seconds between a customer's messages")
+    parser.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between a customer's messages"
+    )
     parser.add_argument("--workers", type=int, default=2, help="redis mode: GRANIAN_WORKERS")
     parser.add_argument("--capacity", type=int, default=5, help="chats per bench agent")
-    parser.add_argument("--agent-sockets", type=int, default=20, help="agents with a console websocket")
+    parser.add_argument(
+        "--agent-sockets", type=int, default=20, help="agents with a console websocket"
+    )
     parser.add_argument("--setup-timeout", type=float, default=240)
-    parser.add_argument("--timeout", type=float, default=1800, help="hard limit for the whole command")
+    parser.add_argument(
+        "--timeout", type=float, default=1800, help="hard limit for the whole command"
+    )
     args = parser.parse_args()
 
     def give_up(*_: Any) -> None:
