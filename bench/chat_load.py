@@ -391,6 +391,33 @@ async def agent_socket(
     await conn.close()
 
 
+def wait_settled(pid: int, limit: float = 300, busy: float = 0.3) -> float:
+    """Seconds until the server's processes use less than ``busy`` of a core over 3 s.
+
+    The workers do their start-up work (schema, the assistant's model) after they answer HTTP;
+    measuring during it would charge that one-off cost to the message path."""
+    import psutil
+
+    root, t0 = psutil.Process(pid), time.monotonic()
+
+    def cpu() -> float:
+        total = 0.0
+        for p in [root, *root.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
+    while time.monotonic() - t0 < limit:
+        before = cpu()
+        time.sleep(3)
+        if (cpu() - before) / 3 < busy:
+            break
+    return round(time.monotonic() - t0, 1)
+
+
 def pct(values: list[float], p: float) -> float | None:
     if not values:
         return None
@@ -437,6 +464,8 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
     stop = threading.Event()
     observer = threading.Thread(target=db_observer, args=(engine, stats, stop), daemon=True)
     observer.start()
+    if args.phase_file:  # lets a profiler attach for exactly the sending phase
+        Path(args.phase_file).write_text(f"sending {n}\n")
     go.set()
     stats.counting = True
     await asyncio.sleep(args.seconds)
@@ -546,6 +575,7 @@ def main() -> int:
         "--agent-sockets", type=int, default=20, help="agents with a console websocket"
     )
     parser.add_argument("--setup-timeout", type=float, default=240)
+    parser.add_argument("--phase-file", help="written when a run's sending phase starts")
     parser.add_argument(
         "--timeout", type=float, default=1800, help="hard limit for the whole command"
     )
@@ -566,6 +596,7 @@ def main() -> int:
     try:
         upgrade(engine)
         server = start_widget_server(env)
+        print(f"server settled after {wait_settled(server.process.pid)} s", file=sys.stderr)
         for n in (int(x) for x in args.clients.split(",")):
             result = asyncio.run(run_load(server, engine, n, args))
             if args.mode == "redis":

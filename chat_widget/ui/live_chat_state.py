@@ -58,7 +58,7 @@ RESYNC_SECONDS = 5.0
 
 async def _read_versions(conversation_ids: list[str]) -> Mapping[str, Hashable]:
     return await runtime.run_db(
-        partial(sides.conversation_versions, conversation_ids=conversation_ids)
+        lambda s: sides.conversation_versions(session=s, conversation_ids=conversation_ids)
     )
 
 
@@ -290,7 +290,10 @@ class LiveChatState(WidgetState):
                         events = self._apply(view)
                     done = self.phase in {"ended", "left"}
                     waiting = self.phase == "waiting"
-                    visible_seq = self._last_seq if self.is_visible else 0
+                    # Read receipts are for the other side's messages: the customer's own
+                    # sends need no receipt write (it was one more commit per message).
+                    incoming = max((i.seq for i in self.items if i.author != "customer"), default=0)
+                    visible_seq = self._last_seq if self.is_visible and incoming > marked else 0
                 for event in events:
                     yield event
                 if visible_seq > marked:
