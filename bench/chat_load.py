@@ -22,9 +22,12 @@ message with ``LiveChatState.send`` (form with ``client_msg_id``), and the bench
     python bench/chat_load.py --clients 100,500,1000 --mode redis   # Redis state + PostgreSQL,
                                                                     # GRANIAN_WORKERS=2 workers
 
-Loopback only. Each run sends for ``--seconds`` (default 20) after everyone is in an active chat;
+Loopback only (the server binds 127.0.0.1). The bench first waits until the server's start-up
+work (the assistant model) is done; each run then sends for ``--seconds`` (default 20) after
+everyone is in an active chat, each customer starting at a random point of the first interval;
 ``--timeout`` bounds the whole command. The server, its temp folder and the database the bench
-created (a temp SQLite file, or a fresh PostgreSQL database) are removed at the end. Results are
+created (a temp SQLite file, or a fresh PostgreSQL database) are removed at the end, and so
+are the bench clients' states in Redis (db 8). Results are
 printed as JSON lines and written to ``bench/results/chat_load-<mode>-<time>.json``.
 """
 
@@ -72,6 +75,19 @@ PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379/8"
 AGENT_PASSWORD = "bench-agent-password-1234"
 RESULTS = Path(__file__).resolve().parent / "results"
+#: client tokens the bench used: their Reflex states are removed from Redis at the end
+TOKENS: set[str] = set()
+
+
+def forget_redis_states() -> int:
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    gone = [k for k in client.scan_iter(count=1000) if k.decode().split("_", 1)[0] in TOKENS]
+    for start in range(0, len(gone), 500):
+        client.delete(*gone[start : start + 500])
+    client.close()
+    return len(gone)
 
 
 def tag() -> str:
@@ -120,7 +136,9 @@ class Conn:
 
     @classmethod
     async def open(cls, port: int, origin: str, pathname: str) -> Conn:
-        url = f"ws://127.0.0.1:{port}/_event/?EIO=4&transport=websocket&token={uuid.uuid4()}"
+        token = str(uuid.uuid4())
+        TOKENS.add(token)
+        url = f"ws://127.0.0.1:{port}/_event/?EIO=4&transport=websocket&token={token}"
         ws = await websockets.connect(url, origin=origin, open_timeout=60, max_size=2**24)  # type: ignore[arg-type]
         await ws.recv()  # Engine.IO open
         await ws.send("40/_event,")
@@ -610,6 +628,8 @@ def main() -> int:
             stop_widget_server(server)
         engine.dispose()
         drop()
+        if args.mode == "redis":
+            print(f"removed {forget_redis_states()} bench states from Redis", file=sys.stderr)
         RESULTS.mkdir(exist_ok=True)
         out = RESULTS / f"chat_load-{args.mode}-{time.strftime('%Y%m%d-%H%M%S')}.json"
         out.write_text(json.dumps(results, indent=1))
