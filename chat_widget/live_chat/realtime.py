@@ -27,6 +27,12 @@ QUEUE = "queue"
 TYPING_TTL = 4.0
 
 
+def from_customer(conversation_id: str) -> str:
+    """Key the console listens on for what only the customer's side did (their message, read
+    receipt, typing): the customer's own listener has nothing to read for those."""
+    return f"{conversation_id}:from-customer"
+
+
 def view_key(client_token: str) -> str:
     """Key a client's own listeners wait on (e.g. its widget was opened or closed)."""
     return f"view:{client_token}"

@@ -28,6 +28,7 @@ from chat_widget.live_chat.realtime import (
     ChangeWatcher,
     LocalTypingBoard,
     RedisTypingBoard,
+    from_customer,
     notifier,
     typing_board,
     view_key,
@@ -53,7 +54,15 @@ def _typing() -> LocalTypingBoard | RedisTypingBoard:
 
 
 #: A listener re-reads its whole view at least this often, even when nothing announced a change.
-RESYNC_SECONDS = 5.0
+RESYNC_SECONDS = 30.0
+
+
+def _only_seq_within(version: Hashable | None, seen: Hashable | None, shown_seq: int) -> bool:
+    """True when ``version`` differs from ``seen`` at most by a last seq the view already
+    holds (the customer's own sends), so there is nothing new to read."""
+    if not (isinstance(version, tuple) and isinstance(seen, tuple)):
+        return version == seen
+    return version[1:] == seen[1:] and version[0] <= shown_seq
 
 
 async def _read_versions(conversation_ids: list[str]) -> Mapping[str, Hashable]:
@@ -232,7 +241,8 @@ class LiveChatState(WidgetState):
         if not conversation_id:
             return
         # Wake-ups: this conversation (a write on this worker) or this client (the widget
-        # opened or closed: the read receipt and the unread count follow visibility).
+        # opened or closed: the read receipt and the unread count follow visibility). The
+        # customer's own sends and receipts wake the console only (``from_customer``).
         keys = [conversation_id, view_key(token)]
         marked = 0
         seen: Hashable | None = None  # the watcher's version at the last full read
@@ -244,13 +254,8 @@ class LiveChatState(WidgetState):
             while True:
                 version = watcher.version(conversation_id)
                 agent_typing = await _typing().is_typing(conversation_id, "agent")
-                due = (
-                    woke
-                    or waiting  # the queue place moves with other chats
-                    or version != seen
-                    or time.monotonic() - last_read >= RESYNC_SECONDS
-                )
-                if not due and agent_typing == shown_typing:
+                must = woke or waiting or time.monotonic() - last_read >= RESYNC_SECONDS
+                if not must and version == seen and agent_typing == shown_typing:
                     if liveness.expired():
                         return
                     woke = await notifier.wait(keys, POLL_SECONDS)
@@ -263,9 +268,12 @@ class LiveChatState(WidgetState):
                     ):
                         return
                     after, customer_id = self._last_seq, self._customer_id
-                    if not due:  # only the typing indicator changed
-                        self.agent_typing = shown_typing = agent_typing
-                if not due:
+                    # Only our own sends moved it: they are on screen already.
+                    read = must or not _only_seq_within(version, seen, after)
+                    if not read and self.agent_typing != agent_typing:
+                        self.agent_typing = agent_typing
+                if not read:
+                    seen, shown_typing = version, agent_typing
                     woke = await notifier.wait(keys, POLL_SECONDS)
                     continue
                 view: sides.CustomerView | None = None
@@ -365,7 +373,7 @@ class LiveChatState(WidgetState):
             await runtime.run_db(work)
         except live_chat.LiveChatError:
             return
-        notifier.notify(conversation_id)
+        notifier.notify(from_customer(conversation_id))
 
     # --- customer actions -------------------------------------------------------------------
 
@@ -410,13 +418,15 @@ class LiveChatState(WidgetState):
         message = sent.message
         if all(i.id != message.id for i in self.items):
             self.items = sorted([*self.items, to_item(message, self.locale)], key=lambda i: i.seq)
-        notifier.notify(conversation_id)
+        if message.seq == self._last_seq + 1:  # nothing in between: the listener needs no read
+            self._last_seq = message.seq
+        notifier.notify(from_customer(conversation_id))
 
     @rx.event
     async def typed(self) -> None:
         if self._conversation_id and self.phase == "active":
             if await _typing().touch(self._conversation_id, "customer"):
-                notifier.notify(self._conversation_id)
+                notifier.notify(from_customer(self._conversation_id))
 
     @rx.event
     async def leave_message(self, form: dict[str, Any]) -> None:
