@@ -4,9 +4,10 @@ With ``REDIS_URL`` the typing indicators live in Redis (short TTL keys), so they
 when the customer and the agent are served by different workers.
 
 The database stays the source of truth: a listener wakes up when something is announced here
-(same worker, immediately) or after a short timeout (another worker wrote it), and then reads
+(same worker, immediately) or when the process's ``ChangeWatcher`` sees its conversation move
+in the database (another worker or process wrote it; one poll per process), and then reads
 ``messages_since`` from the database. Nothing is lost if a wake-up is missed; it only comes
-up to one timeout later. Typing indicators are ephemeral.
+up to one poll later. Typing indicators are ephemeral.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 
 from redis.exceptions import RedisError
 
@@ -24,6 +25,17 @@ log = logging.getLogger(__name__)
 QUEUE = "queue"
 #: How long a "is typing" signal stays visible without a new keystroke.
 TYPING_TTL = 4.0
+
+
+def from_customer(conversation_id: str) -> str:
+    """Key the console listens on for what only the customer's side did (their message, read
+    receipt, typing): the customer's own listener has nothing to read for those."""
+    return f"{conversation_id}:from-customer"
+
+
+def view_key(client_token: str) -> str:
+    """Key a client's own listeners wait on (e.g. its widget was opened or closed)."""
+    return f"view:{client_token}"
 
 
 class Notifier:
@@ -53,6 +65,57 @@ class Notifier:
             for w in waiters:
                 w.cancel()
         return bool(done)
+
+
+class ChangeWatcher:
+    """One database poll per process for all the conversations its listeners show.
+
+    ``read`` returns a cheap version of each conversation id asked for (e.g. last seq, status,
+    read receipt). A listener ``watch``-es its conversation and compares ``version(id)`` with the
+    version it last read the full view at: only a moved version (or a wake-up) costs it a read.
+    Without this, every open view read its whole view from the database every poll, so N open
+    chats made N view reads per poll, queued in the same thread pool as the sends.
+    """
+
+    def __init__(
+        self, read: Callable[[list[str]], Awaitable[Mapping[str, Hashable]]], interval: float
+    ) -> None:
+        self._read = read
+        self._interval = interval
+        self._counts: dict[str, int] = {}
+        self._versions: dict[str, Hashable] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def watch(self, key: str) -> None:
+        self._counts[key] = self._counts.get(key, 0) + 1
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._task = loop.create_task(self._run())
+
+    def unwatch(self, key: str) -> None:
+        left = self._counts.get(key, 0) - 1
+        if left > 0:
+            self._counts[key] = left
+        else:
+            self._counts.pop(key, None)
+            self._versions.pop(key, None)
+
+    def version(self, key: str) -> Hashable | None:
+        """The conversation's version at the last poll; None before its first poll."""
+        return self._versions.get(key)
+
+    async def _run(self) -> None:
+        while self._counts:
+            keys = list(self._counts)
+            try:
+                found = await self._read(keys)
+            except Exception:  # a database hiccup: listeners still resync on their own
+                log.exception("change watcher poll failed")
+            else:
+                for key in keys:
+                    if key in self._counts:
+                        self._versions[key] = found.get(key)
+            await asyncio.sleep(self._interval)
 
 
 class TypingBoard:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from chat_widget.agents.records import Agent, Presence, Role
@@ -17,7 +18,7 @@ from chat_widget.conversations import (
     get_conversation_for_customer,
     messages_since,
 )
-from chat_widget.domain.models import Message
+from chat_widget.domain.models import Conversation, Message
 from chat_widget.guard import engine as guard
 from chat_widget.live_chat.errors import ChatNotFound, NotAssignedAgent
 from chat_widget.live_chat.hours.schedule import OpeningHours
@@ -36,6 +37,7 @@ from chat_widget.live_chat.queue import (
     request_chat,
     waiting_queue,
 )
+from chat_widget.live_chat.records import ReadState
 from chat_widget.live_chat.routing import active_chats_for_agent
 
 
@@ -130,6 +132,34 @@ def customer_view(
         ),
         rating=request.rating,
     )
+
+
+def conversation_versions(
+    *, session: Session, conversation_ids: list[str]
+) -> dict[str, tuple[int, str, int]]:
+    """``(last seq, status, agent's read seq)`` per conversation: what moves when a customer
+    view has something new to show (messages, joins and closes, the read receipt). Two
+    queries for any number of conversations, so one poll per process can watch them all."""
+    versions: dict[str, tuple[int, str, int]] = {}
+    for start in range(0, len(conversation_ids), 500):
+        part = conversation_ids[start : start + 500]
+        reads = {
+            cid: int(seq or 0)
+            for cid, seq in session.exec(
+                select(ReadState.conversation_id, func.max(ReadState.last_read_seq))
+                .where(col(ReadState.conversation_id).in_(part))
+                .where(ReadState.participant_kind == "agent")
+                .group_by(col(ReadState.conversation_id))
+            ).all()
+        }
+        rows = session.exec(
+            select(Conversation.id, Conversation.last_seq, Conversation.status).where(
+                col(Conversation.id).in_(part)
+            )
+        ).all()
+        for cid, seq, status in rows:
+            versions[cid] = (seq, status, reads.get(cid, 0))
+    return versions
 
 
 def customer_send(

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -29,10 +29,13 @@ from chat_widget.i18n import format_clock
 from chat_widget.live_chat import attachments, sides
 from chat_widget.live_chat.realtime import (
     QUEUE,
+    ChangeWatcher,
     LocalTypingBoard,
     RedisTypingBoard,
+    from_customer,
     notifier,
     typing_board,
+    view_key,
 )
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
@@ -57,6 +60,34 @@ PHASES_BY_STATUS = {
 
 def _typing() -> LocalTypingBoard | RedisTypingBoard:
     return typing_board(runtime.settings().redis_url)
+
+
+#: A listener re-reads its whole view at least this often, even when nothing announced a change.
+RESYNC_SECONDS = 30.0
+
+
+def _only_seq_within(version: Hashable | None, seen: Hashable | None, shown_seq: int) -> bool:
+    """True when ``version`` differs from ``seen`` at most by a last seq the view already
+    holds (the customer's own sends), so there is nothing new to read."""
+    if not (isinstance(version, tuple) and isinstance(seen, tuple)):
+        return version == seen
+    return version[1:] == seen[1:] and version[0] <= shown_seq
+
+
+async def _read_versions(conversation_ids: list[str]) -> Mapping[str, Hashable]:
+    return await runtime.run_db(
+        lambda s: sides.conversation_versions(session=s, conversation_ids=conversation_ids)
+    )
+
+
+_watchers: list[ChangeWatcher] = []
+
+
+def _watcher() -> ChangeWatcher:
+    """The process's one database poll for all open customer chat views."""
+    if not _watchers:
+        _watchers.append(ChangeWatcher(_read_versions, POLL_SECONDS))
+    return _watchers[0]
 
 
 def _schedule():  # type: ignore[no-untyped-def]
@@ -278,48 +309,86 @@ class LiveChatState(WidgetState):
             self._listen_gen += 1
             gen = self._listen_gen
             conversation_id = self._conversation_id
-            liveness = Liveness(self.router.session.client_token)
+            token = self.router.session.client_token
+            liveness = Liveness(token)
         if not conversation_id:
             return
+        # Wake-ups: this conversation (a write on this worker) or this client (the widget
+        # opened or closed: the read receipt and the unread count follow visibility). The
+        # customer's own sends and receipts wake the console only (``from_customer``).
+        keys = [conversation_id, view_key(token)]
         marked = 0
-        while True:
-            async with self:
-                if (
-                    gen != self._listen_gen
-                    or self._conversation_id != conversation_id
-                    or self.view != "live_chat"
-                ):
+        seen: Hashable | None = None  # the watcher's version at the last full read
+        last_read = 0.0
+        woke, waiting, shown_typing = True, True, False
+        watcher = _watcher()
+        watcher.watch(conversation_id)
+        try:
+            while True:
+                version = watcher.version(conversation_id)
+                agent_typing = await _typing().is_typing(conversation_id, "agent")
+                must = woke or waiting or time.monotonic() - last_read >= RESYNC_SECONDS
+                if not must and version == seen and agent_typing == shown_typing:
+                    if liveness.expired():
+                        return
+                    woke = await notifier.wait(keys, POLL_SECONDS)
+                    continue
+                async with self:
+                    if (
+                        gen != self._listen_gen
+                        or self._conversation_id != conversation_id
+                        or self.view != "live_chat"
+                    ):
+                        return
+                    after, customer_id = self._last_seq, self._customer_id
+                    # Only our own sends moved it: they are on screen already.
+                    read = must or not _only_seq_within(version, seen, after)
+                    if not read and self.agent_typing != agent_typing:
+                        self.agent_typing = agent_typing
+                if not read:
+                    seen, shown_typing = version, agent_typing
+                    woke = await notifier.wait(keys, POLL_SECONDS)
+                    continue
+                view: sides.CustomerView | None = None
+                seen, last_read = version, time.monotonic()
+                try:
+                    view = await runtime.run_db(
+                        partial(_customer_view, customer_id, conversation_id, after)
+                    )
+                except live_chat.ChatNotFound:
                     return
-                after, customer_id = self._last_seq, self._customer_id
-            view: sides.CustomerView | None = None
-            try:
-                view = await runtime.run_db(
-                    partial(_customer_view, customer_id, conversation_id, after)
-                )
-            except live_chat.ChatNotFound:
-                return
-            except Exception:  # a database hiccup: try again on the next tick
-                log.exception("live chat sync failed")
-            agent_typing = await _typing().is_typing(conversation_id, "agent")
-            events: list[EventSpec] = []
-            async with self:
-                if gen != self._listen_gen or self._conversation_id != conversation_id:
+                except Exception:  # a database hiccup: try again on the next tick
+                    log.exception("live chat sync failed")
+                    seen = None
+                events: list[EventSpec] = []
+                async with self:
+                    if gen != self._listen_gen or self._conversation_id != conversation_id:
+                        return
+                    if self.agent_typing != agent_typing:
+                        self.agent_typing = agent_typing
+                    shown_typing = agent_typing
+                    if view is not None:
+                        events = self._apply(view)
+                    done = self.phase in {"ended", "left"}
+                    waiting = self.phase == "waiting"
+                    # Read receipts are for the other side's messages: the customer's own
+                    # sends need no receipt write (it was one more commit per message).
+                    incoming = max((i.seq for i in self.items if i.author != "customer"), default=0)
+                    visible_seq = self._last_seq if self.is_visible and incoming > marked else 0
+                for event in events:
+                    yield event
+                if visible_seq > marked:
+                    marked = visible_seq
+                    await self._mark_read(conversation_id, customer_id, visible_seq)
+                if done or liveness.expired():
                     return
-                self.agent_typing = agent_typing
-                if view is not None:
-                    events = self._apply(view)
-                done = self.phase in {"ended", "left"}
-                visible_seq = self._last_seq if self.is_visible else 0
-            for event in events:
-                yield event
-            if visible_seq > marked:
-                marked = visible_seq
-                await self._mark_read(conversation_id, customer_id, visible_seq)
-            if done or liveness.expired():
-                return
-            await notifier.wait([conversation_id], POLL_SECONDS)
+                woke = await notifier.wait(keys, POLL_SECONDS)
+        finally:
+            watcher.unwatch(conversation_id)
 
     def _apply(self, view: sides.CustomerView) -> list[EventSpec]:
+        """Merge a fresh read. Only what changed is assigned: every assignment is a state
+        update pushed to the browser (and, with Redis, a state write)."""
         known = {i.id for i in self.items}
         fresh = [m for m in view.messages if m.id not in known]
         if fresh:
@@ -330,10 +399,17 @@ class LiveChatState(WidgetState):
         if view.messages:
             self._last_seq = max(self._last_seq, view.messages[-1].seq)
         if self.phase != "left":
-            self.phase = PHASES_BY_STATUS.get(view.status, self.phase)
-        self.agent_read_seq = view.agent_read_seq
-        self.rating = view.rating or self.rating
-        self.queue_lines = self._queue_lines(view.queue)
+            phase = PHASES_BY_STATUS.get(view.status, self.phase)
+            if phase != self.phase:
+                self.phase = phase
+        if self.agent_read_seq != view.agent_read_seq:
+            self.agent_read_seq = view.agent_read_seq
+        rating = view.rating or self.rating
+        if rating != self.rating:
+            self.rating = rating
+        queue_lines = self._queue_lines(view.queue)
+        if queue_lines != self.queue_lines:
+            self.queue_lines = queue_lines
         events: list[EventSpec] = []
         incoming = sum(1 for m in fresh if m.author_kind in {"agent", "system"})
         if not self.is_visible and incoming:
@@ -389,7 +465,7 @@ class LiveChatState(WidgetState):
             await runtime.run_db(work)
         except live_chat.LiveChatError:
             return
-        notifier.notify(conversation_id)
+        notifier.notify(from_customer(conversation_id))
 
     # --- customer actions -------------------------------------------------------------------
 
@@ -434,7 +510,9 @@ class LiveChatState(WidgetState):
         message = sent.message
         if all(i.id != message.id for i in self.items):
             self.items = sorted([*self.items, to_item(message, self.locale)], key=lambda i: i.seq)
-        notifier.notify(conversation_id)
+        if message.seq == self._last_seq + 1:  # nothing in between: the listener needs no read
+            self._last_seq = message.seq
+        notifier.notify(from_customer(conversation_id))
 
     # --- attachments ------------------------------------------------------------------------
 
@@ -497,7 +575,7 @@ class LiveChatState(WidgetState):
     async def typed(self) -> None:
         if self._conversation_id and self.phase == "active":
             if await _typing().touch(self._conversation_id, "customer"):
-                notifier.notify(self._conversation_id)
+                notifier.notify(from_customer(self._conversation_id))
 
     @rx.event
     async def leave_message(self, form: dict[str, Any]) -> None:

@@ -160,10 +160,18 @@ class WidgetState(rx.State):
             return await self._identify(msg.token)
         elif msg.type == "open":
             self.is_visible = True
+            self._visibility_changed()
             return [_bridge_call("focus", "cw-view-heading")]
         elif msg.type == "close":
             self.is_visible = False
+            self._visibility_changed()
         return None
+
+    def _visibility_changed(self) -> None:
+        """Wake this client's live chat listener: read receipt and unread count follow."""
+        from chat_widget.live_chat.realtime import notifier, view_key
+
+        notifier.notify(view_key(self.router.session.client_token))
 
     async def _identify(self, token: str | None) -> list[EventSpec] | None:
         cfg = runtime.settings()

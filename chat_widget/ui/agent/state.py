@@ -28,6 +28,7 @@ from chat_widget.live_chat.realtime import (
     QUEUE,
     LocalTypingBoard,
     RedisTypingBoard,
+    from_customer,
     notifier,
     typing_board,
 )
@@ -358,7 +359,8 @@ class AgentState(rx.State):
                 yield AgentState.select_chat(to_open)
             if liveness.expired():
                 return
-            keys = [QUEUE, f"agent:{agent_id}", *([current] if current else [])]
+            chat_keys = [current, from_customer(current)] if current else []
+            keys = [QUEUE, f"agent:{agent_id}", *chat_keys]
             await notifier.wait(keys, POLL_SECONDS)
 
     def _apply(self, view: sides.AgentView) -> None:

@@ -13,7 +13,9 @@ from chat_widget.live_chat import ChatNotFound, NotAssignedAgent, accept
 from chat_widget.live_chat.hours.schedule import Interval, OpeningHours
 from chat_widget.live_chat.sides import (
     agent_send,
+    agent_read,
     agent_view,
+    conversation_versions,
     customer_read,
     customer_send,
     customer_view,
@@ -189,3 +191,30 @@ def test_handover_summary_only_from_the_customers_own_conversation(db_engine: En
         request = s.get(ChatRequest, chat)
         assert request is not None
         assert request.handover_summary is None and request.source_conversation_id is None
+
+
+def test_conversation_versions_move_with_messages_and_the_agents_read_receipt(
+    db_engine: Engine,
+) -> None:
+    customer, agent, chat = _active_chat(db_engine)
+
+    def versions() -> dict[str, tuple[int, str, int]]:
+        with session_scope(db_engine) as s:
+            return conversation_versions(session=s, conversation_ids=[chat, "missing"])
+
+    first = versions()
+    assert list(first) == [chat] and first[chat][1] == "active"
+    with session_scope(db_engine) as s:
+        customer_send(
+            session=s,
+            customer_id=customer,
+            conversation_id=chat,
+            client_msg_id="v1",
+            text="bonjour",
+            locale="fr",
+        )
+    second = versions()
+    assert second[chat][0] == first[chat][0] + 1
+    with session_scope(db_engine) as s:
+        agent_read(session=s, agent_id=agent, conversation_id=chat, seq=second[chat][0])
+    assert versions()[chat] == (second[chat][0], "active", second[chat][0])

@@ -55,3 +55,35 @@ def test_local_and_redis_boards_agree() -> None:
     except pytest.skip.Exception:
         return
     assert asyncio.run(scenario(RedisTypingBoard(REDIS_TEST_URL, ttl=0.1))) == expected
+
+
+def test_change_watcher_polls_once_for_all_watched_keys() -> None:
+    from chat_widget.live_chat.realtime import ChangeWatcher
+
+    calls: list[list[str]] = []
+    versions = {"c1": 1, "c2": 1}
+
+    async def read(keys: list[str]) -> dict[str, int]:
+        calls.append(sorted(keys))
+        return {k: versions[k] for k in keys if k in versions}
+
+    async def scenario() -> list[object]:
+        watcher = ChangeWatcher(read, interval=0.02)
+        watcher.watch("c1")
+        watcher.watch("c2")
+        watcher.watch("c2")  # a second listener on the same conversation
+        await asyncio.sleep(0.05)
+        seen: list[object] = [watcher.version("c1"), watcher.version("c2")]
+        versions["c2"] = 2
+        await asyncio.sleep(0.05)
+        seen.append(watcher.version("c2"))
+        watcher.unwatch("c2")
+        seen.append(watcher.version("c2"))  # still watched once
+        watcher.unwatch("c2")
+        watcher.unwatch("c1")
+        seen.append(watcher.version("c1"))
+        await asyncio.sleep(0.05)
+        return seen
+
+    assert asyncio.run(scenario()) == [1, 1, 2, 2, None]
+    assert calls and all(c == ["c1", "c2"] for c in calls)  # one read for all, no duplicates

@@ -1,0 +1,641 @@
+"""Live-chat message path under load: N customers on real websockets, bounded in count and time.
+
+Each simulated customer opens the Reflex websocket (Engine.IO v4 / Socket.IO, with the widget's
+Origin) and goes through the real customer events: ``on_boot`` (creates the anonymous customer),
+``open_live_chat``, ``start`` (queues the chat, starts the view's listener). The bench process
+plays the agents' "Accept" click: it seeds agents in the same database and calls
+``live_chat.accept`` (the function the console's Accept button calls) for each waiting chat;
+the customer's listener then shows the chat active. ``--agent-sockets`` of those agents also
+log in over their own websocket (``AgentState.login``, ``on_console_page``) and select their
+first chat, as an employee's console does. Then every ``--interval`` s each customer sends a
+message with ``LiveChatState.send`` (form with ``client_msg_id``), and the bench measures
+
+* **ack**: send → the customer's state delta that holds the stored message (its real seq): the
+  durable write acknowledged to the sender, for every message;
+* **delivery**: send → the agent console's state delta (over the agent's websocket) that shows
+  the message, for the conversations an agent socket has selected (a sample);
+* **db_visible**: send → the row visible to an outside reader (the bench polls the message table
+  every 50 ms), for every message: the floor for any reader on another worker, which then adds
+  its own wake-up (same worker: at once; another worker: its next 0.8 s poll).
+
+    python bench/chat_load.py --clients 100,500,1000 --mode single  # one worker, SQLite, memory state
+    python bench/chat_load.py --clients 100,500,1000 --mode redis   # Redis state + PostgreSQL,
+                                                                    # GRANIAN_WORKERS=2 workers
+
+Loopback only (the server binds 127.0.0.1). The bench first waits until the server's start-up
+work (the assistant model) is done; each run then sends for ``--seconds`` (default 20) after
+everyone is in an active chat, each customer starting at a random point of the first interval;
+``--timeout`` bounds the whole command. The server, its temp folder and the database the bench
+created (a temp SQLite file, or a fresh PostgreSQL database) are removed at the end, and so
+are the bench clients' states in Redis (db 8). Results are
+printed as JSON lines and written to ``bench/results/chat_load-<mode>-<time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import string
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import websockets  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from sqlmodel import col, select  # noqa: E402
+
+from chat_widget import live_chat  # noqa: E402
+from chat_widget.adapters.db import make_engine, session_scope  # noqa: E402
+from chat_widget.adapters.migrate import upgrade  # noqa: E402
+from chat_widget.agents.accounts import create_agent, set_presence  # noqa: E402
+from chat_widget.domain.models import Message  # noqa: E402
+from chat_widget.live_chat.records import ChatRequest  # noqa: E402
+from tests.e2e.conftest import start_widget_server, stop_widget_server  # noqa: E402
+
+ROOT_STATE = "reflex___state____state"
+WIDGET = f"{ROOT_STATE}.chat_widget___ui___widget_state____widget_state"
+LIVE = f"{WIDGET}.chat_widget___ui___live_chat_state____live_chat_state"
+AGENT = f"{ROOT_STATE}.chat_widget___ui___agent___state____agent_state"
+PENDING_SEQ = 10**9
+MARKER = "_rx_state_"
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+REDIS = "redis://127.0.0.1:6379/8"
+AGENT_PASSWORD = "bench-agent-password-1234"
+RESULTS = Path(__file__).resolve().parent / "results"
+#: client tokens the bench used: their Reflex states are removed from Redis at the end
+TOKENS: set[str] = set()
+
+
+def forget_redis_states() -> int:
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    gone = [k for k in client.scan_iter(count=1000) if k.decode().split("_", 1)[0] in TOKENS]
+    for start in range(0, len(gone), 500):
+        client.delete(*gone[start : start + 500])
+    client.close()
+    return len(gone)
+
+
+def tag() -> str:
+    # letters only: digit runs could look like account numbers to the privacy guard
+    return "".join(random.choices(string.ascii_lowercase, k=12))
+
+
+@dataclass
+class Stats:
+    ack: list[float] = field(default_factory=list)
+    delivery: list[float] = field(default_factory=list)
+    db_visible: list[float] = field(default_factory=list)
+    sent: int = 0
+    connected: int = 0
+    connect_failed: int = 0
+    setup_failed: int = 0
+    errors: int = 0
+    ack_timeouts: int = 0
+    agents_connected: int = 0
+    agent_errors: int = 0
+    #: text -> perf_counter at send (delivery to the agent console is matched by text)
+    sent_at: dict[str, float] = field(default_factory=dict)
+    delivered: set[str] = field(default_factory=set)
+    customer_deltas: int = 0  # state updates pushed to customers during the sending phase
+    counting: bool = False
+    observed_texts: int = 0  # messages sent in conversations an agent socket watches
+    #: client_msg_id -> perf_counter at send, for the DB observer
+    db_pending: dict[str, float] = field(default_factory=dict)
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+    def error(self, kind: str) -> None:
+        self.errors += 1
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+
+
+class Conn:
+    """One Reflex websocket: sends events, folds state deltas into ``vars``, answers pings."""
+
+    def __init__(self, ws: Any, pathname: str) -> None:
+        self.ws = ws
+        self.pathname = pathname
+        self.vars: dict[str, dict[str, Any]] = {}
+        self.changed = asyncio.Condition()
+        self.on_delta: Any = None
+        self.reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def open(cls, port: int, origin: str, pathname: str) -> Conn:
+        token = str(uuid.uuid4())
+        TOKENS.add(token)
+        url = f"ws://127.0.0.1:{port}/_event/?EIO=4&transport=websocket&token={token}"
+        ws = await websockets.connect(url, origin=origin, open_timeout=60, max_size=2**24)  # type: ignore[arg-type]
+        await ws.recv()  # Engine.IO open
+        await ws.send("40/_event,")
+        while not str(await ws.recv()).startswith("40/_event"):
+            pass
+        return cls(ws, pathname)
+
+    async def _read(self) -> None:
+        async for frame in self.ws:
+            frame = str(frame)
+            if frame == "2":
+                await self.ws.send("3")
+                continue
+            if not frame.startswith("42/_event,"):
+                continue
+            try:
+                _, update = json.loads(frame[len("42/_event,") :])
+            except ValueError:
+                continue
+            delta = update.get("delta") if isinstance(update, dict) else None
+            if not delta:
+                continue
+            now = time.perf_counter()
+            for path, values in delta.items():
+                clean = {k.removesuffix(MARKER): v for k, v in values.items()}
+                self.vars.setdefault(path, {}).update(clean)
+                if self.on_delta is not None:
+                    self.on_delta(path, clean, now)
+            async with self.changed:
+                self.changed.notify_all()
+
+    def get(self, path: str, name: str) -> Any:
+        return self.vars.get(path, {}).get(name)
+
+    async def event(self, name: str, payload: dict[str, Any]) -> None:
+        router = {"pathname": self.pathname, "query": {}, "asPath": self.pathname}
+        event = {"name": name, "payload": payload, "router_data": router}
+        await self.ws.send("42/_event," + json.dumps(["event", event]))
+
+    async def wait(self, predicate: Any, timeout: float) -> bool:
+        async def until() -> None:
+            async with self.changed:
+                await self.changed.wait_for(predicate)
+
+        try:
+            await asyncio.wait_for(until(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def close(self) -> None:
+        self.reader.cancel()
+        try:
+            await asyncio.wait_for(self.ws.close(), 5)
+        except Exception:
+            pass
+
+
+# --- database side: agents and their Accept click ---------------------------------------------
+
+
+def seed_agents(
+    engine: Engine, run: str, count: int, capacity: int, with_password: int
+) -> list[str]:
+    ids = []
+    with session_scope(engine) as s:
+        for k in range(count):
+            agent = create_agent(
+                session=s,
+                username=f"b{run}a{k}",
+                display_name=f"Bench Agent{k}",
+                password=AGENT_PASSWORD if k < with_password else None,
+                roles=["agent"],
+                languages=["fr", "nl", "en", "de"],
+                capacity=capacity,
+            )
+            set_presence(session=s, agent_id=agent.id, presence="available")
+            ids.append(agent.id)
+    return ids
+
+
+def accept_waiting(
+    engine: Engine, agents: list[str], capacity: int, held: dict[str, list[str]]
+) -> int:
+    """Hand each waiting chat to the first bench agent with room (the console's Accept)."""
+    with session_scope(engine) as s:
+        waiting = s.exec(
+            select(ChatRequest.conversation_id).where(
+                col(ChatRequest.agent_id).is_(None), col(ChatRequest.closed_at).is_(None)
+            )
+        ).all()
+    done = 0
+    for conversation_id in waiting:
+        agent_id = next((a for a in agents if len(held[a]) < capacity), None)
+        if agent_id is None:
+            break
+        with session_scope(engine) as s:
+            if live_chat.accept(session=s, agent_id=agent_id, conversation_id=conversation_id):
+                held[agent_id].append(conversation_id)
+                done += 1
+    return done
+
+
+def db_observer(engine: Engine, stats: Stats, stop: threading.Event) -> None:
+    """Poll the message table for sent client_msg_ids: when does an outside reader see them?"""
+    while not stop.is_set():
+        ids = list(stats.db_pending)[:2000]
+        if ids:
+            try:
+                with engine.connect() as conn:
+                    rows = conn.execute(
+                        select(Message.client_msg_id).where(col(Message.client_msg_id).in_(ids))
+                    ).all()
+                now = time.perf_counter()
+                for (cid,) in rows:
+                    t0 = stats.db_pending.pop(cid, None)
+                    if t0 is not None:
+                        stats.db_visible.append((now - t0) * 1000)
+            except Exception:
+                pass
+        stop.wait(0.05)
+
+
+# --- simulated people ------------------------------------------------------------------------
+
+
+async def customer(
+    i: int,
+    port: int,
+    origin: str,
+    args: argparse.Namespace,
+    stats: Stats,
+    ready: asyncio.Event,
+    go: asyncio.Event,
+    finished: asyncio.Event,
+) -> None:
+    try:
+        conn = await Conn.open(port, origin, "/widget/")
+    except Exception:
+        stats.connect_failed += 1
+        return
+    stats.connected += 1
+    acked: dict[str, float] = {}
+
+    def on_delta(path: str, values: dict[str, Any], now: float) -> None:
+        if path != LIVE:
+            return
+        if stats.counting:
+            stats.customer_deltas += 1
+        if "items" not in values:
+            return
+        for item in values["items"]:
+            t = item.get("text")
+            if item.get("author") == "customer" and item.get("seq") != PENDING_SEQ and t in pending:
+                acked[t] = (now - pending.pop(t)) * 1000
+
+    pending: dict[str, float] = {}
+    conn.on_delta = on_delta
+    try:
+        boot = {
+            "mode": "embed",
+            "locale": "fr",
+            "browserLocales": ["fr"],
+            "timeZone": "Europe/Brussels",
+        }
+        await conn.event(f"{WIDGET}.on_boot", {"raw": json.dumps(boot)})
+        if not await conn.wait(lambda: conn.get(WIDGET, "booted") is True, 120):
+            raise RuntimeError("boot")
+        await conn.event(f"{LIVE}.open_live_chat", {})
+        if not await conn.wait(lambda: conn.get(LIVE, "phase") == "intro", 120):
+            raise RuntimeError("open")
+        await conn.event(f"{LIVE}.start", {"form": {"topic": "cards"}})
+        if not await conn.wait(lambda: conn.get(LIVE, "phase") in {"waiting", "active"}, 120):
+            raise RuntimeError("start")
+        if not await conn.wait(lambda: conn.get(LIVE, "phase") == "active", args.setup_timeout):
+            raise RuntimeError("accept")
+    except Exception as exc:
+        stats.setup_failed += 1
+        stats.error_kinds[f"setup:{exc}"] = stats.error_kinds.get(f"setup:{exc}", 0) + 1
+        ready.set()
+        await conn.close()
+        return
+    ready.set()
+    await go.wait()
+    try:
+        await asyncio.sleep(random.uniform(0, args.interval))  # customers do not type in step
+        deadline = time.monotonic() + args.seconds
+        while time.monotonic() < deadline:
+            text_ = f"Bonjour, ceci est une question {tag()}"
+            client_msg_id = uuid.uuid4().hex
+            sent = time.perf_counter()
+            pending[text_] = sent
+            stats.sent_at[text_] = sent
+            stats.db_pending[client_msg_id] = sent
+            stats.sent += 1
+            form = {"message": text_, "client_msg_id": client_msg_id}
+            await conn.event(f"{LIVE}.send", {"form": form})
+            if await conn.wait(lambda t=text_: t in acked, 30):  # type: ignore[misc]
+                stats.ack.append(acked.pop(text_))
+            else:
+                stats.ack_timeouts += 1
+                pending.pop(text_, None)
+            await asyncio.sleep(max(0.0, args.interval - (time.perf_counter() - sent)))
+    except Exception as exc:
+        stats.error(type(exc).__name__)
+    await finished.wait()
+    try:  # end the chat so this run's listeners stop before the next run
+        await conn.event(f"{LIVE}.end_chat", {})
+        await conn.wait(lambda: conn.get(LIVE, "phase") == "ended", 20)
+    except Exception:
+        pass
+    await conn.close()
+
+
+async def agent_socket(
+    k: int,
+    run: str,
+    port: int,
+    origin: str,
+    stats: Stats,
+    held: list[str],
+    selected: asyncio.Event,
+    finished: asyncio.Event,
+) -> None:
+    try:
+        conn = await Conn.open(port, origin, "/agent/")
+        await conn.event(
+            f"{AGENT}.login", {"form": {"username": f"b{run}a{k}", "password": AGENT_PASSWORD}}
+        )
+        # login answers with a redirect; the console page's on_load follows
+        await asyncio.sleep(1.0)
+        await conn.event(f"{AGENT}.on_console_page", {})
+        if not await conn.wait(lambda: conn.get(AGENT, "authed") is True, 60):
+            raise RuntimeError("login")
+        while not held:
+            await asyncio.sleep(0.2)
+        conversation_id = held[0]
+        await conn.event(f"{AGENT}.select_chat", {"conversation_id": conversation_id})
+        if not await conn.wait(lambda: conn.get(AGENT, "current_id") == conversation_id, 60):
+            raise RuntimeError("select")
+    except Exception:
+        stats.agent_errors += 1
+        selected.set()
+        return
+    stats.agents_connected += 1
+    watched: set[str] = set()
+
+    def on_delta(path: str, values: dict[str, Any], now: float) -> None:
+        if path != AGENT or "items" not in values:
+            return
+        for item in values["items"]:
+            t = item.get("text")
+            if item.get("author") == "customer" and t not in watched:
+                watched.add(t)
+                t0 = stats.sent_at.get(t)
+                if t0 is not None:
+                    stats.delivery.append((now - t0) * 1000)
+                    stats.delivered.add(t)
+
+    conn.on_delta = on_delta
+    selected.set()
+    await finished.wait()
+    try:
+        await conn.event(f"{AGENT}.logout", {})
+        await asyncio.sleep(0.5)
+    except Exception:
+        pass
+    await conn.close()
+
+
+def wait_settled(pid: int, limit: float = 300, busy: float = 0.3) -> float:
+    """Seconds until the server's processes use less than ``busy`` of a core over 3 s.
+
+    The workers do their start-up work (schema, the assistant's model) after they answer HTTP;
+    measuring during it would charge that one-off cost to the message path."""
+    import psutil
+
+    root, t0 = psutil.Process(pid), time.monotonic()
+
+    def cpu() -> float:
+        total = 0.0
+        for p in [root, *root.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
+    while time.monotonic() - t0 < limit:
+        before = cpu()
+        time.sleep(3)
+        if (cpu() - before) / 3 < busy:
+            break
+    return round(time.monotonic() - t0, 1)
+
+
+def pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    return round(v[min(len(v) - 1, int(p * len(v)))], 1)
+
+
+async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace) -> dict[str, Any]:
+    run = uuid.uuid4().hex[:6]
+    stats = Stats()
+    n_agents = -(-n // args.capacity)
+    sockets = min(args.agent_sockets, n_agents)
+    agents = await asyncio.to_thread(seed_agents, engine, run, n_agents, args.capacity, sockets)
+    held: dict[str, list[str]] = {a: [] for a in agents}
+    go, finished = asyncio.Event(), asyncio.Event()
+    readies = [asyncio.Event() for _ in range(n)]
+    t_setup = time.monotonic()
+    tasks = [
+        asyncio.create_task(
+            customer(i, server.port, server.origin, args, stats, readies[i], go, finished)
+        )
+        for i in range(n)
+    ]
+    selected = [asyncio.Event() for _ in range(sockets)]
+    agent_tasks = [
+        asyncio.create_task(
+            agent_socket(
+                k, run, server.port, server.origin, stats, held[agents[k]], selected[k], finished
+            )
+        )
+        for k in range(sockets)
+    ]
+    # Accept chats as they arrive until every customer is active (or gave up).
+    while time.monotonic() - t_setup < args.setup_timeout:
+        await asyncio.to_thread(accept_waiting, engine, agents, args.capacity, held)
+        if all(r.is_set() or t.done() for r, t in zip(readies, tasks, strict=True)) and all(
+            s.is_set() or t.done() for s, t in zip(selected, agent_tasks, strict=True)
+        ):
+            break
+        await asyncio.sleep(0.3)
+    setup_s = time.monotonic() - t_setup
+    watched = {c for a in agents[:sockets] for c in held[a][:1]}
+    load_before = os.getloadavg()
+    stop = threading.Event()
+    observer = threading.Thread(target=db_observer, args=(engine, stats, stop), daemon=True)
+    observer.start()
+    if args.phase_file:  # lets a profiler attach for exactly the sending phase
+        Path(args.phase_file).write_text(f"sending {n}\n")
+    go.set()
+    stats.counting = True
+    await asyncio.sleep(args.seconds)
+    stats.counting = False
+    await asyncio.sleep(args.interval + 1)
+    # let the last messages land (acks time out on their own after 30 s)
+    await asyncio.wait([t for t in tasks if not t.done()] or [asyncio.sleep(0)], timeout=35)
+    # and the last deliveries to the consoles (until none arrived for 2 s, at most 15 s)
+    quiet_since, count, t_end = time.monotonic(), len(stats.delivery), time.monotonic()
+    while time.monotonic() - quiet_since < 2.0 and time.monotonic() - t_end < 15:
+        await asyncio.sleep(0.25)
+        if len(stats.delivery) != count:
+            quiet_since, count = time.monotonic(), len(stats.delivery)
+    load_after = os.getloadavg()
+    stop.set()
+    observer.join(5)
+    finished.set()
+    await asyncio.wait(tasks + agent_tasks, timeout=60)
+    for t in tasks + agent_tasks:
+        t.cancel()
+    # how many sent messages belonged to watched conversations
+    with session_scope(engine) as s:
+        stats.observed_texts = (
+            len(
+                s.exec(
+                    select(Message.id).where(
+                        col(Message.conversation_id).in_(list(watched) or [""]),
+                        Message.author_kind == "customer",
+                    )
+                ).all()
+            )
+            if watched
+            else 0
+        )
+    return {
+        "mode": args.mode,
+        "clients": n,
+        "connected": stats.connected,
+        "connect_failed": stats.connect_failed,
+        "setup_failed": stats.setup_failed,
+        "setup_seconds": round(setup_s, 1),
+        "agents": n_agents,
+        "agent_sockets": stats.agents_connected,
+        "agent_socket_errors": stats.agent_errors,
+        "sent": stats.sent,
+        "acked": len(stats.ack),
+        "ack_timeouts": stats.ack_timeouts,
+        "errors": stats.errors,
+        "error_kinds": stats.error_kinds,
+        "ack_p50_ms": pct(stats.ack, 0.50),
+        "ack_p95_ms": pct(stats.ack, 0.95),
+        "ack_p99_ms": pct(stats.ack, 0.99),
+        "customer_deltas_per_s": round(stats.customer_deltas / args.seconds, 1),
+        "delivery_samples": len(stats.delivery),
+        "delivery_expected": stats.observed_texts,
+        "delivery_missing": max(0, stats.observed_texts - len(stats.delivery)),
+        "delivery_p50_ms": pct(stats.delivery, 0.50),
+        "delivery_p95_ms": pct(stats.delivery, 0.95),
+        "delivery_p99_ms": pct(stats.delivery, 0.99),
+        "db_visible_samples": len(stats.db_visible),
+        "db_visible_p50_ms": pct(stats.db_visible, 0.50),
+        "db_visible_p95_ms": pct(stats.db_visible, 0.95),
+        "db_visible_p99_ms": pct(stats.db_visible, 0.99),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in load_after],
+    }
+
+
+# --- the database the bench owns -------------------------------------------------------------
+
+
+def create_database(mode: str) -> tuple[str, Any]:
+    """A fresh database for the run and how to remove it."""
+    if mode == "single":
+        folder = Path(tempfile.mkdtemp(prefix="cw-chat-load-"))
+        return f"sqlite:///{folder / 'bench.db'}", lambda: shutil.rmtree(folder, ignore_errors=True)
+    name = f"cw_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", default="100,500,1000")
+    parser.add_argument("--mode", choices=["single", "redis"], default="single")
+    parser.add_argument("--seconds", type=float, default=20, help="sending phase per run")
+    parser.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between a customer's messages"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="redis mode: GRANIAN_WORKERS")
+    parser.add_argument("--capacity", type=int, default=5, help="chats per bench agent")
+    parser.add_argument(
+        "--agent-sockets", type=int, default=20, help="agents with a console websocket"
+    )
+    parser.add_argument("--setup-timeout", type=float, default=240)
+    parser.add_argument("--phase-file", help="written when a run's sending phase starts")
+    parser.add_argument(
+        "--timeout", type=float, default=1800, help="hard limit for the whole command"
+    )
+    args = parser.parse_args()
+
+    def give_up(*_: Any) -> None:
+        raise TimeoutError(f"--timeout {args.timeout}s reached")
+
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(int(args.timeout))
+    url, drop = create_database(args.mode)
+    env = {"CW_DATABASE_URL": url, "REFLEX_BACKEND_HOST": "127.0.0.1"}  # loopback only
+    if args.mode == "redis":
+        env |= {"REDIS_URL": REDIS, "GRANIAN_WORKERS": str(args.workers)}
+    engine = make_engine(url)
+    results: list[dict[str, Any]] = []
+    server = None
+    try:
+        upgrade(engine)
+        server = start_widget_server(env)
+        print(f"server settled after {wait_settled(server.process.pid)} s", file=sys.stderr)
+        for n in (int(x) for x in args.clients.split(",")):
+            result = asyncio.run(run_load(server, engine, n, args))
+            if args.mode == "redis":
+                result["workers"] = args.workers
+            results.append(result)
+            print(json.dumps(result), flush=True)
+            time.sleep(3)
+    finally:
+        signal.alarm(0)
+        if server is not None:
+            stop_widget_server(server)
+        engine.dispose()
+        drop()
+        if args.mode == "redis":
+            print(f"removed {forget_redis_states()} bench states from Redis", file=sys.stderr)
+        RESULTS.mkdir(exist_ok=True)
+        out = RESULTS / f"chat_load-{args.mode}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        out.write_text(json.dumps(results, indent=1))
+        print(f"written {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
