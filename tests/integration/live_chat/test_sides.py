@@ -12,8 +12,8 @@ from chat_widget.conversations import start_conversation
 from chat_widget.live_chat import ChatNotFound, NotAssignedAgent, accept
 from chat_widget.live_chat.hours.schedule import Interval, OpeningHours
 from chat_widget.live_chat.sides import (
-    agent_send,
     agent_read,
+    agent_send,
     agent_view,
     conversation_versions,
     customer_read,
