@@ -605,7 +605,14 @@ def main() -> int:
     signal.signal(signal.SIGALRM, give_up)
     signal.alarm(int(args.timeout))
     url, drop = create_database(args.mode)
-    env = {"CW_DATABASE_URL": url, "REFLEX_BACKEND_HOST": "127.0.0.1"}  # loopback only
+    # Loopback only. Manual routing: the bench hands each chat to a known agent itself
+    # (live_chat.accept, what the console's Accept does) so that it knows which agent socket
+    # should see which message.
+    env = {
+        "CW_DATABASE_URL": url,
+        "REFLEX_BACKEND_HOST": "127.0.0.1",
+        "CW_CHAT_ROUTING": "manual",
+    }
     if args.mode == "redis":
         env |= {"REDIS_URL": REDIS, "GRANIAN_WORKERS": str(args.workers)}
     engine = make_engine(url)

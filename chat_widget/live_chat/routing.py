@@ -153,10 +153,13 @@ def route_waiting(*, session: Session, now: datetime | None = None) -> list[tupl
     who speaks its language and has room (ties: the one who became available earliest).
     Returns ``(conversation_id, agent_id)`` pairs actually claimed.
 
-    Agents and their loads are read once per pass (a pass runs every second on a busy queue),
-    and the queue is not read at all while nobody has room.
+    The queue is read first (a pass runs every second; usually nobody waits), then agents
+    and their loads once per pass.
     """
     now = now or now_utc()
+    waiting = waiting_queue(session=session, now=now)
+    if not waiting:
+        return []  # the usual case: a round every second must cost one query then
     # Plain snapshots: every routed chat commits, which would expire ORM rows and re-read them.
     agents = [
         _Candidate(a.id, a.capacity, frozenset(a.languages), a.presence_changed_at)
@@ -172,7 +175,7 @@ def route_waiting(*, session: Session, now: datetime | None = None) -> list[tupl
     routed: list[tuple[str, str]] = []
     if not agents:
         return routed
-    for entry in waiting_queue(session=session, now=now):
+    for entry in waiting:
         candidates = [
             a for a in agents if entry.language in a.languages and load[a.id] < a.capacity
         ]

@@ -473,12 +473,15 @@ def test_earlier_transcript_needs_a_reason_and_is_audited_and_transfer_reaches_c
         agent.get_by_label("Transférer à").select_option(label="Marc Claes")
         agent.get_by_role("button", name="Transférer", exact=True).click()
         expect(frame.locator(".cw-log")).to_contain_text("Marc a rejoint", timeout=5000)
-        customer_send(frame, "Bonjour Marc")
+        # The colleague had no chat open: the console announces the new one and opens it.
+        expect(colleague.locator(".ag-assigned")).to_contain_text(
+            "Nouvelle conversation qui vous est attribuée (FR, Cartes)", timeout=5000
+        )
         tab = colleague.get_by_role("button", name=re.compile("Ouvrir la conversation 1"))
-        expect(tab).to_contain_text("nouveau(x)", timeout=3000)  # several chats: unread marker
-        tab.click()
+        expect(tab).to_have_attribute("aria-current", "true", timeout=5000)
+        customer_send(frame, "Bonjour Marc")
         expect(colleague.locator(".ag-log")).to_contain_text("Bonjour Marc", timeout=3000)
-        expect(tab).not_to_contain_text("nouveau(x)", timeout=3000)
+        expect(tab).not_to_contain_text("nouveau(x)")
     finally:
         for ctx in (customer_ctx, agent_ctx, colleague_ctx):
             ctx.close()
