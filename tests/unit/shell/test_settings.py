@@ -73,3 +73,10 @@ def test_settings_are_immutable() -> None:
 def test_bad_integer_is_a_clear_error() -> None:
     with pytest.raises(SettingsError, match="CW_UPLOAD_MAX_BYTES"):
         load_settings({"CW_UPLOAD_MAX_BYTES": "ten"})
+
+
+def test_chat_routing_is_automatic_unless_set_to_manual() -> None:
+    assert load_settings({}).chat_routing == "auto"
+    assert load_settings({"CW_CHAT_ROUTING": " Manual "}).chat_routing == "manual"
+    with pytest.raises(SettingsError, match="CW_CHAT_ROUTING"):
+        load_settings({"CW_CHAT_ROUTING": "round-robin"})
