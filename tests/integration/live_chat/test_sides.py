@@ -218,3 +218,36 @@ def test_conversation_versions_move_with_messages_and_the_agents_read_receipt(
     with session_scope(db_engine) as s:
         agent_read(session=s, agent_id=agent, conversation_id=chat, seq=second[chat][0])
     assert versions()[chat] == (second[chat][0], "active", second[chat][0])
+
+
+def test_console_counts_unread_customer_messages_until_the_agent_reads_them(
+    db_engine: Engine,
+) -> None:
+    """The "n new" marker on a chat tab: what the customer wrote since the agent's last read."""
+    customer, agent, chat = _active_chat(db_engine)
+
+    def unread() -> int:
+        with session_scope(db_engine) as s:
+            view = agent_view(session=s, agent_id=agent, conversation_id=None, after_seq=0)
+        return next(c.unread for c in view.chats if c.conversation_id == chat)
+
+    with session_scope(db_engine) as s:
+        seen = customer_view(
+            session=s, customer_id=customer, conversation_id=chat, after_seq=0
+        ).messages[-1].seq
+        agent_read(session=s, agent_id=agent, conversation_id=chat, seq=seen)
+    assert unread() == 0
+    for i in range(2):
+        with session_scope(db_engine) as s:
+            customer_send(
+                session=s,
+                customer_id=customer,
+                conversation_id=chat,
+                client_msg_id=f"c{i}",
+                text=f"question {i}",
+                locale="fr",
+            )
+    assert unread() == 2
+    with session_scope(db_engine) as s:
+        agent_read(session=s, agent_id=agent, conversation_id=chat, seq=seen + 2)
+    assert unread() == 0
