@@ -232,9 +232,11 @@ def test_console_counts_unread_customer_messages_until_the_agent_reads_them(
         return next(c.unread for c in view.chats if c.conversation_id == chat)
 
     with session_scope(db_engine) as s:
-        seen = customer_view(
-            session=s, customer_id=customer, conversation_id=chat, after_seq=0
-        ).messages[-1].seq
+        seen = (
+            customer_view(session=s, customer_id=customer, conversation_id=chat, after_seq=0)
+            .messages[-1]
+            .seq
+        )
         agent_read(session=s, agent_id=agent, conversation_id=chat, seq=seen)
     assert unread() == 0
     for i in range(2):
