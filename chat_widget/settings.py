@@ -80,7 +80,9 @@ class Settings:
         if self.env not in {"development", "test", "production"}:
             raise SettingsError(f"CW_ENV must be development, test or production, not {self.env!r}")
         if self.chat_routing not in {"auto", "manual"}:
-            raise SettingsError(f"CW_CHAT_ROUTING must be auto or manual, not {self.chat_routing!r}")
+            raise SettingsError(
+                f"CW_CHAT_ROUTING must be auto or manual, not {self.chat_routing!r}"
+            )
         if self.default_locale not in LOCALES:
             raise SettingsError(f"CW_DEFAULT_LOCALE must be one of {LOCALES}")
         for origin in (*self.allowed_origins, self.own_origin):
