@@ -97,11 +97,10 @@ class AssistantChat:
             return TurnOutcome(conversation_id)
         if len(text) > MAX_TEXT:
             return TurnOutcome(conversation_id, too_long=True)
-        verdict = guard.scan(text, locale)
-        if verdict.action == "block":
+        stored_text, blocked_kinds = guard.screen(text, locale)
+        if stored_text is None:
             # Never stored, never logged: only the kinds go back to explain the refusal.
-            return TurnOutcome(conversation_id, blocked_kinds=tuple(verdict.kinds))
-        stored_text = guard.mask(text, locale) if verdict.action == "mask" else text
+            return TurnOutcome(conversation_id, blocked_kinds=tuple(blocked_kinds))
 
         conv_id, customer_msg, state, duplicate = await self._run_db(
             lambda s: self._store_customer(

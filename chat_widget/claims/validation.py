@@ -168,10 +168,10 @@ def _text(raw: Any, min_length: int, max_length: int) -> str:
         raise InvalidAnswer("text_too_long", max=max_length)
     # The privacy guard, as in every channel: codes, passwords and card numbers are refused and
     # never stored; account and national numbers are kept masked (no question here asks them).
-    verdict = guard.scan(text)
-    if verdict.action == "block":
+    stored, _ = guard.screen(text)
+    if stored is None:
         raise InvalidAnswer("sensitive_blocked")
-    return guard.mask(text) if verdict.action == "mask" else text
+    return stored
 
 
 def _fold(text: str) -> str:

@@ -544,7 +544,22 @@ def mask(text: str, lang: str | None = None) -> str:
     Mask kinds keep their shape (``BE68 **** **** 0719``); block kinds are replaced by a
     placeholder such as ``[PIN]`` because not even their shape may be kept.
     """
+    return _masked(text, scan(text, lang))
+
+
+def screen(text: str, lang: str | None = None) -> tuple[str | None, list[str]]:
+    """What a channel may store for a customer's or agent's text, from one scan.
+
+    ``(None, kinds)`` when it must be refused (never stored; ``kinds`` explain why), else the
+    text to store: masked where the guard says so, unchanged otherwise, with ``[]``.
+    """
     result = scan(text, lang)
+    if result.action == BLOCK:
+        return None, list(result.kinds)
+    return (_masked(text, result) if result.action == MASK else text), []
+
+
+def _masked(text: str, result: GuardResult) -> str:
     placeholders = get_rules().placeholders
     out: list[str] = []
     pos = 0

@@ -21,7 +21,11 @@ from sqlmodel import Session, col, delete, func, select
 
 from chat_widget.agents.records import Agent, Role
 from chat_widget.audit import record
-from chat_widget.conversations import append_message, get_conversation_for_customer
+from chat_widget.conversations import (
+    append_message,
+    get_conversation_for_customer,
+    message_by_client_id,
+)
 from chat_widget.conversations.errors import ConversationClosed
 from chat_widget.domain.models import AuthorKind, Channel, Conversation, Message
 from chat_widget.files import BlobStore, FileRejected, UploadLimits, check_upload
@@ -59,10 +63,8 @@ def count_files(*, session: Session, conversation_id: str) -> int:
 
 def _screened_name(name: str, extension: str, locale: str) -> str:
     """The file name as the agent will see it, through the same guard as typed text."""
-    verdict = guard.scan(name, locale)
-    if verdict.action == guard.BLOCK:
-        return f"file{extension}"
-    return guard.mask(name, locale) if verdict.action == guard.MASK else name
+    stored, _ = guard.screen(name, locale)
+    return f"file{extension}" if stored is None else stored
 
 
 def attach_customer_file(
@@ -91,11 +93,9 @@ def attach_customer_file(
     )
     if conversation is None or conversation.channel != Channel.LIVE_CHAT:
         raise ChatNotFound(conversation_id)
-    existing = session.exec(
-        select(Message).where(
-            Message.conversation_id == conversation_id, Message.client_msg_id == client_msg_id
-        )
-    ).first()
+    existing = message_by_client_id(
+        session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
+    )
     if existing is not None:
         return existing, False
     session.refresh(conversation)

@@ -59,14 +59,6 @@ class CustomerView:
     rating: int | None
 
 
-def screen(text: str, locale: str) -> tuple[str | None, list[str]]:
-    """The text to store (masked where the guard says so), or None with the blocking kinds."""
-    verdict = guard.scan(text, locale)
-    if verdict.action == guard.BLOCK:
-        return None, list(verdict.kinds)
-    return (guard.mask(text, locale) if verdict.action == guard.MASK else text), []
-
-
 def start_chat(
     *,
     session: Session,
@@ -171,7 +163,7 @@ def customer_send(
     text: str,
     locale: str,
 ) -> Sent:
-    stored, blocked = screen(text, locale)
+    stored, blocked = guard.screen(text, locale)
     if stored is None:
         return Sent(None, blocked)
     message, _ = post_customer_message(
@@ -193,7 +185,7 @@ def agent_send(
     text: str,
     locale: str,
 ) -> Sent:
-    stored, blocked = screen(text, locale)
+    stored, blocked = guard.screen(text, locale)
     if stored is None:
         return Sent(None, blocked)
     message, _ = post_agent_message(

@@ -22,7 +22,7 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from chat_widget import live_chat
+from chat_widget import guard, live_chat
 from chat_widget.domain.models import Message
 from chat_widget.files import FileRejected, UploadLimits
 from chat_widget.i18n import format_clock
@@ -583,7 +583,7 @@ class LiveChatState(WidgetState):
         client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
         if not text or not self._conversation_id:
             return
-        stored, blocked = sides.screen(text, self.locale)
+        stored, blocked = guard.screen(text, self.locale)
         if stored is None:
             self.show_guard_block(blocked)
             return

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_widget.guard import explain, mask, scan
+from chat_widget.guard import explain, mask, scan, screen
 from chat_widget.guard.__main__ import main
 from chat_widget.guard.explain import LOCALES
 from chat_widget.guard.rules import PREFIX_KEY, get_rules, load_json
@@ -32,6 +32,16 @@ def test_mask_keeps_iban_shape_and_hides_block_kinds() -> None:
     assert "[PIN]" in masked and "[PASSWORD]" in masked
     for secret in ("5390", "0754", "033", "4821", "Soleil42"):
         assert secret not in masked
+
+
+def test_screen_refuses_blocks_and_stores_masks_as_masked() -> None:
+    """The one decision every channel stores by: refuse, store masked, or store as typed."""
+    assert screen("mon code pin est 4821", "fr") == (None, ["pin"])
+    iban = "Virement vers BE68 5390 0754 7034 svp"
+    stored, kinds = screen(iban, "fr")
+    assert (stored, kinds) == (mask(iban, "fr"), [])
+    assert stored is not None and "5390" not in stored
+    assert screen("Ma carte est bloquée", "fr") == ("Ma carte est bloquée", [])
 
 
 def test_mask_leaves_clean_text_untouched() -> None:
