@@ -12,12 +12,14 @@ from chat_widget.conversations.messages import (
     conversations_for_customer,
     get_conversation,
     get_conversation_for_customer,
+    message_by_client_id,
     messages_since,
     start_conversation,
 )
 
 __all__ = [
     "append_message",
+    "message_by_client_id",
     "conversations_for_customer",
     "get_conversation",
     "get_conversation_for_customer",

@@ -75,7 +75,10 @@ def conversations_for_customer(
     return list(session.exec(query).all())
 
 
-def _by_client_id(session: Session, conversation_id: str, client_msg_id: str) -> Message | None:
+def message_by_client_id(
+    *, session: Session, conversation_id: str, client_msg_id: str
+) -> Message | None:
+    """The message a client already sent under this id, if any (resends must not duplicate)."""
     query = select(Message).where(
         Message.conversation_id == conversation_id, Message.client_msg_id == client_msg_id
     )
@@ -122,7 +125,9 @@ def append_message(
     """
     if not client_msg_id or len(client_msg_id) > 64:
         raise ValueError("client_msg_id must be 1..64 characters")
-    existing = _by_client_id(session, conversation_id, client_msg_id)
+    existing = message_by_client_id(
+        session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
+    )
     if existing is not None:
         return existing, False
     bumped = _bump_seq(session, conversation_id, +1)
@@ -134,7 +139,9 @@ def append_message(
         session.rollback()
         raise ConversationClosed(conversation_id)
     # Re-check under the lock: a concurrent resend may have committed while we waited.
-    existing = _by_client_id(session, conversation_id, client_msg_id)
+    existing = message_by_client_id(
+        session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
+    )
     if existing is not None:
         _bump_seq(session, conversation_id, -1)
         session.commit()
