@@ -8,6 +8,8 @@ two agents. Functions that change what the customer sees post a system message, 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -206,26 +208,33 @@ def route_round(*, engine: Engine, now: datetime | None = None) -> list[tuple[st
     holder routes everything waiting. SQLite serves one worker process: a lock in memory does.
     Returns the ``(conversation_id, agent_id)`` pairs routed.
     """
+    with _routing_turn(engine) as mine:
+        if not mine:
+            return []
+        with Session(engine) as session:
+            return route_waiting(session=session, now=now)
+
+
+@contextmanager
+def _routing_turn(engine: Engine) -> Iterator[bool]:
+    """True for the one caller allowed to route now; never waits for the others."""
     if engine.dialect.name != "postgresql":
-        if not _local_routing.acquire(blocking=False):
-            return []
+        got = _local_routing.acquire(blocking=False)
         try:
-            with Session(engine) as session:
-                return route_waiting(session=session, now=now)
+            yield got
         finally:
-            _local_routing.release()
+            if got:
+                _local_routing.release()
+        return
     with engine.connect() as lock_conn:
-        got = lock_conn.execute(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": ROUTING_LOCK_KEY}
-        ).scalar()
-        if not got:
-            return []
+        key = {"key": ROUTING_LOCK_KEY}
+        got = bool(lock_conn.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar())
         try:
-            with Session(engine) as session:
-                return route_waiting(session=session, now=now)
+            yield got
         finally:
-            lock_conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ROUTING_LOCK_KEY})
-            lock_conn.commit()
+            if got:
+                lock_conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+                lock_conn.commit()
 
 
 def _held_by(session: Session, conversation_id: str, agent_id: str) -> ChatRequest:
