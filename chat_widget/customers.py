@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, SQLModel, select
 
-from chat_widget.domain.models import Customer, utcnow
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import Customer
 
 
 def get_customer(*, session: Session, customer_id: str | None) -> Customer | None:

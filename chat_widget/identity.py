@@ -16,8 +16,12 @@ from dataclasses import dataclass
 
 import jwt
 
+from chat_widget.domain.clock import utcnow
+
 _SESSION_RE = re.compile(r"^v1\.([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$")
 _SAFE_REF = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+CLOCK_SKEW_SECONDS = 30
+"""Tolerated difference between the bank's clock and ours on `exp` / `nbf`."""
 
 
 def _mac(customer_id: str, secret: str) -> str:
@@ -65,12 +69,24 @@ def verify_identity_token(
             algorithms=safe_algorithms,
             audience=audience,
             issuer=issuer,
-            options={"require": ["exp", "sub"], "verify_aud": audience is not None},
-            leeway=30,
+            # Times are checked below against the application's clock, not PyJWT's own.
+            options={
+                "require": ["exp", "sub"],
+                "verify_aud": audience is not None,
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+            },
         )
-    except jwt.ExpiredSignatureError:
-        return IdentityCheck(None, "expired")
     except jwt.PyJWTError:
+        return IdentityCheck(None, "invalid")
+    now = utcnow().timestamp()
+    exp, nbf = claims.get("exp"), claims.get("nbf", 0)
+    if not isinstance(exp, int | float) or not isinstance(nbf, int | float):
+        return IdentityCheck(None, "invalid")
+    if now > exp + CLOCK_SKEW_SECONDS:
+        return IdentityCheck(None, "expired")
+    if now < nbf - CLOCK_SKEW_SECONDS:
         return IdentityCheck(None, "invalid")
     subject = claims.get("sub")
     if not isinstance(subject, str) or not _SAFE_REF.match(subject):

@@ -7,10 +7,13 @@ which turns the skip into a failure.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar, cast
 
 import pytest
 from sqlalchemy import text
@@ -18,10 +21,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from chat_widget.adapters.db import make_engine
+from chat_widget.domain import clock
+from chat_widget.domain.clock import as_aware
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CW_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+F = TypeVar("F", bound=Callable[..., Any])
 REDIS_TEST_URL = os.environ.get("CW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -44,6 +50,32 @@ def need_service(name: str, host: str, port: int) -> None:
     if services_required():
         pytest.fail(f"{message} and CW_REQUIRE_SERVICES=1")
     pytest.skip(message)
+
+
+def need_tool(available: bool, reason: str) -> None:
+    """Skip when a local tool is missing; under CW_REQUIRE_SERVICES=1 (CI) fail instead, so a
+    missing tool can never turn a red run into a quietly skipped one."""
+    if available:
+        return
+    if services_required():
+        pytest.fail(f"{reason} and CW_REQUIRE_SERVICES=1")
+    pytest.skip(reason)
+
+
+def requires(available: bool, reason: str) -> Callable[[F], F]:
+    """Decorator form of :func:`need_tool`."""
+
+    def decorate(test: F) -> F:
+        if available:
+            return test
+
+        @functools.wraps(test)
+        def missing(*args: Any, **kwargs: Any) -> None:
+            need_tool(False, reason)
+
+        return cast(F, missing)
+
+    return decorate
 
 
 def _load_all_tables() -> None:
@@ -89,3 +121,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Browser tests last: sync Playwright keeps an event loop running in the main thread for
     the rest of the session, which async tests collected after it could not start under."""
     items.sort(key=lambda item: "/e2e/" in str(item.path).replace("\\", "/"))
+
+
+class ManualClock:
+    """The application's clock, held still by a test and moved only when the test says so."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = as_aware(at)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def set(self, at: datetime) -> None:
+        self.at = as_aware(at)
+
+    def advance(self, delta: timedelta) -> None:
+        self.at += delta
+
+
+PINNED_AT = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+"""The instant `pinned_clock` starts at: the day the seeded test data was written for."""
+
+
+@pytest.fixture
+def pinned_clock() -> Iterator[ManualClock]:
+    """Pins `chat_widget.domain.clock` for one test, so it passes on any day it runs."""
+    manual = ManualClock(PINNED_AT)
+    clock.set_source(manual)
+    try:
+        yield manual
+    finally:
+        clock.set_source(None)

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
+from chat_widget.domain.clock import utcnow
 from chat_widget.meetings.errors import (
     AppointmentNotFound,
     GatewayAuthError,
@@ -197,7 +198,7 @@ def warm_up() -> None:
         writer.write_object_value(
             None,
             BookingAppointment(
-                start_date_time=_to_graph(datetime.now(UTC)),
+                start_date_time=_to_graph(utcnow()),
                 customers=[BookingCustomerInformation(name="warm-up")],
             ),
         )

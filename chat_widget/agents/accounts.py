@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from chat_widget.agents.passwords import hash_password
 from chat_widget.agents.records import Agent, Presence, Role
-from chat_widget.conversations.clock import now_utc
+from chat_widget.domain.clock import utcnow
 
 SUPPORTED_LANGUAGES = ("fr", "nl", "en", "de")
 
@@ -75,7 +75,7 @@ def set_presence(*, session: Session, agent_id: str, presence: str) -> Agent:
     if agent is None:
         raise LookupError(agent_id)
     agent.presence = str(Presence(presence))
-    agent.presence_changed_at = now_utc()
+    agent.presence_changed_at = utcnow()
     session.add(agent)
     session.flush()
     return agent

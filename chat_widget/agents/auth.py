@@ -18,7 +18,7 @@ from sqlmodel import Session
 from chat_widget.agents.accounts import get_agent_by_username, normalize_username
 from chat_widget.agents.passwords import verify_password
 from chat_widget.agents.records import Agent, LoginThrottle
-from chat_widget.conversations.clock import as_aware, now_utc
+from chat_widget.domain.clock import as_aware, utcnow
 
 
 class Authenticator(Protocol):
@@ -38,7 +38,7 @@ class PasswordAuthenticator:
 
     session: Session
     policy: ThrottlePolicy = field(default_factory=ThrottlePolicy)
-    clock: Callable[[], datetime] = now_utc
+    clock: Callable[[], datetime] = utcnow
 
     def locked_until(self, username: str) -> datetime | None:
         row = self.session.get(LoginThrottle, normalize_username(username))

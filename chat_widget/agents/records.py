@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from chat_widget.conversations.clock import now_utc
+from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import new_id
 
 
@@ -36,9 +36,9 @@ class Agent(SQLModel, table=True):
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     capacity: int = Field(default=3)
     presence: str = Field(default=Presence.OFFLINE, max_length=16, index=True)
-    presence_changed_at: datetime = Field(default_factory=now_utc)
+    presence_changed_at: datetime = Field(default_factory=utcnow)
     active: bool = Field(default=True)
-    created_at: datetime = Field(default_factory=now_utc)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class AgentSession(SQLModel, table=True):
@@ -47,8 +47,8 @@ class AgentSession(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     agent_id: str = Field(foreign_key="agent.id", index=True, max_length=32)
     token_hash: str = Field(unique=True, index=True, max_length=64)
-    created_at: datetime = Field(default_factory=now_utc)
-    last_seen_at: datetime = Field(default_factory=now_utc)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     absolute_expires_at: datetime
     revoked_at: datetime | None = Field(default=None)
@@ -59,5 +59,5 @@ class LoginThrottle(SQLModel, table=True):
 
     username: str = Field(primary_key=True, max_length=64)
     failures: int = Field(default=0)
-    window_started_at: datetime = Field(default_factory=now_utc)
+    window_started_at: datetime = Field(default_factory=utcnow)
     locked_until: datetime | None = Field(default=None)

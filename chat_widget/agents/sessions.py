@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from chat_widget.agents.errors import NotAuthenticated, NotAuthorized
 from chat_widget.agents.records import Agent, AgentSession
-from chat_widget.conversations.clock import as_aware, now_utc
+from chat_widget.domain.clock import as_aware, utcnow
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def create_agent_session(
 ) -> str:
     """Start a session and return the token (shown once; only its hash is stored)."""
     policy = policy or SessionPolicy()
-    now = now or now_utc()
+    now = now or utcnow()
     token = secrets.token_urlsafe(32)
     absolute = now + policy.absolute_max
     session.add(
@@ -61,7 +61,7 @@ def resolve_agent_session(
     if not token:
         return None
     policy = policy or SessionPolicy()
-    now = now or now_utc()
+    now = now or utcnow()
     row = session.exec(select(AgentSession).where(AgentSession.token_hash == _hash(token))).first()
     if row is None or row.revoked_at is not None:
         return None
@@ -82,7 +82,7 @@ def revoke_agent_session(*, session: Session, token: str, now: datetime | None =
     row = session.exec(select(AgentSession).where(AgentSession.token_hash == _hash(token))).first()
     if row is None or row.revoked_at is not None:
         return False
-    row.revoked_at = now or now_utc()
+    row.revoked_at = now or utcnow()
     session.add(row)
     session.flush()
     return True
@@ -97,7 +97,7 @@ def revoke_all_agent_sessions(
             AgentSession.agent_id == agent_id, col(AgentSession.revoked_at).is_(None)
         )
     ).all()
-    stamp = now or now_utc()
+    stamp = now or utcnow()
     for row in rows:
         row.revoked_at = stamp
         session.add(row)

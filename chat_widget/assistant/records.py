@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from chat_widget.domain.models import new_id, utcnow
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import new_id
 
 
 class AssistantReviewItem(SQLModel, table=True):

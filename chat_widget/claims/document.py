@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from chat_widget.claims import flow
 from chat_widget.claims.i18n import pick
 from chat_widget.claims.questions import questionnaire
-from chat_widget.claims.records import Claim, ClaimFile, as_utc, files_of_claim, status_history
+from chat_widget.claims.records import Claim, ClaimFile, files_of_claim, status_history
+from chat_widget.domain.clock import as_aware
 from chat_widget.domain.models import Customer, Message
 
 SCHEMA_VERSION = "1.0"
@@ -31,7 +32,7 @@ def _ts(value: datetime | None) -> str | None:
     """RFC 3339 UTC with a ``Z``, whether the database handed back aware or naive UTC."""
     if value is None:
         return None
-    return as_utc(value).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return as_aware(value).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def claim_to_document(

@@ -9,7 +9,7 @@ the random ``id``, never the reference.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +19,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from chat_widget.audit import record
 from chat_widget.claims import flow
-from chat_widget.domain.models import new_id, utcnow
+from chat_widget.domain.clock import BANK_ZONE, as_aware, utcnow
+from chat_widget.domain.models import new_id
 
 
 class ClaimStatus(StrEnum):
@@ -216,7 +217,7 @@ def submit_claim(
         raise ClaimNotDraft(claim_id)
     answers = flow.submit(flow.load_state(claim.state))
     _check_file_answers(session, claim_id, answers)
-    moment = as_utc(now) if now is not None else utcnow()
+    moment = as_aware(now) if now is not None else utcnow()
     # The guarded UPDATE is the first write: it takes SQLite's write lock (so the counter read
     # below is serialised) and, on PostgreSQL, the row lock that makes a double submit lose.
     result = session.execute(
@@ -226,7 +227,7 @@ def submit_claim(
     )
     if not isinstance(result, CursorResult) or result.rowcount != 1:
         raise ClaimNotDraft(claim_id)
-    reference = _allocate_reference(session, moment.year)
+    reference = _allocate_reference(session, moment.astimezone(BANK_ZONE).year)
     session.refresh(claim)
     claim.reference = reference
     claim.answers = answers
@@ -364,9 +365,9 @@ def list_claims(
     if status is not None:
         query = query.where(Claim.status == status)
     if submitted_from is not None:
-        query = query.where(col(Claim.submitted_at) >= as_utc(submitted_from))
+        query = query.where(col(Claim.submitted_at) >= as_aware(submitted_from))
     if submitted_to is not None:
-        query = query.where(col(Claim.submitted_at) < as_utc(submitted_to))
+        query = query.where(col(Claim.submitted_at) < as_aware(submitted_to))
     query = (
         query.order_by(col(Claim.submitted_at).desc(), col(Claim.id)).offset(offset).limit(limit)
     )
@@ -444,13 +445,6 @@ def set_status(
     )
     session.flush()
     return claim
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Aware UTC, as the datetime columns require; a naive value is taken to be UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _owned(session: Session, customer_id: str, claim_id: str) -> Claim:

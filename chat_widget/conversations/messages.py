@@ -20,7 +20,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from chat_widget.conversations.errors import ConversationClosed, ConversationNotFound
-from chat_widget.domain.models import AuthorKind, Conversation, ConversationStatus, Message, utcnow
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import AuthorKind, Conversation, ConversationStatus, Message
 
 #: Statuses that accept no new text from customers or agents (system notices still go in).
 FINISHED_STATUSES = frozenset({ConversationStatus.CLOSED.value, "abandoned"})

@@ -8,21 +8,17 @@ tables in their own ``records.py`` on the same ``SQLModel.metadata``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from chat_widget.domain.clock import utcnow
+
 
 def new_id() -> str:
     return uuid.uuid4().hex
-
-
-def utcnow() -> datetime:
-    """Aware UTC. SQLModel's datetime columns refuse naive values and read back aware UTC on
-    both SQLite and PostgreSQL, so every stored datetime is aware UTC."""
-    return datetime.now(UTC)
 
 
 class Channel(StrEnum):

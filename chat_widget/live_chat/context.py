@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from chat_widget.agents.records import Agent, Role
 from chat_widget.conversations import conversations_for_customer, get_conversation
-from chat_widget.conversations.clock import as_aware
+from chat_widget.domain.clock import as_aware
 from chat_widget.domain.models import ConsentRecord
 from chat_widget.live_chat.errors import ChatNotFound, NotAssignedAgent
 from chat_widget.live_chat.records import ChatRequest

@@ -14,8 +14,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from chat_widget.conversations import append_message, get_conversation_for_customer
-from chat_widget.conversations.clock import now_utc
 from chat_widget.conversations.errors import ConversationClosed
+from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import AuthorKind, Channel, Message
 from chat_widget.live_chat.errors import ChatNotFound, InvalidChatState, NotAssignedAgent
 from chat_widget.live_chat.records import ChatRequest, ReadState
@@ -107,7 +107,7 @@ def mark_read(
         )
     if seq > row.last_read_seq:
         row.last_read_seq = seq
-        row.updated_at = now_utc()
+        row.updated_at = utcnow()
     session.add(row)
     session.flush()
     return row.last_read_seq
@@ -142,7 +142,7 @@ def rate_chat(
         raise InvalidChatState("only a chat that took place and ended can be rated")
     request.rating = rating
     request.rating_comment = (comment or "").strip()[:1000] or None
-    request.rated_at = now or now_utc()
+    request.rated_at = now or utcnow()
     session.add(request)
     session.flush()
     return request

@@ -18,8 +18,8 @@ from chat_widget.conversations import (
     get_conversation_for_customer,
     start_conversation,
 )
-from chat_widget.conversations.clock import as_aware, now_utc
-from chat_widget.domain.models import AuthorKind, Channel, Conversation, Message, utcnow
+from chat_widget.domain.clock import as_aware, utcnow
+from chat_widget.domain.models import AuthorKind, Channel, Conversation, Message
 from chat_widget.live_chat.errors import ChatNotFound, ChatUnavailable, InvalidChatState
 from chat_widget.live_chat.hours.schedule import OpeningHours, status
 from chat_widget.live_chat.records import ChatRequest, LiveChatStatus
@@ -92,7 +92,7 @@ def request_chat(
     With ``hours`` given, refuses outside opening hours (``ChatUnavailable`` carries the
     reason and next opening). A customer who already has an open live chat gets that one back.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     if hours is not None:
         current = status(now, hours)
         if not current.open:
@@ -140,7 +140,7 @@ def waiting_queue(
     *, session: Session, languages: list[str] | None = None, now: datetime | None = None
 ) -> list[QueueEntry]:
     """Waiting chats, longest waiting first; ``languages`` filters to what an agent speaks."""
-    now = now or now_utc()
+    now = now or utcnow()
     query = _waiting_query()
     if languages is not None:
         query = query.where(col(ChatRequest.language).in_(languages))
@@ -160,7 +160,7 @@ def waiting_queue(
 
 def average_handling_time(*, session: Session, now: datetime | None = None) -> timedelta:
     """Mean accepted→closed time of recent chats (falls back to a default with no data)."""
-    now = now or now_utc()
+    now = now or utcnow()
     query = (
         select(ChatRequest)
         .where(
@@ -199,7 +199,7 @@ def _available_for(session: Session, language: str) -> list[Agent]:
 
 def queue_info(*, session: Session, conversation_id: str, now: datetime | None = None) -> QueueInfo:
     """Position and expected wait for one chat (poll it or push it to the widget)."""
-    now = now or now_utc()
+    now = now or utcnow()
     request = session.get(ChatRequest, conversation_id)
     conversation = session.get(Conversation, conversation_id)
     if request is None or conversation is None:
@@ -252,7 +252,7 @@ def leave_message(
     The chat leaves the queue closed with reason ``left_message``; back office finds these with
     ``left_messages``. A resend with the same ``client_msg_id`` is harmless.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     conversation = get_conversation_for_customer(
         session=session, customer_id=customer_id, conversation_id=conversation_id
     )
@@ -292,7 +292,7 @@ def switch_to_assistant(
         LiveChatStatus.ABANDONED,
         "switched_to_assistant",
         customer_id,
-        now or now_utc(),
+        now or utcnow(),
     )
     post_system_message(
         session=session, conversation_id=conversation_id, event="switched_to_assistant"

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from chat_widget.conversations.clock import now_utc
+from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import new_id
 
 
@@ -34,7 +34,7 @@ class ChatRequest(SQLModel, table=True):
     topic: str | None = Field(default=None, max_length=64)
     handover_summary: str | None = Field(default=None)
     source_conversation_id: str | None = Field(default=None, max_length=32)
-    requested_at: datetime = Field(default_factory=now_utc, index=True)
+    requested_at: datetime = Field(default_factory=utcnow, index=True)
     agent_id: str | None = Field(default=None, foreign_key="agent.id", index=True, max_length=32)
     accepted_at: datetime | None = Field(default=None)
     closed_at: datetime | None = Field(default=None, index=True)
@@ -53,7 +53,7 @@ class InternalNote(SQLModel, table=True):
     conversation_id: str = Field(foreign_key="conversation.id", index=True, max_length=32)
     agent_id: str = Field(foreign_key="agent.id", max_length=32)
     body: str
-    created_at: datetime = Field(default_factory=now_utc)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class ReadState(SQLModel, table=True):
@@ -63,7 +63,7 @@ class ReadState(SQLModel, table=True):
     participant_kind: str = Field(primary_key=True, max_length=16)
     participant_id: str = Field(primary_key=True, max_length=64)
     last_read_seq: int = Field(default=0)
-    updated_at: datetime = Field(default_factory=now_utc)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class ChatFile(SQLModel, table=True):
@@ -86,4 +86,4 @@ class ChatFile(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     width: int | None = Field(default=None)
     height: int | None = Field(default=None)
-    created_at: datetime = Field(default_factory=now_utc)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 
 from chat_widget.agents.records import Agent, Presence, Role
 from chat_widget.audit import record
-from chat_widget.conversations.clock import now_utc
-from chat_widget.domain.models import Conversation, utcnow
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import Conversation
 from chat_widget.live_chat.errors import (
     AgentUnavailable,
     ChatNotFound,
@@ -98,7 +98,7 @@ def accept(
     _ensure_room(session, agent, need_available=False)
     if session.get(ChatRequest, conversation_id) is None:
         raise ChatNotFound(conversation_id)
-    if not _claim(session, conversation_id, agent.id, now or now_utc()):
+    if not _claim(session, conversation_id, agent.id, now or utcnow()):
         return False
     _start(session, conversation_id, agent)
     return True
@@ -120,7 +120,7 @@ def assign(
     _ensure_room(session, agent, need_available=False)
     if session.get(ChatRequest, conversation_id) is None:
         raise ChatNotFound(conversation_id)
-    if not _claim(session, conversation_id, agent.id, now or now_utc()):
+    if not _claim(session, conversation_id, agent.id, now or utcnow()):
         return False
     record(
         session=session,
@@ -158,7 +158,7 @@ def route_waiting(*, session: Session, now: datetime | None = None) -> list[tupl
     The queue is read first (a pass runs every second; usually nobody waits), then agents
     and their loads once per pass.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     waiting = waiting_queue(session=session, now=now)
     if not waiting:
         return []  # the usual case: a round every second must cost one query then
@@ -310,7 +310,7 @@ def close(
         raise ValueError(f"reason must be one of {CLOSE_REASONS}")
     request = _held_by(session, conversation_id, agent_id)
     agent = _agent(session, agent_id)
-    _close(session, request, reason, f"agent:{agent_id}", now or now_utc())
+    _close(session, request, reason, f"agent:{agent_id}", now or utcnow())
     post_system_message(
         session=session, conversation_id=conversation_id, event="agent_left", name=agent.first_name
     )
@@ -326,7 +326,7 @@ def close_by_customer(
         raise ChatNotFound(conversation_id)
     if request.closed_at is not None:
         return  # ending twice is harmless (double click, resend)
-    _close(session, request, "customer_left", f"customer:{customer_id}", now or now_utc())
+    _close(session, request, "customer_left", f"customer:{customer_id}", now or utcnow())
     post_system_message(session=session, conversation_id=conversation_id, event="closed")
 
 

@@ -19,7 +19,7 @@ from chat_widget.conversations import (
     get_conversation_for_customer,
     messages_since,
 )
-from chat_widget.conversations.clock import as_aware
+from chat_widget.domain.clock import as_aware
 from chat_widget.domain.models import AuthorKind, Conversation, Message
 from chat_widget.live_chat.attachments import attachment_of, human_size
 from chat_widget.live_chat.errors import ChatNotFound, NotAssignedAgent

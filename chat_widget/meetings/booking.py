@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from chat_widget.domain.models import new_id, utcnow
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import new_id
 from chat_widget.meetings._data import pick_locale
 from chat_widget.meetings.consent import has_video_consent
 from chat_widget.meetings.errors import (
@@ -170,7 +171,7 @@ class BookingService:
         gateway: MeetingGateway,
         sessions: SessionFactory,
         settings: BookingSettings,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._gateway = gateway

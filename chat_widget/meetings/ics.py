@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from chat_widget.domain.clock import utcnow
+
 
 def escape_text(value: str) -> str:
     """TEXT escaping of RFC 5545 §3.3.11: backslash, semicolon, comma and newlines."""
@@ -64,7 +66,7 @@ def build_ics(
         "METHOD:CANCEL" if cancelled else "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:{escape_text(uid)}",
-        f"DTSTAMP:{_utc_stamp(now or datetime.now(UTC))}",
+        f"DTSTAMP:{_utc_stamp(now or utcnow())}",
         f"DTSTART:{_utc_stamp(start)}",
         f"DTEND:{_utc_stamp(end)}",
         f"SEQUENCE:{sequence}",

@@ -14,7 +14,8 @@ from enum import StrEnum
 from sqlalchemy import or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from chat_widget.domain.models import new_id, utcnow
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import new_id
 
 
 class AppointmentStatus(StrEnum):

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.adapters.file_store import LocalFileStore
 from chat_widget.audit import export_audit, record, write_audit_csv, write_audit_jsonl
+from chat_widget.domain.clock import utcnow
 from chat_widget.privacy.errors import CustomerNotFound
 from chat_widget.privacy.jobs import erase_by_ref, export_by_ref, run_purge
 
@@ -72,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _audit_export(engine: Engine, args: argparse.Namespace) -> int:
-    until = args.until or _day((datetime.now(UTC) + timedelta(days=1)).date().isoformat())
+    until = args.until or _day((utcnow() + timedelta(days=1)).date().isoformat())
     with session_scope(engine) as session:
         rows = export_audit(session=session, since=args.since, until=until)
         tmp = args.out.with_name(args.out.name + ".part")

@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from chat_widget.domain.models import ConsentRecord, utcnow
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import ConsentRecord
 from chat_widget.live_chat.context import DEVICE_DATA_PURPOSE, device_data_visible
 from chat_widget.privacy.records import DeviceProfile
 from chat_widget.privacy.texts import pick_locale

@@ -24,8 +24,9 @@ from sqlmodel import Session, col, delete, select
 
 from chat_widget.audit import record
 from chat_widget.claims.attachments import erase_claim_files
-from chat_widget.claims.records import Claim, ClaimStatus, ClaimStatusChange, as_utc
-from chat_widget.domain.models import Channel, ConsentRecord, Conversation, Customer, utcnow
+from chat_widget.claims.records import Claim, ClaimStatus, ClaimStatusChange
+from chat_widget.domain.clock import as_aware, utcnow
+from chat_widget.domain.models import Channel, ConsentRecord, Conversation, Customer
 from chat_widget.files import BlobStore
 from chat_widget.meetings.consent import VIDEO_PURPOSE
 from chat_widget.meetings.records import AppointmentStatus, MeetingAppointment
@@ -112,7 +113,7 @@ def erase_customer(
     ``actor`` is who asked (an admin's username, or the customer id when the customer erases
     from the widget with ``actor_kind="customer"``). Raises :class:`CustomerNotFound`.
     """
-    moment = as_utc(now) if now is not None else utcnow()
+    moment = as_aware(now) if now is not None else utcnow()
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise CustomerNotFound(customer_id)
@@ -167,12 +168,12 @@ def erase_customer(
     ).all():
         held = (
             appointment.status == AppointmentStatus.BOOKED
-            and as_utc(appointment.start_utc) <= moment
+            and as_aware(appointment.start_utc) <= moment
         )
         if held and is_regulated_topic(appointment.topic):
             kept_meetings.append(appointment)
             continue
-        upcoming = as_utc(appointment.start_utc) > moment
+        upcoming = as_aware(appointment.start_utc) > moment
         if upcoming and appointment.status != AppointmentStatus.CANCELLED:
             if appointment.graph_appointment_id:
                 to_cancel.append(appointment.graph_appointment_id)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from chat_widget.adapters.db import session_scope
-from chat_widget.domain.models import utcnow
+from chat_widget.domain.clock import utcnow
 from chat_widget.files import BlobStore
 from chat_widget.privacy.customers import customer_by_ref
 from chat_widget.privacy.erasure import ErasureReport, erase_customer

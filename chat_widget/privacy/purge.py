@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from chat_widget.assistant.records import AssistantReviewItem
 from chat_widget.audit import record
-from chat_widget.claims.records import Claim, as_utc
+from chat_widget.claims.records import Claim
+from chat_widget.domain.clock import as_aware
 from chat_widget.domain.models import Channel, Conversation
 from chat_widget.files import BlobStore
 from chat_widget.meetings.records import MeetingAppointment
@@ -69,7 +70,7 @@ def purge_expired(
     Files go with their records: live-chat attachments are deleted from ``store`` with their
     conversation (claim files stay with their claim, which this job never touches).
     """
-    now = as_utc(now)
+    now = as_aware(now)
     policy = policy or current_policy()
     cut = {
         "assistant": policy.assistant.before(now),
@@ -106,7 +107,7 @@ def purge_expired(
         for row in session.exec(
             select(MeetingAppointment).where(col(MeetingAppointment.end_utc) < cut["video"])
         ).all()
-        if not is_regulated_topic(row.topic) or as_utc(row.end_utc) < cut["video_regulated"]
+        if not is_regulated_topic(row.topic) or as_aware(row.end_utc) < cut["video_regulated"]
     ]
     device_ids = ids_where(
         session,

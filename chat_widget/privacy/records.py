@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from chat_widget.domain.models import new_id, utcnow
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import new_id
 
 
 class DeviceProfile(SQLModel, table=True):

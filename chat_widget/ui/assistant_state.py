@@ -12,7 +12,7 @@ import reflex as rx
 from reflex_base.event import EventSpec
 
 from chat_widget.assistant.chat import AssistantChat, TurnOutcome
-from chat_widget.domain.models import utcnow
+from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import format_clock
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from chat_widget.claims import attachments, flow, records, service, transcript
 from chat_widget.claims.i18n import pick, status_label, ui_keys, ui_text
 from chat_widget.claims.questions import QuestionType, claim_types, questionnaire
+from chat_widget.domain.clock import bank_today
 from chat_widget.files import FileRejected, UploadLimits
 from chat_widget.i18n import catalog, format_when
 from chat_widget.ui import runtime
@@ -106,7 +107,7 @@ def upload_limits() -> UploadLimits:
 
 def today() -> date:
     """Claims are about Belgian events: "the future" starts at midnight in Brussels."""
-    return datetime.now(BANK_ZONE).date()
+    return bank_today()
 
 
 async def read_claim_file(customer_id: str, file_id: str) -> ServedFile | None:
@@ -355,7 +356,7 @@ class ClaimState(WidgetState):
                     reference=c.reference or "",
                     type_label=_type_label(c.type, locale),
                     status=status_label(c.status, locale),
-                    submitted=format_when(records.as_utc(c.submitted_at), locale)
+                    submitted=format_when(records.as_aware(c.submitted_at), locale)
                     if c.submitted_at
                     else "",
                 )

@@ -14,7 +14,6 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Hashable, Mapping
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -23,6 +22,7 @@ from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from chat_widget import guard, live_chat
+from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import Message
 from chat_widget.files import FileRejected, UploadLimits
 from chat_widget.i18n import format_clock
@@ -243,7 +243,7 @@ class LiveChatState(WidgetState):
     def _show_intro_or_closed(self) -> None:
         from chat_widget.ui.live_status import live_chat_status
 
-        current = live_chat_status(datetime.now(UTC))
+        current = live_chat_status(utcnow())
         if current.open:
             self.phase = "intro"
             self.topic_choice = self.topic if self.topic in TOPICS else ""
@@ -482,7 +482,7 @@ class LiveChatState(WidgetState):
             seq=10**9,
             author="customer",
             text=text,
-            time=format_clock(datetime.now(UTC), self.locale),
+            time=format_clock(utcnow(), self.locale),
         )
         self.items = [*self.items, pending]
         yield None

@@ -7,7 +7,6 @@ in chat_widget.customers; this module only wires them to the browser.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 import reflex as rx
 from reflex_base.event import EventSpec
@@ -15,6 +14,7 @@ from reflex_base.utils.format import format_queue_events
 from sqlmodel import Session
 
 from chat_widget import customers
+from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import LOCALES, catalog, format_clock, format_when, pick_locale
 from chat_widget.identity import issue_session_token, read_session_token, verify_identity_token
 from chat_widget.ui import runtime
@@ -274,7 +274,7 @@ class WidgetState(rx.State):
     def _refresh_live_status(self) -> None:
         from chat_widget.ui.live_status import live_chat_status
 
-        now = datetime.now(UTC)
+        now = utcnow()
         status = live_chat_status(now)
         tr = catalog(self.locale)
         self.live_open = status.open

@@ -18,11 +18,12 @@ import base64
 import hashlib
 import hmac
 import re
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote
+
+from chat_widget.domain.clock import utcnow
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -78,7 +79,7 @@ def mint_file_token(
     """A token letting ``customer_id`` read the ``kind`` file ``file_id`` until ``now + ttl``."""
     if not _ID.match(customer_id) or not _ID.match(file_id):
         raise ValueError("customer and file ids are 32 hex characters")
-    expires = int((time.time() if now is None else now) + ttl)
+    expires = int((utcnow().timestamp() if now is None else now) + ttl)
     return f"{customer_id}.{expires}.{_sign(secret, customer_id, file_id, expires, kind)}"
 
 
@@ -93,7 +94,7 @@ def read_file_token(
         return None
     customer_id, expires_raw, mac = match.groups()
     expires = int(expires_raw)
-    if expires < (time.time() if now is None else now):
+    if expires < (utcnow().timestamp() if now is None else now):
         return None
     expected = _sign(secret, customer_id, file_id, expires, kind)
     return customer_id if hmac.compare_digest(mac, expected) else None

@@ -26,6 +26,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, sync_playwright
 
 from chat_widget.devtools import demo_host
+from tests.conftest import need_tool
 from tests.fakes.fake_graph import FakeGraph, running_fake
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,8 +210,10 @@ def graph_env(fake: FakeGraph) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def widget_server(fake_graph: FakeGraph) -> Iterator[WidgetServer]:
-    if not Path(CHROMIUM).exists() and not os.environ.get("CW_PLAYWRIGHT_BUNDLED"):
-        pytest.skip("no Chromium: run scripts/bootstrap --browser")
+    need_tool(
+        Path(CHROMIUM).exists() or bool(os.environ.get("CW_PLAYWRIGHT_BUNDLED")),
+        "no Chromium: run scripts/bootstrap --browser",
+    )
     # Manual routing: these journeys show the queue and an agent accepting from it. Automatic
     # routing (the default) is exercised across two workers in test_two_workers.py.
     env = {**graph_env(fake_graph), "CW_CHAT_ROUTING": "manual"}

@@ -15,8 +15,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
+from chat_widget.domain.clock import utcnow
 from chat_widget.live_chat.hours.schedule import (
     DEFAULT_PATH,
     add_closure,
@@ -52,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     hours = load_opening_hours(args.file)
     try:
         if args.command == "show":
-            now = datetime.now(UTC)
+            now = utcnow()
             current = status(now, hours)
             print(json.dumps(opening_hours_to_dict(hours), indent=2, ensure_ascii=False))
             print(

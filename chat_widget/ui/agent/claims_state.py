@@ -102,7 +102,7 @@ async def read_handler_file(token: str, file_id: str) -> ServedFile | None:
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return "—"
-    return records.as_utc(moment).astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
+    return records.as_aware(moment).astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def _type_label(claim_type: str, locale: str) -> str:

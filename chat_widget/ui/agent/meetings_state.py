@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import reflex as rx
 from reflex_base.event import EventSpec
 
-from chat_widget.domain.models import utcnow
+from chat_widget.domain.clock import utcnow
 from chat_widget.meetings.booking import view_of
 from chat_widget.meetings.records import list_upcoming
 from chat_widget.ui import runtime

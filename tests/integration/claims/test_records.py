@@ -26,7 +26,9 @@ from chat_widget.claims.records import (
     status_history,
     submit_claim,
 )
+from chat_widget.domain.clock import BANK_ZONE
 from chat_widget.domain.models import AuditEvent
+from tests.conftest import ManualClock
 from tests.integration.claims.conftest import (
     POLICY,
     TODAY,
@@ -125,7 +127,9 @@ def test_submit_refuses_incomplete_and_unknown_files(db_engine: Engine) -> None:
         assert session.get(Claim, claim.id).status == ClaimStatus.DRAFT  # type: ignore[union-attr]
 
 
-def test_submit_allocates_reference_and_history(db_engine: Engine) -> None:
+def test_submit_allocates_reference_and_history(
+    db_engine: Engine, pinned_clock: ManualClock
+) -> None:
     customer = add_customer(db_engine)
     claim_id = submittable(db_engine, customer)
     with session_scope(db_engine) as session:
@@ -177,6 +181,25 @@ def test_references_restart_each_year(db_engine: Engine) -> None:
     assert refs == ["SIN-2026-000001", "SIN-2027-000001", "SIN-2027-000002"]
 
 
+def test_references_roll_over_at_new_year_in_brussels(
+    db_engine: Engine, pinned_clock: ManualClock
+) -> None:
+    """23:30 UTC on 31 December is already 00:30 on 1 January in Brussels: next year's series."""
+    customer = add_customer(db_engine)
+    refs = []
+    for moment in (
+        datetime(2026, 12, 31, 22, 59, tzinfo=UTC),  # 23:59 in Brussels
+        datetime(2026, 12, 31, 23, 30, tzinfo=UTC),  # 00:30 on 1 January in Brussels
+    ):
+        pinned_clock.set(moment)
+        claim_id = submittable(db_engine, customer)
+        with session_scope(db_engine) as session:
+            refs.append(
+                submit_claim(session=session, customer_id=customer, claim_id=claim_id).reference
+            )
+    assert refs == ["SIN-2026-000001", "SIN-2027-000001"]
+
+
 def _in_threads(n: int, work) -> list[object]:  # type: ignore[no-untyped-def]
     barrier = threading.Barrier(n)
     results: list[object] = [None] * n
@@ -196,7 +219,9 @@ def _in_threads(n: int, work) -> list[object]:  # type: ignore[no-untyped-def]
     return results
 
 
-def test_concurrent_submits_get_unique_consecutive_references(db_engine: Engine) -> None:
+def test_concurrent_submits_get_unique_consecutive_references(
+    db_engine: Engine, pinned_clock: ManualClock
+) -> None:
     n = 8
     customers = [add_customer(db_engine) for _ in range(n)]
     claims = [submittable(db_engine, c) for c in customers]
@@ -209,7 +234,7 @@ def test_concurrent_submits_get_unique_consecutive_references(db_engine: Engine)
 
     results = _in_threads(n, submit)
     assert all(isinstance(r, str) for r in results), results
-    year = datetime.now(UTC).year
+    year = pinned_clock().astimezone(BANK_ZONE).year
     assert sorted(results) == [f"SIN-{year}-{k:06d}" for k in range(1, n + 1)]  # type: ignore[type-var]
 
 

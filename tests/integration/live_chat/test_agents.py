@@ -24,7 +24,7 @@ from chat_widget.agents import (
     revoke_all_agent_sessions,
 )
 from chat_widget.agents.__main__ import main as agents_cli
-from chat_widget.conversations.clock import now_utc
+from chat_widget.domain.clock import utcnow as now_utc
 
 PASSWORD = "correct horse battery"
 

@@ -19,7 +19,8 @@ from chat_widget.audit import (
     write_audit_csv,
     write_audit_jsonl,
 )
-from chat_widget.domain.models import AuditEvent, utcnow
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import AuditEvent
 
 
 def test_record_and_export(db_engine: Engine) -> None:

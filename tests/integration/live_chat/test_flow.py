@@ -10,7 +10,7 @@ from sqlmodel import select
 from chat_widget.adapters.db import session_scope
 from chat_widget.agents.records import Presence
 from chat_widget.conversations import messages_since
-from chat_widget.conversations.clock import now_utc
+from chat_widget.domain.clock import utcnow as now_utc
 from chat_widget.domain.models import AuditEvent, Conversation
 from chat_widget.live_chat import (
     AgentUnavailable,

@@ -15,7 +15,8 @@ from chat_widget.adapters.db import session_scope
 from chat_widget.adapters.file_store import LocalFileStore
 from chat_widget.domain.models import AuditEvent, Customer
 from chat_widget.privacy.__main__ import main
-from tests.integration.privacy.helpers import add_agent, seed_customer
+from tests.conftest import ManualClock
+from tests.integration.privacy.helpers import NOW, add_agent, seed_customer
 
 
 def _url(engine: Engine) -> str:
@@ -23,8 +24,13 @@ def _url(engine: Engine) -> str:
 
 
 def test_export_erase_purge_and_audit_export(
-    engine: Engine, store: LocalFileStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    engine: Engine,
+    store: LocalFileStore,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    pinned_clock: ManualClock,
 ) -> None:
+    pinned_clock.set(NOW)  # the seeded meeting is five days after NOW: still to come
     agent = add_agent(engine)
     seeded = seed_customer(engine, store, prefix="A", external_ref="REF-A", agent_id=agent)
     common = ["--database-url", _url(engine), "--files-root", str(store.root)]

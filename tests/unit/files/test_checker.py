@@ -15,6 +15,7 @@ from chat_widget.files import (
     rejection_message,
 )
 from chat_widget.files.errors import LOCALES, catalog
+from tests.conftest import requires
 from tests.unit.files import samples
 
 LIMITS = UploadLimits(max_bytes=2 * 1024 * 1024, max_files=5, max_pixels=4_000_000, max_side=4000)
@@ -113,7 +114,7 @@ def test_unsafe_or_broken_pdfs_are_refused(data: bytes, code: str) -> None:
     assert rejected(data, "doc.pdf").code == code
 
 
-@pytest.mark.skipif(not heic_supported(), reason="pillow-heif not installed")
+@requires(heic_supported(), "pillow-heif is not installed")
 def test_heic_becomes_jpeg() -> None:
     out = check_upload(samples.heic(), filename="IMG_0001.HEIC", limits=LIMITS)
     assert out.content_type == "image/jpeg" and (out.width, out.height) == (32, 24)

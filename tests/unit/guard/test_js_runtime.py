@@ -5,14 +5,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import pytest
-
 from chat_widget.guard import scan
 from chat_widget.guard.build_js import render
+from tests.conftest import requires
 from tests.unit.guard._support import GUARD_JS, load_cases, node_path, run_js
 
-needs_node = pytest.mark.skipif(
-    node_path() is None, reason="node is not on PATH: the browser runtime cannot be executed"
+needs_node = requires(
+    node_path() is not None, "node is not on PATH: the browser runtime cannot be executed"
 )
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import jwt
 import pytest
 
 from chat_widget.identity import issue_session_token, read_session_token, verify_identity_token
+from tests.conftest import ManualClock
 
 SECRET = "s" * 40
 KEY = "k" * 40
@@ -70,3 +72,11 @@ def test_expired_forged_missing_and_unsigned_tokens_fall_back_to_anonymous() -> 
     assert _verify(_jwt(aud="someone-else")) == (None, "invalid")
     assert _verify(_jwt(exp=None)) == (None, "invalid")
     assert _verify(_jwt(sub="<script>")) == (None, "invalid")
+
+
+def test_identity_expiry_is_judged_by_the_application_clock(pinned_clock: ManualClock) -> None:
+    issued_for = int(pinned_clock().timestamp()) + 60
+    assert _verify(_jwt(exp=issued_for)) == ("cust-1", None)
+    pinned_clock.advance(timedelta(minutes=2))
+    assert _verify(_jwt(exp=issued_for)) == (None, "expired")
+    assert _verify(_jwt(exp=issued_for + 3600, nbf=issued_for + 600)) == (None, "invalid")
