@@ -139,6 +139,21 @@
     if (listener) { listener(JSON.stringify(data)); } else { queue.push(data); }
   }
 
+  /* A websocket frame over the server's limit (Socket.IO's 1 MB buffer) would be dropped
+   * together with the connection, silently: refuse it here and say why instead. */
+  var MAX_FRAME_BYTES = 1000000 - 4096;
+  var nativeSend = w.WebSocket && w.WebSocket.prototype.send;
+  if (nativeSend) {
+    w.WebSocket.prototype.send = function (data) {
+      if (typeof data === "string" && data.length > MAX_FRAME_BYTES / 4 &&
+          new Blob([data]).size > MAX_FRAME_BYTES) {
+        local({ type: "local-too-large" });
+        return undefined;
+      }
+      return nativeSend.apply(this, arguments);
+    };
+  }
+
   function newId() {
     if (w.crypto && w.crypto.randomUUID) { return w.crypto.randomUUID(); }
     return String(Date.now()) + Math.random().toString(16).slice(2);

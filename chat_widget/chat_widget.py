@@ -6,12 +6,18 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.settings import get_settings
+from chat_widget.ui.agent.binding import ConsoleSessionBinding
 from chat_widget.ui.agent.claims_pages import CLAIMS_ROUTE, claims_page
 from chat_widget.ui.agent.claims_state import ClaimsConsoleState, read_handler_file
 from chat_widget.ui.agent.meetings_pages import meetings_page
 from chat_widget.ui.agent.meetings_state import MeetingsConsoleState
 from chat_widget.ui.agent.pages import console_page, login_page
-from chat_widget.ui.agent.state import AgentState, read_agent_chat_file
+from chat_widget.ui.agent.state import (
+    AgentState,
+    console_sign_in,
+    console_sign_out,
+    read_agent_chat_file,
+)
 from chat_widget.ui.claim_state import export_documents, read_claim_file
 from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
@@ -19,6 +25,7 @@ from chat_widget.ui.warmup import warm_up
 from chat_widget.ui.widget_state import WidgetState
 from chat_widget.web.claim_files import CHAT, CustomerFilesRoute
 from chat_widget.web.claims_export import ClaimsExportRoute
+from chat_widget.web.console_session import ConsoleSessionRoute
 from chat_widget.web.handler_files import AGENT_CHAT_PREFIX, HandlerFilesRoute
 from chat_widget.web.security import SecurityHeaders
 
@@ -34,14 +41,23 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
         files, secret=_settings.secret_key, read_file=read_chat_file, kind=CHAT
     )
     # Claims handlers' files: console session cookie with the claims role, audited per read.
-    handler_files = HandlerFilesRoute(chat_files, read_file=read_handler_file)
+    secure = _settings.public_url.startswith("https://")
+    handler_files = HandlerFilesRoute(chat_files, read_file=read_handler_file, secure=secure)
     # The agent holding a chat opens its attachments: console cookie, agent role, audited.
     agent_files = HandlerFilesRoute(
-        handler_files, read_file=read_agent_chat_file, prefix=AGENT_CHAT_PREFIX
+        handler_files, read_file=read_agent_chat_file, prefix=AGENT_CHAT_PREFIX, secure=secure
     )
     export = ClaimsExportRoute(agent_files, api_key=_settings.claims_api_key, load=export_documents)
-    return SecurityHeaders(
+    # The console session cookie is written and cleared only here (HttpOnly).
+    console = ConsoleSessionRoute(
         export,
+        sign_in=console_sign_in,
+        sign_out=console_sign_out,
+        own_origin=_settings.own_origin,
+        secure=secure,
+    )
+    return SecurityHeaders(
+        console,
         frame_ancestors=(_settings.own_origin, *_settings.allowed_origins),
         own_origin=_settings.own_origin,
         socket_origins=_settings.socket_origins,
@@ -85,5 +101,12 @@ app.add_page(
     route="/agent/meetings",
     title="Video meetings",
     on_load=MeetingsConsoleState.load_meetings,
+)
+# A reconnecting tab gets its console state only under the session cookie that filled it.
+app.add_middleware(
+    ConsoleSessionBinding(
+        (AgentState, ClaimsConsoleState, MeetingsConsoleState),
+        secure=_settings.public_url.startswith("https://"),
+    )
 )
 app.register_lifespan_task(warm_up)

@@ -1,7 +1,8 @@
 """One validated, immutable settings object, read from the environment once.
 
-Every variable is documented in README.md. Defaults are for the local demo; with
-``CW_ENV=production`` the process refuses to start while a secret still has its default.
+Every variable is documented in README.md. The environment fails closed: without ``CW_ENV``
+the process is in production and refuses default secrets, plain http outside loopback, static
+Graph tokens and demo accounts; the demo and the tests say ``CW_ENV=development``/``test``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,22 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-only-change-me"  # noqa: S105 - the value production refuses
 LOCALES = ("fr", "nl", "en", "de")
+
+
+ENVIRONMENTS = ("development", "test", "production")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def environment_name(env: Mapping[str, str] | None = None) -> str:
+    """``CW_ENV``, production when unset: forgetting it must never weaken anything."""
+    env = os.environ if env is None else env
+    return (env.get("CW_ENV") or "production").strip().lower()
+
+
+def is_loopback_url(url: str) -> bool:
+    host = url.partition("://")[2].split("/", 1)[0].rsplit("@", 1)[-1]
+    host = host.split("]", 1)[0] + "]" if host.startswith("[") else host.split(":", 1)[0]
+    return host.lower() in LOOPBACK_HOSTS
 
 
 class SettingsError(ValueError):
@@ -37,7 +54,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    env: str = "development"
+    env: str = "production"
     public_url: str = "http://localhost:3000"
     database_url: str = f"sqlite:///{PROJECT_ROOT / '.data' / 'widget.db'}"
     redis_url: str | None = None
@@ -77,7 +94,7 @@ class Settings:
         return (self.own_origin,)
 
     def validate(self) -> Settings:
-        if self.env not in {"development", "test", "production"}:
+        if self.env not in ENVIRONMENTS:
             raise SettingsError(f"CW_ENV must be development, test or production, not {self.env!r}")
         if self.chat_routing not in {"auto", "manual"}:
             raise SettingsError(
@@ -113,8 +130,10 @@ class Settings:
                 raise SettingsError(
                     "production refuses default or short secrets: set " + ", ".join(weak)
                 )
-            if not self.public_url.startswith("https://"):
-                raise SettingsError("CW_PUBLIC_URL must be https:// in production")
+            if not self.public_url.startswith("https://") and not is_loopback_url(self.public_url):
+                raise SettingsError(
+                    "CW_PUBLIC_URL must be https:// in production (plain http only on loopback)"
+                )
         return self
 
 
@@ -122,7 +141,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get("CW_DATA_DIR") or (PROJECT_ROOT / ".data"))
     settings = Settings(
-        env=env.get("CW_ENV", "development"),
+        env=environment_name(env),
         public_url=env.get("CW_PUBLIC_URL", "http://localhost:3000").rstrip("/"),
         database_url=env.get("CW_DATABASE_URL") or f"sqlite:///{data_dir / 'widget.db'}",
         redis_url=env.get("REDIS_URL") or None,

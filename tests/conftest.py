@@ -20,9 +20,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from chat_widget.adapters.db import make_engine
-from chat_widget.domain import clock
-from chat_widget.domain.clock import as_aware
+# The application fails closed (production) without CW_ENV; the tests say what they are,
+# before any project module can read the settings.
+os.environ.setdefault("CW_ENV", "test")
+
+from chat_widget.adapters.db import make_engine  # noqa: E402
+from chat_widget.domain import clock  # noqa: E402
+from chat_widget.domain.clock import as_aware  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CW_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

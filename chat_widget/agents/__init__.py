@@ -11,7 +11,8 @@ from chat_widget.agents.accounts import (
     set_password,
     set_presence,
 )
-from chat_widget.agents.auth import Authenticator, PasswordAuthenticator, ThrottlePolicy
+from chat_widget.agents.auth import Authenticator, LoginOutcome, PasswordAuthenticator
+from chat_widget.agents.console import landing_page, may_open, roles_of_session, sign_in
 from chat_widget.agents.errors import NotAuthenticated, NotAuthorized
 from chat_widget.agents.records import Agent, AgentSession, LoginThrottle, Presence, Role
 from chat_widget.agents.sessions import (
@@ -22,12 +23,14 @@ from chat_widget.agents.sessions import (
     revoke_agent_session,
     revoke_all_agent_sessions,
 )
+from chat_widget.agents.throttle import ThrottlePolicy
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
     "Agent",
     "AgentSession",
     "Authenticator",
+    "LoginOutcome",
     "LoginThrottle",
     "NotAuthenticated",
     "NotAuthorized",
@@ -41,10 +44,14 @@ __all__ = [
     "create_agent_session",
     "get_agent",
     "get_agent_by_username",
+    "landing_page",
+    "may_open",
     "require_role",
     "resolve_agent_session",
     "revoke_agent_session",
     "revoke_all_agent_sessions",
+    "roles_of_session",
     "set_password",
     "set_presence",
+    "sign_in",
 ]

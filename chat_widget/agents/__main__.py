@@ -23,6 +23,7 @@ from sqlmodel import SQLModel
 from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.agents.accounts import create_agent, get_agent_by_username
 from chat_widget.agents.records import Agent, AgentSession, LoginThrottle, Role
+from chat_widget.settings import environment_name
 
 DEMO_ACCOUNTS = (
     # username, display name, roles, languages
@@ -85,6 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 print(f"created {agent.username} ({', '.join(agent.roles)}) id={agent.id}")
         elif args.command == "seed-demo":
+            if environment_name() == "production":
+                print(
+                    "error: seed-demo refuses to run in production (CW_ENV is unset or "
+                    "production); set CW_ENV=development for a demo",
+                    file=sys.stderr,
+                )
+                return 2
             shared = os.environ.get("CW_DEMO_PASSWORD")
             with session_scope(engine) as session:
                 for username, name, roles, languages in DEMO_ACCOUNTS:
@@ -99,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         password=password,
                         roles=roles,
                         languages=languages,
+                        demo=True,
                     )
                     shown = "(from CW_DEMO_PASSWORD)" if shared else password
                     print(f"created {username:8} roles={','.join(roles)} password={shown}")

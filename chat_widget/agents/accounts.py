@@ -27,6 +27,7 @@ def create_agent(
     languages: Iterable[str] = ("fr",),
     capacity: int = 3,
     first_name: str | None = None,
+    demo: bool = False,
 ) -> Agent:
     """Create an account (flushed). ``password=None`` makes an SSO-only account."""
     role_list = [str(Role(r)) for r in roles]
@@ -49,6 +50,7 @@ def create_agent(
         roles=role_list,
         languages=language_list,
         capacity=capacity,
+        demo=demo,
     )
     session.add(agent)
     session.flush()

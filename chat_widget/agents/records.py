@@ -38,6 +38,8 @@ class Agent(SQLModel, table=True):
     presence: str = Field(default=Presence.OFFLINE, max_length=16, index=True)
     presence_changed_at: datetime = Field(default_factory=utcnow)
     active: bool = Field(default=True)
+    # Created by `seed-demo`: such accounts can never sign in when CW_ENV=production.
+    demo: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -55,9 +57,9 @@ class AgentSession(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed logins per username (known or not, so a lock reveals nothing about existence)."""
+    """Failed logins under one throttle key (see agents.throttle): an address, an account, or
+    the pair. Unknown usernames count too, so the throttle reveals nothing about existence."""
 
-    username: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=200)
     failures: int = Field(default=0)
-    window_started_at: datetime = Field(default_factory=utcnow)
-    locked_until: datetime | None = Field(default=None)
+    last_failure_at: datetime = Field(default_factory=utcnow)

@@ -49,6 +49,23 @@ def dialogue_state_of(messages: Sequence[Message]) -> ConversationState:
     return ConversationState()
 
 
+def offered_quick_replies(messages: Sequence[Message]) -> dict[str, str]:
+    """payload → label of every quick reply the assistant offered in this conversation.
+
+    A quick reply is only ever one of these: the label stored as the customer's message is the
+    one the server offered (never text sent by the browser, which the guard did not screen),
+    and a payload it never offered is refused."""
+    offered: dict[str, str] = {}
+    for message in messages:
+        if message.author_kind != AuthorKind.ASSISTANT or not message.meta:
+            continue
+        reply = message.meta.get("reply")
+        for quick in reply.get("quick_replies", []) if isinstance(reply, dict) else []:
+            if isinstance(quick, dict) and isinstance(quick.get("payload"), str):
+                offered[quick["payload"]] = str(quick.get("label", ""))
+    return offered
+
+
 class AssistantChat:
     def __init__(
         self,
@@ -127,15 +144,26 @@ class AssistantChat:
         customer_id: str,
         conversation_id: str,
         payload: str,
-        label: str,
         locale: str,
         live_chat_open: bool,
     ) -> TurnOutcome:
-        """A quick reply: shown as the customer's message, answered without classification."""
+        """A quick reply the assistant offered: shown as the customer's message (with the
+        offered label), answered without classification. Anything else is ignored."""
 
-        conv, state = await self._own_conversation(customer_id, conversation_id)
-        if conv is None:
+        def load(session: Session) -> tuple[ConversationState, str] | None:
+            conv = conversations.get_conversation_for_customer(
+                session=session, customer_id=customer_id, conversation_id=conversation_id
+            )
+            if conv is None:
+                return None
+            msgs = conversations.messages_since(session=session, conversation_id=conv.id)
+            label = offered_quick_replies(msgs).get(payload)
+            return (dialogue_state_of(msgs), label) if label is not None else None
+
+        found: tuple[ConversationState, str] | None = await self._run_db(load)
+        if found is None:
             return TurnOutcome(None)
+        state, label = found
         customer_msg = await self._run_db(
             lambda s: conversations.append_message(
                 session=s,

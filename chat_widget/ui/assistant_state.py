@@ -124,16 +124,15 @@ class AssistantState(WidgetState):
                 yield event
 
     @rx.event
-    async def quick_reply(self, payload: str, label: str) -> AsyncIterator[EventSpec | None]:
-        if not self._conversation_id:
+    async def quick_reply(self, payload: str) -> AsyncIterator[EventSpec | None]:
+        if not self._conversation_id or not isinstance(payload, str):
             return
         self.typing = True
         yield None
         outcome = await assistant_chat().choose(
             customer_id=self._customer_id,
             conversation_id=self._conversation_id,
-            payload=payload,
-            label=label,
+            payload=payload[:100],
             locale=self.locale,
             live_chat_open=self.live_open,
         )

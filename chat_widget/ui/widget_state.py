@@ -145,6 +145,9 @@ class WidgetState(rx.State):
         if data is not None and data.get("type") == "local-guard":
             self.show_guard_block(data.get("kinds"))
             return None
+        if data is not None and data.get("type") == "local-too-large":
+            self.notice_key = "error.too_large"
+            return None
         msg = parse_host_message(data)
         if msg is None:
             self._ignored_host_fields += 1

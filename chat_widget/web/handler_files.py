@@ -10,7 +10,6 @@ a draft's file all get the same 404, so ids cannot be probed.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from http.cookies import CookieError, SimpleCookie
 
 from chat_widget.web.claim_files import (
     ASGIApp,
@@ -21,10 +20,10 @@ from chat_widget.web.claim_files import (
     _reply,
     send_file,
 )
+from chat_widget.web.console_session import session_token
 
 PREFIX = "/api/claims/handler-files/"
 AGENT_CHAT_PREFIX = "/api/chat/agent-files/"
-COOKIE = "cw_agent_session"
 
 # (console session token, file_id) -> the file if the session may read it (audited), else None.
 HandlerFileReader = Callable[[str, str], Awaitable[ServedFile | None]]
@@ -38,27 +37,21 @@ def agent_chat_file_url(file_id: str) -> str:
     return f"{AGENT_CHAT_PREFIX}{file_id}"
 
 
-def session_cookie(scope: Scope) -> str:
-    """The console session token from the request's Cookie header ('' when absent)."""
-    raw = b"; ".join(v for k, v in scope.get("headers", []) if k.lower() == b"cookie")
-    if not raw:
-        return ""
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(raw.decode("latin-1"))
-    except CookieError:
-        return ""
-    morsel = jar.get(COOKIE)
-    return morsel.value[:512] if morsel is not None else ""
-
-
 class HandlerFilesRoute:
     """Answers ``GET/HEAD {prefix}{id}``; passes everything else through.
 
     ``read_file`` decides (and audits) whether the session may read the file."""
 
-    def __init__(self, app: ASGIApp, *, read_file: HandlerFileReader, prefix: str = PREFIX) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        read_file: HandlerFileReader,
+        secure: bool,
+        prefix: str = PREFIX,
+    ) -> None:
         self.app = app
+        self.secure = secure
         self.read_file = read_file
         self.prefix = prefix
 
@@ -71,7 +64,7 @@ class HandlerFilesRoute:
             await _reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
             return
         file_id = path[len(self.prefix) :]
-        token = session_cookie(scope)
+        token = session_token(scope, secure=self.secure)
         found = await self.read_file(token, file_id) if token and len(file_id) == 32 else None
         if found is None:
             await _reply(send, 404, b"Not found")

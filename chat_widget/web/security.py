@@ -66,6 +66,8 @@ class SecurityHeaders:
             frame_ancestors=frame_ancestors, own_origin=own_origin
         ).encode()
         self.page_csp = content_security_policy(frame_ancestors=(), own_origin=own_origin).encode()
+        # Behind the TLS-terminating proxy the ASGI scheme is http: the public origin decides.
+        self.hsts = own_origin.lower().startswith("https://")
 
     def _upload_refusal(self, scope: Scope) -> int | None:
         """Uploads come only from the widget's own pages, with a declared, bounded size."""
@@ -106,6 +108,11 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                # A route may set a stricter Referrer-Policy (files: no-referrer); it is kept
+                # and never doubled by the default below.
+                own_referrer = any(
+                    k.lower() == b"referrer-policy" for k, _ in message.get("headers", [])
+                )
                 headers = [
                     (k, v)
                     for k, v in message.get("headers", [])
@@ -118,10 +125,15 @@ class SecurityHeaders:
                 ]
                 headers += [
                     (b"content-security-policy", csp),
-                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
                     (b"x-content-type-options", b"nosniff"),
                     (b"permissions-policy", b"camera=(self), microphone=(self), geolocation=()"),
                 ]
+                if not own_referrer:
+                    headers.append((b"referrer-policy", b"strict-origin-when-cross-origin"))
+                if self.hsts:
+                    headers.append(
+                        (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+                    )
                 if not is_widget_path(path):
                     headers.append((b"x-frame-options", b"DENY"))
                 cache = _cache_policy(path)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jwt
 import pytest
@@ -34,6 +35,13 @@ pytestmark = pytest.mark.e2e
 live_server = test_live_chat.live_server
 
 SUB = "cust-console-1"
+
+
+def brussels_today() -> date:
+    """The claims console filters by the bank's calendar day (Brussels), not the server's."""
+    return datetime.now(ZoneInfo("Europe/Brussels")).date()
+
+
 CLAIMS = "/agent/claims"
 
 
@@ -65,7 +73,7 @@ def submitted_glass_claim(server: WidgetServer) -> tuple[str, str, str]:
                 data=samples.jpeg(),
                 limits=UploadLimits(),
             ).id
-        today = date.today()
+        today = brussels_today()
         for raw in (
             "123-4567890-02",
             "1-abc-123",
@@ -142,7 +150,7 @@ def test_handler_lists_filters_opens_and_moves_a_claim(
         # Logged out: the page sends to the login, the file is not served.
         anon = anon_ctx.new_page()
         anon.goto(f"{live_server.origin}{CLAIMS}")
-        anon.wait_for_url(re.compile(r"/agent/login$"))
+        anon.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
         assert status_of(anon, file_url) == 404
 
         # An agent without the claims role: same.
@@ -152,7 +160,7 @@ def test_handler_lists_filters_opens_and_moves_a_claim(
         # Sent to the login page, which passes a signed-in agent on to their own console.
         other.wait_for_url(re.compile(r"/agent/?$"))
         expect(other.get_by_text("Connecté :")).to_be_visible()
-        assert any(c["name"] == "cw_agent_session" and c["value"] for c in other_ctx.cookies())
+        assert any(c["name"] == "cw_console" and c["value"] for c in other_ctx.cookies())
         assert status_of(other, file_url) == 404
         assert audit_rows(live_server, "claim_file.view", file_id) == []
 
@@ -172,8 +180,8 @@ def test_handler_lists_filters_opens_and_moves_a_claim(
         expect(page.get_by_text("Aucune déclaration ne correspond.")).to_be_visible()
         page.get_by_label("Type").select_option("car_glass")
         page.get_by_label("Statut", exact=True).select_option("submitted")
-        page.get_by_label("Envoyée à partir du").fill(date.today().isoformat())
-        page.get_by_label("Envoyée jusqu'au").fill(date.today().isoformat())
+        page.get_by_label("Envoyée à partir du").fill(brussels_today().isoformat())
+        page.get_by_label("Envoyée jusqu'au").fill(brussels_today().isoformat())
         page.get_by_role("button", name="Filtrer").click()
         expect(row).to_be_visible()
         page.get_by_label("Envoyée à partir du").fill("2099-01-01")

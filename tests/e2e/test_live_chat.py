@@ -269,7 +269,7 @@ def test_agent_login_failures_and_no_console_without_login(
         page = ctx.new_page()
         # A customer (or anyone) opening the console lands on the login page.
         page.goto(f"{live_server.origin}/agent")
-        page.wait_for_url(re.compile(r"/agent/login/?$"))
+        page.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
         expect(page.get_by_role("heading", name="Connexion conseiller")).to_be_visible()
         expect(page.get_by_text("Clients en attente")).to_have_count(0)
         violations = axe_violations(page)
@@ -283,14 +283,12 @@ def test_agent_login_failures_and_no_console_without_login(
         page.get_by_label("Mot de passe").fill(PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
         expect(page.get_by_role("alert")).to_contain_text("Identifiant ou mot de passe incorrect")
-        assert not [c for c in ctx.cookies() if c["name"] == "cw_agent_session" and c["value"]]
+        assert not [c for c in ctx.cookies() if c["name"] == "cw_console" and c["value"]]
 
         # A forged cookie is no session either.
-        ctx.add_cookies(
-            [{"name": "cw_agent_session", "value": "forged", "url": live_server.origin}]
-        )
+        ctx.add_cookies([{"name": "cw_console", "value": "forged", "url": live_server.origin}])
         page.goto(f"{live_server.origin}/agent")
-        page.wait_for_url(re.compile(r"/agent/login/?$"))
+        page.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
 
         # A real login survives a reload, and logging out ends it.
         agent_login(page, live_server, "pieter")
@@ -299,9 +297,9 @@ def test_agent_login_failures_and_no_console_without_login(
         violations = axe_violations(page)
         assert violations == [], describe(violations)
         page.get_by_role("button", name="Se déconnecter").click()
-        page.wait_for_url(re.compile(r"/agent/login/?$"))
+        page.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
         page.goto(f"{live_server.origin}/agent")
-        page.wait_for_url(re.compile(r"/agent/login/?$"))
+        page.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
     finally:
         ctx.close()
 

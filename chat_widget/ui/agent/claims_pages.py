@@ -8,7 +8,7 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.ui.agent.claims_state import ClaimsConsoleState
-from chat_widget.ui.agent.pages import _stylesheet
+from chat_widget.ui.agent.pages import _stylesheet, logout_form
 from chat_widget.ui.components.table import data_table
 
 S = ClaimsConsoleState
@@ -237,9 +237,7 @@ def claims_page() -> rx.Component:
                 on_change=S.switch_locale,
                 class_name="cw-select",
             ),
-            rx.el.button(
-                S.tr["agent.logout"], type="button", on_click=S.logout, class_name="cw-chip"
-            ),
+            logout_form(S.tr["agent.logout"]),
             class_name="cw-header",
         ),
         rx.el.main(

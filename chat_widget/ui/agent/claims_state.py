@@ -26,7 +26,8 @@ from chat_widget.claims.questions import questionnaire, questionnaires
 from chat_widget.conversations.messages import messages_since
 from chat_widget.i18n import LOCALES
 from chat_widget.ui import runtime
-from chat_widget.ui.agent.state import LOGIN_ROUTE, AgentState
+from chat_widget.ui.agent.binding import session_digest
+from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.claim_state import file_store
 from chat_widget.web.claim_files import ServedFile
 from chat_widget.web.handler_files import handler_file_url
@@ -172,8 +173,11 @@ class ClaimsConsoleState(AgentState):
         return self.tr["claims.open_title"].format(reference=self.pending_ref)
 
     async def _handler(self) -> str | None:
-        token = self._token or self.session_cookie
+        token = self._session_token()
         if not token:
+            self._forget()
+            self._reset_detail()
+            self.claims = []
             return None
         try:
             handler_id, name = await runtime.run_db(lambda s: handler_of(s, token))
@@ -189,7 +193,8 @@ class ClaimsConsoleState(AgentState):
             self._reset_detail()
             self.claims = []
             return None
-        self._token, self._agent_id, self.agent_name = token, handler_id, name
+        self._agent_id, self.agent_name = handler_id, name
+        self._bound_session = session_digest(token)
         self.authed = True
         return handler_id
 
@@ -206,7 +211,7 @@ class ClaimsConsoleState(AgentState):
     @rx.event
     async def on_claims_page(self) -> EventSpec | None:
         if await self._handler() is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         self._reset_detail()
         await self._load_list()
         return None
@@ -262,7 +267,7 @@ class ClaimsConsoleState(AgentState):
     @rx.event
     async def filter(self, form: dict[str, Any]) -> EventSpec | None:
         if await self._handler() is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         self.f_type = str(form.get("type") or "")[:32]
         self.f_status = str(form.get("status") or "")[:16]
         self.f_from = str(form.get("from") or "")[:10]
@@ -273,7 +278,7 @@ class ClaimsConsoleState(AgentState):
     @rx.event
     async def ask_reason(self, claim_id: str) -> EventSpec | None:
         if await self._handler() is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         row = next((c for c in self.claims if c.id == claim_id), None)
         if row is None:
             return None
@@ -289,7 +294,7 @@ class ClaimsConsoleState(AgentState):
     @rx.event
     async def open_claim(self, form: dict[str, Any]) -> EventSpec | None:
         if (handler_id := await self._handler()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         reason = str(form.get("reason") or "").strip()[:MAX_REASON]
         claim_id = self.pending_id
         if not claim_id:
@@ -382,7 +387,7 @@ class ClaimsConsoleState(AgentState):
     @rx.event
     async def change_status(self, form: dict[str, Any]) -> EventSpec | None:
         if (handler_id := await self._handler()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         claim_id = self.d_id
         wanted = str(form.get("status") or "")
         note = str(form.get("note") or "").strip()[:MAX_NOTE] or None
@@ -409,7 +414,7 @@ class ClaimsConsoleState(AgentState):
     async def switch_locale(self, value: str) -> EventSpec | None:
         """The console language; list and open claim are read again in it (not a new view)."""
         if (handler_id := await self._handler()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         if value not in LOCALES:
             return None
         self.locale = value

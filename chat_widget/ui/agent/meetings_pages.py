@@ -6,6 +6,7 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.ui.agent.meetings_state import MeetingsConsoleState
+from chat_widget.ui.agent.pages import logout_form
 from chat_widget.ui.components.table import data_table
 
 M = MeetingsConsoleState
@@ -16,7 +17,9 @@ def meetings_page() -> rx.Component:
         rx.el.link(rel="stylesheet", href=routes.LIVE_STYLESHEET),
         rx.el.header(
             rx.el.p(M.tr["agent.title"], class_name="cw-brand"),
+            rx.cond(M.authed, rx.el.span(M.signed_in_as, class_name="ag-who")),
             rx.el.a(M.tr["meetings.back"], href="/agent", class_name="cw-chip ag-nav"),
+            logout_form(M.tr["agent.logout"]),
             class_name="cw-header",
         ),
         rx.el.main(

@@ -13,7 +13,7 @@ from chat_widget.domain.clock import utcnow
 from chat_widget.meetings.booking import view_of
 from chat_widget.meetings.records import list_upcoming
 from chat_widget.ui import runtime
-from chat_widget.ui.agent.state import LOGIN_ROUTE, AgentState
+from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.meetings_service import booking_service
 
 
@@ -33,7 +33,7 @@ class MeetingsConsoleState(AgentState):
     @rx.event
     async def load_meetings(self) -> AsyncIterator[EventSpec | None]:
         if await self._require() is None:
-            yield rx.redirect(LOGIN_ROUTE)
+            yield self._to_login()
             return
         await self._refresh()
 
@@ -48,7 +48,7 @@ class MeetingsConsoleState(AgentState):
     @rx.event
     async def cancel_meeting(self, booking_id: str) -> AsyncIterator[EventSpec | None]:
         if await self._require() is None:
-            yield rx.redirect(LOGIN_ROUTE)
+            yield self._to_login()
             return
         service = await asyncio.to_thread(booking_service)
         if service is None:
@@ -61,7 +61,7 @@ class MeetingsConsoleState(AgentState):
     async def move_meeting(self, booking_id: str) -> AsyncIterator[EventSpec | None]:
         """Moves the meeting to the first free time of its topic after the current one."""
         if await self._require() is None:
-            yield rx.redirect(LOGIN_ROUTE)
+            yield self._to_login()
             return
         service = await asyncio.to_thread(booking_service)
         if service is None:

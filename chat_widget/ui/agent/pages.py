@@ -13,7 +13,9 @@ import reflex as rx
 from chat_widget import routes
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.chat import file_chip
+from chat_widget.ui.components.native_form import native_form
 from chat_widget.ui.components.table import data_table
+from chat_widget.web import console_session
 
 A = AgentState
 
@@ -39,6 +41,15 @@ def _language_select() -> rx.Component:
     )
 
 
+def logout_form(label: Any) -> rx.Component:
+    """Logout is a plain POST: only the server can clear the HttpOnly session cookie."""
+    return native_form(
+        rx.el.button(label, type="submit", class_name="cw-chip"),
+        action=console_session.LOGOUT_PATH,
+        class_name="ag-logout",
+    )
+
+
 def _stylesheet() -> rx.Component:
     return rx.el.link(rel="stylesheet", href=routes.LIVE_STYLESHEET)
 
@@ -49,7 +60,9 @@ def login_page() -> rx.Component:
         rx.el.main(
             rx.el.h1(A.tr["agent.login_title"], class_name="cw-h1"),
             _language_select(),
-            rx.el.form(
+            # A plain POST to the login endpoint, which sets the HttpOnly session cookie and
+            # redirects; no Reflex event ever carries the password or the session.
+            native_form(
                 _field(A.tr["agent.username"], "username", "ag-username", auto_complete="username"),
                 _field(
                     A.tr["agent.password"],
@@ -58,8 +71,9 @@ def login_page() -> rx.Component:
                     type="password",
                     auto_complete="current-password",
                 ),
+                rx.el.input(type="hidden", name="next", value=A.login_next),
                 rx.el.button(A.tr["agent.login"], type="submit", class_name="cw-send"),
-                on_submit=A.login,
+                action=console_session.LOGIN_PATH,
                 class_name="ag-login-form",
             ),
             rx.el.div(
@@ -381,9 +395,7 @@ def console_page() -> rx.Component:
             _language_select(),
             rx.el.a(A.tr["claims.title"], href="/agent/claims", class_name="cw-chip ag-nav"),
             rx.el.a(A.tr["meetings.title"], href="/agent/meetings", class_name="cw-chip ag-nav"),
-            rx.el.button(
-                A.tr["agent.logout"], type="button", on_click=A.logout, class_name="cw-chip"
-            ),
+            logout_form(A.tr["agent.logout"]),
             class_name="cw-header",
         ),
         rx.el.main(

@@ -1,8 +1,10 @@
-"""Agent console state: login, queue, conversations, side panel. Thin handlers.
+"""Agent console state: login page, queue, conversations, side panel. Thin handlers.
 
-Every page load and every event re-checks the console session with ``agents.require_role``
-(token from the backend state, or the session cookie after a reload); a failure logs the
-browser out and sends it to the login page. Message text is plain data, rendered as text.
+Every page load and every event re-checks the console session with ``agents.require_role``,
+with the token of the HttpOnly cookie the browser sent on the websocket handshake
+(``web.console_session``). Nothing the page's scripts can read or send (the Reflex tab token,
+state, event payloads) authorises anything. A failure sends the browser to the login page.
+Message text is plain data, rendered as text.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from chat_widget.live_chat.realtime import (
 )
 from chat_widget.settings import get_settings
 from chat_widget.ui import runtime
+from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_push import POLL_SECONDS, Liveness
+from chat_widget.web import console_session
 from chat_widget.web.claim_files import ServedFile
 from chat_widget.web.handler_files import agent_chat_file_url
 
@@ -116,6 +120,30 @@ async def read_agent_chat_file(token: str, file_id: str) -> ServedFile | None:
     return await runtime.run_db(work)
 
 
+async def console_sign_in(
+    username: str, password: str, client: str, asked: str
+) -> console_session.SignedIn | console_session.Refused:
+    """For the login endpoint: the use case, in a worker thread."""
+    production = runtime.settings().is_production
+    result = await runtime.run_db(
+        lambda s: agents.sign_in(
+            session=s,
+            username=username,
+            password=password,
+            client=client,
+            asked=asked,
+            production=production,
+        )
+    )
+    if result.token is None:
+        return console_session.Refused(result.retry_after)
+    return console_session.SignedIn(result.token, result.landing)
+
+
+async def console_sign_out(token: str) -> None:
+    await runtime.run_db(lambda s: agents.revoke_agent_session(session=s, token=token))
+
+
 def console_item(message: Message, locale: str) -> ChatItem:
     """A message as the console shows it; a file links to the console's own file route."""
     item = to_item(message, locale)
@@ -133,19 +161,13 @@ def _minutes(delta: timedelta) -> int:
 
 
 class AgentState(rx.State):
-    session_cookie: str = rx.Cookie(
-        "",
-        name="cw_agent_session",
-        path="/",
-        max_age=SESSION_MAX_AGE,
-        secure=get_settings().public_url.startswith("https://"),
-        same_site="strict",
-    )
     locale: str = get_settings().default_locale
     authed: bool = False
     agent_name: str = ""
     presence: str = "offline"
     login_error_key: str = ""
+    login_wait: str = ""
+    login_next: str = ""
     error_key: str = ""
     queue: list[QueueRow] = []
     chats: list[ChatTab] = []
@@ -169,8 +191,9 @@ class AgentState(rx.State):
     blocked_text: str = ""
     assigned_text: str = ""
 
-    _token: str = ""
     _agent_id: str = ""
+    #: digest of the session cookie this state was filled under (see ui.agent.binding)
+    _bound_session: str = ""
     _first_name: str = ""
     _last_seq: int = 0
     _listen_gen: int = 0
@@ -186,7 +209,9 @@ class AgentState(rx.State):
 
     @rx.var
     def login_error(self) -> str:
-        return self.tr.get(self.login_error_key, "") if self.login_error_key else ""
+        if not self.login_error_key:
+            return ""
+        return self.tr.get(self.login_error_key, "").format(seconds=self.login_wait)
 
     @rx.var
     def transcript_error(self) -> str:
@@ -216,10 +241,17 @@ class AgentState(rx.State):
 
     # --- session ----------------------------------------------------------------------------
 
+    def _session_token(self) -> str:
+        """The console cookie sent with this connection's handshake; '' without one."""
+        return console_session.token_from_cookie_header(
+            self.router.headers.cookie, secure=runtime.settings().public_url.startswith("https")
+        )
+
     async def _require(self) -> str | None:
         """The agent's id if the console session is valid (slides its expiry), else None."""
-        token = self._token or self.session_cookie
+        token = self._session_token()
         if not token:
+            self._forget()
             return None
 
         def work(s: Session) -> tuple[str, str, str]:
@@ -231,19 +263,20 @@ class AgentState(rx.State):
         except (agents.NotAuthenticated, agents.NotAuthorized):
             self._forget()
             return None
-        self._token, self._agent_id, self.agent_name, self._first_name = (
-            token,
-            agent_id,
-            name,
-            first,
-        )
+        self._agent_id, self.agent_name, self._first_name = agent_id, name, first
+        self._bound_session = session_digest(token)
         self.authed = True
         return agent_id
 
+    def _to_login(self) -> EventSpec:
+        """To the login page, which brings the employee back to this page afterwards."""
+        page = console_session.safe_next(self.router.url.path)
+        return rx.redirect(f"{LOGIN_ROUTE}?next={page}" if page else LOGIN_ROUTE)
+
     def _forget(self) -> None:
-        self._token = ""
+        self._bound_session = ""
         self._agent_id = ""
-        self.session_cookie = ""
+        self.agent_name = ""
         self.authed = False
         self.current_id = ""
         self.items = []
@@ -254,39 +287,31 @@ class AgentState(rx.State):
         self._listen_gen += 1  # stops a running listener
 
     @rx.event
-    async def login(self, form: dict[str, Any]) -> EventSpec | None:
-        username = str(form.get("username") or "")[:128]
-        password = str(form.get("password") or "")[:1024]
-
-        def work(s: Session) -> tuple[str, list[str]] | None:
-            agent = agents.PasswordAuthenticator(session=s).authenticate(username, password)
-            if agent is None:
-                return None
-            return agents.create_agent_session(session=s, agent=agent), list(agent.roles)
-
-        found = await runtime.run_db(work)
-        if found is None:
-            self.login_error_key = "agent.login_failed"
-            return None
-        token, roles = found
-        self.login_error_key = ""
-        self._token = token
-        self.session_cookie = token
-        # Claims handlers who do not take chats land on their own console.
-        if "agent" not in roles and "claims_handler" in roles:
-            return rx.redirect(CLAIMS_ROUTE)
-        return rx.redirect(CONSOLE_ROUTE)
-
-    @rx.event
     async def on_login_page(self) -> EventSpec | None:
-        if await self._require() is not None:
-            return rx.redirect(CONSOLE_ROUTE)
+        """Already signed in: on to the console. Otherwise show why the last attempt failed
+        (the login endpoint redirects here with ``?error=…``) and keep the asked page."""
+        params = self.router.url.query_parameters
+        self.login_next = console_session.safe_next(params.get("next"))
+        token = self._session_token()
+        if token:
+            roles = await runtime.run_db(lambda s: agents.roles_of_session(session=s, token=token))
+            if roles is not None:
+                return rx.redirect(agents.landing_page(roles, self.login_next))
+        self._forget()
+        error = params.get("error", "")
+        seconds = params.get("seconds", "")
+        if error == "wait" and seconds.isdigit():
+            self.login_error_key, self.login_wait = "agent.login_wait", seconds
+        elif error == "invalid":
+            self.login_error_key, self.login_wait = "agent.login_failed", ""
+        else:
+            self.login_error_key, self.login_wait = "", ""
         return None
 
     @rx.event
     async def on_console_page(self) -> EventSpec | None:
         if await self._require() is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         await self._load_static()
         agent_id = self._agent_id
         # Chats held when the page loads are not "new"; anything routed after this is.
@@ -294,14 +319,6 @@ class AgentState(rx.State):
             lambda s: [c.id for c in live_chat.active_chats_for_agent(session=s, agent_id=agent_id)]
         )
         return AgentState.listen  # type: ignore[return-value]
-
-    @rx.event
-    async def logout(self) -> EventSpec:
-        token = self._token or self.session_cookie
-        if token:
-            await runtime.run_db(lambda s: agents.revoke_agent_session(session=s, token=token))
-        self._forget()
-        return rx.redirect(LOGIN_ROUTE)
 
     @rx.event
     def set_locale(self, value: str) -> None:
@@ -328,7 +345,7 @@ class AgentState(rx.State):
                 if time.monotonic() - checked > REAUTH_SECONDS:
                     checked = time.monotonic()
                     if await self._require() is None:
-                        yield rx.redirect(LOGIN_ROUTE)
+                        yield self._to_login()
                         return
                 current, after = self.current_id, self._last_seq
             try:
@@ -442,7 +459,7 @@ class AgentState(rx.State):
     @rx.event
     async def set_presence(self, value: str) -> EventSpec | None:
         if (agent_id := await self._require()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         if value not in {p.value for p in Presence}:
             return None
         await runtime.run_db(
@@ -455,7 +472,7 @@ class AgentState(rx.State):
     @rx.event
     async def accept(self, conversation_id: str) -> AsyncIterator[EventSpec | None]:
         if (agent_id := await self._require()) is None:
-            yield rx.redirect(LOGIN_ROUTE)
+            yield self._to_login()
             return
         self.error_key = ""
         try:
@@ -477,7 +494,7 @@ class AgentState(rx.State):
     @rx.event
     async def select_chat(self, conversation_id: str) -> AsyncIterator[EventSpec | None]:
         if (agent_id := await self._require()) is None:
-            yield rx.redirect(LOGIN_ROUTE)
+            yield self._to_login()
             return
         async for event in self._select(agent_id, conversation_id):
             yield event
@@ -569,7 +586,7 @@ class AgentState(rx.State):
     @rx.event
     async def send(self, form: dict[str, Any]) -> EventSpec | None:
         if (agent_id := await self._require()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         text = str(form.get("message") or "").strip()
         client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
         await self._post(agent_id, text, client_msg_id)
@@ -578,7 +595,7 @@ class AgentState(rx.State):
     @rx.event
     async def send_canned(self, text: str) -> EventSpec | None:
         if (agent_id := await self._require()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         await self._post(agent_id, text, uuid.uuid4().hex)
         return None
 
@@ -586,7 +603,7 @@ class AgentState(rx.State):
     async def typed(self) -> EventSpec | None:
         # Throttled in the browser (one event per second of typing), so the check stays cheap.
         if await self._require() is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         if self.current_id and await _typing().touch(self.current_id, "agent"):
             notifier.notify(self.current_id)
         return None
@@ -594,7 +611,7 @@ class AgentState(rx.State):
     @rx.event
     async def add_note(self, form: dict[str, Any]) -> EventSpec | None:
         if (agent_id := await self._require()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         body = str(form.get("note") or "").strip()
         conversation_id = self.current_id
         if not body or not conversation_id:
@@ -610,7 +627,7 @@ class AgentState(rx.State):
     @rx.event
     async def transfer(self, form: dict[str, Any]) -> EventSpec | None:
         if (agent_id := await self._require()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         target = str(form.get("to_agent") or "")
         conversation_id = self.current_id
         if not target or not conversation_id:
@@ -635,7 +652,7 @@ class AgentState(rx.State):
     @rx.event
     async def close_chat(self, form: dict[str, Any]) -> EventSpec | None:
         if (agent_id := await self._require()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         reason = str(form.get("reason") or "")
         conversation_id = self.current_id
         if reason not in live_chat.CLOSE_REASONS or not conversation_id:
@@ -655,7 +672,7 @@ class AgentState(rx.State):
     @rx.event
     async def open_transcript(self, form: dict[str, Any]) -> EventSpec | None:
         if (agent_id := await self._require()) is None:
-            return rx.redirect(LOGIN_ROUTE)
+            return self._to_login()
         reason = str(form.get("reason") or "").strip()
         conversation_id = str(form.get("conversation_id") or "")
         self.transcript_text = ""

@@ -24,7 +24,7 @@ def _after_message(item: Any) -> rx.Component:
         (item.seq == A.last_seq) & (item.author == "assistant") & ~A.typing,
         rx.el.div(
             quick_replies(item.actions, lambda a: A.take_action(a.payload), "chat.actions"),
-            quick_replies(item.quick_replies, lambda q: A.quick_reply(q.payload, q.label)),
+            quick_replies(item.quick_replies, lambda q: A.quick_reply(q.payload)),
             rx.cond(
                 item.ask_feedback,
                 rx.el.div(

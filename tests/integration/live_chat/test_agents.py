@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.agents import (
+    LoginOutcome,
     NotAuthenticated,
     NotAuthorized,
     PasswordAuthenticator,
@@ -22,6 +23,7 @@ from chat_widget.agents import (
     resolve_agent_session,
     revoke_agent_session,
     revoke_all_agent_sessions,
+    sign_in,
 )
 from chat_widget.agents.__main__ import main as agents_cli
 from chat_widget.domain.clock import utcnow as now_utc
@@ -65,12 +67,12 @@ def test_password_login(db_engine: Engine) -> None:
     agent_id = _agent(db_engine)
     with session_scope(db_engine) as session:
         auth = PasswordAuthenticator(session)
-        agent = auth.authenticate("Sophie ", PASSWORD)
+        agent = auth.authenticate("Sophie ", PASSWORD, "10.0.0.1").agent
         assert agent is not None and agent.id == agent_id and agent.first_name == "Sophie"
         assert agent.password_hash is not None and agent.password_hash.startswith("$argon2id$")
-        assert auth.authenticate("sophie", "wrong password!!") is None
-        assert auth.authenticate("nobody", PASSWORD) is None
-        assert auth.authenticate("", PASSWORD) is None
+        assert auth.authenticate("sophie", "wrong password!!", "10.0.0.1").agent is None
+        assert auth.authenticate("nobody", PASSWORD, "10.0.0.1").agent is None
+        assert auth.authenticate("", PASSWORD, "10.0.0.1").agent is None
     with session_scope(db_engine) as session:
         with pytest.raises(ValueError):
             create_agent(session=session, username="SOPHIE", display_name="x", password=PASSWORD)
@@ -78,33 +80,82 @@ def test_password_login(db_engine: Engine) -> None:
             create_agent(session=session, username="short", display_name="x", password="short")
 
 
-def test_lock_after_failures_then_unlock(db_engine: Engine, cheap_argon2: None) -> None:
+def _try(engine: Engine, clock: Clock, username: str, password: str, client: str) -> LoginOutcome:
+    with session_scope(engine) as session:
+        return PasswordAuthenticator(session, ThrottlePolicy(), clock).authenticate(
+            username, password, client
+        )
+
+
+def _guess_until_heard(
+    engine: Engine, clock: Clock, username: str, client: str, heard: int
+) -> list[int]:
+    """A patient guesser: waits out every delay; returns the delays they were given."""
+    delays: list[int] = []
+    while heard:
+        outcome = _try(engine, clock, username, "nope-nope-nope", client)
+        if outcome.retry_after:
+            delays.append(outcome.retry_after)
+            clock.now += timedelta(seconds=outcome.retry_after)
+        else:
+            heard -= 1
+    return delays
+
+
+def test_a_guesser_cannot_lock_the_agent_out(db_engine: Engine, cheap_argon2: None) -> None:
+    """Ten wrong guesses from one address slow that address down for minutes, while the
+    agent, from their own address, waits at most the account's short cap (30 s)."""
     _agent(db_engine)
     clock = Clock()
-    policy = ThrottlePolicy(max_failures=5, lock_for=timedelta(minutes=15))
-    for _ in range(5):
-        with session_scope(db_engine) as session:
-            assert (
-                PasswordAuthenticator(session, policy, clock).authenticate(
-                    "sophie", "nope-nope-nope"
-                )
-                is None
-            )
+    attacker, agent_desk = "203.0.113.9", "10.1.2.3"
+    _guess_until_heard(db_engine, clock, "sophie", attacker, heard=10)
+    # The guesser now waits minutes, and even the right password is not heard before that.
+    blocked = _try(db_engine, clock, "sophie", PASSWORD, attacker)
+    assert blocked.agent is None and blocked.retry_after >= 120
+    # The agent at their desk: at most the account cap, then in.
+    first = _try(db_engine, clock, "sophie", PASSWORD, agent_desk)
+    assert first.agent is None and 0 < first.retry_after <= 30
+    clock.now += timedelta(seconds=first.retry_after)
+    assert _try(db_engine, clock, "sophie", PASSWORD, agent_desk).agent is not None
+    # Signing in clears the account's count: the agent is not slowed down next time.
+    assert _try(db_engine, clock, "sophie", PASSWORD, agent_desk).agent is not None
+
+
+def test_delays_grow_and_unknown_usernames_are_throttled_alike(
+    db_engine: Engine, cheap_argon2: None
+) -> None:
+    _agent(db_engine)
+    clock = Clock()
+    sophie = _guess_until_heard(db_engine, clock, "sophie", "198.51.100.1", heard=7)
+    ghost = _guess_until_heard(db_engine, clock, "ghost", "198.51.100.2", heard=7)
+    # The same pattern whether the account exists or not: nothing to learn from the throttle.
+    assert sophie == ghost
+    assert sophie == [1, 2, 4, 8]  # free attempts first, then doubling delays
+
+
+def test_production_refuses_demo_accounts(db_engine: Engine, cheap_argon2: None) -> None:
     with session_scope(db_engine) as session:
-        auth = PasswordAuthenticator(session, policy, clock)
-        assert auth.locked_until("sophie") is not None
-        assert auth.authenticate("sophie", PASSWORD) is None  # right password, but locked
-    clock.now += timedelta(minutes=16)
+        create_agent(
+            session=session, username="sophie", display_name="S D", password=PASSWORD, demo=True
+        )
     with session_scope(db_engine) as session:
-        auth = PasswordAuthenticator(session, policy, clock)
-        assert auth.locked_until("sophie") is None
-        assert auth.authenticate("sophie", PASSWORD) is not None
-    # Unknown usernames lock the same way (no hint whether an account exists).
-    for _ in range(5):
-        with session_scope(db_engine) as session:
-            PasswordAuthenticator(session, policy, clock).authenticate("ghost", "x" * 12)
+        assert (
+            sign_in(
+                session=session, username="sophie", password=PASSWORD, client="x", production=True
+            ).token
+            is None
+        )
     with session_scope(db_engine) as session:
-        assert PasswordAuthenticator(session, policy, clock).locked_until("ghost") is not None
+        result = sign_in(
+            session=session,
+            username="sophie",
+            password=PASSWORD,
+            client="x",
+            asked="/agent/claims",
+            production=False,
+        )
+        # Asked for the claims console without the role: lands on the chat console.
+        assert result.token and result.landing == "/agent"
 
 
 def test_sessions_slide_and_expire(db_engine: Engine, cheap_argon2: None) -> None:
@@ -194,11 +245,15 @@ def test_cli_create_and_seed(
     monkeypatch.setenv("CW_DEMO_PASSWORD", "demo-password-123")
     assert agents_cli(["--database-url", url, "seed-demo"]) == 0
     assert agents_cli(["--database-url", url, "seed-demo"]) == 0  # idempotent
+    for production in ("production", ""):  # unset CW_ENV is production
+        monkeypatch.setenv("CW_ENV", production)
+        assert agents_cli(["--database-url", url, "seed-demo"]) == 2
+    monkeypatch.setenv("CW_ENV", "test")
     engine = make_engine(url)
     with session_scope(engine) as session:
         auth = PasswordAuthenticator(session)
-        anne = auth.authenticate("u1", "a long enough password")
-        assert anne is not None and anne.languages == ["fr", "nl"]
-        admin = auth.authenticate("admin", "demo-password-123")
-        assert admin is not None and "admin" in admin.roles
+        anne = auth.authenticate("u1", "a long enough password", "x").agent
+        assert anne is not None and anne.languages == ["fr", "nl"] and not anne.demo
+        admin = auth.authenticate("admin", "demo-password-123", "x").agent
+        assert admin is not None and "admin" in admin.roles and admin.demo
     engine.dispose()

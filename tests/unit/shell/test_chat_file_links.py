@@ -16,9 +16,9 @@ from chat_widget.web.claim_files import (
     mint_file_token,
     read_file_token,
 )
+from chat_widget.web.console_session import SECURE_COOKIE as COOKIE
 from chat_widget.web.handler_files import (
     AGENT_CHAT_PREFIX,
-    COOKIE,
     HandlerFilesRoute,
     agent_chat_file_url,
 )
@@ -87,7 +87,7 @@ def test_the_console_route_asks_the_reader_with_the_session_cookie() -> None:
         return PNG if token == "holder-session" else None
 
     client = TestClient(
-        HandlerFilesRoute(_fallback_app(), read_file=read, prefix=AGENT_CHAT_PREFIX),
+        HandlerFilesRoute(_fallback_app(), read_file=read, prefix=AGENT_CHAT_PREFIX, secure=True),
         base_url="https://testserver",
     )
     url = agent_chat_file_url(FILE)

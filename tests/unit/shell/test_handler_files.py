@@ -8,13 +8,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from chat_widget.web.claim_files import ServedFile
-from chat_widget.web.handler_files import (
-    COOKIE,
-    PREFIX,
-    HandlerFilesRoute,
-    handler_file_url,
-    session_cookie,
-)
+from chat_widget.web.console_session import PLAIN_COOKIE as COOKIE
+from chat_widget.web.console_session import SECURE_COOKIE, session_token
+from chat_widget.web.handler_files import PREFIX, HandlerFilesRoute, handler_file_url
 
 FILE = "c" * 32
 OTHER_FILE = "d" * 32
@@ -35,7 +31,7 @@ def _client() -> tuple[TestClient, list[tuple[str, str]]]:
         return PlainTextResponse("reflex")
 
     inner = Starlette(routes=[Route("/{path:path}", fallback)])
-    return TestClient(HandlerFilesRoute(inner, read_file=read)), calls
+    return TestClient(HandlerFilesRoute(inner, read_file=read, secure=False)), calls
 
 
 def test_a_handler_session_gets_the_file_with_private_headers() -> None:
@@ -77,5 +73,14 @@ def test_only_reads_are_allowed_and_other_paths_pass_through() -> None:
 
 def test_session_cookie_is_read_among_others() -> None:
     scope = {"headers": [(b"cookie", f"a=1; {COOKIE}={HANDLER}; b=2".encode())]}
-    assert session_cookie(scope) == HANDLER
-    assert session_cookie({"headers": []}) == ""
+    assert session_token(scope, secure=False) == HANDLER
+    assert session_token({"headers": []}, secure=False) == ""
+
+
+def test_on_https_only_the_host_prefixed_cookie_counts() -> None:
+    """A `__Host-` cookie can only be set by this origin over https with Path=/: a sibling
+    subdomain cannot plant one, so the plain name is ignored there."""
+    plain = {"headers": [(b"cookie", f"{COOKIE}={HANDLER}".encode())]}
+    prefixed = {"headers": [(b"cookie", f"{SECURE_COOKIE}={HANDLER}".encode())]}
+    assert session_token(plain, secure=True) == ""
+    assert session_token(prefixed, secure=True) == HANDLER

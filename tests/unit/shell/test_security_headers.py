@@ -17,15 +17,20 @@ async def _page(request):  # type: ignore[no-untyped-def]
     return PlainTextResponse("ok", headers={"x-frame-options": "SAMEORIGIN"})
 
 
+async def _file(request):  # type: ignore[no-untyped-def]
+    return PlainTextResponse("bytes", headers={"referrer-policy": "no-referrer"})
+
+
 async def _ws(websocket: WebSocket) -> None:
     await websocket.accept()
     await websocket.send_text("hello")
     await websocket.close()
 
 
-def _client() -> TestClient:
+def _client(own: str = OWN) -> TestClient:
     inner = Starlette(
         routes=[
+            Route("/api/chat/files/x", _file),
             Route("/widget/", _page),
             Route("/agent/", _page),
             Route("/_upload/secret.pdf", _page),
@@ -36,11 +41,28 @@ def _client() -> TestClient:
     app = SecurityHeaders(
         inner,
         frame_ancestors=(OWN, BANK),
-        own_origin=OWN,
-        socket_origins=(OWN,),
+        own_origin=own,
+        socket_origins=(own,),
         max_upload_body=1000,
     )
     return TestClient(app)
+
+
+def _all(response, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [v for k, v in response.headers.multi_items() if k.lower() == name]
+
+
+def test_https_responses_carry_hsts_and_plain_http_development_does_not() -> None:
+    response = _client().get("/widget/")
+    assert _all(response, "strict-transport-security") == ["max-age=31536000; includeSubDomains"]
+    assert (
+        "strict-transport-security" not in _client("http://localhost:3000").get("/agent/").headers
+    )
+
+
+def test_one_referrer_policy_per_response_and_a_route_may_make_it_stricter() -> None:
+    assert _all(_client().get("/api/chat/files/x"), "referrer-policy") == ["no-referrer"]
+    assert _all(_client().get("/agent/"), "referrer-policy") == ["strict-origin-when-cross-origin"]
 
 
 def test_widget_may_be_framed_only_by_configured_origins() -> None:
