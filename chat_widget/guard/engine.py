@@ -317,13 +317,14 @@ class _Scan:
         prv = head.first - 1
         return not (prv >= 0 and toks[prv].kind == WORD and toks[prv].text in r.prev_units)
 
-    def trigger_before(self, a: int, ends: dict[int, str]) -> str | None:
+    def trigger_before(self, a: int, ends: dict[int, str], weak: set[int]) -> int | None:
+        """The last token of a trigger that introduces the value starting at token ``a``."""
         r, toks = self.rules, self.tokens
         words = 0
         k = a - 1
         while k >= 0:
             if k in ends:
-                return ends[k] if self.gap_ok(k + 1, a) else None
+                return k if self.gap_ok(k + 1, a, strict=k in weak) else None
             t = toks[k]
             if t.kind == NUM or (t.kind == PUNCT and t.text in r.chars["boundary"]):
                 return None
@@ -334,8 +335,13 @@ class _Scan:
             k -= 1
         return None
 
-    def gap_ok(self, a: int, b: int) -> bool:
-        """Tokens ``a..b-1`` between a trigger and its value are harmless."""
+    def gap_ok(self, a: int, b: int, strict: bool = False) -> bool:
+        """Tokens ``a..b-1`` between a trigger and its value are harmless.
+
+        ``strict`` (weak triggers such as "sign") allows filler words only, not a free clause
+        ending in a copula ("where do I sign, the form number is 48217734" is no code) nor an
+        introducer ("le lecteur numéro 123456" is the reader's serial number).
+        """
         r, toks = self.rules, self.tokens
         gap = [toks[k] for k in range(a, b)]
         words = [t.text for t in gap if t.kind == WORD]
@@ -345,8 +351,12 @@ class _Scan:
             len(words) <= r.limits["gap_direct"]
             and all(w in r.filler for w in words)
             and not (words and words[-1] in r.preps)
+            # after a weak trigger, "numéro"/"number" announce a serial number, not a code
+            and not (strict and any(w in r.introducers for w in words))
         ):
             return True
+        if strict:
+            return False
         for t in reversed(gap):
             if t.kind == PUNCT and t.text in r.chars["ignorable"]:
                 continue
@@ -355,14 +365,20 @@ class _Scan:
             return t.text in r.copula or t.text in r.introducers
         return False
 
-    def trigger_after(self, b: int, starts: dict[int, str]) -> str | None:
+    def trigger_after(self, b: int, starts: dict[int, str]) -> int | None:
+        """The first token of a trigger that the value ending at token ``b`` is linked to."""
         r, toks = self.rules, self.tokens
         words = 0
         linked = False
+        # Words that link a value to a later trigger of one kind only ("48217734 na SIGN").
+        kind_linked: set[str] = set()
         k = b + 1
         while k < len(toks):
             if k in starts:
-                return starts[k] if linked else None
+                kind = starts[k]
+                if linked or not kind_linked.isdisjoint(r.kind_links.get(kind, ())):
+                    return k
+                return None
             t = toks[k]
             if t.kind == NUM:
                 return None
@@ -376,6 +392,8 @@ class _Scan:
                     return None
                 if t.text in r.copula or t.text in r.reverse_links:
                     linked = True
+                elif t.text in r.any_kind_link:
+                    kind_linked.add(t.text)
                 elif t.text not in r.filler:
                     return None
                 words += 1
@@ -388,6 +406,8 @@ class _Scan:
         r, toks = self.rules, self.tokens
         ends = {b: kind for a, b, kind in trigs if kind != "password"}
         starts = {a: kind for a, b, kind in trigs if kind != "password"}
+        # One common word ("sign", "reader", "réponse") is weaker evidence than a phrase.
+        weak = {a for a, b, kind in trigs if a == b and toks[a].text in r.weak_triggers}
         for seq in self.sequences():
             if not self.qualifies(seq):
                 continue
@@ -395,31 +415,42 @@ class _Scan:
             start, end = toks[seq[0].first].start, toks[seq[-1].last].end
             if self.overlaps(start, end):
                 continue
-            for kind in (
-                self.trigger_before(seq[0].first, ends),
-                self.trigger_after(seq[-1].last, starts),
+            before = self.trigger_before(seq[0].first, ends, weak)
+            after = self.trigger_after(seq[-1].last, starts)
+            for pos, kind in (
+                (before, None if before is None else ends[before]),
+                (after, None if after is None else starts[after]),
             ):
-                if kind is None:
+                if pos is None or kind is None:
                     continue
                 lo, hi = r.digit_ranges[kind]
+                if pos in weak:
+                    lo = max(lo, r.limits["weak_digits"])
                 if lo <= count <= hi:
                     self.add(kind, start, end)
                     break
 
     def passwords(self, trigs: list[tuple[int, int, str]]) -> None:
-        for _, b, kind in trigs:
+        for a, b, kind in trigs:
             if kind == "password":
-                span = self.password_value(b)
+                span = self.password_value(a, b)
                 if span is not None and not self.overlaps(*span):
                     self.add("password", *span)
 
-    def password_value(self, b: int) -> tuple[int, int] | None:
+    def password_value(self, a: int, b: int) -> tuple[int, int] | None:
+        """The value a password trigger (tokens ``a..b``) introduces, if any.
+
+        Linked by a copula or ``:``/``=`` ("mdp c'est chaton"), typed right after the trigger
+        ("pwd Tr0ub4dor&3"), or given as the result of a change ("changé en ...", "veranderd
+        naar ...", "changed to ...", "auf ... geändert"): customers report new passwords that way.
+        """
         r, toks = self.rules, self.tokens
         c = r.chars
         k = b + 1
         linked = False
         direct = True
         words = 0
+        changed = self.changed_before(a)
         while k < len(toks):
             t = toks[k]
             if t.kind == PUNCT:
@@ -440,6 +471,21 @@ class _Scan:
                     words += 1
                     k += 1
                     continue
+                lead = self.lead(k) if linked else 0
+                if lead:
+                    # "is now ...", "est toujours ...": the value comes after the adverb.
+                    words += lead
+                    k += lead
+                    continue
+                if t.text in r.change_verbs:
+                    changed = True
+                elif (
+                    not linked
+                    and t.text in r.change_links
+                    and k + 1 < len(toks)
+                    and (changed or self.verb_after(k + 1))
+                ):
+                    return self.changed_value(k + 1)
             if linked or direct:
                 span = self.password_chunk(k, linked)
                 if span is not None or linked:
@@ -452,8 +498,90 @@ class _Scan:
             k += 1
         return None
 
-    def password_chunk(self, k: int, linked: bool) -> tuple[int, int] | None:
-        """The whitespace-delimited value starting at token ``k``, if it looks like a secret."""
+    def changed_before(self, a: int) -> bool:
+        """A change verb precedes the trigger in its sentence ("I changed my password to")."""
+        r, toks = self.rules, self.tokens
+        words = 0
+        k = a - 1
+        while k >= 0:
+            t = toks[k]
+            if t.kind == PUNCT and t.text in r.chars["boundary"]:
+                return False
+            if t.kind == WORD:
+                if t.text in r.change_verbs:
+                    return True
+                words += 1
+                if words > r.limits["gap_copula"]:
+                    return False
+            k -= 1
+        return False
+
+    def lead(self, k: int) -> int:
+        """How many words of a lead-in ("nu", "immer noch", "le suivant") start at ``k``."""
+        toks = self.tokens
+        for phrase in self.rules.password_lead:
+            end = k + len(phrase)
+            if end <= len(toks) and all(
+                toks[k + q].kind == WORD and toks[k + q].text == w for q, w in enumerate(phrase)
+            ):
+                return len(phrase)
+        return 0
+
+    def after_chunk(self, k: int, e: int) -> int:
+        """Index of the first token at or after offset ``e`` (from token ``k`` on), quotes and
+        brackets skipped."""
+        c, toks = self.rules.chars, self.tokens
+        j = k
+        while j < len(toks) and toks[j].start < e:
+            j += 1
+        while (
+            j < len(toks)
+            and toks[j].kind == PUNCT
+            and toks[j].text in c["strip"]
+            and toks[j].text not in c["boundary"]
+            and toks[j].text != ","
+        ):
+            j += 1
+        return j
+
+    def verb_after(self, k: int) -> bool:
+        """A change verb right after the chunk at ``k`` ("auf Schnecke12 geändert")."""
+        s, e = self.chunk_bounds(k)
+        if s == e:
+            return False
+        j = self.after_chunk(k, e)
+        return (
+            j < len(self.tokens)
+            and self.tokens[j].kind == WORD
+            and self.tokens[j].text in self.rules.change_verbs
+        )
+
+    def changed_value(self, k: int) -> tuple[int, int] | None:
+        """The value after "changed to": a plain word only when it ends the clause.
+
+        "changé en ligne" or "changed to access the app" must not count, so a word without
+        digits or symbols is taken only before an end, a comma, a conjunction or the verb.
+        """
+        r, toks = self.rules, self.tokens
+        span = self.password_chunk(k, True)
+        if span is None:
+            return None
+        chunk = self.norm[span[0] : span[1]]
+        bare = "".join(ch for ch in chunk if ch not in r.chars["apostrophes"])
+        if any(ch in _DIGITS for ch in chunk) or r.punct_re.search(bare):
+            return span
+        j = self.after_chunk(k, span[1])
+        if j >= len(toks):
+            return span
+        t = toks[j]
+        if t.kind == PUNCT:
+            return span if t.text in r.chars["boundary"] or t.text == "," else None
+        if t.kind == WORD and (t.text in r.clause_words or t.text in r.change_verbs):
+            return span
+        return None
+
+    def chunk_bounds(self, k: int) -> tuple[int, int]:
+        """The whitespace-delimited chunk starting at token ``k``, quotes stripped."""
         r, norm = self.rules, self.norm
         c = r.chars
         s = self.tokens[k].start
@@ -464,6 +592,13 @@ class _Scan:
             s += 1
         while e > s and norm[e - 1] in c["strip"]:
             e -= 1
+        return s, e
+
+    def password_chunk(self, k: int, linked: bool) -> tuple[int, int] | None:
+        """The whitespace-delimited value starting at token ``k``, if it looks like a secret."""
+        r, norm = self.rules, self.norm
+        c = r.chars
+        s, e = self.chunk_bounds(k)
         chunk = norm[s:e]
         if len(chunk) < r.limits["password_min"] or chunk in r.password_stop:
             return None

@@ -43,6 +43,14 @@
       preps: set(RAW.preps), links: set(RAW.reverse_links), negators: set(RAW.negators),
       units: set(RAW.units), prevUnits: set(RAW.prev_units), digitWords: set(RAW.digit_words),
       stop: set(RAW.password_stop),
+      kindLinks: new Map(Object.keys(RAW.kind_links).map(function (k) { return [k, set(RAW.kind_links[k])]; })),
+      anyKindLink: set([].concat.apply([], Object.keys(RAW.kind_links).map(function (k) { return RAW.kind_links[k]; }))),
+      lead: RAW.password_lead.map(function (p) { return p.split(" ").filter(Boolean); })
+        .map(function (p, i) { return [p, i]; })
+        .sort(function (a, b) { return b[0].length - a[0].length || a[1] - b[1]; })
+        .map(function (x) { return x[0]; }),
+      changeVerbs: set(RAW.password_change.verbs), changeLinks: set(RAW.password_change.links),
+      clauseWords: set(RAW.password_change.clause_words), weak: set(RAW.weak_triggers),
       nn: set(RAW.nn_patterns.map(function (p) { return p.join(","); })),
       tokenRe: new RegExp("([0-9]+)(?![^" + C.space + C.punct + "])|([^" + C.space + C.punct + "]+)|([" + C.punct + "])", "g"),
       punctRe: new RegExp("^[" + C.punct + "]"),
@@ -344,12 +352,14 @@
     return !(pv >= 0 && toks[pv].kind === WORD && R.prevUnits.has(toks[pv].text));
   };
 
-  P.gapOk = function (a, b) {
+  P.gapOk = function (a, b, strict) {
     var gap = this.toks.slice(a, b);
     var words = gap.filter(function (t) { return t.kind === WORD; }).map(function (t) { return t.text; });
     if (words.some(function (w) { return R.negators.has(w); })) return false;
     if (words.length <= RAW.limits.gap_direct && words.every(function (w) { return R.filler.has(w); }) &&
-        !(words.length && R.preps.has(words[words.length - 1]))) return true;
+        !(words.length && R.preps.has(words[words.length - 1])) &&
+        !(strict && words.some(function (w) { return R.introducers.has(w); }))) return true;
+    if (strict) return false;
     for (var i = gap.length - 1; i >= 0; i--) {
       var t = gap[i];
       if (t.kind === PUNCT && has(C.ignorable, t.text)) continue;
@@ -359,10 +369,10 @@
     return false;
   };
 
-  P.triggerBefore = function (a, ends) {
+  P.triggerBefore = function (a, ends, weak) {
     var words = 0, k = a - 1;
     while (k >= 0) {
-      if (ends.has(k)) return this.gapOk(k + 1, a) ? ends.get(k) : null;
+      if (ends.has(k)) return this.gapOk(k + 1, a, weak.has(k)) ? k : null;
       var t = this.toks[k];
       if (t.kind === NUM || (t.kind === PUNCT && has(C.boundary, t.text))) return null;
       if (t.kind === WORD && ++words > RAW.limits.gap_copula) return null;
@@ -372,9 +382,13 @@
   };
 
   P.triggerAfter = function (b, starts) {
-    var words = 0, linked = false, k = b + 1;
+    var words = 0, linked = false, k = b + 1, kindLinked = new Set();
     while (k < this.toks.length) {
-      if (starts.has(k)) return linked ? starts.get(k) : null;
+      if (starts.has(k)) {
+        var kind = starts.get(k), own = R.kindLinks.get(kind);
+        if (linked || (own && Array.from(kindLinked).some(function (w) { return own.has(w); }))) return k;
+        return null;
+      }
       var t = this.toks[k];
       if (t.kind === NUM) return null;
       if (t.kind === PUNCT) {
@@ -383,6 +397,7 @@
       } else {
         if (R.negators.has(t.text)) return null;
         if (R.copula.has(t.text) || R.links.has(t.text)) linked = true;
+        else if (R.anyKindLink.has(t.text)) kindLinked.add(t.text);
         else if (!R.filler.has(t.text)) return null;
         if (++words > RAW.limits.gap_reverse) return null;
       }
@@ -394,16 +409,21 @@
   P.codes = function (trigs) {
     var ends = new Map(), starts = new Map(), toks = this.toks, self = this;
     trigs.forEach(function (t) { if (t[2] !== "password") { ends.set(t[1], t[2]); starts.set(t[0], t[2]); } });
+    var weak = new Set();
+    trigs.forEach(function (t) { if (t[0] === t[1] && R.weak.has(toks[t[0]].text)) weak.add(t[0]); });
     this.sequences().forEach(function (seq) {
       if (!self.qualifies(seq)) return;
       var count = seq.reduce(function (a, it) { return a + it.count; }, 0);
       var s = toks[seq[0].first].start, e = toks[seq[seq.length - 1].last].end;
       if (self.overlaps(s, e)) return;
-      var kinds = [self.triggerBefore(seq[0].first, ends), self.triggerAfter(seq[seq.length - 1].last, starts)];
-      for (var kind of kinds) {
-        if (kind === null) continue;
-        var r = RAW.digit_ranges[kind];
-        if (r[0] <= count && count <= r[1]) { self.add(kind, s, e); break; }
+      var before = self.triggerBefore(seq[0].first, ends, weak), after = self.triggerAfter(seq[seq.length - 1].last, starts);
+      var found = [[before, before === null ? null : ends.get(before)], [after, after === null ? null : starts.get(after)]];
+      for (var f of found) {
+        var pos = f[0], kind = f[1];
+        if (pos === null || kind == null) continue;
+        var r = RAW.digit_ranges[kind], lo = r[0];
+        if (weak.has(pos)) lo = Math.max(lo, RAW.limits.weak_digits);
+        if (lo <= count && count <= r[1]) { self.add(kind, s, e); break; }
       }
     });
   };
@@ -412,13 +432,13 @@
     var self = this;
     trigs.forEach(function (t) {
       if (t[2] !== "password") return;
-      var span = self.passwordValue(t[1]);
+      var span = self.passwordValue(t[0], t[1]);
       if (span && !self.overlaps(span[0], span[1])) self.add("password", span[0], span[1]);
     });
   };
 
-  P.passwordValue = function (b) {
-    var k = b + 1, linked = false, direct = true, words = 0;
+  P.passwordValue = function (a, b) {
+    var k = b + 1, linked = false, direct = true, words = 0, changed = this.changedBefore(a);
     while (k < this.toks.length) {
       var t = this.toks[k];
       if (t.kind === PUNCT) {
@@ -428,6 +448,11 @@
       } else if (t.kind === WORD) {
         if (R.negators.has(t.text)) return null;
         if (R.copula.has(t.text)) { linked = true; words++; k++; continue; }
+        var lead = linked ? this.lead(k) : 0;
+        if (lead) { words += lead; k += lead; continue; }
+        if (R.changeVerbs.has(t.text)) changed = true;
+        else if (!linked && R.changeLinks.has(t.text) && k + 1 < this.toks.length &&
+                 (changed || this.verbAfter(k + 1))) return this.changedValue(k + 1);
       }
       if (linked || direct) {
         var span = this.passwordChunk(k, linked);
@@ -440,11 +465,71 @@
     return null;
   };
 
-  P.passwordChunk = function (k, linked) {
-    var norm = this.norm, s = this.toks[k].start, e = s, i;
+  P.changedBefore = function (a) {
+    var words = 0;
+    for (var k = a - 1; k >= 0; k--) {
+      var t = this.toks[k];
+      if (t.kind === PUNCT && has(C.boundary, t.text)) return false;
+      if (t.kind === WORD) {
+        if (R.changeVerbs.has(t.text)) return true;
+        if (++words > RAW.limits.gap_copula) return false;
+      }
+    }
+    return false;
+  };
+
+  P.lead = function (k) {
+    var toks = this.toks;
+    for (var p of R.lead) {
+      if (k + p.length > toks.length) continue;
+      var ok = true;
+      for (var q = 0; q < p.length; q++) {
+        if (toks[k + q].kind !== WORD || toks[k + q].text !== p[q]) { ok = false; break; }
+      }
+      if (ok) return p.length;
+    }
+    return 0;
+  };
+
+  P.afterChunk = function (k, e) {
+    var toks = this.toks, j = k;
+    while (j < toks.length && toks[j].start < e) j++;
+    while (j < toks.length && toks[j].kind === PUNCT && has(C.strip, toks[j].text) &&
+           !has(C.boundary, toks[j].text) && toks[j].text !== ",") j++;
+    return j;
+  };
+
+  P.verbAfter = function (k) {
+    var b = this.chunkBounds(k);
+    if (b[0] === b[1]) return false;
+    var j = this.afterChunk(k, b[1]);
+    return j < this.toks.length && this.toks[j].kind === WORD && R.changeVerbs.has(this.toks[j].text);
+  };
+
+  P.changedValue = function (k) {
+    var span = this.passwordChunk(k, true);
+    if (span === null) return null;
+    var chunk = this.norm.slice(span[0], span[1]), bare = "";
+    for (var ch of chunk) if (!has(C.apostrophes, ch)) bare += ch;
+    if (/[0-9]/.test(chunk) || R.punctAny.test(bare)) return span;
+    var j = this.afterChunk(k, span[1]);
+    if (j >= this.toks.length) return span;
+    var t = this.toks[j];
+    if (t.kind === PUNCT) return has(C.boundary, t.text) || t.text === "," ? span : null;
+    if (t.kind === WORD && (R.clauseWords.has(t.text) || R.changeVerbs.has(t.text))) return span;
+    return null;
+  };
+
+  P.chunkBounds = function (k) {
+    var norm = this.norm, s = this.toks[k].start, e = s;
     while (e < norm.length && (this.wordchar(e) || R.punctRe.test(norm[e]))) e++;
     while (s < e && has(C.strip, norm[s])) s++;
     while (e > s && has(C.strip, norm[e - 1])) e--;
+    return [s, e];
+  };
+
+  P.passwordChunk = function (k, linked) {
+    var norm = this.norm, b = this.chunkBounds(k), s = b[0], e = b[1], i;
     var chunk = norm.slice(s, e);
     if (chunk.length < RAW.limits.password_min || R.stop.has(chunk)) return null;
     if (/^[0-9]+$/.test(chunk)) {

@@ -52,6 +52,13 @@ class Rules:
     prev_units: frozenset[str]
     digit_words: frozenset[str]
     password_stop: frozenset[str]
+    kind_links: dict[str, frozenset[str]]
+    any_kind_link: frozenset[str]
+    password_lead: tuple[tuple[str, ...], ...]
+    change_verbs: frozenset[str]
+    change_links: frozenset[str]
+    clause_words: frozenset[str]
+    weak_triggers: frozenset[str]
     participle_suffixes: tuple[str, ...]
     participle_prefixes: tuple[str, ...]
     participle_min_len: int
@@ -107,6 +114,8 @@ def get_rules() -> Rules:
     chars: dict[str, str] = raw["chars"]
     exact, prefix = _phrase_index(raw["triggers"])
     part = raw["participle"]
+    change = raw["password_change"]
+    kind_links = {k: _words(v) for k, v in raw["kind_links"].items()}
     kinds: dict[str, str] = raw["kinds"]
     bban: dict[str, str] = raw["iban_bban"]
     return Rules(
@@ -127,6 +136,16 @@ def get_rules() -> Rules:
         prev_units=_words(raw["prev_units"]),
         digit_words=_words(raw["digit_words"]),
         password_stop=_words(raw["password_stop"]),
+        kind_links=kind_links,
+        any_kind_link=frozenset().union(*kind_links.values()),
+        # Longest first, so "nog steeds" is skipped whole rather than as "nog".
+        password_lead=tuple(
+            sorted((tuple(p.split()) for p in raw["password_lead"]), key=lambda p: -len(p))
+        ),
+        change_verbs=_words(change["verbs"]),
+        change_links=_words(change["links"]),
+        clause_words=_words(change["clause_words"]),
+        weak_triggers=_words(raw["weak_triggers"]),
         participle_suffixes=tuple(part["suffixes"]),
         participle_prefixes=tuple(part["prefixes"]),
         participle_min_len=int(part["min_len"]),

@@ -104,7 +104,10 @@ def test_minimal_pdf_is_kept_byte_for_byte() -> None:
             "pdf_active_content",
         ),
         (samples.pdf(b"/OpenAction << /S /J#61vaScript /J#53 (x) >> "), "pdf_active_content"),
-        (samples.pdf(streams=[b"<< /S /JavaScript /JS (app.alert(1)) >>"]), "pdf_active_content"),
+        (
+            samples.pdf(b"/OpenAction << /S /JavaScript /JS 4 0 R >> ", streams=[b"app.alert(1)"]),
+            "pdf_active_content",
+        ),
         (samples.pdf(b"/Names << /EmbeddedFiles 9 0 R >> "), "pdf_active_content"),
         (samples.pdf()[:-40], "pdf_corrupt"),
         (b"%PDF-1.4\nnothing else", "pdf_corrupt"),

@@ -18,6 +18,11 @@ def _corpus() -> list[bytes]:
         samples.jpeg(64, 48, gps=True),
         samples.png(33, 17, alpha=True),
         samples.pdf(),
+        samples.pdf(
+            b"/OpenAction 4 0 R ",
+            objects=[b"[3 0 R /Fit]"],
+            packed=(b"/ASCII85Decode", b"/FlateDecode"),
+        ),
         samples.png_bomb(),
     ]
     out: list[bytes] = []

@@ -90,8 +90,12 @@ def test_rule_words_are_normalised() -> None:
         "prev_units",
         "digit_words",
         "password_stop",
+        "weak_triggers",
     ):
         words += raw[key]
+    words += [w for p in raw["password_lead"] for w in p.split()]
+    words += [w for ws in raw["kind_links"].values() for w in ws]
+    words += [w for ws in raw["password_change"].values() for w in ws]
     bad = [w for w in words if normalize(w)[0] != w or not w or " " in w]
     assert bad == []
     stems = [
@@ -133,3 +137,43 @@ def test_long_repetitive_input_finds_every_secret() -> None:
     assert [f.kind for f in result.findings].count("pin") == 300
     assert [f.kind for f in result.findings].count("iban") == 300
     assert "1234" not in mask(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("My password is simply Waffles", "Waffles"),
+        ("het paswoord is nu Molen2024", "Molen2024"),
+        ("mon mot de passe est le suivant : hirondelle", "hirondelle"),
+        ("I changed my password to Pancake7 yesterday", "Pancake7"),
+        ("paswoord veranderd naar Kermis2025", "Kermis2025"),
+        ("mein Passwort habe ich auf Schnecke12 geändert", "Schnecke12"),
+        ('password changed to "Blueberry".', "Blueberry"),
+    ],
+)
+def test_plain_word_password_finding_is_the_value_not_the_adverb(text: str, secret: str) -> None:
+    """Issue 11: the masked span is the password itself, after "now", "changed to", ..."""
+    [finding] = scan(text).findings
+    assert (finding.kind, text[finding.start : finding.end]) == ("password", secret)
+    assert secret not in mask(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("I changed my password to Blueberry", ["password"]),
+        ("I changed my password to access the app", []),
+        ("j'ai changé mon mot de passe en ligne", []),
+        ("mein Passwort auf dem Handy geht nicht", []),
+        ("ik kreeg 48217734 na SIGN", ["card_reader_code"]),
+        ("ik betaalde 2500 na de sms", []),
+        ("SIGN 4821 7734", ["card_reader_code"]),
+        ("SIGN 4821", []),
+        ("le lecteur m'a donné 4821 7734", ["card_reader_code"]),
+        ("le lecteur numéro 48217734", []),
+    ],
+)
+def test_change_phrasing_and_weak_reader_words(text: str, kinds: list[str]) -> None:
+    """A change verb must be there for "to/en/naar/auf" to link a value; one common reader word
+    ("sign", "lecteur") needs six digits or more and filler-only words before the value."""
+    assert scan(text).kinds == kinds

@@ -86,6 +86,23 @@ _PIECES = [
     "itsme",
     "app",
     "Zomer2024!",
+    # issue 11: change phrasing, lead-in adverbs, card-reader words and their links
+    "changed",
+    "to",
+    "veranderd",
+    "naar",
+    "geändert",
+    "auf",
+    "en",
+    "nu",
+    "immer noch",
+    "le suivant",
+    "SIGN",
+    "challenge",
+    "lecteur",
+    "na",
+    "vom",
+    "Tulpe",
 ]
 
 
