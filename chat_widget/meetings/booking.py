@@ -20,7 +20,6 @@ longer free is reported as taken, with the next free slots, instead of being ret
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import re
@@ -37,6 +36,7 @@ from sqlmodel import Session
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import new_id
 from chat_widget.meetings._data import pick_locale
+from chat_widget.meetings.cleanup import process_cleanup
 from chat_widget.meetings.consent import has_video_consent
 from chat_widget.meetings.errors import (
     AppointmentNotFound,
@@ -63,7 +63,6 @@ from chat_widget.meetings.ics import build_ics
 from chat_widget.meetings.records import (
     AppointmentStatus,
     CleanupKind,
-    CleanupStatus,
     GraphCleanup,
     MeetingAppointment,
     MeetingCustomer,
@@ -71,7 +70,6 @@ from chat_widget.meetings.records import (
     create_appointment_record,
     get_appointment_record,
     get_meeting_customer,
-    list_cleanup,
     list_customer_appointments,
     list_options_pending,
     list_pending,
@@ -713,80 +711,16 @@ class BookingService:
     async def process_cleanup(
         self, *, limit: int = 50, only: Sequence[int] | None = None
     ) -> list[GraphCleanup]:
-        """Carries out queued Bookings work: cancel appointments of erased customers, delete
-        their Bookings customer. Each row is done, retried later, or failed after
-        ``max_cleanup_attempts`` (with the reason, for staff to finish by hand)."""
-        with self._sessions() as session:
-            rows = [
-                r
-                for r in list_cleanup(session=session, limit=limit)
-                if only is None or r.id in only
-            ]
-        done: list[GraphCleanup] = []
-        for row in rows:
-            error: GatewayError | None = None
-            try:
-                await self._cleanup_one(row)
-            except AppointmentNotFound:
-                pass  # already gone in Bookings: the goal is reached
-            except GatewayError as exc:
-                error = exc
-            done.append(self._finish_cleanup(row.id, error))
-        return done
-
-    async def _cleanup_one(self, row: GraphCleanup) -> None:
-        if row.kind == CleanupKind.DELETE_CUSTOMER and row.graph_id:
-            await self._gateway.delete_customer(row.graph_id)
-        elif row.kind == CleanupKind.CANCEL_APPOINTMENT and row.graph_id:
-            await self._gateway.cancel_appointment(row.graph_id, message=message("cancelled", "fr"))
-        elif row.kind == CleanupKind.CANCEL_UNCONFIRMED and row.payload:
-            data = json.loads(row.payload)
-            request = AppointmentRequest(
-                booking_id=data["booking_id"],
-                topic=data["topic"],
-                staff_id=data["staff_id"],
-                start=datetime.fromisoformat(data["start"]),
-                end=datetime.fromisoformat(data["end"]),
-                customer_name="",
-                customer_email=None,
-                customer_time_zone="UTC",
-                locale="fr",
-                options=MeetingOptions(),
-                graph_customer_id=data.get("graph_customer_id"),
-            )
-            margin = timedelta(minutes=self._settings.reconcile_margin_minutes)
-            found = await self._gateway.find_appointment(
-                request, request.start - margin, request.end + margin
-            )
-            if found is not None:
-                await self._gateway.cancel_appointment(
-                    found.appointment_id, message=message("cancelled", "fr")
-                )
-
-    def _finish_cleanup(self, cleanup_id: int | None, error: GatewayError | None) -> GraphCleanup:
-        with self._sessions() as session:
-            row = session.get(GraphCleanup, cleanup_id)
-            assert row is not None
-            row.attempts += 1
-            if error is None:
-                row.status = CleanupStatus.DONE
-                row.done_at = utcnow()
-                row.last_error = None
-            else:
-                row.last_error = _describe(error)
-                # Graph down: keep trying for a while. Refused (4xx, e.g. inside the minimum
-                # lead time or a missing permission): a few tries, then staff finish it by hand.
-                limit = (
-                    self._settings.max_cleanup_attempts
-                    if isinstance(error, GatewayUnavailable)
-                    else 3
-                )
-                if row.attempts >= limit:
-                    row.status = CleanupStatus.FAILED
-            session.add(row)
-            session.flush()
-            session.expunge(row)
-            return row
+        """Carries out queued Bookings work left by erasure and retention (see
+        :func:`chat_widget.meetings.cleanup.process_cleanup`)."""
+        return await process_cleanup(
+            gateway=self._gateway,
+            sessions=self._sessions,
+            limit=limit,
+            only=only,
+            max_attempts=self._settings.max_cleanup_attempts,
+            margin_minutes=self._settings.reconcile_margin_minutes,
+        )
 
     # ----- after booking -----------------------------------------------------------------
 
