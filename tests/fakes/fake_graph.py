@@ -1118,11 +1118,12 @@ def build_app(state: FakeGraphState) -> Starlette:  # noqa: C901 - one closure p
             # An e-mail (or anything not an object id) is not found (msgraph-sdk-dotnet #1215).
             return _error(404, "NotFound", "The user was not found.")
         if state.access_policy_users is not None and user not in state.access_policy_users:
-            # cloud-communication-online-meeting-application-access-policy: no policy → 403.
+            # concepts/cloud-communication-online-meeting-application-access-policy.md: code
+            # "Unauthorized" (documented); the status is not given (GUESS: 403).
             return _error(
                 403,
-                "Forbidden",
-                "Application does not have permission to access online meetings of this user.",
+                "Unauthorized",
+                "App is not authorized to access online meetings on behalf of user.",
             )
         return None
 
