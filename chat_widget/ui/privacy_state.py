@@ -37,7 +37,8 @@ async def _bookings_cleanup(ids: tuple[int, ...]) -> None:
 
         service = await asyncio.to_thread(booking_service)
         if service is not None:
-            await service.process_cleanup(only=ids)
+            # Bounded: the customer waits for the statement; what is not done stays queued.
+            await asyncio.wait_for(service.process_cleanup(only=ids), timeout=15)
     except Exception:  # queued: the background job tries again; the erasure itself is done
         log.exception("Bookings cleanup after erasure will be retried by the background job")
 
