@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-only-change-me"  # noqa: S105 - the value production refuses
@@ -36,6 +37,42 @@ def is_loopback_url(url: str) -> bool:
 
 class SettingsError(ValueError):
     """A setting is missing, malformed or unsafe for the environment."""
+
+
+#: Microsoft Graph service roots (national clouds included, per Microsoft's
+#: concepts/deployments.md) -> the Entra sign-in host of that cloud.
+GRAPH_HOSTS: dict[str, str] = {
+    "graph.microsoft.com": "login.microsoftonline.com",  # global service
+    "graph.microsoft.us": "login.microsoftonline.us",  # US Government L4
+    "dod-graph.microsoft.us": "login.microsoftonline.us",  # US Government L5 (DOD)
+    "microsoftgraph.chinacloudapi.cn": "login.chinacloudapi.cn",  # operated by 21Vianet
+}
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def check_graph_base_url(base_url: str, env: str) -> str:
+    """The host a Graph token may be sent to, or :class:`SettingsError` saying what to fix.
+
+    Why: the app's Graph token can book, read and cancel every appointment of the bank; it
+    must never reach another server. Production: https on a Microsoft Graph host only.
+    Development and test may also use a loopback server (the fake Graph), over http.
+    """
+    parts = urlsplit(base_url.strip())
+    host = (parts.hostname or "").lower()
+    if host in GRAPH_HOSTS and parts.scheme == "https":
+        return host
+    if (
+        host in LOOPBACK_HOSTS
+        and env in ("development", "test")
+        and parts.scheme in ("http", "https")
+    ):
+        return host
+    allowed = ", ".join(f"https://{h}" for h in GRAPH_HOSTS)
+    extra = "" if env == "production" else " (or, outside production, a loopback test server)"
+    raise SettingsError(
+        f"CW_GRAPH_BASE_URL {base_url!r} is not a Microsoft Graph endpoint: the Graph token is "
+        f"only sent to {allowed}{extra}"
+    )
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -77,6 +114,9 @@ class Settings:
     chat_upload_max_files: int = 20
     # The insurer's key for GET /api/claims/export; None turns the endpoint off.
     claims_api_key: str | None = field(default=None, repr=False)
+    # Microsoft Graph (video meetings); the other CW_GRAPH_* values are read by the adapter.
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    graph_static_token: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -115,7 +155,13 @@ class Settings:
         ):
             if value < 1:
                 raise SettingsError(f"{name} must be at least 1")
+        check_graph_base_url(self.graph_base_url, self.env)
         if self.is_production:
+            if self.graph_static_token:
+                raise SettingsError(
+                    "CW_GRAPH_STATIC_TOKEN is for the demo and tests: production uses "
+                    "CW_GRAPH_TENANT_ID, CW_GRAPH_CLIENT_ID and CW_GRAPH_CLIENT_SECRET"
+                )
             weak = [
                 name
                 for name, value in (
@@ -162,6 +208,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         chat_upload_max_bytes=_int(env, "CW_CHAT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         chat_upload_max_files=_int(env, "CW_CHAT_UPLOAD_MAX_FILES", 20),
         claims_api_key=env.get("CW_CLAIMS_API_KEY") or None,
+        graph_base_url=env.get("CW_GRAPH_BASE_URL") or "https://graph.microsoft.com/v1.0",
+        graph_static_token=bool(env.get("CW_GRAPH_STATIC_TOKEN")),
         extra={k: v for k, v in env.items() if k.startswith("CW_")},
     )
     return settings.validate()

@@ -23,6 +23,8 @@ STAFF = {
     "staff-claire": "Claire Dubois",
     "staff-joris": "Joris Peeters",
     "staff-jonas": "Jonas Schmitz",
+    "staff-ines": "Inès Lambert",
+    "staff-pieter": "Pieter Janssens",
 }
 
 
@@ -31,8 +33,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--token", default="demo-graph-token")
     args = parser.parse_args()
+    # Investment advisors provide only the investment service (their own recorded pool).
+    investment_staff = {"staff-ines", "staff-pieter"}
     fake = FakeGraph(
-        token=args.token, business_id="demo@bank.example", services=SERVICES, staff=STAFF
+        token=args.token,
+        business_id="demo@bank.example",
+        services=SERVICES,
+        staff=STAFF,
+        service_staff={
+            sid: [s for s in STAFF if (s in investment_staff) == (topic == "investments")]
+            for sid, topic in SERVICES.items()
+        },
     )
     uvicorn.run(build_app(fake.state), host="127.0.0.1", port=args.port, log_level="warning")
 

@@ -1,33 +1,42 @@
 """Microsoft Bookings through msgraph-sdk: the production :class:`MeetingGateway`.
 
+Every call names the page of microsoftgraph/microsoft-graph-docs-contrib it follows (paths
+relative to ``api-reference/v1.0/``); behaviour the documentation does not give is marked
+GUESS. What an admin grants for each call is in ``chat_widget/meetings/README.md``.
+
 Why the retry settings look the way they do: the SDK's RetryHandler retries 429/503/504 for
 every method, POST included, and silently. A booking POST that Graph carried out but answered
 with 503 (or whose answer was lost) would then be sent again and book twice. So the create call
 runs with the handler switched off and the booking service retries itself, after looking the
-appointment up by our booking id (kept in ``additionalInformation``, which Graph returns in
-lists and ``calendarView``; ``customerNotes``/``serviceNotes`` are only returned by a GET by id
-and ``selfServiceAppointmentId`` is set by Bookings' own booking page). Reads, PATCH and
-cancel are idempotent and keep a short SDK retry.
+appointment up. The lookup matches on what ``calendarView`` documents it returns
+(api/bookingbusiness-list-calendarview.md): service id, staff ids, start and the customer's
+Bookings id (``customers[].customerId``). No marker travels in ``additionalInformation``: that
+field "is sent to the customer when an appointment is confirmed" (resources/bookingappointment.md)
+and the calendarView example does not return it. Reads, PATCH and cancel are idempotent and
+keep a short SDK retry.
 
-Teams meeting options (lobby, recording) are not part of the Bookings appointment resource;
-see ``chat_widget/meetings/README.md`` for how they are configured on the Teams side.
+A token is only ever sent to a Microsoft Graph host (concepts/deployments.md) or, outside
+production, to a loopback test server: :func:`check_base_url`.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
+import logging
 import os
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
+from chat_widget.adapters.graph_zones import UnknownTimeZone, resolve_zone
 from chat_widget.domain.clock import utcnow
 from chat_widget.meetings.errors import (
     AppointmentNotFound,
@@ -39,30 +48,49 @@ from chat_widget.meetings.errors import (
 from chat_widget.meetings.gateway import (
     AppointmentInfo,
     AppointmentRequest,
+    BusinessInfo,
     MeetingOptions,
     OptionsResult,
+    SchedulingPolicy,
     ServiceInfo,
     StaffInfo,
 )
 from chat_widget.meetings.slots import Interval, StaffSchedule
+from chat_widget.settings import GRAPH_HOSTS, SettingsError, check_graph_base_url
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
     from msgraph import GraphServiceClient
     from msgraph.generated.models.booking_appointment import BookingAppointment
+    from msgraph.generated.models.booking_scheduling_policy import BookingSchedulingPolicy
     from msgraph.generated.models.date_time_time_zone import DateTimeTimeZone
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
-GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
-BOOKING_REF_PREFIX = "cw-booking:"
-_REF_RE = re.compile(re.escape(BOOKING_REF_PREFIX) + r"([0-9a-f]{32})")
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class GraphConfigError(ValueError):
+    """The Graph settings cannot work (or would leak the token): the message says what to fix."""
+
+
+def check_base_url(base_url: str, environment: str) -> str:
+    """The host the Graph token may be sent to (see ``settings.check_graph_base_url``)."""
+    try:
+        return check_graph_base_url(base_url, environment)
+    except SettingsError as exc:
+        raise GraphConfigError(f"{exc}. Fix CW_GRAPH_BASE_URL.") from exc
 
 
 @dataclass(frozen=True, slots=True)
 class GraphSettings:
-    """Read once from the environment; ``service_ids`` maps our topic keys to Bookings services."""
+    """Read once from the environment; ``service_ids`` maps our topic keys to Bookings services.
+
+    ``staff_object_ids`` (from advisors.json) spares the ``User.Read.All`` permission: without
+    an entry the advisor's Entra object id is looked up by e-mail.
+    """
 
     booking_business_id: str
     service_ids: Mapping[str, str]
@@ -70,18 +98,28 @@ class GraphSettings:
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
     base_url: str = DEFAULT_BASE_URL
+    environment: str = "development"
     timeout_seconds: float = 10.0
     read_max_retries: int = 2
     read_retry_delay_seconds: float = 0.5
-    # Whose Teams meeting to adjust: "" leaves options to Teams policies, "staff" uses the
-    # advisor's (staff member's) e-mail as Graph user id, anything else is a fixed user id.
-    meeting_organizer: str = ""
+    #: Set lobby/recording options on each Teams meeting (OnlineMeetings.ReadWrite.All and an
+    #: application access policy); off leaves them to Teams meeting policies.
+    meeting_options: bool = False
+    staff_object_ids: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GraphSettings:
         """``CW_GRAPH_SERVICE_IDS`` is ``topic=serviceId,topic=serviceId``."""
         env = os.environ if env is None else env
         pairs = [p for p in env.get("CW_GRAPH_SERVICE_IDS", "").split(",") if "=" in p]
+        options = env.get("CW_GRAPH_MEETING_OPTIONS")
+        if options is None:
+            # The older variable named whose meetings to adjust; any value meant "on".
+            options = "1" if env.get("CW_GRAPH_MEETING_ORGANIZER") else "0"
+        try:
+            timeout = float(env.get("CW_GRAPH_TIMEOUT_SECONDS", "10"))
+        except ValueError as exc:
+            raise GraphConfigError("CW_GRAPH_TIMEOUT_SECONDS must be a number") from exc
         return cls(
             booking_business_id=env.get("CW_GRAPH_BOOKING_BUSINESS_ID", ""),
             service_ids={k.strip(): v.strip() for k, v in (p.split("=", 1) for p in pairs)},
@@ -89,9 +127,21 @@ class GraphSettings:
             client_id=env.get("CW_GRAPH_CLIENT_ID", ""),
             client_secret=env.get("CW_GRAPH_CLIENT_SECRET", ""),
             base_url=env.get("CW_GRAPH_BASE_URL", DEFAULT_BASE_URL),
-            timeout_seconds=float(env.get("CW_GRAPH_TIMEOUT_SECONDS", "10")),
-            meeting_organizer=env.get("CW_GRAPH_MEETING_ORGANIZER", ""),
+            environment=env.get("CW_ENV", "development"),
+            timeout_seconds=timeout,
+            meeting_options=options.strip().lower() in ("1", "true", "yes", "on", "staff"),
         )
+
+    @property
+    def host(self) -> str:
+        return check_base_url(self.base_url, self.environment)
+
+    @property
+    def scope(self) -> str:
+        """The token scope of the cloud the base URL belongs to (concepts/deployments.md:
+        tokens of one cloud are not valid in another)."""
+        host = self.host
+        return f"https://{host if host in GRAPH_HOSTS else 'graph.microsoft.com'}/.default"
 
 
 def client_secret_credential(settings: GraphSettings) -> AsyncTokenCredential:
@@ -99,10 +149,40 @@ def client_secret_credential(settings: GraphSettings) -> AsyncTokenCredential:
     from azure.identity.aio import ClientSecretCredential
 
     if not (settings.tenant_id and settings.client_id and settings.client_secret):
-        raise ValueError(
+        raise GraphConfigError(
             "CW_GRAPH_TENANT_ID, CW_GRAPH_CLIENT_ID and CW_GRAPH_CLIENT_SECRET are required"
         )
-    return ClientSecretCredential(settings.tenant_id, settings.client_id, settings.client_secret)
+    authority = GRAPH_HOSTS.get(settings.host, "login.microsoftonline.com")
+    return ClientSecretCredential(
+        settings.tenant_id, settings.client_id, settings.client_secret, authority=authority
+    )
+
+
+def credential_from_env(
+    settings: GraphSettings, env: Mapping[str, str] | None = None
+) -> AsyncTokenCredential:
+    """``CW_GRAPH_STATIC_TOKEN`` (demo/tests, refused in production) or client credentials."""
+    env = os.environ if env is None else env
+    token = env.get("CW_GRAPH_STATIC_TOKEN")
+    if token:
+        from chat_widget.adapters.graph_static import StaticTokenCredential
+
+        try:
+            return StaticTokenCredential(token, environment=settings.environment)  # type: ignore[return-value]
+        except ValueError as exc:
+            raise GraphConfigError(str(exc)) from exc
+    return client_secret_credential(settings)
+
+
+def load_staff_object_ids(path: str | os.PathLike[str]) -> dict[str, str]:
+    """``entra_object_id`` of each advisor in advisors.json (optional field)."""
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {
+        str(a["staff_id"]): str(a["entra_object_id"])
+        for a in data.get("advisors", [])
+        if a.get("entra_object_id")
+    }
 
 
 _SDK_MODULES = (
@@ -112,6 +192,8 @@ _SDK_MODULES = (
     "msgraph.generated.models.o_data_errors.o_data_error",
     "msgraph.generated.models.booking_appointment",
     "msgraph.generated.models.booking_appointment_collection_response",
+    "msgraph.generated.models.booking_business",
+    "msgraph.generated.models.booking_customer",
     "msgraph.generated.models.booking_customer_information",
     "msgraph.generated.models.booking_service_collection_response",
     "msgraph.generated.models.booking_staff_member_base_collection_response",
@@ -121,6 +203,8 @@ _SDK_MODULES = (
     "msgraph.generated.solutions.booking_businesses.item.booking_business_item_request_builder",
     "msgraph.generated.solutions.booking_businesses.item.services.services_request_builder",
     "msgraph.generated.solutions.booking_businesses.item.staff_members.staff_members_request_builder",
+    "msgraph.generated.solutions.booking_businesses.item.customers.customers_request_builder",
+    "msgraph.generated.solutions.booking_businesses.item.customers.item.booking_customer_base_item_request_builder",
     "msgraph.generated.solutions.booking_businesses.item.calendar_view.calendar_view_request_builder",
     "msgraph.generated.solutions.booking_businesses.item.appointments.appointments_request_builder",
     "msgraph.generated.solutions.booking_businesses.item.appointments.item.booking_appointment_item_request_builder",
@@ -152,6 +236,12 @@ _WARM_UP_SAMPLES: tuple[tuple[str, bytes], ...] = (
         "get_staff_availability_post_response.GetStaffAvailabilityPostResponse",
         b'{"value":[{"staffId":"w","availabilityItems":[{"status":"busy",'
         b'"startDateTime":{"dateTime":"2026-01-05T08:00:00","timeZone":"UTC"}}]}]}',
+    ),
+    (
+        "msgraph.generated.models.booking_business.BookingBusiness",
+        b'{"id":"w","businessHours":[{"day":"monday","timeSlots":[{"startTime":'
+        b'"08:00:00.0000000","endTime":"17:00:00.0000000"}]}],"schedulingPolicy":'
+        b'{"timeSlotInterval":"PT30M","minimumLeadTime":"P1D"}}',
     ),
     (
         "msgraph.generated.models.booking_service_collection_response."
@@ -223,34 +313,126 @@ def _to_graph(moment: datetime) -> DateTimeTimeZone:
     )
 
 
-def parse_graph_datetime(value: DateTimeTimeZone | None) -> datetime:
-    """Graph sends ``2026-03-30T08:00:00.0000000`` (7 fraction digits) plus a zone name."""
-    if value is None or not value.date_time:
-        raise GatewayError("missing date in Graph answer")
-    raw = value.date_time.replace("Z", "+00:00")
-    match = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(.*)$", raw)
-    if not match:
-        raise GatewayError(f"unparsable Graph date {value.date_time!r}")
-    head, frac, tail = match.groups()
-    parsed = datetime.fromisoformat(f"{head}.{(frac or '0')[:6].ljust(6, '0')}{tail}")
+def _parse_moment(raw: object, zone_name: str | None) -> datetime:
+    """A dateTimeTimeZone pair: ``2026-03-30T08:00:00.0000000`` (7 fraction digits) or a
+    datetime kiota already parsed, plus a zone that may be IANA, a Windows standard name or a
+    Windows display name (resources/datetimetimezone.md; getStaffAvailability example)."""
+    if isinstance(raw, datetime):
+        parsed = raw
+    else:
+        text = str(raw or "").replace(" ", "").replace("Z", "+00:00")
+        match = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(.*)$", text)
+        if not match:
+            raise GatewayError(f"unparsable Graph date {raw!r}")
+        head, frac, tail = match.groups()
+        parsed = datetime.fromisoformat(f"{head}.{(frac or '0')[:6].ljust(6, '0')}{tail}")
     if parsed.tzinfo is None:
-        zone = value.time_zone or "UTC"
         try:
-            tz = UTC if zone in ("UTC", "Etc/UTC") else ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            # Windows zone names ("Romance Standard Time") are not IANA; we always ask for UTC.
-            raise GatewayError(f"unsupported time zone {zone!r}") from exc
-        parsed = parsed.replace(tzinfo=tz)
+            parsed = parsed.replace(tzinfo=resolve_zone(zone_name or "UTC"))
+        except UnknownTimeZone as exc:
+            raise GatewayError(f"unsupported time zone {zone_name!r}") from exc
     return parsed.astimezone(UTC)
 
 
-def booking_ref(booking_id: str) -> str:
-    return f"{BOOKING_REF_PREFIX}{booking_id}"
+def parse_graph_datetime(value: DateTimeTimeZone | Mapping[str, Any] | None) -> datetime:
+    """A Graph ``dateTimeTimeZone`` (SDK object or plain mapping) as aware UTC."""
+    if value is None:
+        raise GatewayError("missing date in Graph answer")
+    if isinstance(value, Mapping):
+        raw, zone = value.get("dateTime"), value.get("timeZone")
+    else:
+        raw, zone = value.date_time, value.time_zone
+    if not raw:
+        raise GatewayError("missing date in Graph answer")
+    return _parse_moment(raw, zone)
 
 
-def booking_id_of(appointment: BookingAppointment) -> str | None:
-    match = _REF_RE.search(appointment.additional_information or "")
-    return match.group(1) if match else None
+def organizer_oid(join_url: str) -> str | None:
+    """The organizer's Entra object id from a Teams join link's ``context`` (the ``Oid`` of
+    ``{"Tid": …, "Oid": …}``, as in the post-appointments example)."""
+    try:
+        query = parse_qs(urlsplit(join_url).query)
+        context = json.loads(unquote(query["context"][0]))
+    except (KeyError, IndexError, ValueError):
+        return None
+    oid = context.get("Oid") if isinstance(context, dict) else None
+    return str(oid) if oid else None
+
+
+def _policy(raw: BookingSchedulingPolicy | None) -> SchedulingPolicy | None:
+    if raw is None:
+        return None
+    return SchedulingPolicy(
+        time_slot_interval=raw.time_slot_interval,
+        minimum_lead_time=raw.minimum_lead_time or timedelta(0),
+        maximum_advance=raw.maximum_advance,
+        allow_staff_selection=bool(raw.allow_staff_selection),
+    )
+
+
+def _availability_rows(response: Any) -> list[Mapping[str, Any]]:
+    """Both documented shapes of the getStaffAvailability answer, as plain mappings.
+
+    msgraph-sdk (from the service metadata) reads ``value``; Microsoft's example
+    (api/bookingbusiness-getstaffavailability.md) shows ``staffAvailabilityItem``, which kiota
+    leaves in ``additional_data``.
+    """
+    rows: list[Mapping[str, Any]] = []
+    for item in (response.value if response and response.value else []) or []:
+        rows.append(
+            {
+                "staffId": item.staff_id,
+                "availabilityItems": [
+                    {
+                        "status": entry.status.value if entry.status else None,
+                        "startDateTime": entry.start_date_time,
+                        "endDateTime": entry.end_date_time,
+                    }
+                    for entry in item.availability_items or []
+                ],
+            }
+        )
+    extra = getattr(response, "additional_data", None) or {}
+    for raw in extra.get("staffAvailabilityItem") or []:
+        if isinstance(raw, Mapping):
+            rows.append(raw)
+    return rows
+
+
+def _merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
+    """Contiguous windows joined: Graph cuts availability per day and around busy items."""
+    merged: list[Interval] = []
+    for interval in sorted(intervals, key=lambda i: i.start):
+        if merged and interval.start <= merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Interval(last.start, max(last.end, interval.end))
+        else:
+            merged.append(interval)
+    return tuple(merged)
+
+
+def schedules_from(response: Any) -> list[StaffSchedule]:
+    """StaffSchedules from a getStaffAvailability answer (per staff member, per day)."""
+    by_staff: dict[str, tuple[list[Interval], list[Interval]]] = {}
+    for row in _availability_rows(response):
+        staff_id = str(row.get("staffId") or "")
+        busy, available = by_staff.setdefault(staff_id, ([], []))
+        for entry in row.get("availabilityItems") or []:
+            status = str(entry.get("status") or "").lower()
+            start = parse_graph_datetime(entry.get("startDateTime"))
+            end = parse_graph_datetime(entry.get("endDateTime"))
+            if start >= end:
+                continue
+            if status in ("busy", "outofoffice"):
+                busy.append(Interval(start, end))
+            elif status in ("available", "slotsavailable"):
+                available.append(Interval(start, end))
+    # A staff member Graph answered for has exactly the windows it listed: no "available"
+    # item means not available, never "free all day".
+    return [
+        StaffSchedule(staff_id=sid, busy=tuple(busy), available=_merge(available))
+        for sid, (busy, available) in by_staff.items()
+    ]
 
 
 class GraphMeetingGateway:
@@ -270,15 +452,13 @@ class GraphMeetingGateway:
         from msgraph import GraphRequestAdapter, GraphServiceClient
         from msgraph_core import GraphClientFactory
 
+        host = settings.host  # refuses a non-Graph host before any token is requested
         warm_up()
         self._settings = settings
         self._credential = credential
-        host = httpx.URL(settings.base_url).host
-        # allowed_hosts=[] sends the token to any host: needed for a local fake; for real
-        # Graph we keep the SDK's own host check.
-        allowed = [] if host not in ("graph.microsoft.com",) else ["graph.microsoft.com"]
+        # The SDK sends the token only to this one, checked, host.
         auth = AzureIdentityAuthenticationProvider(
-            credential, scopes=[GRAPH_SCOPE], allowed_hosts=allowed
+            credential, scopes=[settings.scope], allowed_hosts=[host]
         )
         self._owns_client = http_client is None
         base_client = http_client or httpx.AsyncClient(timeout=settings.timeout_seconds)
@@ -296,11 +476,20 @@ class GraphMeetingGateway:
         adapter = GraphRequestAdapter(auth, client=client)
         adapter.base_url = settings.base_url.rstrip("/")
         self._graph: GraphServiceClient = GraphServiceClient(request_adapter=adapter)
+        self._object_ids: dict[str, str] = dict(settings.staff_object_ids)
+
+    @property
+    def settings(self) -> GraphSettings:
+        return self._settings
 
     async def aclose(self) -> None:
         if self._owns_client:
             await self._http.aclose()
             await self._inner_transport.aclose()
+
+    async def token_check(self) -> None:
+        """Asks the credential for a token (the check command's first step)."""
+        await self._credential.get_token(self._settings.scope)
 
     @property
     def _business(self):  # type: ignore[no-untyped-def]
@@ -328,16 +517,53 @@ class GraphMeetingGateway:
         except httpx.TransportError as exc:
             raise GatewayUnavailable(f"Graph unreachable: {exc!r}", ambiguous=True) from exc
 
-    # ----- MeetingGateway ----------------------------------------------------------------
+    # ----- business, services, staff ----------------------------------------------------------
+
+    async def get_business(self) -> BusinessInfo:
+        """api/bookingbusiness-get.md: ``businessHours`` and ``schedulingPolicy``.
+
+        The business has no time-zone property in v1.0 (resources/bookingbusiness.md): its
+        hours are read as the bank's wall clock (GUESS, the Bookings web app shows them so).
+        """
+        found = await self._call(lambda: self._business.get(self._config(retry=True)))
+        if found is None:
+            raise AppointmentNotFound("booking business not found", status=404)
+        hours: list[tuple[tuple[time, time], ...]] = [() for _ in _DAYS]
+        for day in found.business_hours or []:
+            name = str(day.day.value if day.day is not None else "").lower()
+            if name not in _DAYS:
+                continue
+            hours[_DAYS.index(name)] = tuple(
+                (slot.start_time, slot.end_time)
+                for slot in day.time_slots or []
+                if slot.start_time is not None and slot.end_time is not None
+            )
+        return BusinessInfo(
+            business_id=found.id or self._settings.booking_business_id,
+            display_name=found.display_name or "",
+            hours=tuple(hours),
+            policy=_policy(found.scheduling_policy) or SchedulingPolicy(),
+        )
 
     async def list_services(self) -> list[ServiceInfo]:
+        """api/bookingbusiness-list-services.md (resources/bookingservice.md fields)."""
         page = await self._call(lambda: self._business.services.get(self._config(retry=True)))
         return [
-            ServiceInfo(service_id=s.id or "", name=s.display_name or "")
+            ServiceInfo(
+                service_id=s.id or "",
+                name=s.display_name or "",
+                duration=s.default_duration,
+                pre_buffer=s.pre_buffer or timedelta(0),
+                post_buffer=s.post_buffer or timedelta(0),
+                staff_ids=tuple(s.staff_member_ids or ()),
+                policy=_policy(s.scheduling_policy),
+                is_location_online=bool(s.is_location_online),
+            )
             for s in (page.value if page and page.value else [])
         ]
 
     async def list_staff(self) -> list[StaffInfo]:
+        """api/bookingbusiness-list-staffmembers.md."""
         page = await self._call(lambda: self._business.staff_members.get(self._config(retry=True)))
         result: list[StaffInfo] = []
         for member in page.value if page and page.value else []:
@@ -346,12 +572,37 @@ class GraphMeetingGateway:
             result.append(StaffInfo(staff_id=member.id or "", display_name=name, email=email))
         return result
 
+    async def staff_object_id(self, staff_id: str) -> str | None:
+        """The advisor's Entra object id: advisors.json's ``entra_object_id``, else the user
+        whose ``mail`` is the staff member's e-mail (api/user-list.md, needs User.Read.All).
+
+        bookingStaffMember has no object-id property (resources/bookingstaffmember.md).
+        """
+        if staff_id in self._object_ids:
+            return self._object_ids[staff_id]
+        from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+
+        staff = {s.staff_id: s for s in await self.list_staff()}
+        member = staff.get(staff_id)
+        if member is None or not member.email:
+            return None
+        query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+            filter="mail eq '" + member.email.replace("'", "''") + "'", select=["id"]
+        )
+        page = await self._call(
+            lambda: self._graph.users.get(self._config(retry=True, query=query))
+        )
+        users = page.value if page and page.value else []
+        if len(users) != 1 or not users[0].id:
+            return None
+        self._object_ids[staff_id] = users[0].id
+        return users[0].id
+
     async def get_staff_availability(
         self, staff_ids: Sequence[str], start: datetime, end: datetime
     ) -> list[StaffSchedule]:
-        from msgraph.generated.models.bookings_availability_status import (
-            BookingsAvailabilityStatus,
-        )
+        """api/bookingbusiness-getstaffavailability.md (Bookings.Read.All, Calendars.Read or
+        Calendars.ReadWrite: BookingsAppointment.ReadWrite.All is not enough)."""
         from msgraph.generated.solutions.booking_businesses.item.get_staff_availability.get_staff_availability_post_request_body import (  # noqa: E501
             GetStaffAvailabilityPostRequestBody,
         )
@@ -365,61 +616,62 @@ class GraphMeetingGateway:
         response = await self._call(
             lambda: self._business.get_staff_availability.post(body, self._config(retry=True))
         )
-        busy_states = {BookingsAvailabilityStatus.Busy, BookingsAvailabilityStatus.OutOfOffice}
-        free_states = {
-            BookingsAvailabilityStatus.Available,
-            BookingsAvailabilityStatus.SlotsAvailable,
-        }
-        schedules: list[StaffSchedule] = []
-        for item in response.value if response and response.value else []:
-            busy: list[Interval] = []
-            available: list[Interval] = []
-            for entry in item.availability_items or []:
-                interval = Interval(
-                    parse_graph_datetime(entry.start_date_time),
-                    parse_graph_datetime(entry.end_date_time),
-                )
-                if entry.status in busy_states:
-                    busy.append(interval)
-                elif entry.status in free_states:
-                    available.append(interval)
-            schedules.append(
-                StaffSchedule(
-                    staff_id=item.staff_id or "",
-                    busy=tuple(busy),
-                    # No "available" item at all means Graph told us nothing about working
-                    # hours, not that the advisor never works.
-                    available=tuple(available) if available else None,
-                )
-            )
-        return schedules
+        return schedules_from(response)
+
+    # ----- customers ----------------------------------------------------------------------
+
+    async def create_customer(self, *, name: str, email: str | None) -> str:
+        """api/bookingbusiness-post-customers.md (BookingsAppointment.ReadWrite.All)."""
+        from msgraph.generated.models.booking_customer import BookingCustomer
+
+        body = BookingCustomer(display_name=name, email_address=email)
+        created = await self._call(
+            lambda: self._business.customers.post(body, self._config(retry=False))
+        )
+        if created is None or not created.id:
+            raise GatewayError("empty answer to customer creation")
+        return created.id
+
+    async def delete_customer(self, customer_id: str) -> None:
+        """api/bookingcustomer-delete.md (BookingsAppointment.ReadWrite.All)."""
+        item = self._business.customers.by_booking_customer_base_id(customer_id)
+        await self._call(lambda: item.delete(self._config(retry=True)))
+
+    # ----- appointments -------------------------------------------------------------------
+
+    def _service_id(self, topic: str) -> str:
+        service_id = self._settings.service_ids.get(topic)
+        if not service_id:
+            raise GatewayError(f"no Bookings service configured for topic {topic!r}")
+        return service_id
 
     async def create_appointment(self, request: AppointmentRequest) -> AppointmentInfo:
+        """api/bookingbusiness-post-appointments.md; business rules of
+        concepts/bookingsbusiness-business-rules.md are the caller's job (slots are built from
+        them). No 409 is documented: an overlap answers 500 (docs issue #19316)."""
         from msgraph.generated.models.booking_appointment import BookingAppointment
         from msgraph.generated.models.booking_customer_information import (
             BookingCustomerInformation,
         )
 
-        service_id = self._settings.service_ids.get(request.topic)
-        if not service_id:
-            raise GatewayError(f"no Bookings service configured for topic {request.topic!r}")
         body = BookingAppointment(
-            service_id=service_id,
-            staff_member_ids=[request.staff_id],
+            service_id=self._service_id(request.topic),
             start_date_time=_to_graph(request.start),
             end_date_time=_to_graph(request.end),
             is_location_online=True,
             customer_time_zone=request.customer_time_zone,
-            additional_information=booking_ref(request.booking_id),
             opt_out_of_customer_email=False,
             customers=[
                 BookingCustomerInformation(
+                    customer_id=request.graph_customer_id,
                     name=request.customer_name,
                     email_address=request.customer_email,
                     time_zone=request.customer_time_zone,
                 )
             ],
         )
+        if request.select_staff:
+            body.staff_member_ids = [request.staff_id]
         created = await self._call(
             lambda: self._business.appointments.post(body, self._config(retry=False))
         )
@@ -428,8 +680,10 @@ class GraphMeetingGateway:
         return _info(created)
 
     async def find_appointment(
-        self, booking_id: str, start: datetime, end: datetime
+        self, request: AppointmentRequest, start: datetime, end: datetime
     ) -> AppointmentInfo | None:
+        """api/bookingbusiness-list-calendarview.md, matched on (service, staff, start,
+        customer) — fields that example returns."""
         from msgraph.generated.solutions.booking_businesses.item.calendar_view.calendar_view_request_builder import (  # noqa: E501
             CalendarViewRequestBuilder,
         )
@@ -441,12 +695,19 @@ class GraphMeetingGateway:
         page = await self._call(
             lambda: self._business.calendar_view.get(self._config(retry=True, query=query))
         )
+        service_id = self._service_id(request.topic)
         for appointment in page.value if page and page.value else []:
-            if booking_id_of(appointment) == booking_id:
-                return _info(appointment)
+            info = _info(appointment)
+            if info.service_id != service_id or info.start != request.start:
+                continue
+            if request.select_staff and request.staff_id not in info.staff_ids:
+                continue
+            if _same_customer(appointment, request):
+                return info
         return None
 
     async def get_appointment(self, appointment_id: str) -> AppointmentInfo:
+        """api/bookingappointment-get.md."""
         found = await self._call(
             lambda: self._business.appointments.by_booking_appointment_id(appointment_id).get(
                 self._config(retry=True)
@@ -459,6 +720,7 @@ class GraphMeetingGateway:
     async def reschedule_appointment(
         self, appointment_id: str, *, start: datetime, end: datetime, staff_id: str | None = None
     ) -> AppointmentInfo:
+        """api/bookingappointment-update.md."""
         from msgraph.generated.models.booking_appointment import BookingAppointment
 
         patch = BookingAppointment(start_date_time=_to_graph(start), end_date_time=_to_graph(end))
@@ -470,21 +732,40 @@ class GraphMeetingGateway:
         return await self.get_appointment(appointment_id)
 
     async def cancel_appointment(self, appointment_id: str, *, message: str) -> None:
+        """api/bookingappointment-cancel.md (sends the customer ``message``), which application
+        permissions may call only with Bookings.ReadWrite.All or Bookings.Manage.All
+        (includes/permissions/bookingappointment-cancel-permissions.md). Refused (403), the
+        appointment is deleted instead (api/bookingappointment-delete.md, allowed with
+        BookingsAppointment.ReadWrite.All); whether Bookings then mails the customer is not
+        documented."""
         from msgraph.generated.solutions.booking_businesses.item.appointments.item.cancel.cancel_post_request_body import (  # noqa: E501
             CancelPostRequestBody,
         )
 
         item = self._business.appointments.by_booking_appointment_id(appointment_id)
         body = CancelPostRequestBody(cancellation_message=message)
-        await self._call(lambda: item.cancel.post(body, self._config(retry=True)))
+        try:
+            await self._call(lambda: item.cancel.post(body, self._config(retry=True)))
+        except GatewayAuthError as exc:
+            if exc.status != 403:
+                raise
+            await self._call(lambda: item.delete(self._config(retry=True)))
+
+    # ----- Teams meeting options ----------------------------------------------------------
 
     async def apply_meeting_options(
         self, *, join_url: str, staff_id: str, options: MeetingOptions
     ) -> OptionsResult:
         """Lobby and recording options on the Teams meeting Bookings created.
 
-        Needs the ``OnlineMeetings.ReadWrite.All`` application permission and a Teams
-        application access policy that lets this app act for the organizer.
+        ``/users/{userId}/onlineMeetings?$filter=JoinWebUrl eq '…'`` (api/onlinemeeting-get.md)
+        takes the Entra object id of a user the app may act for (application access policy).
+        Who organises a Bookings meeting is not documented, so the organizer is read from the
+        join link's ``Oid``. If it is the advisor, only the organizer bypasses the lobby. If it
+        is someone else (the business mailbox: the documented example has no staff member and
+        still an ``Oid``), the advisor is an internal attendee: people of the bank bypass the
+        lobby and presenters (the bank's people) admit the customer, who always waits (GUESS on
+        Teams defaults for an anonymous or external customer).
         """
         from msgraph.generated.models.allowed_lobby_admitter_roles import (
             AllowedLobbyAdmitterRoles,
@@ -492,19 +773,17 @@ class GraphMeetingGateway:
         from msgraph.generated.models.lobby_bypass_scope import LobbyBypassScope
         from msgraph.generated.models.lobby_bypass_settings import LobbyBypassSettings
         from msgraph.generated.models.online_meeting import OnlineMeeting
+        from msgraph.generated.models.online_meeting_presenters import OnlineMeetingPresenters
         from msgraph.generated.users.item.online_meetings.online_meetings_request_builder import (
             OnlineMeetingsRequestBuilder,
         )
 
-        organizer = self._settings.meeting_organizer
-        if not organizer:
+        if not self._settings.meeting_options:
             return OptionsResult.NOT_CONFIGURED
-        if organizer == "staff":
-            staff = {s.staff_id: s for s in await self.list_staff()}
-            member = staff.get(staff_id)
-            if member is None or not member.email:
-                raise GatewayError(f"staff member {staff_id!r} has no e-mail address")
-            organizer = member.email
+        advisor = await self.staff_object_id(staff_id)
+        organizer = organizer_oid(join_url) or advisor
+        if not organizer:
+            raise GatewayError(f"no Entra object id for the organizer of staff {staff_id!r}")
         meetings = self._graph.users.by_user_id(organizer).online_meetings
         query = OnlineMeetingsRequestBuilder.OnlineMeetingsRequestBuilderGetQueryParameters(
             filter="JoinWebUrl eq '" + join_url.replace("'", "''") + "'"
@@ -513,27 +792,69 @@ class GraphMeetingGateway:
         found = page.value if page and page.value else []
         if not found or not found[0].id:
             return OptionsResult.NOT_FOUND_YET
-        patch = OnlineMeeting(
-            lobby_bypass_settings=LobbyBypassSettings(
-                scope=LobbyBypassScope.Organizer, is_dial_in_bypass_enabled=False
-            ),
-            allowed_lobby_admitters=AllowedLobbyAdmitterRoles.OrganizerAndCoOrganizers,
-            allow_recording=options.allow_recording,
-            record_automatically=options.record_automatically,
-        )
+        if advisor is not None and organizer == advisor:
+            patch = OnlineMeeting(
+                lobby_bypass_settings=LobbyBypassSettings(
+                    scope=LobbyBypassScope.Organizer, is_dial_in_bypass_enabled=False
+                ),
+                allowed_lobby_admitters=AllowedLobbyAdmitterRoles.OrganizerAndCoOrganizers,
+            )
+        else:
+            patch = OnlineMeeting(
+                lobby_bypass_settings=LobbyBypassSettings(
+                    scope=LobbyBypassScope.Organization, is_dial_in_bypass_enabled=False
+                ),
+                allowed_lobby_admitters=(
+                    AllowedLobbyAdmitterRoles.OrganizerAndCoOrganizersAndPresenters
+                ),
+                allowed_presenters=OnlineMeetingPresenters.Organization,
+            )
+        patch.allow_recording = options.allow_recording
+        patch.record_automatically = options.record_automatically
         item = meetings.by_online_meeting_id(found[0].id)
         await self._call(lambda: item.patch(patch, self._config(retry=True)))
         return OptionsResult.APPLIED
 
 
+def _start_end(appointment: BookingAppointment) -> tuple[datetime, datetime]:
+    """``startDateTime``/``endDateTime`` (SDK, POST example) or ``start``/``end`` (the
+    calendarView example and the resource's JSON representation)."""
+    extra = appointment.additional_data or {}
+    start = appointment.start_date_time or extra.get("start")
+    end = appointment.end_date_time or extra.get("end")
+    return parse_graph_datetime(start), parse_graph_datetime(end)
+
+
+def _same_customer(appointment: BookingAppointment, request: AppointmentRequest) -> bool:
+    for customer in appointment.customers or []:
+        customer_id = getattr(customer, "customer_id", None)
+        email = getattr(customer, "email_address", None)
+        if request.graph_customer_id and customer_id == request.graph_customer_id:
+            return True
+        if (
+            request.customer_email
+            and email
+            and email.strip().lower() == request.customer_email.strip().lower()
+        ):
+            return True
+    return False
+
+
 def _info(appointment: BookingAppointment) -> AppointmentInfo:
+    start, end = _start_end(appointment)
     return AppointmentInfo(
         appointment_id=appointment.id or "",
-        booking_id=booking_id_of(appointment),
         staff_ids=tuple(appointment.staff_member_ids or ()),
-        start=parse_graph_datetime(appointment.start_date_time),
-        end=parse_graph_datetime(appointment.end_date_time),
+        start=start,
+        end=end,
         join_url=appointment.join_web_url,
+        anonymous_join_url=appointment.anonymous_join_web_url,
+        service_id=appointment.service_id,
+        customer_ids=tuple(
+            str(getattr(c, "customer_id", ""))
+            for c in appointment.customers or []
+            if getattr(c, "customer_id", None)
+        ),
     )
 
 
@@ -567,3 +888,24 @@ def _retry_after(headers: Any) -> float | None:
             except (TypeError, ValueError):
                 return None
     return None
+
+
+def gateway_from_env(
+    env: Mapping[str, str] | None = None, *, advisors_path: str | None = None
+) -> GraphMeetingGateway | None:
+    """The gateway the app, the check command and the privacy CLI use; None when no business
+    id is configured. Raises :class:`GraphConfigError` with what to fix."""
+    env = os.environ if env is None else env
+    settings = GraphSettings.from_env(env)
+    if not settings.booking_business_id:
+        return None
+    settings.host  # noqa: B018 - refuse a non-Graph base URL first
+    if advisors_path:
+        settings = _with_object_ids(settings, load_staff_object_ids(advisors_path))
+    return GraphMeetingGateway(settings=settings, credential=credential_from_env(settings, env))
+
+
+def _with_object_ids(settings: GraphSettings, ids: Mapping[str, str]) -> GraphSettings:
+    from dataclasses import replace
+
+    return replace(settings, staff_object_ids=dict(ids))

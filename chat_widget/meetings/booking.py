@@ -3,20 +3,29 @@
 Nothing a customer asked for is lost: the request is stored as ``pending`` before the calendar
 system is called, and stays so until it is booked, found to have been booked, or refused.
 
+Slots follow the Bookings business, not local constants: opening hours, the service's
+duration and buffers, the scheduling policy's interval, minimum lead time and maximum advance
+(concepts/bookingsbusiness-business-rules.md), read from Graph and cached for a few minutes.
+
 Idempotency: Graph can carry out a POST whose answer never reaches us (timeout, 503 from a
-proxy after the fact, the SDK's own silent retry). Every booking therefore carries our booking
-id into the appointment, the gateway never retries a create by itself, and before any new
-create attempt we first look for an appointment bearing that id in the slot's time window.
+proxy after the fact, the SDK's own silent retry). The gateway never retries a create by
+itself, and before any new create attempt we first look for an appointment with the same
+service, advisor, start and Bookings customer in the slot's time window.
+
+Conflicts: Graph documents no 409 for a taken slot; an overlap has been seen to answer 500. So
+availability is checked right before a create and again after a failed one: a slot that is no
+longer free is reported as taken, with the next free slots, instead of being retried.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -27,6 +36,7 @@ from sqlmodel import Session
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import new_id
 from chat_widget.meetings._data import pick_locale
+from chat_widget.meetings.cleanup import process_cleanup
 from chat_widget.meetings.consent import has_video_consent
 from chat_widget.meetings.errors import (
     AppointmentNotFound,
@@ -42,31 +52,40 @@ from chat_widget.meetings.formatting import format_slot
 from chat_widget.meetings.gateway import (
     AppointmentInfo,
     AppointmentRequest,
+    BusinessInfo,
     MeetingGateway,
     MeetingOptions,
     OptionsResult,
+    SchedulingPolicy,
+    ServiceInfo,
 )
 from chat_widget.meetings.ics import build_ics
 from chat_widget.meetings.records import (
     AppointmentStatus,
+    CleanupKind,
+    GraphCleanup,
     MeetingAppointment,
+    MeetingCustomer,
     claim,
     create_appointment_record,
     get_appointment_record,
+    get_meeting_customer,
     list_customer_appointments,
     list_options_pending,
     list_pending,
 )
 from chat_widget.meetings.slots import (
     Advisor,
+    Interval,
     Slot,
     SlotRules,
     advisor_pool,
+    check_recording_pools,
     compute_free_slots,
     slots_after,
 )
 from chat_widget.meetings.texts import message, recording_reminder
-from chat_widget.meetings.topics import Recording, get_topic
+from chat_widget.meetings.topics import Recording, all_topics, get_topic
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +116,10 @@ class BookingSettings:
     cloud_recording_for_audio_topics: bool = False
     # Longer than create_attempts × (timeout + wait): a live worker never loses its lease.
     lease_seconds: int = 300
+    # How long the business's hours, policy and services read from Graph are reused.
+    rules_cache_seconds: int = 300
+    # Cleanup work (cancel, delete customer) given up after this many failed attempts.
+    max_cleanup_attempts: int = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +181,50 @@ def view_of(row: MeetingAppointment) -> AppointmentView:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TopicRules:
+    """What Graph says about booking one topic: the slot grid and whether staff may be chosen."""
+
+    rules: SlotRules
+    service: ServiceInfo
+    policy: SchedulingPolicy
+
+
+def _minutes(delta: timedelta) -> int:
+    return math.ceil(delta.total_seconds() / 60)
+
+
+def rules_from_graph(local: SlotRules, business: BusinessInfo, service: ServiceInfo) -> TopicRules:
+    """The slot grid for ``service``: Graph decides hours, length, interval, lead time and
+    maximum advance; the local rules add holidays and can only be stricter (longer notice,
+    shorter horizon). The service's scheduling policy wins over the business's
+    (concepts/bookingsbusiness-business-rules.md, "Main policy")."""
+    policy = service.policy or business.policy
+    duration = service.duration or timedelta(minutes=local.slot_minutes)
+    interval = policy.time_slot_interval or duration
+    rules = replace(
+        local,
+        slot_minutes=max(1, _minutes(duration)),
+        step_minutes=max(1, _minutes(interval)),
+        buffer_before_minutes=max(local.buffer_before_minutes, _minutes(service.pre_buffer)),
+        buffer_after_minutes=max(local.buffer_after_minutes, _minutes(service.post_buffer)),
+        min_notice_minutes=max(local.min_notice_minutes, _minutes(policy.minimum_lead_time)),
+        business_hours=business.hours,
+        max_advance_minutes=(
+            _minutes(policy.maximum_advance) if policy.maximum_advance is not None else None
+        ),
+    )
+    return TopicRules(rules=rules, service=service, policy=policy)
+
+
 class BookingService:
     """Video meeting bookings for one bank, on top of a :class:`MeetingGateway`.
 
     ``sessions`` opens a unit of work (e.g. ``partial(session_scope, engine)``): the service
     commits its own state changes so a pending request survives whatever happens next.
+    ``service_ids`` maps topics to Bookings service ids (the gateway's configuration).
+    Raises :class:`~chat_widget.meetings.slots.RecordingPoolError` at start-up for advisors
+    who serve both recorded and non-recorded topics.
     """
 
     def __init__(
@@ -171,15 +233,43 @@ class BookingService:
         gateway: MeetingGateway,
         sessions: SessionFactory,
         settings: BookingSettings,
+        service_ids: dict[str, str] | None = None,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        check_recording_pools(
+            settings.advisors,
+            [t.key for t in all_topics() if t.recording is not Recording.NONE],
+        )
         self._gateway = gateway
         self._sessions = sessions
         self._settings = settings
+        self._service_ids = dict(service_ids or {})
         self._clock = clock
         self._sleep = sleep
         self._advisors = {a.staff_id: a for a in settings.advisors}
+        self._graph_rules: tuple[datetime, BusinessInfo, list[ServiceInfo]] | None = None
+
+    @property
+    def gateway(self) -> MeetingGateway:
+        return self._gateway
+
+    # ----- rules from Graph ------------------------------------------------------------------
+
+    async def topic_rules(self, topic: str) -> TopicRules:
+        """Rules for ``topic`` from the Bookings business and service (cached)."""
+        now = self._clock()
+        cached = self._graph_rules
+        if cached is None or (now - cached[0]).total_seconds() > self._settings.rules_cache_seconds:
+            business = await self._gateway.get_business()
+            services = await self._gateway.list_services()
+            cached = self._graph_rules = (now, business, services)
+        _, business, services = cached
+        service_id = self._service_ids.get(topic)
+        service = next((s for s in services if s.service_id == service_id), None)
+        if service is None:
+            raise GatewayError(f"Bookings service for topic {topic!r} not found")
+        return rules_from_graph(self._settings.rules, business, service)
 
     # ----- slots -----------------------------------------------------------------------------
 
@@ -188,17 +278,24 @@ class BookingService:
         get_topic(topic)
         return advisor_pool(self._settings.advisors, topic=topic, language=pick_locale(locale))
 
-    async def free_slots(self, *, topic: str, locale: str) -> list[Slot]:
-        """Free slots for the next ``horizon_days``; raises GatewayError when Graph is down."""
+    def _staff_pool(self, topic: str, locale: str, rules: TopicRules) -> list[str]:
         pool = [a.staff_id for a in self.pool(topic=topic, locale=locale)]
+        if rules.service.staff_ids:
+            # Only staff members who provide the service in Bookings can be booked for it.
+            pool = [sid for sid in pool if sid in rules.service.staff_ids]
+        return pool
+
+    async def free_slots(self, *, topic: str, locale: str) -> list[Slot]:
+        """Free slots within the horizon; raises GatewayError when Graph is down."""
+        rules = await self.topic_rules(topic)
+        pool = self._staff_pool(topic, locale, rules)
         if not pool:
             return []
         now = self._clock()
-        rules = self._settings.rules
         schedules = await self._gateway.get_staff_availability(
-            pool, now, now + timedelta(days=rules.horizon_days)
+            pool, now, now + timedelta(days=rules.rules.horizon_days)
         )
-        return compute_free_slots(now=now, rules=rules, schedules=schedules, staff_ids=pool)
+        return compute_free_slots(now=now, rules=rules.rules, schedules=schedules, staff_ids=pool)
 
     async def _alternatives(self, *, topic: str, locale: str, after: datetime) -> tuple[Slot, ...]:
         try:
@@ -206,6 +303,30 @@ class BookingService:
         except GatewayError:
             return ()
         return tuple(slots_after(slots, after, limit=self._settings.alternatives))
+
+    async def _still_free(self, row: MeetingAppointment) -> bool | None:
+        """Whether the row's advisor is free for its slot now (None: Graph did not say)."""
+        start, end = _aware(row.start_utc), _aware(row.end_utc)
+        try:
+            rules = await self.topic_rules(row.topic)
+            schedules = await self._gateway.get_staff_availability(
+                [row.staff_id], start - timedelta(hours=1), end + timedelta(hours=1)
+            )
+        except GatewayError:
+            return None
+        slot = Interval(start, end)
+        for schedule in schedules:
+            if schedule.staff_id != row.staff_id:
+                continue
+            pad_before = timedelta(minutes=rules.rules.buffer_before_minutes)
+            pad_after = timedelta(minutes=rules.rules.buffer_after_minutes)
+            padded = Interval(start - pad_before, end + pad_after)
+            if any(padded.overlaps(b) for b in schedule.busy):
+                return False
+            if schedule.available is None:
+                return True
+            return any(w.contains(slot) for w in schedule.available)
+        return False
 
     # ----- booking ---------------------------------------------------------------------------
 
@@ -229,7 +350,8 @@ class BookingService:
         a second one.
 
         Raises ConsentRequired / RecordingTickRequired when the notice order was not followed,
-        ValueError when the slot does not belong to the topic's advisor pool.
+        ValueError when the slot does not belong to the topic's advisor pool, GatewayError when
+        Graph cannot tell the rules of the topic.
         """
         topic_obj = get_topic(topic)
         locale = pick_locale(locale)
@@ -243,7 +365,8 @@ class BookingService:
             raise ValueError("customer_name is required")
         if customer_email is not None and (len(customer_email) > 320 or "@" not in customer_email):
             raise ValueError("customer_email is not an e-mail address")
-        staff_id = self._choose_staff(slot, topic=topic, locale=locale)
+        rules = await self.topic_rules(topic)
+        staff_id = self._choose_staff(slot, topic=topic, locale=locale, rules=rules)
         booking_id = request_id or new_id()
         with self._sessions() as session:
             if not has_video_consent(session=session, customer_id=customer_id):
@@ -285,18 +408,54 @@ class BookingService:
             return create_appointment_record(session=session, record=record)
 
     def _choose_staff(
-        self, slot: Slot, *, topic: str, locale: str, prefer: str | None = None
+        self,
+        slot: Slot,
+        *,
+        topic: str,
+        locale: str,
+        rules: TopicRules,
+        prefer: str | None = None,
     ) -> str:
-        pool = [a.staff_id for a in self.pool(topic=topic, locale=locale)]
+        pool = self._staff_pool(topic, locale, rules)
         candidates = [sid for sid in slot.staff_ids if sid in pool]
         if not candidates:
             raise ValueError("slot has no advisor of this topic's pool")
-        expected = timedelta(minutes=self._settings.rules.slot_minutes)
+        expected = timedelta(minutes=rules.rules.slot_minutes)
         if slot.end - slot.start != expected:
-            raise ValueError("slot length does not match the configured slot length")
+            raise ValueError("slot length does not match the service's duration")
         return prefer if prefer in candidates else candidates[0]
 
-    def _request(self, row: MeetingAppointment) -> AppointmentRequest:
+    async def _graph_customer(self, row: MeetingAppointment) -> str:
+        """The customer's one Bookings customer, created on their first booking."""
+        with self._sessions() as session:
+            known = get_meeting_customer(session=session, customer_id=row.customer_id)
+            if known is not None:
+                return known.graph_customer_id
+        graph_id = await self._gateway.create_customer(
+            name=row.customer_name, email=row.customer_email
+        )
+        try:
+            with self._sessions() as session:
+                session.add(
+                    MeetingCustomer(customer_id=row.customer_id, graph_customer_id=graph_id)
+                )
+                session.flush()
+        except IntegrityError:
+            # Another booking of the same customer created one at the same moment: keep theirs
+            # and remove ours.
+            with self._sessions() as session:
+                known = get_meeting_customer(session=session, customer_id=row.customer_id)
+            assert known is not None
+            try:
+                await self._gateway.delete_customer(graph_id)
+            except GatewayError:
+                self._enqueue(CleanupKind.DELETE_CUSTOMER, graph_id=graph_id, reason="duplicate")
+            return known.graph_customer_id
+        return graph_id
+
+    def _request(
+        self, row: MeetingAppointment, *, graph_customer_id: str | None, select_staff: bool
+    ) -> AppointmentRequest:
         return AppointmentRequest(
             booking_id=row.id,
             topic=row.topic,
@@ -308,6 +467,8 @@ class BookingService:
             customer_time_zone=row.customer_time_zone,
             locale=row.locale,
             options=self._options(row),
+            graph_customer_id=graph_customer_id,
+            select_staff=select_staff,
         )
 
     def _options(self, row: MeetingAppointment) -> MeetingOptions:
@@ -317,42 +478,69 @@ class BookingService:
         )
 
     async def _apply_options(self, row: MeetingAppointment) -> MeetingAppointment:
-        """Best effort: the booking stands even if Graph refuses; retried by retry_pending."""
-        if not row.join_url:
+        """Best effort: the booking stands even if Graph refuses; retried by retry_pending
+        while the failure is transient, marked ``failed`` when Graph refuses for good."""
+        join_url = row.teams_join_url or row.join_url
+        if not join_url:
             return row
         try:
             result = await self._gateway.apply_meeting_options(
-                join_url=row.join_url, staff_id=row.staff_id, options=self._options(row)
+                join_url=join_url, staff_id=row.staff_id, options=self._options(row)
             )
-        except GatewayError as exc:
-            log.warning("meeting options for %s not applied: %r", row.id, exc)
+        except GatewayUnavailable as exc:
+            log.warning("meeting options for %s not applied yet: %r", row.id, exc)
             return self._save(row.id, last_error=f"meeting options: {_describe(exc)}"[:500])
+        except GatewayError as exc:
+            # 4xx: a retry would get the same answer (no access policy, unknown user).
+            log.warning("meeting options for %s refused: %r", row.id, exc)
+            return self._save(
+                row.id,
+                meeting_options=OptionsResult.FAILED.value,
+                last_error=f"meeting options: {_describe(exc)}"[:500],
+            )
         if result is OptionsResult.NOT_FOUND_YET:
             return row
         return self._save(row.id, meeting_options=result.value)
 
-    async def _reconcile(self, row: MeetingAppointment) -> AppointmentInfo | None:
+    async def _reconcile(
+        self, row: MeetingAppointment, request: AppointmentRequest
+    ) -> AppointmentInfo | None:
         margin = timedelta(minutes=self._settings.reconcile_margin_minutes)
         return await self._gateway.find_appointment(
-            row.id, _aware(row.start_utc) - margin, _aware(row.end_utc) + margin
+            request, _aware(row.start_utc) - margin, _aware(row.end_utc) + margin
         )
 
     async def _create_reconciled(
         self, row: MeetingAppointment, *, maybe_created: bool
     ) -> AppointmentInfo:
-        """One create, preceded by a lookup when an earlier attempt may have succeeded."""
+        """One create, preceded by a lookup when an earlier attempt may have succeeded and by
+        an availability check (a taken slot is not worth a create that would answer 500)."""
+        rules = await self.topic_rules(row.topic)
+        request = self._request(
+            row,
+            graph_customer_id=await self._graph_customer(row),
+            select_staff=rules.policy.allow_staff_selection,
+        )
         if maybe_created:
-            found = await self._reconcile(row)
+            found = await self._reconcile(row, request)
             if found is not None:
                 return found
+        if await self._still_free(row) is False:
+            raise SlotTaken("advisor no longer free", code="NotFree")
         try:
-            return await self._gateway.create_appointment(self._request(row))
-        except SlotTaken:
-            # Our own earlier attempt may be what occupies the slot.
-            if maybe_created:
-                found = await self._reconcile(row)
-                if found is not None:
-                    return found
+            return await self._gateway.create_appointment(request)
+        except GatewayError as exc:
+            if isinstance(exc, GatewayAuthError):
+                raise
+            if isinstance(exc, GatewayUnavailable) and exc.status != 500:
+                raise
+            # 500 (an overlap, docs issue #19316), 400 (a business rule) or 409: was it us, or
+            # is the slot gone?
+            found = await self._reconcile(row, request)
+            if found is not None:
+                return found
+            if isinstance(exc, SlotTaken) or await self._still_free(row) is False:
+                raise SlotTaken(str(exc), status=exc.status, code=exc.code) from exc
             raise
 
     async def _drive(self, row: MeetingAppointment, *, attempts: int) -> BookingOutcome:
@@ -392,11 +580,19 @@ class BookingService:
                 last_error = exc
                 self._save(row.id, last_error=_describe(exc))
                 break
+            staff_id = (
+                info.staff_ids[0]
+                if info.staff_ids and info.staff_ids[0] in self._advisors
+                else row.staff_id
+            )
             booked = self._save(
                 row.id,
                 status=AppointmentStatus.BOOKED,
                 graph_appointment_id=info.appointment_id,
-                join_url=info.join_url,
+                join_url=info.customer_join_url,
+                teams_join_url=info.join_url,
+                staff_id=staff_id,
+                advisor_first_name=self._advisors[staff_id].first_name,
                 last_error=None,
             )
             booked = await self._apply_options(booked)
@@ -407,16 +603,22 @@ class BookingService:
             current = get_appointment_record(session=session, booking_id=row.id)
             assert current is not None
         gave_up = current.attempts >= self._settings.max_pending_attempts
-        if gave_up or (
-            last_error is not None
-            and not isinstance(last_error, GatewayUnavailable | GatewayAuthError)
-        ):
-            # Giving up after uncertain attempts: our id is in any appointment Graph may hold,
-            # so staff can still find and cancel it.
+        transient = isinstance(last_error, GatewayUnavailable | GatewayAuthError) and not (
+            isinstance(last_error, GatewayUnavailable) and last_error.status == 500
+        )
+        if gave_up or (last_error is not None and not transient):
+            # A 500 that availability does not explain, a refused rule, or too many attempts:
+            # the customer gets the next free slots rather than a request pending for ever.
             note = f"gave up after {current.attempts} attempts" if gave_up else current.last_error
             failed = self._save(row.id, status=AppointmentStatus.FAILED, last_error=note)
+            alternatives = await self._alternatives(
+                topic=row.topic, locale=row.locale, after=self._clock()
+            )
             return BookingOutcome(
-                OutcomeStatus.FAILED, message("failed", failed.locale), view_of(failed)
+                OutcomeStatus.FAILED,
+                message("failed", failed.locale),
+                view_of(failed),
+                tuple(s for s in alternatives if s.start != slot_start(failed)),
             )
         return BookingOutcome(
             OutcomeStatus.PENDING, message("pending", current.locale), view_of(current)
@@ -464,7 +666,8 @@ class BookingService:
             return row
 
     async def retry_pending(self, *, limit: int = 50) -> list[BookingOutcome]:
-        """Called by a background job: one reconciled attempt per pending booking.
+        """Called by a background job: one reconciled attempt per pending booking, Teams
+        options still to set, and the Bookings cleanup left by erasure and retention.
 
         A request whose slot has already started is marked failed instead of being booked late.
         """
@@ -495,7 +698,29 @@ class BookingService:
                 row = get_appointment_record(session=session, booking_id=booking_id)
             if row is not None:
                 await self._apply_options(row)
+        await self.process_cleanup(limit=limit)
         return outcomes
+
+    # ----- Bookings cleanup (erasure, retention) ------------------------------------------
+
+    def _enqueue(self, kind: CleanupKind, *, graph_id: str, reason: str) -> None:
+        with self._sessions() as session:
+            session.add(GraphCleanup(kind=kind, graph_id=graph_id, reason=reason))
+            session.flush()
+
+    async def process_cleanup(
+        self, *, limit: int = 50, only: Sequence[int] | None = None
+    ) -> list[GraphCleanup]:
+        """Carries out queued Bookings work left by erasure and retention (see
+        :func:`chat_widget.meetings.cleanup.process_cleanup`)."""
+        return await process_cleanup(
+            gateway=self._gateway,
+            sessions=self._sessions,
+            limit=limit,
+            only=only,
+            max_attempts=self._settings.max_cleanup_attempts,
+            margin_minutes=self._settings.reconcile_margin_minutes,
+        )
 
     # ----- after booking -----------------------------------------------------------------
 
@@ -513,8 +738,19 @@ class BookingService:
             rows = list_customer_appointments(session=session, customer_id=customer_id)
         return [view_of(r) for r in rows]
 
+    async def _too_late_to_change(self, row: MeetingAppointment) -> bool:
+        """Bookings refuses changes inside the minimum lead time (business rules)."""
+        try:
+            rules = await self.topic_rules(row.topic)
+        except GatewayError:
+            return False  # let Graph decide
+        return _aware(row.start_utc) < self._clock() + rules.policy.minimum_lead_time
+
     async def cancel(self, *, booking_id: str, customer_id: str | None = None) -> BookingOutcome:
-        """Cancels in Graph, then here. ``customer_id=None`` is the employee console."""
+        """Cancels in Graph, then here. ``customer_id=None`` is the employee console.
+
+        Raises BookingNotFound for an id this customer does not own.
+        """
         with self._sessions() as session:
             row = get_appointment_record(
                 session=session, booking_id=booking_id, customer_id=customer_id
@@ -528,11 +764,24 @@ class BookingService:
             return BookingOutcome(
                 OutcomeStatus.CHANGE_FAILED, message("change_failed", row.locale), view_of(row)
             )
+        if row.graph_appointment_id is not None and await self._too_late_to_change(row):
+            return BookingOutcome(
+                OutcomeStatus.CHANGE_FAILED, message("too_late", row.locale), view_of(row)
+            )
         try:
             graph_id = row.graph_appointment_id
             if graph_id is None:
                 # Pending: an earlier attempt may still have created it in Graph.
-                found = await self._reconcile(row)
+                with self._sessions() as session:
+                    known = get_meeting_customer(session=session, customer_id=row.customer_id)
+                found = await self._reconcile(
+                    row,
+                    self._request(
+                        row,
+                        graph_customer_id=known.graph_customer_id if known else None,
+                        select_staff=True,
+                    ),
+                )
                 graph_id = found.appointment_id if found else None
             if graph_id is not None:
                 try:
@@ -565,12 +814,30 @@ class BookingService:
             return BookingOutcome(
                 OutcomeStatus.CHANGE_FAILED, message("change_failed", row.locale), view_of(row)
             )
-        staff_id = self._choose_staff(slot, topic=row.topic, locale=row.locale, prefer=row.staff_id)
+        if await self._too_late_to_change(row):
+            return BookingOutcome(
+                OutcomeStatus.CHANGE_FAILED, message("too_late", row.locale), view_of(row)
+            )
+        rules = await self.topic_rules(row.topic)
+        staff_id = self._choose_staff(
+            slot, topic=row.topic, locale=row.locale, rules=rules, prefer=row.staff_id
+        )
         try:
             info = await self._gateway.reschedule_appointment(
-                row.graph_appointment_id, start=slot.start, end=slot.end, staff_id=staff_id
+                row.graph_appointment_id,
+                start=slot.start,
+                end=slot.end,
+                staff_id=staff_id if rules.policy.allow_staff_selection else None,
             )
-        except SlotTaken:
+        except (SlotTaken, GatewayUnavailable) as exc:
+            if isinstance(exc, GatewayUnavailable) and exc.status != 500:
+                self._save(row.id, last_error=_describe(exc))
+                return BookingOutcome(
+                    OutcomeStatus.CHANGE_FAILED,
+                    message("change_failed", row.locale),
+                    view_of(row),
+                )
+            # 500 is how Graph answers an overlap (docs issue #19316).
             alternatives = await self._alternatives(
                 topic=row.topic, locale=row.locale, after=slot.start
             )
@@ -585,7 +852,10 @@ class BookingService:
             return BookingOutcome(
                 OutcomeStatus.CHANGE_FAILED, message("change_failed", row.locale), view_of(row)
             )
-        join_url = info.join_url or row.join_url
+        if info.staff_ids and info.staff_ids[0] in self._advisors:
+            staff_id = info.staff_ids[0]
+        teams_url = info.join_url or row.teams_join_url
+        join_url = info.customer_join_url or row.join_url
         moved = self._save(
             row.id,
             start_utc=_to_utc(slot.start),
@@ -593,9 +863,10 @@ class BookingService:
             staff_id=staff_id,
             advisor_first_name=self._advisors[staff_id].first_name,
             join_url=join_url,
+            teams_join_url=teams_url,
             last_error=None,
         )
-        if join_url != row.join_url or staff_id != row.staff_id:
+        if teams_url != row.teams_join_url or staff_id != row.staff_id:
             # A new Teams meeting (or organizer) needs its options set again.
             moved = await self._apply_options(self._save(row.id, meeting_options="pending"))
         return BookingOutcome(
@@ -624,12 +895,17 @@ class BookingService:
         )
 
 
+def slot_start(row: MeetingAppointment) -> datetime:
+    return _aware(row.start_utc)
+
+
 def _describe(exc: GatewayError) -> str:
     return f"{type(exc).__name__}: status={exc.status} code={exc.code}"[:500]
 
 
 __all__ = [
     "AppointmentView",
+    "TopicRules",
     "BookingOutcome",
     "BookingService",
     "BookingSettings",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -17,9 +17,39 @@ from chat_widget.meetings.topics import Recording
 
 
 @dataclass(frozen=True, slots=True)
+class SchedulingPolicy:
+    """``bookingSchedulingPolicy`` (resources/bookingschedulingpolicy.md): the business rules an
+    application must follow (concepts/bookingsbusiness-business-rules.md)."""
+
+    time_slot_interval: timedelta | None = None
+    minimum_lead_time: timedelta = timedelta(0)
+    maximum_advance: timedelta | None = None
+    allow_staff_selection: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessInfo:
+    """The booking business: opening hours (Monday first, wall clock of the bank's zone) and
+    its scheduling policy."""
+
+    business_id: str
+    display_name: str
+    hours: tuple[tuple[tuple[time, time], ...], ...]
+    policy: SchedulingPolicy
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceInfo:
+    """A Bookings service; ``policy`` is the service's own, which wins over the business's."""
+
     service_id: str
     name: str
+    duration: timedelta | None = None
+    pre_buffer: timedelta = timedelta(0)
+    post_buffer: timedelta = timedelta(0)
+    staff_ids: tuple[str, ...] = ()
+    policy: SchedulingPolicy | None = None
+    is_location_online: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,41 +63,41 @@ class OptionsResult(StrEnum):
     APPLIED = "applied"
     NOT_FOUND_YET = "not_found_yet"  # the Teams meeting is not visible yet: try again later
     NOT_CONFIGURED = "not_configured"  # this deployment leaves options to Teams policies
+    FAILED = "failed"  # refused for good (e.g. no access policy): staff must look at it
 
 
 @dataclass(frozen=True, slots=True)
 class MeetingOptions:
-    """Teams options we ask for: only the organizer (the advisor) bypasses the lobby.
+    """Teams options we ask for: customers wait in the lobby until the advisor admits them.
 
     ``allow_recording``/``record_automatically`` drive Teams *cloud* recording, which records
-    image and sound. The legal recording of investment advice is sound only, so it is not done
-    with these flags but by a Teams compliance-recording policy on the investment advisors (see
-    the package README); ``compliance_recording`` tells the adapter and the logs it is expected.
-    ``cloud_recording_for_audio_topics`` exists for a bank whose Teams recording is set up to
-    be audio-only by policy; it is off by default because the notice promises "never the image".
+    image and sound. The legal recording of investment advice is sound only: it comes from a
+    Teams compliance-recording policy assigned to the investment advisors (see the package
+    README), never from these flags. ``cloud_recording_for_audio_topics`` exists for a bank
+    whose Teams recording is audio-only by policy; it is off by default because the notice
+    promises "never the image".
     """
 
-    lobby_bypass: str = "organizer"
     allow_recording: bool = False
     record_automatically: bool = False
-    compliance_recording: bool = False
 
     @classmethod
     def for_recording(
         cls, recording: Recording, *, cloud_recording_for_audio_topics: bool = False
     ) -> MeetingOptions:
-        if recording is Recording.AUDIO_ONLY:
-            return cls(
-                allow_recording=cloud_recording_for_audio_topics,
-                record_automatically=cloud_recording_for_audio_topics,
-                compliance_recording=True,
-            )
+        if recording is Recording.AUDIO_ONLY and cloud_recording_for_audio_topics:
+            return cls(allow_recording=True, record_automatically=True)
         return cls()
 
 
 @dataclass(frozen=True, slots=True)
 class AppointmentRequest:
-    """``booking_id`` is ours; the gateway must store it where it can be found again."""
+    """One booking as sent to the calendar system.
+
+    ``graph_customer_id`` is the customer's one Bookings customer (reused across bookings);
+    ``select_staff`` is false when the business does not allow staff selection, in which case
+    Bookings picks the advisor among the service's staff.
+    """
 
     booking_id: str
     topic: str
@@ -79,35 +109,60 @@ class AppointmentRequest:
     customer_time_zone: str
     locale: str
     options: MeetingOptions
+    graph_customer_id: str | None = None
+    select_staff: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class AppointmentInfo:
     appointment_id: str
-    booking_id: str | None
     staff_ids: tuple[str, ...]
     start: datetime
     end: datetime
+    #: The Teams meeting link (``joinWebUrl``): the advisor's, and the key to its options.
     join_url: str | None
+    #: ``anonymousJoinWebUrl``: joins from a browser without a Teams account, when the service
+    #: allows it.
+    anonymous_join_url: str | None = None
+    service_id: str | None = None
+    customer_ids: tuple[str, ...] = ()
+
+    @property
+    def customer_join_url(self) -> str | None:
+        """What the customer gets: the anonymous link when Bookings made one."""
+        return self.anonymous_join_url or self.join_url
 
 
 class MeetingGateway(Protocol):
+    async def get_business(self) -> BusinessInfo: ...
+
     async def list_services(self) -> list[ServiceInfo]: ...
 
     async def list_staff(self) -> list[StaffInfo]: ...
 
+    async def staff_object_id(self, staff_id: str) -> str | None:
+        """The advisor's Entra object id, or None when it cannot be found."""
+        ...
+
     async def get_staff_availability(
         self, staff_ids: Sequence[str], start: datetime, end: datetime
     ) -> list[StaffSchedule]: ...
+
+    async def create_customer(self, *, name: str, email: str | None) -> str:
+        """A new Bookings customer; returns its id."""
+        ...
+
+    async def delete_customer(self, customer_id: str) -> None: ...
 
     async def create_appointment(self, request: AppointmentRequest) -> AppointmentInfo:
         """One attempt, never retried inside: the caller reconciles before any retry."""
         ...
 
     async def find_appointment(
-        self, booking_id: str, start: datetime, end: datetime
+        self, request: AppointmentRequest, start: datetime, end: datetime
     ) -> AppointmentInfo | None:
-        """Our booking id, looked up among appointments between ``start`` and ``end``."""
+        """The appointment made for ``request`` (same service, advisor, start and customer),
+        looked up among appointments between ``start`` and ``end``."""
         ...
 
     async def get_appointment(self, appointment_id: str) -> AppointmentInfo: ...

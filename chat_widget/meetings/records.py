@@ -39,7 +39,11 @@ class MeetingAppointment(SQLModel, table=True):
     end_utc: datetime
     staff_id: str = Field(max_length=64)
     advisor_first_name: str = Field(max_length=100)
+    #: What the customer opens: Bookings' ``anonymousJoinWebUrl`` when there is one, else the
+    #: Teams ``joinWebUrl``.
     join_url: str | None = Field(default=None, max_length=2048)
+    #: The Teams ``joinWebUrl`` (carries the organizer's object id; finds the meeting's options).
+    teams_join_url: str | None = Field(default=None, max_length=2048)
     status: str = Field(default=AppointmentStatus.PENDING, max_length=16, index=True)
     graph_appointment_id: str | None = Field(default=None, max_length=512)
     attempts: int = Field(default=0)
@@ -50,6 +54,80 @@ class MeetingAppointment(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class MeetingCustomer(SQLModel, table=True):
+    """The one Bookings customer (``bookingCustomer``) of a widget customer, reused by every
+    booking so that erasure and retention have exactly one Graph record to delete."""
+
+    __tablename__ = "meeting_customer"
+
+    customer_id: str = Field(foreign_key="customer.id", primary_key=True, max_length=32)
+    graph_customer_id: str = Field(max_length=512)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CleanupKind(StrEnum):
+    CANCEL_APPOINTMENT = "cancel_appointment"  # graph_id: the appointment id
+    CANCEL_UNCONFIRMED = "cancel_unconfirmed"  # payload: what find_appointment needs
+    DELETE_CUSTOMER = "delete_customer"  # graph_id: the bookingCustomer id
+
+
+class CleanupStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class GraphCleanup(SQLModel, table=True):
+    """Work left in Microsoft Bookings after local rows were erased or purged.
+
+    Written in the same transaction that deletes the rows holding the Graph ids, so an erased
+    customer's appointments and Bookings customer can never be forgotten; carried out (and
+    retried) by the pending-bookings job. Holds Graph ids only, no name or e-mail, except the
+    ``payload`` of an unconfirmed booking (service, advisor, times and the Bookings customer id).
+    """
+
+    __tablename__ = "graph_cleanup"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    graph_id: str | None = Field(default=None, max_length=512)
+    payload: str | None = Field(default=None, max_length=2000)
+    reason: str = Field(max_length=32)  # "erasure" | "retention"
+    status: str = Field(default=CleanupStatus.PENDING, max_length=16, index=True)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = Field(default=None)
+
+
+def get_meeting_customer(*, session: Session, customer_id: str) -> MeetingCustomer | None:
+    return session.get(MeetingCustomer, customer_id)
+
+
+def enqueue_cleanup(
+    *,
+    session: Session,
+    kind: CleanupKind,
+    reason: str,
+    graph_id: str | None = None,
+    payload: str | None = None,
+) -> GraphCleanup:
+    row = GraphCleanup(kind=kind, graph_id=graph_id, payload=payload, reason=reason)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_cleanup(*, session: Session, limit: int = 50) -> Sequence[GraphCleanup]:
+    """Pending cleanup work, oldest first (appointments before the customer they belong to)."""
+    return session.exec(
+        select(GraphCleanup)
+        .where(GraphCleanup.status == CleanupStatus.PENDING)
+        .order_by(col(GraphCleanup.id))
+        .limit(limit)
+    ).all()
 
 
 def create_appointment_record(

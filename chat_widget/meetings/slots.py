@@ -81,6 +81,8 @@ class SlotRules:
     business_hours: tuple[tuple[tuple[time, time], ...], ...] = DEFAULT_BUSINESS_HOURS
     skip_public_holidays: bool = True
     extra_closed_days: frozenset[date] = field(default_factory=frozenset)
+    #: Latest start offered, from now (Bookings' ``maximumAdvance``); None: the horizon only.
+    max_advance_minutes: int | None = None
 
     def __post_init__(self) -> None:
         if self.slot_minutes <= 0 or (self.step_minutes is not None and self.step_minutes <= 0):
@@ -113,6 +115,31 @@ def advisor_pool(advisors: Iterable[Advisor], *, topic: str, language: str) -> l
     return [a for a in advisors if topic in a.topics and language in a.languages]
 
 
+class RecordingPoolError(ValueError):
+    """An advisor serves both a recorded and a non-recorded topic."""
+
+
+def check_recording_pools(advisors: Iterable[Advisor], recorded: Iterable[str]) -> None:
+    """Refuses advisors who take recorded *and* non-recorded topics.
+
+    Why: Teams compliance recording is assigned per user, not per meeting. An advisor whose
+    policy records investment advice is recorded in every meeting, so one who also takes
+    daily-banking meetings would record customers the notice promised not to record.
+    """
+    recorded_topics = frozenset(recorded)
+    mixed = sorted(
+        a.staff_id for a in advisors if a.topics & recorded_topics and a.topics - recorded_topics
+    )
+    if mixed:
+        raise RecordingPoolError(
+            "advisors must serve either recorded topics ("
+            + ", ".join(sorted(recorded_topics))
+            + ") or non-recorded ones, never both (Teams compliance recording is per user): "
+            + ", ".join(mixed)
+            + ". Fix the advisors file (CW_ADVISORS_PATH)."
+        )
+
+
 def is_open_day(day: date, rules: SlotRules) -> bool:
     if not rules.business_hours[day.weekday()]:
         return False
@@ -127,6 +154,11 @@ def candidate_slots(*, now: datetime, rules: SlotRules) -> list[Interval]:
     now_utc = _utc(now)
     earliest = now_utc + timedelta(minutes=rules.min_notice_minutes)
     latest = now_utc + timedelta(days=rules.horizon_days)
+    latest_start = (
+        now_utc + timedelta(minutes=rules.max_advance_minutes)
+        if rules.max_advance_minutes is not None
+        else latest
+    )
     length = timedelta(minutes=rules.slot_minutes)
     step = timedelta(minutes=rules.step_minutes or rules.slot_minutes)
     result: list[Interval] = []
@@ -142,7 +174,7 @@ def candidate_slots(*, now: datetime, rules: SlotRules) -> list[Interval]:
                 while wall + length <= wall_close:
                     start = wall.replace(tzinfo=tz).astimezone(UTC)
                     end = (wall + length).replace(tzinfo=tz).astimezone(UTC)
-                    if start >= earliest and end <= latest:
+                    if start >= earliest and end <= latest and start <= latest_start:
                         result.append(Interval(start, end))
                     wall += step
         day += timedelta(days=1)

@@ -25,8 +25,14 @@ from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.adapters.file_store import LocalFileStore
 from chat_widget.audit import export_audit, record, write_audit_csv, write_audit_jsonl
 from chat_widget.domain.clock import utcnow
+from chat_widget.privacy.erasure import ErasureReport
 from chat_widget.privacy.errors import CustomerNotFound
-from chat_widget.privacy.jobs import erase_by_ref, export_by_ref, run_purge
+from chat_widget.privacy.jobs import (
+    carry_out_bookings_cleanup,
+    erase_by_ref,
+    export_by_ref,
+    run_purge,
+)
 
 
 def _moment(raw: str) -> datetime:
@@ -95,6 +101,35 @@ def _audit_export(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+_LABELS = {
+    "cancel_appointment": "CANCEL IN BOOKINGS",
+    "cancel_unconfirmed": "CANCEL IN BOOKINGS (unconfirmed booking)",
+    "delete_customer": "DELETE BOOKINGS CUSTOMER",
+}
+
+
+def _bookings_lines(engine: Engine, erasure: ErasureReport) -> None:
+    """One line per piece of Bookings work the erasure queued, saying what became of it."""
+    result = carry_out_bookings_cleanup(engine, erasure.cleanup_ids)
+    if result.not_tried is not None:
+        for booking in erasure.bookings_to_cancel:
+            sys.stdout.write(
+                f"CANCEL IN BOOKINGS: {booking}: queued, not tried here ({result.not_tried}); "
+                "the widget's background job cancels it\n"
+            )
+        return
+    for row in result.rows:
+        label = _LABELS.get(row.kind, row.kind)
+        target = row.graph_id or "looked up by service, advisor and time"
+        if row.status == "done":
+            outcome = "done"
+        elif row.status == "failed":
+            outcome = f"REFUSED ({row.last_error}): finish it in Bookings by hand"
+        else:
+            outcome = f"queued ({row.last_error}): the widget's background job retries"
+        sys.stdout.write(f"{label}: {target}: {outcome}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from chat_widget.settings import get_settings
@@ -125,8 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 count = "" if item.count is None else f" ({item.count})"
                 refs = f" [{', '.join(item.references)}]" if item.references else ""
                 sys.stdout.write(f"{item.status.upper()}: {item.title}{count}{refs}: {item.text}\n")
-            for booking in erasure.bookings_to_cancel:
-                sys.stdout.write(f"CANCEL IN BOOKINGS: {booking}\n")
+            _bookings_lines(engine, erasure)
             return 0
         return _audit_export(engine, args)
     except CustomerNotFound as exc:

@@ -18,6 +18,7 @@ HANDLED_DEPENDANTS: dict[str, frozenset[str]] = {
             "chatrequest",
             "claim",
             "meeting_appointment",
+            "meeting_customer",
             "device_profile",
             "chat_file",
         }

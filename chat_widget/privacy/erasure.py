@@ -13,10 +13,17 @@ Decisions (see docs/data-rights.md):
 
 Bytes in the file store are deleted before the database commit: if the commit then fails, the
 request is simply run again, and a half-erased draft is still erased data.
+
+Microsoft Bookings holds a copy too: each upcoming appointment and the customer's Bookings
+customer (name, e-mail). Their Graph ids are written to the ``graph_cleanup`` queue in the same
+transaction that deletes the local rows, so they cannot be lost; the pending-bookings job (or
+the caller, right after the commit) cancels the appointments and deletes the Bookings customer,
+retrying while Graph is away.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,7 +36,13 @@ from chat_widget.domain.clock import as_aware, utcnow
 from chat_widget.domain.models import Channel, ConsentRecord, Conversation, Customer
 from chat_widget.files import BlobStore
 from chat_widget.meetings.consent import VIDEO_PURPOSE
-from chat_widget.meetings.records import AppointmentStatus, MeetingAppointment
+from chat_widget.meetings.records import (
+    AppointmentStatus,
+    CleanupKind,
+    MeetingAppointment,
+    MeetingCustomer,
+    enqueue_cleanup,
+)
 from chat_widget.privacy.cleanup import delete_by_ids, delete_conversations
 from chat_widget.privacy.errors import CustomerNotFound
 from chat_widget.privacy.records import DeviceProfile
@@ -72,9 +85,11 @@ class ErasureReport:
     kept_appointment_ids: tuple[str, ...]
     files_deleted: int
     customer_deleted: bool
-    #: Microsoft Bookings ids of upcoming meetings whose local row was erased: cancel them
-    #: in Bookings too (the widget should cancel through the meetings service first).
+    #: Microsoft Bookings ids of upcoming meetings whose local row was erased: queued for
+    #: cancellation in Bookings (``graph_cleanup``), with the customer's Bookings customer.
     bookings_to_cancel: tuple[str, ...] = field(default_factory=tuple)
+    #: The ``graph_cleanup`` rows written by this erasure (to carry out right away).
+    cleanup_ids: tuple[int, ...] = field(default_factory=tuple)
 
     def statement(self, locale: str) -> list[StatementItem]:
         """Erased categories that had data, then everything kept and why, in ``locale``."""
@@ -163,6 +178,8 @@ def erase_customer(
     to_delete: list[str] = []
     kept_meetings: list[MeetingAppointment] = []
     to_cancel: list[str] = []
+    cleanup: list[int | None] = []
+    bookings_customer = session.get(MeetingCustomer, customer_id)
     for appointment in session.exec(
         select(MeetingAppointment).where(MeetingAppointment.customer_id == customer_id)
     ).all():
@@ -174,9 +191,38 @@ def erase_customer(
             kept_meetings.append(appointment)
             continue
         upcoming = as_aware(appointment.start_utc) > moment
-        if upcoming and appointment.status != AppointmentStatus.CANCELLED:
+        if upcoming and appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.PENDING):
             if appointment.graph_appointment_id:
                 to_cancel.append(appointment.graph_appointment_id)
+                cleanup.append(
+                    enqueue_cleanup(
+                        session=session,
+                        kind=CleanupKind.CANCEL_APPOINTMENT,
+                        graph_id=appointment.graph_appointment_id,
+                        reason="erasure",
+                    ).id
+                )
+            elif appointment.attempts > 0:
+                # An attempt whose answer never came may have booked it: look it up and cancel.
+                cleanup.append(
+                    enqueue_cleanup(
+                        session=session,
+                        kind=CleanupKind.CANCEL_UNCONFIRMED,
+                        payload=json.dumps(
+                            {
+                                "booking_id": appointment.id,
+                                "topic": appointment.topic,
+                                "staff_id": appointment.staff_id,
+                                "start": as_aware(appointment.start_utc).isoformat(),
+                                "end": as_aware(appointment.end_utc).isoformat(),
+                                "graph_customer_id": bookings_customer.graph_customer_id
+                                if bookings_customer
+                                else None,
+                            }
+                        ),
+                        reason="erasure",
+                    ).id
+                )
         to_delete.append(appointment.id)
     for appointment in kept_meetings:
         # The meeting is over: its Teams link is no evidence of anything, the rest is the record.
@@ -184,6 +230,18 @@ def erase_customer(
         session.add(appointment)
     erased["appointments"] = delete_by_ids(session, MeetingAppointment, to_delete)
     kept["investment_meetings"] = len(kept_meetings)
+    if bookings_customer is not None:
+        # The Bookings customer holds name and e-mail: deleted after the cancellations above.
+        cleanup.append(
+            enqueue_cleanup(
+                session=session,
+                kind=CleanupKind.DELETE_CUSTOMER,
+                graph_id=bookings_customer.graph_customer_id,
+                reason="erasure",
+            ).id
+        )
+        session.delete(bookings_customer)
+        session.flush()
 
     consent_query = select(ConsentRecord.id).where(ConsentRecord.customer_id == customer_id)
     if kept_meetings:
@@ -214,6 +272,7 @@ def erase_customer(
             "files_deleted": files_deleted,
             "kept_claim_references": list(references),
             "customer_deleted": not keeps_something,
+            "bookings_cleanup_queued": len(cleanup),
         },
     )
     return ErasureReport(
@@ -225,4 +284,5 @@ def erase_customer(
         files_deleted=files_deleted,
         customer_deleted=not keeps_something,
         bookings_to_cancel=tuple(to_cancel),
+        cleanup_ids=tuple(i for i in cleanup if i is not None),
     )

@@ -25,7 +25,7 @@ from chat_widget.domain.models import ConsentRecord, Conversation, Customer, Mes
 from chat_widget.files import BlobStore
 from chat_widget.live_chat.attachments import attachment_of, files_of
 from chat_widget.live_chat.records import ChatRequest
-from chat_widget.meetings.records import MeetingAppointment
+from chat_widget.meetings.records import MeetingAppointment, MeetingCustomer
 from chat_widget.privacy.errors import CustomerNotFound
 from chat_widget.privacy.records import DeviceProfile
 from chat_widget.privacy.texts import readme
@@ -112,6 +112,13 @@ def collect_customer_data(*, session: Session, customer_id: str) -> dict[str, An
                 select(MeetingAppointment)
                 .where(MeetingAppointment.customer_id == customer_id)
                 .order_by(col(MeetingAppointment.start_utc))
+            ).all()
+        ],
+        # The customer's record in Microsoft Bookings (its id there), used by every booking.
+        "bookings_customer": [
+            {"bookings_customer_id": c.graph_customer_id, "created_at": _iso(c.created_at)}
+            for c in session.exec(
+                select(MeetingCustomer).where(MeetingCustomer.customer_id == customer_id)
             ).all()
         ],
         "device_data": [

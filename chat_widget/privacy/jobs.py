@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from chat_widget.adapters.db import session_scope
 from chat_widget.domain.clock import utcnow
 from chat_widget.files import BlobStore
+from chat_widget.meetings.cleanup import process_cleanup
+from chat_widget.meetings.records import GraphCleanup
 from chat_widget.privacy.customers import customer_by_ref
 from chat_widget.privacy.erasure import ErasureReport, erase_customer
 from chat_widget.privacy.export import export_customer
@@ -64,3 +71,42 @@ def erase_by_ref(
             actor_kind=actor_kind,
             reason=reason,
         )
+
+
+@dataclass(frozen=True)
+class BookingsCleanupResult:
+    """What became of the Bookings work an erasure queued, for the admin to read."""
+
+    rows: tuple[GraphCleanup, ...]
+    #: Why nothing was tried now (Graph not configured here, settings refused); None if tried.
+    not_tried: str | None = None
+
+
+def carry_out_bookings_cleanup(engine: Engine, ids: tuple[int, ...]) -> BookingsCleanupResult:
+    """Tries the queued Bookings work of ``ids`` now, with the app's ``CW_GRAPH_*`` settings.
+
+    Whatever is not done stays queued: the widget's pending-bookings job retries it.
+    """
+    if not ids:
+        return BookingsCleanupResult(rows=())
+    from chat_widget.adapters.graph import GraphConfigError, gateway_from_env
+
+    advisors = os.environ.get("CW_ADVISORS_PATH") or str(
+        Path(__file__).resolve().parent.parent / "meetings" / "advisors.json"
+    )
+    try:
+        gateway = gateway_from_env(advisors_path=advisors)
+    except GraphConfigError as exc:
+        return BookingsCleanupResult(rows=(), not_tried=str(exc))
+    if gateway is None:
+        return BookingsCleanupResult(rows=(), not_tried="Microsoft Graph is not configured here")
+
+    async def run() -> list[GraphCleanup]:
+        try:
+            return await process_cleanup(
+                gateway=gateway, sessions=partial(session_scope, engine), only=ids
+            )
+        finally:
+            await gateway.aclose()
+
+    return BookingsCleanupResult(rows=tuple(asyncio.run(run())))

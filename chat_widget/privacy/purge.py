@@ -18,7 +18,12 @@ from chat_widget.claims.records import Claim
 from chat_widget.domain.clock import as_aware
 from chat_widget.domain.models import Channel, Conversation
 from chat_widget.files import BlobStore
-from chat_widget.meetings.records import MeetingAppointment
+from chat_widget.meetings.records import (
+    CleanupKind,
+    MeetingAppointment,
+    MeetingCustomer,
+    enqueue_cleanup,
+)
 from chat_widget.privacy.cleanup import (
     chunks,
     count_conversations,
@@ -42,6 +47,7 @@ COUNT_KEYS = (
     "appointments",
     "device_profiles",
     "files",
+    "bookings_customers",
 )
 
 
@@ -55,6 +61,22 @@ class PurgeReport:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+def _bookings_customers_without_meetings(
+    session: Session, leaving: set[str]
+) -> list[MeetingCustomer]:
+    """Bookings customers whose widget customer has no meeting left (``leaving`` ids aside)."""
+    result = []
+    for bookings_customer in session.exec(select(MeetingCustomer)).all():
+        remaining = session.exec(
+            select(MeetingAppointment.id).where(
+                MeetingAppointment.customer_id == bookings_customer.customer_id
+            )
+        ).all()
+        if not set(remaining) - leaving:
+            result.append(bookings_customer)
+    return result
 
 
 def purge_expired(
@@ -136,6 +158,9 @@ def purge_expired(
         counts["review_items"] = len(with_conversation | set(review_ids))
         counts["appointments"] = len(appointment_ids)
         counts["device_profiles"] = len(device_ids)
+        counts["bookings_customers"] = len(
+            _bookings_customers_without_meetings(session, set(appointment_ids))
+        )
         return PurgeReport(now=now, dry_run=True, counts=counts, cutoffs=cutoffs)
 
     deleted = delete_conversations(session, expired_conversations, store=store)
@@ -147,6 +172,18 @@ def purge_expired(
     )
     counts["appointments"] = delete_by_ids(session, MeetingAppointment, appointment_ids)
     counts["device_profiles"] = delete_by_ids(session, DeviceProfile, device_ids)
+    for bookings_customer in _bookings_customers_without_meetings(session, set()):
+        # The customer's last meeting is past retention: their Bookings customer (name, e-mail)
+        # goes too, through the queue the pending-bookings job carries out.
+        enqueue_cleanup(
+            session=session,
+            kind=CleanupKind.DELETE_CUSTOMER,
+            graph_id=bookings_customer.graph_customer_id,
+            reason="retention",
+        )
+        session.delete(bookings_customer)
+        counts["bookings_customers"] += 1
+    session.flush()
     record(
         session=session,
         actor_kind="system",

@@ -8,7 +8,6 @@ import logging
 import os
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
 
 from chat_widget.adapters.db import session_scope
 from chat_widget.meetings import Advisor, BookingService, BookingSettings, SlotRules
@@ -33,29 +32,25 @@ def load_advisors(path: Path) -> tuple[Advisor, ...]:
 
 @lru_cache(maxsize=1)
 def booking_service() -> BookingService | None:
-    """None when Microsoft Graph is not configured: the widget then says video is unavailable."""
-    from chat_widget.adapters.graph import (
-        GraphMeetingGateway,
-        GraphSettings,
-        client_secret_credential,
-    )
+    """None when Microsoft Graph is not configured: the widget then says video is unavailable.
 
-    graph = GraphSettings.from_env()
-    if not graph.booking_business_id:
+    Raises at start-up (not at a customer's first click) for a Graph base URL that is not a
+    Microsoft Graph host, a static token in production, or advisors who serve both recorded
+    and non-recorded topics.
+    """
+    from chat_widget.adapters.graph import gateway_from_env
+
+    advisors_path = Path(os.environ.get("CW_ADVISORS_PATH") or DEFAULT_ADVISORS)
+    env = {**os.environ, "CW_ENV": runtime.settings().env}
+    gateway = gateway_from_env(env, advisors_path=str(advisors_path))
+    if gateway is None:
         return None
-    static_token = os.environ.get("CW_GRAPH_STATIC_TOKEN")
-    credential: Any
-    if static_token:
-        from chat_widget.adapters.graph_static import StaticTokenCredential
-
-        credential = StaticTokenCredential(static_token, environment=runtime.settings().env)
-    else:
-        credential = client_secret_credential(graph)
-    advisors = load_advisors(Path(os.environ.get("CW_ADVISORS_PATH") or DEFAULT_ADVISORS))
+    advisors = load_advisors(advisors_path)
     return BookingService(
-        gateway=GraphMeetingGateway(settings=graph, credential=credential),
+        gateway=gateway,
         sessions=partial(session_scope, runtime.engine()),
         settings=BookingSettings(rules=SlotRules(), advisors=advisors),
+        service_ids=dict(gateway.settings.service_ids),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -24,6 +25,22 @@ from chat_widget.ui import runtime
 from chat_widget.ui.claim_state import file_store
 from chat_widget.ui.host_data import parse_json_object
 from chat_widget.ui.widget_state import BRIDGE, WidgetState, _bridge_call
+
+log = logging.getLogger(__name__)
+
+
+async def _bookings_cleanup(ids: tuple[int, ...]) -> None:
+    if not ids:
+        return
+    try:
+        from chat_widget.ui.meetings_service import booking_service
+
+        service = await asyncio.to_thread(booking_service)
+        if service is not None:
+            # Bounded: the customer waits for the statement; what is not done stays queued.
+            await asyncio.wait_for(service.process_cleanup(only=ids), timeout=15)
+    except Exception:  # queued: the background job tries again; the erasure itself is done
+        log.exception("Bookings cleanup after erasure will be retried by the background job")
 
 
 @dataclass
@@ -104,7 +121,7 @@ class PrivacyState(WidgetState):
             return
         customer_id, locale = self._customer_id, self.locale
 
-        def work(session: Session) -> tuple[list[StatementLine], str]:
+        def work(session: Session) -> tuple[list[StatementLine], str, tuple[int, ...]]:
             report = erase_customer(
                 session=session,
                 store=file_store(),
@@ -115,10 +132,13 @@ class PrivacyState(WidgetState):
             )
             lines = [StatementLine(i.title, i.text, i.status) for i in report.statement(locale)]
             # The widget session ends: from now on this browser is a new anonymous customer.
-            return lines, customers.create_anonymous(session=session, locale=locale).id
+            new = customers.create_anonymous(session=session, locale=locale).id
+            return lines, new, report.cleanup_ids
 
-        lines, new_id = await runtime.run_db(work)
-        await asyncio.sleep(0)
+        lines, new_id, cleanup_ids = await runtime.run_db(work)
+        # The customer's Bookings appointments and Bookings customer were queued in the same
+        # transaction; cancel them now (the pending-bookings job retries what fails).
+        await _bookings_cleanup(cleanup_ids)
         self.statement = lines
         self.confirming = False
         self._customer_id = new_id

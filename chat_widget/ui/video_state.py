@@ -19,6 +19,7 @@ from reflex_base.event import EventSpec
 
 from chat_widget.meetings import (
     AppointmentView,
+    BookingNotFound,
     BookingOutcome,
     ConsentRequired,
     GatewayError,
@@ -248,6 +249,16 @@ class VideoState(WidgetState):
             self.loading = False
             self.form_error = message("recording_tick_required", self.locale)
             return
+        except BookingNotFound:
+            self.loading = False
+            self.rescheduling = ""
+            self.form_error = message("not_found", self.locale)
+            return
+        except GatewayError:
+            # Graph could not tell the booking rules: nothing was stored, the customer may retry.
+            self.loading = False
+            self.form_error = self.tr["video.unavailable"]
+            return
         except ValueError:
             self.loading = False
             self.form_error = self.tr["video.pick_slot"]
@@ -266,7 +277,10 @@ class VideoState(WidgetState):
             self.booked = _booked(outcome.appointment, self.tr)
             self.rescheduling = ""
             self.step = "done"
-        elif outcome.status == OutcomeStatus.SLOT_TAKEN:
+        elif outcome.status == OutcomeStatus.SLOT_TAKEN or (
+            outcome.status == OutcomeStatus.FAILED and outcome.alternatives
+        ):
+            # Taken, or refused by Bookings: the next free slots, to pick again.
             await self._fetch_slots(outcome.alternatives)
         elif outcome.status == OutcomeStatus.PENDING and outcome.appointment is not None:
             self.booked = _booked(outcome.appointment, self.tr)
@@ -288,7 +302,14 @@ class VideoState(WidgetState):
             return
         self.loading = True
         yield None
-        outcome = await service.cancel(booking_id=booking_id, customer_id=self._customer_id)
+        try:
+            outcome = await service.cancel(booking_id=booking_id, customer_id=self._customer_id)
+        except BookingNotFound:
+            # Not this customer's booking (or gone): say so instead of failing the handler.
+            self.loading = False
+            self.status_text = message("not_found", self.locale)
+            await self._load_meetings()
+            return
         self.loading = False
         self.status_text = outcome.message or self.tr["video.cancelled"]
         if self.booked is not None and self.booked.booking_id == booking_id:

@@ -193,6 +193,8 @@ def fake_graph() -> Iterator[FakeGraph]:
             "staff-claire": "Claire Dubois",
             "staff-joris": "Joris Peeters",
             "staff-jonas": "Jonas Schmitz",
+            "staff-ines": "Inès Lambert",
+            "staff-pieter": "Pieter Janssens",
         },
     )
 

@@ -10,6 +10,7 @@ import reflex as rx
 from reflex_base.event import EventSpec
 
 from chat_widget.domain.clock import utcnow
+from chat_widget.meetings import BookingNotFound, GatewayError, message
 from chat_widget.meetings.booking import view_of
 from chat_widget.meetings.records import list_upcoming
 from chat_widget.ui import runtime
@@ -53,7 +54,13 @@ class MeetingsConsoleState(AgentState):
         service = await asyncio.to_thread(booking_service)
         if service is None:
             return
-        outcome = await service.cancel(booking_id=booking_id, customer_id=None)
+        try:
+            outcome = await service.cancel(booking_id=booking_id, customer_id=None)
+        except BookingNotFound:
+            # Already erased or purged while the list was open: say so, show the fresh list.
+            self.outcome = message("not_found", self.locale)
+            await self._refresh()
+            return
         self.outcome = outcome.message
         await self._refresh()
 
@@ -66,12 +73,27 @@ class MeetingsConsoleState(AgentState):
         service = await asyncio.to_thread(booking_service)
         if service is None:
             return
-        current = await asyncio.to_thread(lambda: service.get(booking_id=booking_id))
-        slots = await service.free_slots(topic=current.topic, locale=self.locale)
+        try:
+            current = await asyncio.to_thread(lambda: service.get(booking_id=booking_id))
+            slots = await service.free_slots(topic=current.topic, locale=self.locale)
+        except BookingNotFound:
+            self.outcome = message("not_found", self.locale)
+            await self._refresh()
+            return
+        except GatewayError:
+            self.outcome = message("change_failed", self.locale)
+            return
         later = [s for s in slots if s.start > current.start]
         if not later:
             self.outcome = self.tr["meetings.none"]
             return
-        outcome = await service.reschedule(booking_id=booking_id, slot=later[0], customer_id=None)
+        try:
+            outcome = await service.reschedule(
+                booking_id=booking_id, slot=later[0], customer_id=None
+            )
+        except BookingNotFound:
+            self.outcome = message("not_found", self.locale)
+            await self._refresh()
+            return
         self.outcome = outcome.message
         await self._refresh()

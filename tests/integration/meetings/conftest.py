@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -16,6 +17,7 @@ from chat_widget.domain.models import Customer
 from chat_widget.meetings.booking import BookingService, BookingSettings
 from chat_widget.meetings.consent import record_video_consent
 from chat_widget.meetings.slots import Advisor, SlotRules
+from tests.conftest import ManualClock
 from tests.fakes.fake_graph import FakeGraph, StaticTokenCredential, running_fake
 
 BUSINESS_ID = "bank@contoso.onmicrosoft.com"
@@ -27,27 +29,54 @@ SERVICE_IDS = {
     "investments": "svc-invest",
 }
 ADVISORS = (
-    Advisor("staff-claire", "Claire", frozenset(SERVICE_IDS), frozenset({"fr", "en"})),
     Advisor(
-        "staff-joris", "Joris", frozenset({"daily_banking", "investments"}), frozenset({"nl", "en"})
+        "staff-claire",
+        "Claire",
+        frozenset({"daily_banking", "loans_mortgage", "insurance"}),
+        frozenset({"fr", "en"}),
     ),
+    Advisor("staff-joris", "Joris", frozenset({"daily_banking"}), frozenset({"nl", "en"})),
     Advisor(
         "staff-jonas", "Jonas", frozenset({"insurance", "loans_mortgage"}), frozenset({"de", "fr"})
     ),
+    # Investment advice is recorded: its advisors take nothing else.
+    Advisor("staff-ines", "Inès", frozenset({"investments"}), frozenset({"fr", "nl", "en"})),
 )
+INVESTMENT_STAFF = {"staff-ines"}
 # Thursday before the spring DST change: the 14-day window spans it.
 NOW = datetime(2026, 3, 26, 17, 0, tzinfo=UTC)
 CLIENT_TIMEOUT = 1.0
 
 
+@pytest.fixture(autouse=True)
+def clock_at_now(pinned_clock: ManualClock) -> ManualClock:
+    """The service and the fake Graph read the same pinned clock (lead times, horizons)."""
+    pinned_clock.set(NOW)
+    return pinned_clock
+
+
+def fake_kwargs(**changes: Any) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "token": TOKEN,
+        "business_id": BUSINESS_ID,
+        "services": {sid: topic for topic, sid in SERVICE_IDS.items()},
+        "staff": {a.staff_id: f"{a.first_name} Advisor" for a in ADVISORS},
+        "service_staff": {
+            sid: [
+                a.staff_id
+                for a in ADVISORS
+                if (a.staff_id in INVESTMENT_STAFF) == (topic == "investments")
+            ]
+            for topic, sid in SERVICE_IDS.items()
+        },
+    }
+    kwargs.update(changes)
+    return kwargs
+
+
 @pytest.fixture
 def fake_graph() -> Iterator[FakeGraph]:
-    yield from running_fake(
-        token=TOKEN,
-        business_id=BUSINESS_ID,
-        services={sid: topic for topic, sid in SERVICE_IDS.items()},
-        staff={a.staff_id: f"{a.first_name} Advisor" for a in ADVISORS},
-    )
+    yield from running_fake(**fake_kwargs())
 
 
 def graph_settings(fake: FakeGraph) -> GraphSettings:
@@ -58,7 +87,8 @@ def graph_settings(fake: FakeGraph) -> GraphSettings:
         timeout_seconds=CLIENT_TIMEOUT,
         read_max_retries=1,
         read_retry_delay_seconds=0.0,
-        meeting_organizer="staff",
+        environment="test",
+        meeting_options=True,
     )
 
 
@@ -81,7 +111,7 @@ def service(gateway: GraphMeetingGateway, db_engine: Engine) -> BookingService:
         gateway=gateway,
         sessions=partial(session_scope, db_engine),
         settings=BookingSettings(rules=SlotRules(), advisors=ADVISORS, create_attempts=3),
-        clock=lambda: NOW,
+        service_ids=SERVICE_IDS,
         sleep=_no_wait,
     )
 

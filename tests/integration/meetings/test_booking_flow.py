@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -15,9 +20,50 @@ from chat_widget.meetings.records import AppointmentStatus, get_appointment_reco
 from chat_widget.meetings.slots import Slot
 from chat_widget.meetings.texts import message
 from chat_widget.meetings.topics import Recording
-from tests.fakes.fake_graph import FakeGraph
+from tests.conftest import ManualClock
+from tests.fakes.fake_graph import FakeGraph, StaticTokenCredential, running_fake
 
-from .conftest import CLIENT_TIMEOUT, make_customer
+from .conftest import (
+    ADVISORS,
+    CLIENT_TIMEOUT,
+    NOW,
+    SERVICE_IDS,
+    TOKEN,
+    fake_kwargs,
+    graph_settings,
+    make_customer,
+)
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+@asynccontextmanager
+async def graph_service(
+    engine: Engine, **fake_changes: Any
+) -> AsyncIterator[tuple[BookingService, FakeGraph]]:
+    """A booking service on its own fake Graph configured with ``fake_changes``."""
+    from chat_widget.adapters.graph import GraphMeetingGateway
+    from chat_widget.meetings.booking import BookingSettings
+    from chat_widget.meetings.slots import SlotRules
+
+    fakes = running_fake(**fake_kwargs(**fake_changes))
+    fake = next(fakes)
+    gateway = GraphMeetingGateway(
+        settings=graph_settings(fake), credential=StaticTokenCredential(TOKEN)
+    )
+    try:
+        yield (
+            BookingService(
+                gateway=gateway,
+                sessions=partial(session_scope, engine),
+                settings=BookingSettings(rules=SlotRules(), advisors=ADVISORS),
+                service_ids=SERVICE_IDS,
+            ),
+            fake,
+        )
+    finally:
+        await gateway.aclose()
+        next(fakes, None)
 
 
 def row(engine: Engine, booking_id: str):  # type: ignore[no-untyped-def]
@@ -51,18 +97,24 @@ async def test_happy_path(
     assert outcome.status is OutcomeStatus.BOOKED
     view = outcome.appointment
     assert view is not None and view.advisor_first_name == "Claire"
-    assert view.join_url and view.join_url.startswith("https://teams.microsoft.com/")
+    # The customer's link is Bookings' anonymous join link (no Teams account needed).
+    assert view.join_url and view.join_url.startswith("https://visit.teams.microsoft.com/")
     assert view.recording is Recording.NONE and "pas enregistré" in view.recording_reminder
     assert view.start == slots[0].start
     assert view.when_label.startswith("vendredi 27 mars 2026")  # first slot: Friday 27 March
     [stored] = fake_graph.live_appointments()
-    assert stored["joinWebUrl"] == view.join_url
-    meeting = fake_graph.online_meeting(view.join_url)
-    assert meeting is not None and meeting["_organizer"] == "staff-claire@contoso.example"
-    assert meeting["lobbyBypassSettings"]["scope"] == "organizer"
+    assert stored["anonymousJoinWebUrl"] == view.join_url
+    assert stored["additionalInformation"] is None  # nothing of ours mailed to the customer
+    stored_row = row(db_engine, view.booking_id)
+    assert stored_row.teams_join_url == stored["joinWebUrl"]
+    meeting = fake_graph.online_meeting(stored["joinWebUrl"])
+    # Bookings' meeting is organised by the business mailbox: found by its object id.
+    assert meeting is not None and meeting["_organizer"] == fake_graph.business_object_id
     assert meeting["lobbyBypassSettings"]["isDialInBypassEnabled"] is False
     assert meeting["allowRecording"] is False and meeting["recordAutomatically"] is False
-    assert row(db_engine, view.booking_id).meeting_options == "applied"
+    assert stored_row.meeting_options == "applied"
+    # One Bookings customer for this customer, reused below.
+    assert len(fake_graph.customers()) == 1
 
     # The booked slot is no longer offered.
     assert slots[0].start not in {
@@ -89,6 +141,21 @@ async def test_happy_path(
     assert fake_graph.live_appointments() == []
     assert row(db_engine, view.booking_id).status == AppointmentStatus.CANCELLED
     assert "STATUS:CANCELLED" in service.ics(booking_id=view.booking_id, customer_id=customer_id)
+
+    again = await service.book(
+        customer_id=customer_id,
+        topic="daily_banking",
+        locale="fr",
+        slot=slots[1],
+        customer_name="Jean Dupont",
+        customer_email="jean@example.be",
+    )
+    assert again.status is OutcomeStatus.BOOKED
+    assert len(fake_graph.customers()) == 1
+    assert (
+        fake_graph.live_appointments()[0]["customers"][0]["customerId"]
+        == (fake_graph.customers()[0]["id"])
+    )
 
 
 async def test_503_then_success_books_exactly_once(
@@ -119,7 +186,7 @@ async def test_lost_response_is_reconciled_not_rebooked(
     assert outcome.status is OutcomeStatus.BOOKED
     [stored] = fake_graph.all_appointments()
     assert outcome.appointment is not None
-    assert outcome.appointment.join_url == stored["joinWebUrl"]
+    assert outcome.appointment.join_url == stored["anonymousJoinWebUrl"]
     assert len(fake_graph.calls("appointments.create")) == 1
     assert row(db_engine, outcome.appointment.booking_id).graph_appointment_id == stored["id"]
 
@@ -172,7 +239,7 @@ async def test_pending_after_lost_response_is_found_not_rebooked(
     assert len(fake_graph.calls("appointments.create")) == posts_before
     assert result.appointment is not None
     assert (
-        row(db_engine, result.appointment.booking_id).join_url
+        row(db_engine, result.appointment.booking_id).teams_join_url
         == fake_graph.all_appointments()[0]["joinWebUrl"]
     )
 
@@ -236,7 +303,7 @@ async def test_investments_need_the_recording_tick(
     service: BookingService, fake_graph: FakeGraph, customer_id: str
 ) -> None:
     slot = await first_slot(service, topic="investments", locale="nl-BE")
-    assert slot.staff_ids == ("staff-joris",)
+    assert slot.staff_ids == ("staff-ines",)  # the investment pool only
     with pytest.raises(RecordingTickRequired):
         await service.book(
             customer_id=customer_id,
@@ -257,32 +324,33 @@ async def test_investments_need_the_recording_tick(
     assert outcome.appointment is not None and "geluid" in outcome.appointment.recording_reminder
     assert outcome.status is OutcomeStatus.BOOKED and outcome.appointment is not None
     assert outcome.appointment.recording is Recording.AUDIO_ONLY
-    assert outcome.appointment.advisor_first_name == "Joris"
-    assert outcome.appointment.join_url is not None
-    meeting = fake_graph.online_meeting(outcome.appointment.join_url)
+    assert outcome.appointment.advisor_first_name == "Inès"
+    [stored] = fake_graph.live_appointments()
+    meeting = fake_graph.online_meeting(stored["joinWebUrl"])
     # Sound-only legal recording comes from the Teams compliance policy, not cloud recording.
     assert meeting is not None and meeting["allowRecording"] is False
-    assert meeting["lobbyBypassSettings"]["scope"] == "organizer"
+    assert meeting["lobbyBypassSettings"]["scope"] == "organization"
 
 
 async def test_meeting_options_failure_keeps_booking_and_is_retried(
     service: BookingService, fake_graph: FakeGraph, customer_id: str, db_engine: Engine
 ) -> None:
     slot = await first_slot(service)
-    fake_graph.fail("online_meetings.patch", 403)
+    fake_graph.fail("online_meetings.patch", 503, times=3)
     outcome = await service.book(
         customer_id=customer_id, topic="daily_banking", locale="fr", slot=slot, customer_name="Jean"
     )
     assert outcome.status is OutcomeStatus.BOOKED and outcome.appointment is not None
     booking_id = outcome.appointment.booking_id
     assert row(db_engine, booking_id).meeting_options == "pending"
-    assert outcome.appointment.join_url is not None
-    meeting = fake_graph.online_meeting(outcome.appointment.join_url)
-    assert meeting is not None and meeting["lobbyBypassSettings"]["scope"] == "organization"
+    teams_url = row(db_engine, booking_id).teams_join_url
+    assert teams_url is not None
+    meeting = fake_graph.online_meeting(teams_url)
+    assert meeting is not None and meeting["allowedPresenters"] == "everyone"
     assert await service.retry_pending() == []
     assert row(db_engine, booking_id).meeting_options == "applied"
-    meeting = fake_graph.online_meeting(outcome.appointment.join_url)
-    assert meeting is not None and meeting["lobbyBypassSettings"]["scope"] == "organizer"
+    meeting = fake_graph.online_meeting(teams_url)
+    assert meeting is not None and meeting["allowedPresenters"] == "organization"
     assert len(fake_graph.all_appointments()) == 1
 
 
@@ -331,7 +399,7 @@ async def test_graph_down_during_cancel_changes_nothing(
         customer_id=customer_id, topic="daily_banking", locale="fr", slot=slot, customer_name="Jean"
     )
     assert outcome.appointment is not None
-    fake_graph.fail("appointments.cancel", 503, times=2)
+    fake_graph.fail("appointments.delete", 503, times=2)  # least privilege: cancel = delete
     result = await service.cancel(
         booking_id=outcome.appointment.booking_id, customer_id=customer_id
     )
@@ -485,7 +553,7 @@ async def test_gives_up_after_max_attempts(
     from chat_widget.meetings.booking import BookingSettings
     from chat_widget.meetings.slots import SlotRules
 
-    from .conftest import ADVISORS, NOW
+    from .conftest import ADVISORS, SERVICE_IDS
 
     service = BookingService(
         gateway=gateway,
@@ -493,7 +561,7 @@ async def test_gives_up_after_max_attempts(
         settings=BookingSettings(
             rules=SlotRules(), advisors=ADVISORS, create_attempts=1, max_pending_attempts=2
         ),
-        clock=lambda: NOW,
+        service_ids=SERVICE_IDS,
         sleep=lambda _: asyncio.sleep(0),
     )
     customer = make_customer(db_engine)
@@ -509,3 +577,115 @@ async def test_gives_up_after_max_attempts(
     assert await service.retry_pending() == []
     assert second.appointment is not None
     assert row(db_engine, second.appointment.booking_id).last_error == "gave up after 2 attempts"
+
+
+# ----- issue 12: what a real tenant does ----------------------------------------------------
+
+
+async def test_slots_follow_the_bookings_business_not_local_constants(
+    db_engine: Engine, clock_at_now: ManualClock
+) -> None:
+    """Opening hours 09–17 (not the staff's 08–18, no Saturday), 45-minute service on a 15-minute
+    grid, 2 h minimum lead time, 5 days maximum advance: all read from Graph."""
+    async with graph_service(
+        db_engine, duration="PT45M", time_slot_interval="PT15M", maximum_advance="P5D"
+    ) as (service, _fake):
+        slots = await service.free_slots(topic="daily_banking", locale="fr")
+    assert slots
+    for slot in slots:
+        local_start, local_end = slot.start.astimezone(BRUSSELS), slot.end.astimezone(BRUSSELS)
+        assert slot.end - slot.start == timedelta(minutes=45)
+        assert local_start.weekday() < 5
+        assert local_start.time() >= time(9) and local_end.time() <= time(17)
+        assert local_start.minute % 15 == 0
+        assert slot.start >= NOW + timedelta(hours=2)
+        assert slot.start <= NOW + timedelta(days=5)
+    starts = [s.start.astimezone(BRUSSELS) for s in slots]
+    assert starts[0] == datetime(2026, 3, 27, 9, 0, tzinfo=BRUSSELS)
+    assert starts[1] == datetime(2026, 3, 27, 9, 15, tzinfo=BRUSSELS)
+
+
+async def test_overlapping_create_answering_500_offers_the_next_free_slots(
+    service: BookingService, fake_graph: FakeGraph, customer_id: str, db_engine: Engine
+) -> None:
+    """Someone books Claire through another channel between our check and our create: Graph
+    answers 500 (no 409 is documented); availability then shows why."""
+    slots = await service.free_slots(topic="daily_banking", locale="fr")
+    taken = slots[0]
+    fake_graph.on_next(
+        "appointments.create", lambda: fake_graph.add_busy("staff-claire", taken.start, taken.end)
+    )
+    outcome = await service.book(
+        customer_id=customer_id, topic="daily_banking", locale="fr", slot=taken, customer_name="J"
+    )
+    assert outcome.status is OutcomeStatus.SLOT_TAKEN
+    assert [c.status for c in fake_graph.calls("appointments.create")] == [500]
+    assert outcome.alternatives and taken.start not in {s.start for s in outcome.alternatives}
+    assert await service.retry_pending() == []  # nothing left pending
+
+
+async def test_unexplained_500_fails_with_alternatives_instead_of_pending_for_ever(
+    service: BookingService, fake_graph: FakeGraph, customer_id: str, db_engine: Engine
+) -> None:
+    slot = await first_slot(service)
+    fake_graph.fail("appointments.create", 500, times=10)
+    outcome = await service.book(
+        customer_id=customer_id, topic="daily_banking", locale="fr", slot=slot, customer_name="J"
+    )
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.alternatives
+    assert outcome.appointment is not None
+    assert row(db_engine, outcome.appointment.booking_id).status == AppointmentStatus.FAILED
+    assert await service.retry_pending() == []
+    assert fake_graph.live_appointments() == []
+
+
+async def test_business_without_staff_selection_books_without_staff_ids(
+    service: BookingService, fake_graph: FakeGraph, customer_id: str, db_engine: Engine
+) -> None:
+    """allowStaffSelection false: staffMemberIds would be refused; Bookings picks the staff."""
+    fake_graph.set_policy(allowStaffSelection=False)
+    slot = await first_slot(service)
+    outcome = await service.book(
+        customer_id=customer_id, topic="daily_banking", locale="fr", slot=slot, customer_name="J"
+    )
+    assert outcome.status is OutcomeStatus.BOOKED and outcome.appointment is not None
+    [stored] = fake_graph.live_appointments()
+    assert stored["staffMemberIds"]  # chosen by Bookings
+    chosen = row(db_engine, outcome.appointment.booking_id)
+    assert chosen.staff_id == stored["staffMemberIds"][0]
+
+
+async def test_cancel_inside_the_minimum_lead_time_says_call_us(
+    service: BookingService,
+    fake_graph: FakeGraph,
+    customer_id: str,
+    db_engine: Engine,
+    clock_at_now: ManualClock,
+) -> None:
+    slot = await first_slot(service)
+    outcome = await service.book(
+        customer_id=customer_id, topic="daily_banking", locale="fr", slot=slot, customer_name="J"
+    )
+    assert outcome.appointment is not None
+    clock_at_now.set(slot.start - timedelta(hours=1))  # lead time is 2 h
+    result = await service.cancel(
+        booking_id=outcome.appointment.booking_id, customer_id=customer_id
+    )
+    assert result.status is OutcomeStatus.CHANGE_FAILED
+    assert result.message == message("too_late", "fr")
+    assert fake_graph.calls("appointments.cancel") == fake_graph.calls("appointments.delete") == []
+    assert len(fake_graph.live_appointments()) == 1
+
+
+def test_an_advisor_serving_recorded_and_unrecorded_topics_is_refused(db_engine: Engine) -> None:
+    from chat_widget.meetings.booking import BookingSettings
+    from chat_widget.meetings.slots import Advisor, RecordingPoolError, SlotRules
+
+    mixed = Advisor("staff-x", "X", frozenset({"investments", "insurance"}), frozenset({"fr"}))
+    with pytest.raises(RecordingPoolError, match="staff-x"):
+        BookingService(
+            gateway=None,  # type: ignore[arg-type]
+            sessions=partial(session_scope, db_engine),
+            settings=BookingSettings(rules=SlotRules(), advisors=(mixed,)),
+        )

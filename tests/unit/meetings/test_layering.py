@@ -20,10 +20,16 @@ FORBIDDEN = (
 )
 
 
+# The check command's entry point wires the Graph adapter, as privacy/__main__ wires the
+# database; everything else in it speaks the gateway protocol.
+ENTRY_POINTS = {"check.py": ("chat_widget.adapters",)}
+
+
 def test_meetings_package_imports_no_io_library() -> None:
     package = Path(meetings.__file__).parent
     offenders = []
     for path in package.glob("*.py"):
+        allowed = ENTRY_POINTS.get(path.name, ())
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names: list[str] = []
@@ -31,5 +37,9 @@ def test_meetings_package_imports_no_io_library() -> None:
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.startswith(FORBIDDEN)]
+            offenders += [
+                f"{path.name}: {n}"
+                for n in names
+                if n.startswith(FORBIDDEN) and not (allowed and n.startswith(allowed))
+            ]
     assert offenders == []

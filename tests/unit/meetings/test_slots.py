@@ -180,3 +180,31 @@ def test_slots_after() -> None:
         local(2026, 6, 4, 9),
         local(2026, 6, 4, 9, 30),
     ]
+
+
+def test_recording_pools_keep_recorded_advisors_apart() -> None:
+    from chat_widget.meetings.slots import Advisor, RecordingPoolError, check_recording_pools
+
+    invest = Advisor("a", "A", frozenset({"investments"}), frozenset({"fr"}))
+    daily = Advisor("b", "B", frozenset({"daily_banking", "insurance"}), frozenset({"fr"}))
+    check_recording_pools([invest, daily], ["investments"])
+    both = Advisor("c", "C", frozenset({"investments", "daily_banking"}), frozenset({"fr"}))
+    with pytest.raises(RecordingPoolError, match="c"):
+        check_recording_pools([invest, daily, both], ["investments"])
+
+
+def test_the_shipped_advisors_file_keeps_investment_advisors_apart() -> None:
+    from chat_widget.meetings.slots import check_recording_pools
+    from chat_widget.ui.meetings_service import DEFAULT_ADVISORS, load_advisors
+
+    check_recording_pools(load_advisors(DEFAULT_ADVISORS), ["investments"])
+
+
+def test_maximum_advance_bounds_the_last_start() -> None:
+    from datetime import UTC, datetime
+
+    from chat_widget.meetings.slots import SlotRules, candidate_slots
+
+    now = datetime(2026, 3, 26, 17, 0, tzinfo=UTC)
+    slots = candidate_slots(now=now, rules=SlotRules(max_advance_minutes=3 * 24 * 60))
+    assert slots and max(s.start for s in slots) <= datetime(2026, 3, 29, 17, 0, tzinfo=UTC)
