@@ -1,7 +1,7 @@
 """bookings customers, graph cleanup queue, teams join url
 
 Revision ID: 7b1e2c9d4a10
-Revises: 18634d55bfcd
+Revises: 5a1e7c0d2b9f
 Create Date: 2026-12-04 23:40:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '7b1e2c9d4a10'
-down_revision = '18634d55bfcd'
+down_revision = '5a1e7c0d2b9f'
 branch_labels = None
 depends_on = None
 
