@@ -20,7 +20,6 @@ LOCALES = ("fr", "nl", "en", "de")
 
 
 ENVIRONMENTS = ("development", "test", "production")
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 def environment_name(env: Mapping[str, str] | None = None) -> str:
@@ -30,9 +29,7 @@ def environment_name(env: Mapping[str, str] | None = None) -> str:
 
 
 def is_loopback_url(url: str) -> bool:
-    host = url.partition("://")[2].split("/", 1)[0].rsplit("@", 1)[-1]
-    host = host.split("]", 1)[0] + "]" if host.startswith("[") else host.split(":", 1)[0]
-    return host.lower() in LOOPBACK_HOSTS
+    return (urlsplit(url.strip()).hostname or "").lower() in LOOPBACK_HOSTS
 
 
 class SettingsError(ValueError):
