@@ -6,7 +6,9 @@
 
 The database is ``--database-url`` or ``$CW_DATABASE_URL`` (default ``sqlite:///chat_widget.db``).
 ``seed-demo`` takes the demo password from ``$CW_DEMO_PASSWORD`` or generates one per account and
-prints it once.
+prints it once. Both refuse to run in production (``CW_ENV`` unset or ``production``): there
+employees sign in with the bank's identity provider and their record is created on their first
+sign-in; the console refuses local passwords.
 """
 
 from __future__ import annotations
@@ -72,6 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         tables=[Agent.__table__, AgentSession.__table__, LoginThrottle.__table__],  # type: ignore[attr-defined]
     )
     try:
+        if environment_name() == "production":
+            print(
+                "error: local passwords are refused in production (CW_ENV is unset or "
+                "production): employees sign in with the identity provider (CW_OIDC_*); set "
+                "CW_ENV=development for a demo",
+                file=sys.stderr,
+            )
+            return 2
         if args.command == "create":
             password = _read_password(args.password_stdin)
             with session_scope(engine) as session:
@@ -86,13 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 print(f"created {agent.username} ({', '.join(agent.roles)}) id={agent.id}")
         elif args.command == "seed-demo":
-            if environment_name() == "production":
-                print(
-                    "error: seed-demo refuses to run in production (CW_ENV is unset or "
-                    "production); set CW_ENV=development for a demo",
-                    file=sys.stderr,
-                )
-                return 2
             shared = os.environ.get("CW_DEMO_PASSWORD")
             with session_scope(engine) as session:
                 for username, name, roles, languages in DEMO_ACCOUNTS:
