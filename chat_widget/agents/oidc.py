@@ -2,7 +2,8 @@
 
 Authorization-code flow with PKCE (S256), a ``state`` and a ``nonce`` per attempt, and a
 confidential client (the client secret authenticates the code exchange). Authlib builds the
-authorization URL and exchanges the code (its httpx client); joserfc, the JOSE library Authlib
+authorization URL, fetches the provider's documents and exchanges the code (its HTTP client is
+httpx2, which Authlib asks for; plain httpx is a deprecated fallback there); joserfc, the JOSE library Authlib
 itself uses, checks the ID token's signature against the provider's published keys (JWKS), and
 Authlib's ``CodeIDToken`` checks issuer, audience, authorised party, nonce, ``at_hash`` and the
 times — against the application's clock (``domain.clock``), not the system's, so tests can pin
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
+import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
@@ -76,19 +77,12 @@ class LogoutRequest:
 class OidcClient:
     """One per process: it caches the provider's metadata and keys (refetched on rotation)."""
 
-    def __init__(
-        self,
-        settings: OidcSettings,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
+    def __init__(self, settings: OidcSettings, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
-        self._transport = transport
         self._clock = clock
         self._metadata: dict[str, Any] | None = None
         self._keys: KeySet | None = None
-        self._keys_at = 0.0
+        self._refreshed_at = float("-inf")
 
     # --- provider documents -------------------------------------------------------------
 
@@ -102,18 +96,17 @@ class OidcClient:
             redirect_uri=s.redirect_url,
             code_challenge_method="S256",
             timeout=s.timeout_seconds,
-            transport=self._transport,
         )
 
     async def _get_json(self, url: str) -> dict[str, Any]:
-        async with httpx.AsyncClient(
-            timeout=self.settings.timeout_seconds, transport=self._transport
-        ) as http:
+        async with self._client() as client:
             try:
-                response = await http.get(url, headers={"accept": "application/json"})
+                response = await client.request(
+                    "GET", url, headers={"accept": "application/json"}, withhold_token=True
+                )
                 response.raise_for_status()
                 data = response.json()
-            except (httpx.HTTPError, ValueError) as exc:
+            except (httpx2.HTTPError, ValueError) as exc:
                 raise OidcError(f"provider unreachable: {url}: {exc}") from exc
         if not isinstance(data, dict):
             raise OidcError(f"not a JSON object: {url}")
@@ -133,14 +126,17 @@ class OidcClient:
         return self._metadata
 
     async def _key_set(self, *, refresh: bool = False) -> KeySet:
-        stale = time.monotonic() - self._keys_at > _JWKS_REFRESH_SECONDS
-        if self._keys is None or (refresh and stale):
-            jwks = await self._get_json((await self.metadata())["jwks_uri"])
-            try:
-                self._keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
-            except (JoseError, ValueError, TypeError) as exc:
-                raise OidcError(f"unusable JWKS: {exc}") from exc
-            self._keys_at = time.monotonic()
+        """The provider's keys; ``refresh`` (an unknown key id) fetches them again, at most once
+        a minute, so tokens with made-up key ids cannot make us hammer the provider."""
+        if refresh and time.monotonic() - self._refreshed_at > _JWKS_REFRESH_SECONDS:
+            self._refreshed_at = time.monotonic()
+        elif self._keys is not None:
+            return self._keys
+        jwks = await self._get_json((await self.metadata())["jwks_uri"])
+        try:
+            self._keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+        except (JoseError, ValueError, TypeError) as exc:
+            raise OidcError(f"unusable JWKS: {exc}") from exc
         return self._keys
 
     async def _algorithms(self) -> list[str]:
@@ -236,8 +232,10 @@ class OidcClient:
         self._check_tenant(claims)
         return dict(claims)
 
-    def _check_tenant(self, claims: dict[str, Any]) -> None:
+    def _check_tenant(self, claims: dict[str, Any], *, required: bool = True) -> None:
         tenant = self.settings.tenant_id
+        if not required and "tid" not in claims:
+            return
         if tenant and claims.get("tid") != tenant:
             raise OidcError(f"tenant {claims.get('tid')!r} is not the bank's")
 
@@ -303,5 +301,6 @@ class OidcClient:
         sid = sid if isinstance(sid, str) and sid else None
         if subject is None and sid is None:
             raise OidcError("logout_token: neither sub nor sid")
-        self._check_tenant(claims)
+        # The issuer already names the tenant; a logout token need not repeat it.
+        self._check_tenant(claims, required=False)
         return LogoutRequest(s.issuer, subject, sid)
