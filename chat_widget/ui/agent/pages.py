@@ -75,12 +75,14 @@ def _password_form() -> rx.Component:
 
 def _sso_entry() -> rx.Component:
     """A link, not a form: the page's CSP (form-action 'self') would stop a form's redirect
-    to the identity provider, and a link also works before the websocket is up."""
+    to the identity provider, and a link also works before the websocket is up. ``rx.el.a``
+    is React Router's link: ``reload_document`` makes it a real page load of the endpoint."""
     return rx.el.section(
         rx.el.p(A.tr["agent.sso_intro"], class_name="cw-text", id="ag-sso-intro"),
         rx.el.a(
             A.tr["agent.sso_login"],
             href=A.sso_login_url,
+            reload_document=True,
             aria_describedby="ag-sso-intro",
             class_name="cw-send ag-sso",
         ),
