@@ -123,7 +123,8 @@ class Settings:
     claims_api_key: str | None = field(default=None, repr=False)
     # Employees' single sign-on; None: local passwords (development and test only).
     oidc: OidcSettings | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
+    # Every CW_* variable as given, secrets included: never in a repr (logs, tracebacks).
+    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def is_production(self) -> bool:
