@@ -123,6 +123,9 @@ class Settings:
     claims_api_key: str | None = field(default=None, repr=False)
     # Employees' single sign-on; None: local passwords (development and test only).
     oidc: OidcSettings | None = None
+    # CW_LOCAL_PASSWORDS=0 turns local passwords off outside production too (an SSO-only demo
+    # or test); production never has them.
+    local_passwords_wanted: bool = True
     # Every CW_* variable as given, secrets included: never in a repr (logs, tracebacks).
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -138,7 +141,7 @@ class Settings:
     @property
     def local_passwords(self) -> bool:
         """Password sign-in to the console: the demo and the tests only, never production."""
-        return not self.is_production
+        return self.local_passwords_wanted and not self.is_production
 
     @property
     def socket_origins(self) -> tuple[str, ...]:
@@ -272,6 +275,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         chat_upload_max_files=_int(env, "CW_CHAT_UPLOAD_MAX_FILES", 20),
         claims_api_key=env.get("CW_CLAIMS_API_KEY") or None,
         oidc=_oidc(env, public_url),
+        local_passwords_wanted=(env.get("CW_LOCAL_PASSWORDS") or "1").strip() not in {"0", "false"},
         extra={k: v for k, v in env.items() if k.startswith("CW_")},
     )
     return settings.validate()

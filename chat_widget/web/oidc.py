@@ -28,6 +28,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, urlencode
 
 from chat_widget.agents.directory import Employee
@@ -123,8 +124,6 @@ def _query(scope: Scope) -> dict[str, str]:
 
 
 def _cookie_value(scope: Scope, name: str) -> str:
-    from http.cookies import CookieError, SimpleCookie
-
     raw = console_session.header(scope, b"cookie")
     if not raw:
         return ""

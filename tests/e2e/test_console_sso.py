@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e import test_live_chat
-from tests.e2e.conftest import WidgetServer, axe_violations, describe
+from tests.e2e.conftest import (
+    ROOT,
+    WidgetServer,
+    axe_violations,
+    describe,
+    start_widget_server,
+    stop_widget_server,
+)
 from tests.e2e.test_live_chat import new_context
 from tests.fakes.fake_oidc import FakeOidc
 
@@ -136,3 +148,63 @@ def test_the_login_page_is_accessible_with_both_ways_in(
         assert violations == [], describe(violations)
     finally:
         ctx.close()
+
+
+@pytest.fixture(scope="module")
+def sso_only_server(fake_idp: FakeOidc) -> Iterator[WidgetServer]:
+    """A server whose console has single sign-on only, as in production (there, local
+    passwords cannot even be turned on; here CW_LOCAL_PASSWORDS=0 does the same)."""
+    server = start_widget_server({**fake_idp.env(), "CW_LOCAL_PASSWORDS": "0"})
+    fake_idp.allow_redirect(f"{server.origin}/api/agent/oidc/callback")
+    env = {**server.env, "CW_DATABASE_URL": f"sqlite:///{server.db_path}"}
+    subprocess.run(
+        [sys.executable, "-m", "chat_widget.adapters.migrate", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    yield server
+    stop_widget_server(server)
+
+
+def test_with_single_sign_on_only_the_login_page_goes_straight_to_the_provider(
+    browser: Browser, sso_only_server: WidgetServer
+) -> None:
+    ctx = new_context(browser)
+    try:
+        page = ctx.new_page()
+        # Asking for a console page goes to the provider without a click…
+        page.goto(f"{sso_only_server.origin}/agent/claims")
+        page.wait_for_url(re.compile(r"127\.0\.0\.1:\d+/.*/authorize"), timeout=20000)
+        page.get_by_role("button", name="Max Weber").click()
+        page.wait_for_url(re.compile(r"widget\.test:\d+/agent/claims/?$"))
+        expect(page.get_by_text("Max Weber").first).to_be_visible()
+        # …but not after a sign-out (the provider would sign him straight back in) nor after
+        # a failure (it would loop): the page says why and offers the link.
+        page.get_by_role("button", name="Se déconnecter").click()
+        page.wait_for_url(re.compile(r"/agent/login/?\?signed_out=1"))
+        expect(page.get_by_role("alert")).to_contain_text("Votre session est fermée.")
+        page.wait_for_timeout(1500)
+        assert "widget.test" in page.url and "signed_out=1" in page.url
+        page.goto(f"{sso_only_server.origin}/agent/login?error=sso")
+        expect(page.get_by_role("alert")).to_contain_text("n'a pas abouti")
+        expect(page.get_by_role("link", name=SSO_LINK)).to_be_visible()
+        expect(page.get_by_label("Mot de passe")).to_have_count(0)
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+    finally:
+        ctx.close()
+    # No password endpoint at all.
+    forged = urllib.request.Request(
+        f"http://127.0.0.1:{sso_only_server.port}/api/agent/login",
+        data=b"username=admin&password=whatever-it-is",
+        headers={
+            "Origin": sso_only_server.origin,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forged, timeout=5)
+    assert refused.value.code == 404

@@ -29,6 +29,9 @@ PRODUCTION = {
 def test_without_an_issuer_there_is_no_single_sign_on() -> None:
     settings = load_settings({"CW_ENV": "development"})
     assert settings.oidc is None and settings.local_passwords
+    # An SSO-only demo or test can turn local passwords off; production cannot turn them on.
+    assert not load_settings({"CW_ENV": "test", "CW_LOCAL_PASSWORDS": "0"}).local_passwords
+    assert not load_settings({**PRODUCTION, "CW_LOCAL_PASSWORDS": "1"}).local_passwords
 
 
 def test_oidc_settings_are_read_with_entra_defaults() -> None:
