@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_widget import routes
-from chat_widget.agents.oidc import OidcClient
+from chat_widget.adapters.oidc import OidcClient
 from chat_widget.settings import get_settings
 from chat_widget.ui.agent.binding import ConsoleSessionBinding
 from chat_widget.ui.agent.claims_pages import CLAIMS_ROUTE, claims_page

@@ -15,9 +15,10 @@ the bank's local setting. No password is ever stored for such an employee.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -52,7 +53,7 @@ class RoleMap:
 
 @dataclass(frozen=True)
 class Employee:
-    """What a validated ID token says about the employee (see agents.oidc)."""
+    """What a validated ID token says about the employee (see adapters.oidc)."""
 
     issuer: str
     subject: str
@@ -193,3 +194,37 @@ def end_provider_sessions(
         session.add(row)
     session.flush()
     return len(rows)
+
+
+def employee_from_claims(claims: Mapping[str, Any], role_claims: Sequence[str]) -> Employee:
+    """The employee a validated ID token describes; groups/app roles from ``role_claims``."""
+    groups: list[str] = []
+    for name in role_claims:
+        value = claims.get(name)
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            groups.extend(str(v) for v in value if isinstance(v, str | int))
+    claim_names = claims.get("_claim_names")
+    overage = (isinstance(claim_names, dict) and "groups" in claim_names) or claims.get(
+        "hasgroups"
+    ) is True
+    username = next(
+        (
+            str(claims[k])
+            for k in ("preferred_username", "upn", "email")
+            if isinstance(claims.get(k), str) and claims[k]
+        ),
+        str(claims["sub"]),
+    )
+    sid = claims.get("sid")
+    return Employee(
+        issuer=str(claims["iss"]),
+        subject=str(claims["sub"]),
+        username=username,
+        display_name=str(claims.get("name") or username),
+        first_name=str(claims.get("given_name") or ""),
+        groups=tuple(dict.fromkeys(groups)),
+        session_id=sid if isinstance(sid, str) and sid else None,
+        groups_overage=overage,
+    )

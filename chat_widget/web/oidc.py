@@ -6,7 +6,7 @@
   ``form-action 'self'``, which would stop a form's redirect to the provider.
 * ``GET /api/agent/oidc/callback?code&state`` → the state must be the one sealed in this
   browser's cookie (login CSRF), the code is exchanged with the verifier, the ID token is
-  validated (agents.oidc); then the console session cookie is set exactly as the password
+  validated (adapters.oidc); then the console session cookie is set exactly as the password
   login sets it (web.console_session: ``HttpOnly``, ``SameSite=Strict``, ``__Host-``/Secure on
   https) and the browser goes to its console page. Any failure → ``/agent/login?error=…``.
 * ``POST /api/agent/oidc/backchannel-logout`` (form ``logout_token``) → the provider's signed
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, urlencode
 
+from chat_widget.adapters.oidc import Attempt, LogoutRequest, OidcClient, OidcError
 from chat_widget.agents.directory import Employee
-from chat_widget.agents.oidc import Attempt, LogoutRequest, OidcClient, OidcError
 from chat_widget.domain.clock import utcnow
 from chat_widget.web import console_session
 from chat_widget.web.claim_files import ASGIApp, Receive, Scope, Send, _reply

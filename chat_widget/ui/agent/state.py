@@ -23,9 +23,9 @@ from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from chat_widget import agents, live_chat
+from chat_widget.adapters.oidc import LogoutRequest
 from chat_widget.agents import directory
 from chat_widget.agents.directory import Employee, RoleMap
-from chat_widget.agents.oidc import LogoutRequest
 from chat_widget.agents.records import Presence, Role
 from chat_widget.domain.models import Message
 from chat_widget.i18n import LOCALES, catalog

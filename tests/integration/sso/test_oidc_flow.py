@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from chat_widget.adapters.db import session_scope
+from chat_widget.adapters.oidc import LogoutRequest, OidcClient
 from chat_widget.agents import NotAuthenticated, NotAuthorized, Role, require_role
 from chat_widget.agents.directory import (
     Employee,
@@ -28,7 +29,6 @@ from chat_widget.agents.directory import (
     reconcile_roles,
     sign_in_employee,
 )
-from chat_widget.agents.oidc import LogoutRequest, OidcClient
 from chat_widget.agents.records import Agent, AgentSession
 from chat_widget.settings import OidcSettings, load_settings
 from chat_widget.web import oidc as web_oidc
@@ -253,7 +253,7 @@ async def test_expiry_is_judged_by_the_applications_clock(
 ) -> None:
     """A token valid for an hour, presented two hours later on our clock: refused; within
     the minute of tolerated clock skew after its expiry: still accepted."""
-    from chat_widget.agents.oidc import OidcError
+    from chat_widget.adapters.oidc import OidcError
 
     user = provider.users["anna.peeters@bank.example"]
     raw = provider.id_token(user, nonce="n-1", sid="s-1")

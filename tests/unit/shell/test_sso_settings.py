@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from chat_widget.adapters.oidc import Attempt
 from chat_widget.agents.directory import RoleMap
-from chat_widget.agents.oidc import Attempt
 from chat_widget.settings import SettingsError, load_settings
 from chat_widget.web.oidc import ATTEMPT_SECONDS, seal, unseal
 from tests.conftest import ManualClock

@@ -1,4 +1,5 @@
-"""The console as an OpenID Connect relying party of the bank's identity provider.
+"""The console as an OpenID Connect relying party of the bank's identity provider (adapter:
+the only module that talks to the provider; what the claims mean is `agents.directory`).
 
 Authorization-code flow with PKCE (S256), a ``state`` and a ``nonce`` per attempt, and a
 confidential client (the client secret authenticates the code exchange). Authlib builds the
@@ -34,7 +35,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
-from chat_widget.agents.directory import Employee
+from chat_widget.agents.directory import Employee, employee_from_claims
 from chat_widget.domain.clock import utcnow
 from chat_widget.settings import OidcSettings
 
@@ -207,7 +208,7 @@ class OidcClient:
         claims = await self.validate_id_token(
             raw, nonce=attempt.nonce, access_token=token.get("access_token")
         )
-        return self.employee(claims)
+        return employee_from_claims(claims, self.settings.role_claims)
 
     async def validate_id_token(
         self, raw: str, *, nonce: str, access_token: str | None = None
@@ -238,38 +239,6 @@ class OidcClient:
             return
         if tenant and claims.get("tid") != tenant:
             raise OidcError(f"tenant {claims.get('tid')!r} is not the bank's")
-
-    def employee(self, claims: dict[str, Any]) -> Employee:
-        groups: list[str] = []
-        for name in self.settings.role_claims:
-            value = claims.get(name)
-            if isinstance(value, str):
-                value = [value]
-            if isinstance(value, list):
-                groups.extend(str(v) for v in value if isinstance(v, str | int))
-        claim_names = claims.get("_claim_names")
-        overage = (isinstance(claim_names, dict) and "groups" in claim_names) or claims.get(
-            "hasgroups"
-        ) is True
-        username = next(
-            (
-                str(claims[k])
-                for k in ("preferred_username", "upn", "email")
-                if isinstance(claims.get(k), str) and claims[k]
-            ),
-            str(claims["sub"]),
-        )
-        sid = claims.get("sid")
-        return Employee(
-            issuer=str(claims["iss"]),
-            subject=str(claims["sub"]),
-            username=username,
-            display_name=str(claims.get("name") or username),
-            first_name=str(claims.get("given_name") or ""),
-            groups=tuple(dict.fromkeys(groups)),
-            session_id=sid if isinstance(sid, str) and sid else None,
-            groups_overage=overage,
-        )
 
     # --- logout ---------------------------------------------------------------------------
 
