@@ -150,7 +150,7 @@ def test_handler_lists_filters_opens_and_moves_a_claim(
         # Logged out: the page sends to the login, the file is not served.
         anon = anon_ctx.new_page()
         anon.goto(f"{live_server.origin}{CLAIMS}")
-        anon.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
+        anon.wait_for_url(re.compile(r"/agent/login/?(\?(next=[/a-z]*|signed_out=1))?$"))
         assert status_of(anon, file_url) == 404
 
         # An agent without the claims role: same.
