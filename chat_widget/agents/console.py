@@ -19,12 +19,14 @@ from chat_widget.agents.sessions import create_agent_session, resolve_agent_sess
 CHAT_PAGE = "/agent"
 CLAIMS_PAGE = "/agent/claims"
 MEETINGS_PAGE = "/agent/meetings"
+SUPERVISOR_PAGE = "/agent/supervisor"
 
 #: Each console page and the roles that may open it.
 PAGE_ROLES: dict[str, frozenset[str]] = {
     CHAT_PAGE: frozenset({Role.AGENT}),
     MEETINGS_PAGE: frozenset({Role.AGENT}),
     CLAIMS_PAGE: frozenset({Role.CLAIMS_HANDLER, Role.ADMIN}),
+    SUPERVISOR_PAGE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 
@@ -42,6 +44,10 @@ def landing_page(roles: Iterable[str], asked: str = "") -> str:
         return CHAT_PAGE
     if held & PAGE_ROLES[CLAIMS_PAGE]:
         return CLAIMS_PAGE
+    if held & PAGE_ROLES[SUPERVISOR_PAGE]:
+        # A supervisor who does not take chats themselves would otherwise bounce between the
+        # chat console (refused) and the login page.
+        return SUPERVISOR_PAGE
     return CHAT_PAGE
 
 
