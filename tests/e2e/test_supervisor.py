@@ -141,10 +141,15 @@ def test_supervisor_sees_live_figures_period_charts_and_downloads_csv(
         expect(queue.get_by_role("row", name=re.compile("^Français"))).to_be_visible()
         expect(page.get_by_role("heading", name="Conseillers et charge")).to_be_visible()
 
-        # A period: charts, key figures and tables for the two seeded days.
+        # A reversed period is refused with a reason; then the two seeded days.
+        page.get_by_label("Du", exact=True).fill(second.isoformat())
+        page.get_by_label("Au", exact=True).fill(first.isoformat())
+        page.get_by_role("button", name="Afficher").click()
+        expect(page.get_by_role("alert")).to_contain_text("la seconde après la première")
         page.get_by_label("Du", exact=True).fill(first.isoformat())
         page.get_by_label("Au", exact=True).fill(second.isoformat())
         page.get_by_role("button", name="Afficher").click()
+        expect(page.get_by_role("alert")).to_have_text("")
         expect(page.locator("#sv-period-shown")).to_have_text(
             f"Période affichée : du {first.isoformat()} au {second.isoformat()}"
         )
