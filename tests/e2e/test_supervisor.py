@@ -24,6 +24,7 @@ from chat_widget.domain.clock import BANK_ZONE
 from tests.e2e import test_live_chat
 from tests.e2e.conftest import WidgetServer, axe_violations, describe
 from tests.e2e.test_claims_console import login, status_of
+from tests.e2e.test_console_session import record_frames, sign_in, stolen_tab
 from tests.e2e.test_live_chat import customer_start_chat, new_context
 from tests.integration.supervision import seed
 
@@ -222,3 +223,32 @@ def test_supervisor_sees_live_figures_period_charts_and_downloads_csv(
     finally:
         for ctx in (sup_ctx, customer_ctx, admin_ctx):
             ctx.close()
+
+
+def test_a_leaked_tab_token_without_the_cookie_shows_no_figures(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    victim_ctx = new_context(browser)
+    try:
+        victim = victim_ctx.new_page()
+        sign_in(victim, live_server, "nadia", PAGE)
+        victim.wait_for_url(re.compile(PAGE + r"/?$"))
+        expect(victim.locator("#sv-period-shown")).to_contain_text("Période affichée : du 20")
+        token = victim.evaluate("window.sessionStorage.getItem('token')")
+        victim.close()  # closed without logging out: the session stays valid
+        thief_ctx = stolen_tab(browser, token)
+        try:
+            thief = thief_ctx.new_page()
+            frames: list[str] = []
+            thief.on("websocket", lambda ws: record_frames(ws, frames))
+            thief.goto(f"{live_server.origin}{PAGE}")
+            thief.wait_for_url(re.compile(r"/agent/login/?\?next="), timeout=15000)
+            thief.wait_for_timeout(1500)
+            seen = "\n".join(frames)
+            assert "Nadia Peeters" not in seen
+            assert "Période affichée : du 20" not in seen
+            assert "/api/agent/supervisor/export/" not in seen
+        finally:
+            thief_ctx.close()
+    finally:
+        victim_ctx.close()
