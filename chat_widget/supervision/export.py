@@ -1,4 +1,4 @@
-"""Who may read supervisor figures, and one table as a CSV file (checked and audited).
+"""One supervisor table as a CSV file, for a supervisor or admin only, audited.
 
 The CSV opens in Excel as it is: UTF-8 with a byte-order mark (else Excel reads it as
 Windows-1252 and breaks every accent), ``;`` between cells and a decimal comma for French,
@@ -18,9 +18,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from chat_widget import agents
-from chat_widget.agents.records import Agent, Role
 from chat_widget.audit import record
 from chat_widget.domain.clock import BANK_ZONE, as_aware, utcnow
+from chat_widget.supervision.access import NotSupervisor, supervisor_of
 from chat_widget.supervision.assistant import assistant_containment, misunderstood_questions
 from chat_widget.supervision.chats import chat_times, conversations_per_hour, ratings
 from chat_widget.supervision.claims import claims_by_type_and_status
@@ -44,25 +44,8 @@ from chat_widget.supervision.tables import (
     volume_table,
 )
 
-SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class NotSupervisor(Exception):
-    """Signed in, but without a role that may see supervisor figures."""
-
-
-def supervisor_of(*, session: Session, token: str) -> Agent:
-    """The console session's employee if they are a supervisor or an admin.
-
-    Raises ``agents.NotAuthenticated`` (no valid session) or :class:`NotSupervisor`."""
-    for role in SUPERVISOR_ROLES:
-        try:
-            return agents.require_role(session=session, session_token=token, role=role)
-        except agents.NotAuthorized:
-            continue
-    raise NotSupervisor
 
 
 def _csv_cell(value: Cell, kind: str, locale: str) -> str:

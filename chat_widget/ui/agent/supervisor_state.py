@@ -22,7 +22,8 @@ from chat_widget.domain.clock import bank_today
 from chat_widget.i18n import DEFAULT_LOCALE, LOCALES, catalog, normalize_locale
 from chat_widget.live_chat.realtime import QUEUE, notifier
 from chat_widget.supervision import MAX_DAYS, Period, PeriodError, default_period, parse_period
-from chat_widget.supervision.export import NotSupervisor, export_csv, supervisor_of
+from chat_widget.supervision.access import NotSupervisor, supervisor_of
+from chat_widget.supervision.export import export_csv
 from chat_widget.supervision.tables import Figure
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest

@@ -18,7 +18,7 @@ from chat_widget.i18n import catalog
 from chat_widget.supervision import Period
 from chat_widget.supervision import live_figures as read_live
 from chat_widget.supervision import period_report as read_period
-from chat_widget.supervision.export import supervisor_of
+from chat_widget.supervision.access import supervisor_of
 from chat_widget.supervision.tables import (
     SECONDS,
     Figure,
