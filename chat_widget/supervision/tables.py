@@ -416,7 +416,6 @@ class Figure:
 
 
 def live_summary(live: LiveFigures, *, tr: Mapping[str, str]) -> tuple[Figure, ...]:
-    counts = dict(live.presence)
     return (
         Figure(_t(tr, "supervisor.fig.waiting"), str(live.waiting)),
         Figure(
@@ -424,13 +423,9 @@ def live_summary(live: LiveFigures, *, tr: Mapping[str, str]) -> tuple[Figure, .
             display_cell(live.longest_wait, SECONDS, ""),
         ),
         Figure(_t(tr, "supervisor.fig.active_chats"), str(live.active_chats)),
-        Figure(
-            _t(tr, "supervisor.col.presence"),
-            _t(tr, "supervisor.fig.presence").format(
-                available=counts.get("available", 0),
-                away=counts.get("away", 0),
-                offline=counts.get("offline", 0),
-            ),
+        *(
+            Figure(_t(tr, f"supervisor.fig.{presence}"), str(count))
+            for presence, count in live.presence
         ),
     )
 

@@ -139,6 +139,8 @@ def load_period(session: Session, *, period: Period, locale: str) -> PeriodView:
                         values=c.values,
                         stacked=c.stacked,
                         unit=c.unit,
+                        # The section's heading names a lone chart; two need their own titles.
+                        caption=c.title if len(charts[name]) > 1 else "",
                     )
                     for c in charts[name]
                 ],

@@ -26,6 +26,8 @@ WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 32
 #: At most this many category labels under the axis (the table lists every category).
 MAX_LABELS = 16
+#: A bar (or a group of bars) is never wider than this, however few the categories.
+MAX_BAR = 56.0
 
 
 @dataclass
@@ -63,6 +65,7 @@ class LegendItem:
 class ChartModel:
     id: str = ""
     title: str = ""
+    caption: str = ""  # shown above the chart; '' when a heading already says it
     description: str = ""
     view_box: str = f"0 0 {WIDTH} {HEIGHT}"
     baseline: str = str(HEIGHT - BOTTOM)
@@ -81,13 +84,16 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def nice_scale(highest: float, ticks: int = 4) -> tuple[float, float]:
-    """(top of the axis, step between ticks): a 1, 2 or 5 × 10ⁿ step, the top ≥ ``highest``."""
+def nice_scale(highest: float, ticks: int = 4, *, whole: bool = False) -> tuple[float, float]:
+    """(top of the axis, step between ticks): a 1, 2 or 5 × 10ⁿ step, the top ≥ ``highest``.
+    ``whole``: the values are counts, so no tick falls between two whole numbers."""
     if highest <= 0:
         return 1.0, 1.0
     rough = highest / ticks
     power = 10 ** math.floor(math.log10(rough))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    if whole:
+        step = max(step, 1.0)
     return step * math.ceil(highest / step - 1e-9), step
 
 
@@ -101,16 +107,18 @@ def layout(
     values: Sequence[Sequence[float]],
     stacked: bool = False,
     unit: str = "",
+    caption: str = "",
 ) -> ChartModel:
     """``values[c][s]``: the value of series ``s`` for category ``c``."""
     heights = [sum(row) if stacked else max(row, default=0) for row in values]
     highest = max(heights, default=0)
-    model = ChartModel(id=chart_id, title=title, description=description)
+    model = ChartModel(id=chart_id, title=title, caption=caption, description=description)
     model.legend = [LegendItem(name, PALETTE[i % len(PALETTE)]) for i, name in enumerate(series)]
     if not categories or highest <= 0:
         return model
     model.empty = False
-    top, step = nice_scale(highest)
+    whole = all(float(v).is_integer() for row in values for v in row)
+    top, step = nice_scale(highest, whole=whole)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     base = TOP + plot_h
 
@@ -124,12 +132,11 @@ def layout(
         for i in range(count + 1)
     ]
     slot = plot_w / len(categories)
-    gap = min(8.0, slot * 0.2)
+    inner = min(slot - min(8.0, slot * 0.2), MAX_BAR)
     every = max(1, math.ceil(len(categories) / MAX_LABELS))
     bars: list[Bar] = []
     for c, (category, row) in enumerate(zip(categories, values, strict=True)):
-        x0 = LEFT + c * slot + gap / 2
-        inner = slot - gap
+        x0 = LEFT + c * slot + (slot - inner) / 2
         if c % every == 0:
             model.labels.append(AxisLabel(f"l{c}", _n(x0 + inner / 2), category))
         running = 0.0
@@ -215,7 +222,7 @@ def bar_chart(chart: Any, *, empty_text: Any, legend_label: Any) -> rx.Component
         xmlns="http://www.w3.org/2000/svg",
     )
     return rx.el.figure(
-        rx.el.figcaption(chart.title, class_name="cw-h3", id=chart.id + "-c"),
+        rx.cond(chart.caption != "", rx.el.figcaption(chart.caption, class_name="sv-caption")),
         rx.cond(
             chart.empty,
             rx.el.p(empty_text, class_name="cw-small"),
@@ -225,7 +232,7 @@ def bar_chart(chart: Any, *, empty_text: Any, legend_label: Any) -> rx.Component
                     class_name="sv-scroll",
                     tab_index=0,
                     role="group",
-                    aria_labelledby=chart.id + "-c",
+                    aria_labelledby=title_id,
                 ),
                 rx.el.ul(
                     rx.foreach(

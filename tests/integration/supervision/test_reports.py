@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from chat_widget.adapters.db import session_scope
+from chat_widget.i18n import catalog
 from chat_widget.supervision import (
     Period,
     assistant_containment,
@@ -21,6 +22,7 @@ from chat_widget.supervision import (
     ratings,
 )
 from chat_widget.supervision.chats import TimesLine
+from chat_widget.supervision.tables import live_summary
 from tests.integration.supervision import seed
 from tests.integration.supervision.seed import PERIOD, utc
 
@@ -200,6 +202,15 @@ def test_live_queue_and_agents(db_engine: Engine) -> None:
         ("Lena", "offline", 1, 3),  # offline but still holding a chat
     ]
     assert live.active_chats == 3
+    figures = {f.label: f.value for f in live_summary(live, tr=catalog("en"))}
+    assert figures == {
+        "Customers waiting": "3",
+        "Longest wait (min:s)": "5:00",
+        "Chats in progress": "3",
+        "Agents available": "1",
+        "Agents away": "1",
+        "Agents offline": "2",
+    }
 
 
 def test_live_figures_with_nobody(db_engine: Engine) -> None:

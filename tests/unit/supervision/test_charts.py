@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from chat_widget.i18n import catalog
-from chat_widget.ui.components.charts import BOTTOM, HEIGHT, LEFT, TOP, layout, nice_scale
+from chat_widget.ui.components.charts import (
+    BOTTOM,
+    HEIGHT,
+    LEFT,
+    MAX_BAR,
+    RIGHT,
+    TOP,
+    WIDTH,
+    layout,
+    nice_scale,
+)
 from chat_widget.ui.components.console_links import links_for
 
 PLOT_H = HEIGHT - TOP - BOTTOM
@@ -15,6 +25,8 @@ def test_nice_scale_steps_are_1_2_5() -> None:
     assert nice_scale(100) == (100.0, 50.0)
     assert nice_scale(101) == (150.0, 50.0)
     assert nice_scale(4) == (4.0, 1.0)
+    assert nice_scale(1) == (1.0, 0.5)
+    assert nice_scale(1, whole=True) == (1.0, 1.0)  # counts: no tick at 0.5
     top, step = nice_scale(0.3)
     assert (round(top, 9), round(step, 9)) == (0.3, 0.1)
 
@@ -55,6 +67,9 @@ def test_stacked_bars_sit_on_each_other() -> None:
     assert float(low.y) + 0.05 >= float(high.y) + float(high.height) - 0.05
     assert float(low.height) + float(high.height) == PLOT_H
     assert low.x == high.x and low.width == high.width
+    # One category: the bar keeps a readable width, centred in the plot.
+    assert float(low.width) == MAX_BAR
+    assert float(low.x) + MAX_BAR / 2 == (LEFT + WIDTH - RIGHT) / 2
 
 
 def test_no_data_is_an_empty_chart_and_labels_thin_out() -> None:
