@@ -22,6 +22,12 @@ from chat_widget.ui.agent.state import (
     read_agent_chat_file,
     reconcile_sso_roles,
 )
+from chat_widget.ui.agent.supervisor_pages import supervisor_page
+from chat_widget.ui.agent.supervisor_state import (
+    SUPERVISOR_ROUTE,
+    SupervisorState,
+    read_supervisor_csv,
+)
 from chat_widget.ui.claim_state import export_documents, read_claim_file
 from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
@@ -33,6 +39,7 @@ from chat_widget.web.console_session import ConsoleSessionRoute
 from chat_widget.web.handler_files import AGENT_CHAT_PREFIX, HandlerFilesRoute
 from chat_widget.web.oidc import OidcRoute
 from chat_widget.web.security import SecurityHeaders
+from chat_widget.web.supervisor_export import SupervisorExportRoute
 
 _settings = get_settings()
 
@@ -53,9 +60,11 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
         handler_files, read_file=read_agent_chat_file, prefix=AGENT_CHAT_PREFIX, secure=secure
     )
     export = ClaimsExportRoute(agent_files, api_key=_settings.claims_api_key, load=export_documents)
+    # Supervisor tables as CSV: console cookie, supervisor/admin role, audited per download.
+    reports = SupervisorExportRoute(export, read=read_supervisor_csv, secure=secure)
     # The console session cookie is written and cleared only here (HttpOnly).
     console: ASGIApp = ConsoleSessionRoute(
-        export,
+        reports,
         sign_in=console_sign_in,
         sign_out=console_sign_out,
         own_origin=_settings.own_origin,
@@ -118,10 +127,16 @@ app.add_page(
     title="Video meetings",
     on_load=MeetingsConsoleState.load_meetings,
 )
+app.add_page(
+    supervisor_page,
+    route=SUPERVISOR_ROUTE,
+    title="Supervisor",
+    on_load=SupervisorState.on_supervisor_page,
+)
 # A reconnecting tab gets its console state only under the session cookie that filled it.
 app.add_middleware(
     ConsoleSessionBinding(
-        (AgentState, ClaimsConsoleState, MeetingsConsoleState),
+        (AgentState, ClaimsConsoleState, MeetingsConsoleState, SupervisorState),
         secure=_settings.public_url.startswith("https://"),
     )
 )

@@ -38,6 +38,7 @@ DEMO_ACCOUNTS = (
     ("lena", "Lena Schmitz", (Role.AGENT,), ("de", "fr", "en")),
     ("marc", "Marc Claes", (Role.CLAIMS_HANDLER, Role.AGENT), ("fr", "nl")),
     ("admin", "Admin Demo", (Role.ADMIN, Role.AGENT), ("fr", "nl", "en", "de")),
+    ("nadia", "Nadia Peeters", (Role.SUPERVISOR, Role.AGENT), ("nl", "fr", "en")),
 )
 
 

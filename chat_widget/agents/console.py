@@ -20,12 +20,14 @@ from chat_widget.agents.sessions import create_agent_session, resolve_agent_sess
 CHAT_PAGE = "/agent"
 CLAIMS_PAGE = "/agent/claims"
 MEETINGS_PAGE = "/agent/meetings"
+SUPERVISOR_PAGE = "/agent/supervisor"
 
 #: Each console page and the roles that may open it.
 PAGE_ROLES: dict[str, frozenset[str]] = {
     CHAT_PAGE: frozenset({Role.AGENT}),
     MEETINGS_PAGE: frozenset({Role.AGENT}),
     CLAIMS_PAGE: frozenset({Role.CLAIMS_HANDLER, Role.ADMIN}),
+    SUPERVISOR_PAGE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 
@@ -35,8 +37,8 @@ def may_open(roles: Iterable[str], page: str) -> bool:
 
 
 def opens_a_page(roles: Iterable[str]) -> bool:
-    """Whether the roles open any console page (a supervisor alone does not, yet): signing in
-    such an employee would only send them round between the login page and a refusal."""
+    """Whether the roles open any console page: signing in an employee whose roles open none
+    would only send them round between the login page and a refusal."""
     return any(may_open(roles, page) for page in PAGE_ROLES)
 
 
@@ -49,6 +51,10 @@ def landing_page(roles: Iterable[str], asked: str = "") -> str:
         return CHAT_PAGE
     if held & PAGE_ROLES[CLAIMS_PAGE]:
         return CLAIMS_PAGE
+    if held & PAGE_ROLES[SUPERVISOR_PAGE]:
+        # A supervisor who does not take chats themselves would otherwise bounce between the
+        # chat console (refused) and the login page.
+        return SUPERVISOR_PAGE
     return CHAT_PAGE
 
 

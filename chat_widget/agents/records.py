@@ -15,7 +15,7 @@ from chat_widget.domain.models import new_id
 class Role(StrEnum):
     AGENT = "agent"
     CLAIMS_HANDLER = "claims_handler"
-    # Watches the team's chats; the supervisor view itself is still to come.
+    # Watches the team: the supervisor view (/agent/supervisor).
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
 

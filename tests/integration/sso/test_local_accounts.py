@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from chat_widget.adapters.db import session_scope
-from chat_widget.agents import Role, create_agent, create_agent_session, resolve_agent_session
+from chat_widget.agents import create_agent, create_agent_session, resolve_agent_session
 from chat_widget.agents.__main__ import main as agents_cli
 from chat_widget.agents.console import sign_in
 from chat_widget.web import console_session
@@ -43,15 +43,15 @@ def test_an_account_whose_roles_open_no_page_is_not_signed_in(
     db_engine: Engine,
     cheap_argon2: None,  # noqa: F811
 ) -> None:
-    """A supervisor alone has no console page yet: a session would only bounce between the
-    login page and a refusal."""
+    """An account left without any role (a leaver's, say) opens no page: a session would only
+    bounce between the login page and a refusal."""
     with session_scope(db_engine) as session:
         create_agent(
             session=session,
             username="sam",
             display_name="Sam S",
             password=PASSWORD,
-            roles=[Role.SUPERVISOR],
+            roles=[],
         )
     with session_scope(db_engine) as session:
         outcome = sign_in(
