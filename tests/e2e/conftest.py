@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Frame,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from chat_widget.devtools import demo_host
 from tests.conftest import need_tool
@@ -44,6 +52,10 @@ BASE_ARGS = [
 ]
 
 pytestmark = pytest.mark.e2e
+
+# Assertions wait for the page up to 10 s (Playwright's default is 5 s): a loaded 2-core CI
+# machine builds, serves and renders more slowly, and a slow pass is still a pass.
+expect.set_options(timeout=10_000)
 
 
 def free_port() -> int:
