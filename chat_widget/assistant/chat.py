@@ -129,8 +129,16 @@ class AssistantChat:
             return TurnOutcome(conv_id, messages=(customer_msg, *duplicate))
 
         prediction = await self._classify(stored_text, locale)
+        # Answer in the language the customer wrote in (detected by the classifier; the
+        # widget's locale when the text is too short to tell) and offer to switch the widget.
+        reply_locale = getattr(prediction, "lang", None) or locale
         reply = dialogue.answer(
-            stored_text, locale, prediction, live_chat_open=live_chat_open, state=state
+            stored_text,
+            reply_locale,
+            prediction,
+            live_chat_open=live_chat_open,
+            state=state,
+            widget_locale=locale,
         )
         reply = await llm.rephrase_reply(reply, stored_text, self._completer)
         answer_msg = await self._run_db(

@@ -54,6 +54,14 @@ class ActionKind(StrEnum):
     OPEN_LIVE_CHAT = "open_live_chat"  # the customer asked for a person: open live chat now
     OPEN_MYBO = "open_mybo"
     OPEN_VIDEO_BOOKING = "open_video_booking"
+    # The customer writes in another language than the widget shows: offer to switch it.
+    SWITCH_LOCALE_FR = "switch_locale:fr"
+    SWITCH_LOCALE_NL = "switch_locale:nl"
+    SWITCH_LOCALE_EN = "switch_locale:en"
+    SWITCH_LOCALE_DE = "switch_locale:de"
+
+
+SWITCH_LOCALE_PREFIX = "switch_locale:"
 
 
 class ReplyKind(StrEnum):
@@ -111,6 +119,7 @@ class Reply:
     ask_feedback: bool = False
     review: ReviewRequest | None = None
     source: str = "kb"  # "kb", or "llm" once rephrased
+    priority: bool = False  # the hand-over offered is a priority one (fraud)
 
     @property
     def text(self) -> str:
@@ -144,6 +153,10 @@ class ConversationState:
 
     notice_shown: bool = False
     turns: list[TurnRecord] = field(default_factory=list)
+    switch_offered: list[str] = field(default_factory=list)
+    """Languages already offered to switch the widget to (offered once each)."""
+    locale: str | None = None
+    """The language of the last reply: quick replies and feedback continue in it."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -155,6 +168,8 @@ class ConversationState:
         return cls(
             notice_shown=bool(data.get("notice_shown", False)),
             turns=[TurnRecord(**t) for t in data.get("turns", [])],
+            switch_offered=[str(x) for x in data.get("switch_offered", [])],
+            locale=data.get("locale"),
         )
 
     def last_customer_turn(self) -> TurnRecord | None:
@@ -162,6 +177,14 @@ class ConversationState:
 
     def last_assistant_turn(self) -> TurnRecord | None:
         return next((t for t in reversed(self.turns) if t.role == "assistant"), None)
+
+
+def switch_locale_of(action_kind: str) -> str | None:
+    """The locale a "show the widget in …" action asks for, None for any other action."""
+    if not action_kind.startswith(SWITCH_LOCALE_PREFIX):
+        return None
+    locale = action_kind[len(SWITCH_LOCALE_PREFIX) :]
+    return locale if normalise_locale(locale) == locale else None
 
 
 def intent_payload(intent: str) -> str:
@@ -182,6 +205,7 @@ def _finish(
         automated=True,
         automated_label=kb.message("automated_label", reply.locale),
     )
+    state.locale = reply.locale
     if record:
         state.turns.append(
             TurnRecord(
@@ -196,11 +220,12 @@ def _finish(
 
 
 def _handover_actions(
-    locale: str, live_chat_open: bool, kb: KnowledgeBase
+    locale: str, live_chat_open: bool, kb: KnowledgeBase, *, priority: bool = False
 ) -> tuple[str, tuple[Action, ...]]:
     if live_chat_open:
+        label = "action_handover_priority" if priority else "action_handover"
         return kb.message("handover_offer", locale), (
-            Action(ActionKind.HANDOVER, kb.message("action_handover", locale)),
+            Action(ActionKind.HANDOVER, kb.message(label, locale)),
         )
     return kb.message("handover_closed", locale), (
         Action(ActionKind.OPEN_VIDEO_BOOKING, kb.message("action_open_video_booking", locale)),
@@ -233,9 +258,11 @@ def _intent_reply(
         actions = (
             Action(ActionKind.OPEN_VIDEO_BOOKING, kb.message("action_open_video_booking", locale)),
         )
-    elif meta.handover:
-        note, actions = _handover_actions(locale, live_chat_open, kb)
+    if meta.handover and meta.action != "open_live_chat":
+        # Loans and insurance: an advisor by chat as well as by video; fraud: a priority chat.
+        note, offered = _handover_actions(locale, live_chat_open, kb, priority=meta.priority)
         notes = (note,)
+        actions = (*offered, *(a for a in actions if a not in offered))
     # A quick reply that would only repeat one of the buttons above is noise.
     covered = {a.kind.value for a in actions}
     if ActionKind.HANDOVER.value in covered:
@@ -255,6 +282,7 @@ def _intent_reply(
         quick_replies=quick,
         actions=actions,
         ask_feedback=intent not in SMALL_TALK and intent not in WIDGET_INTENTS,
+        priority=meta.priority,
     )
 
 
@@ -296,6 +324,27 @@ def plausible_alternatives(
     return ranked[:MAX_ALTERNATIVES]
 
 
+def _with_switch_offer(
+    reply: Reply, widget_locale: str | None, state: ConversationState, kb: KnowledgeBase
+) -> Reply:
+    """The customer writes in another language than the widget shows: offer, once per
+    language, to show the whole widget in it (the reply itself is already in it)."""
+    if widget_locale is None:
+        return reply
+    loc = reply.locale
+    if normalise_locale(widget_locale) == loc or loc in state.switch_offered:
+        return reply
+    state.switch_offered.append(loc)
+    return replace(
+        reply,
+        notes=(*reply.notes, kb.message("switch_offer", loc)),
+        actions=(
+            *reply.actions,
+            Action(ActionKind(SWITCH_LOCALE_PREFIX + loc), kb.message("action_switch_locale", loc)),
+        ),
+    )
+
+
 def answer(
     text: str,
     locale: str | None,
@@ -304,8 +353,13 @@ def answer(
     live_chat_open: bool,
     state: ConversationState,
     kb: KnowledgeBase | None = None,
+    widget_locale: str | None = None,
 ) -> Reply:
-    """Replies to one customer message, given the classifier's prediction for it."""
+    """Replies to one customer message, given the classifier's prediction for it.
+
+    ``locale`` is the language to answer in: the one the customer wrote in. When the widget
+    shows another one (``widget_locale``), the reply offers to switch the widget to it.
+    """
     kb = kb or default_knowledge_base()
     loc = normalise_locale(locale)
     state.turns.append(
@@ -326,7 +380,7 @@ def answer(
         reply = _intent_reply(
             prediction.intent, loc, float(prediction.confidence), live_chat_open, kb
         )
-        return _finish(reply, state, kb)
+        return _finish(_with_switch_offer(reply, widget_locale, state, kb), state, kb)
     alternatives = plausible_alternatives(prediction, kb)
     review = ReviewRequest(
         reason=ReviewReason.BELOW_THRESHOLD,
@@ -347,8 +401,9 @@ def answer(
             quick_replies=quick,
             review=review,
         )
-        return _finish(reply, state, kb)
-    return _finish(_options_reply(loc, live_chat_open, kb, review), state, kb)
+        return _finish(_with_switch_offer(reply, widget_locale, state, kb), state, kb)
+    options = _options_reply(loc, live_chat_open, kb, review)
+    return _finish(_with_switch_offer(options, widget_locale, state, kb), state, kb)
 
 
 def choose(
@@ -359,9 +414,12 @@ def choose(
     state: ConversationState,
     kb: KnowledgeBase | None = None,
 ) -> Reply:
-    """Handles a quick-reply click: the payload names the intent, so no classification."""
+    """Handles a quick-reply click: the payload names the intent, so no classification.
+
+    The answer is in the language of the conversation's last reply (the quick replies were).
+    """
     kb = kb or default_knowledge_base()
-    loc = normalise_locale(locale)
+    loc = normalise_locale(state.locale or locale)
     if payload.startswith(INTENT_PREFIX) and kb.has_intent(payload[len(INTENT_PREFIX) :]):
         intent = payload[len(INTENT_PREFIX) :]
         state.turns.append(
@@ -387,7 +445,7 @@ def not_helpful(
 ) -> Reply:
     """The customer pressed "this didn't help": offer a person and flag the question for review."""
     kb = kb or default_knowledge_base()
-    loc = normalise_locale(locale)
+    loc = normalise_locale(state.locale or locale)
     last_answer = state.last_assistant_turn()
     if last_answer is not None:
         last_answer.helpful = False

@@ -12,6 +12,7 @@ import reflex as rx
 from reflex_base.event import EventSpec
 
 from chat_widget.assistant.chat import AssistantChat, TurnOutcome
+from chat_widget.assistant.dialogue import switch_locale_of
 from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import format_clock
 from chat_widget.ui import runtime
@@ -158,7 +159,10 @@ class AssistantState(WidgetState):
         self._apply(outcome)
 
     @rx.event
-    def take_action(self, kind: str) -> EventSpec | None:
+    def take_action(self, kind: str) -> EventSpec | list[EventSpec] | None:
+        locale = switch_locale_of(kind)
+        if locale is not None:
+            return self._apply_locale(locale)
         view = ACTION_VIEWS.get(kind)
         if view is None:
             return None

@@ -157,3 +157,17 @@ def test_assistant_view_has_no_axe_violations(page: Page, widget_server: WidgetS
     ask(frame, "j'ai perdu ma carte bancaire")
     violations = axe_violations(frame)
     assert violations == [], describe(violations)
+
+
+def test_a_question_in_another_language_is_answered_in_it_and_the_widget_can_follow(
+    page: Page, widget_server: WidgetServer
+) -> None:
+    frame = open_assistant(page, widget_server, "fr")
+    ask(frame, "Goeiemorgen, ik ben mijn bankkaart kwijt, wat moet ik doen?", "fr")
+    answer = last_answer(frame)
+    assert "078 170 170" in answer and "kaart" in answer.lower()  # Dutch, not French
+    switch = frame.get_by_role("button", name="Widget in het Nederlands tonen")
+    expect(switch).to_be_visible()
+    switch.click()
+    expect(frame.get_by_role("heading", level=1, name=TITLE["nl"])).to_be_visible()
+    expect(frame.get_by_label(COMPOSER["nl"])).to_be_visible()

@@ -32,6 +32,8 @@ class IntentMeta:
     follow_ups: tuple[str, ...]
     handover: bool
     action: str | None
+    priority: bool = False
+    """A person should take this first (fraud): the hand-over is offered as a priority one."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def load_knowledge_base(directory: Path = KB_DIR) -> KnowledgeBase:
             follow_ups=tuple(item.get("follow_ups", ())),
             handover=bool(item.get("handover", False)),
             action=action,
+            priority=bool(item.get("priority", False)),
         )
     for meta in intents.values():
         unknown = [f for f in meta.follow_ups if f not in intents]

@@ -21,7 +21,7 @@ from chat_widget.assistant.nlu.model import IntentModel
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 EMBEDDINGS_FILE = "embeddings.npz"
-FORMAT_VERSION = 2  # 2: the model carries the TF-IDF shortcut
+FORMAT_VERSION = 3  # 2: the model carries the TF-IDF shortcut; 3: and its encoders
 
 
 @dataclass(frozen=True)

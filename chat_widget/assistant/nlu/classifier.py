@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
-from chat_widget.assistant.nlu import artefact
+from chat_widget.assistant.nlu import artefact, language
 from chat_widget.assistant.nlu.dataset import data_fingerprint
 from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
-from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE
+from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE, SMALL_TALK
 from chat_widget.assistant.nlu.model import IntentModel, Probabilities
 from chat_widget.assistant.nlu.paths import DATA_DIR, model_dir
+from chat_widget.assistant.nlu.segment import classifier_input, segment
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +39,18 @@ class Prediction:
 
     ``intent`` is None when the best guess is below the tuned threshold or out of scope:
     the assistant must not answer then. ``alternatives`` are the best in-scope intents
-    (best first, the top one included), useful as "did you mean…" quick replies.
+    (best first, the top one included), useful as "did you mean…" quick replies. ``lang`` is
+    the language to answer in (detected from the text, else the widget's locale) and
+    ``lang_detected`` says whether the text itself showed it.
     """
 
     intent: str | None
     confidence: float
     alternatives: list[tuple[str, float]] = field(default_factory=list)
+    lang: str | None = None
+    lang_detected: bool = False
+    top: str | None = None
+    """The best label, out-of-scope included, whatever the threshold (for evaluation)."""
 
 
 class IntentClassifier:
@@ -54,7 +62,7 @@ class IntentClassifier:
         self.model = model
         self.meta = meta
         self.threshold = meta.threshold
-        self._embedder = embedder or Embedder()
+        self._embedder = embedder or Embedder(model.encoders)
 
     @classmethod
     def load(
@@ -62,7 +70,7 @@ class IntentClassifier:
     ) -> IntentClassifier:
         """Load the artefact; train it first when missing or built from other data."""
         target = directory or model_dir()
-        embedder = Embedder()
+        embedder: Embedder | None = None
         if not artefact.is_current(target, data_fingerprint(DATA_DIR)):
             if not train_if_missing:
                 raise FileNotFoundError(f"no current intent model in {target}")
@@ -71,8 +79,13 @@ class IntentClassifier:
             )
             from chat_widget.assistant.nlu.train import train
 
+            embedder = Embedder()
             train(target, embedder)
-        return cls(artefact.load_model(target), artefact.read_meta(target), embedder)
+        model = artefact.load_model(target)
+        if embedder is None or embedder.names != model.encoders:
+            embedder = Embedder(model.encoders)
+        language.warm_up()
+        return cls(model, artefact.read_meta(target), embedder)
 
     def probabilities(
         self,
@@ -80,16 +93,27 @@ class IntentClassifier:
         langs: Sequence[str | None] | None = None,
         cache: EmbeddingCache | None = None,
     ) -> Probabilities:
-        """Calibrated probabilities for many texts (columns: ``self.model.labels``).
+        """Calibrated probabilities for many texts (columns: ``self.model.labels``)."""
+        return self.scores(texts, langs, cache)[0]
+
+    def scores(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        cache: EmbeddingCache | None = None,
+    ) -> tuple[Probabilities, npt.NDArray[np.float64]]:
+        """Probabilities and, per text, the cosine to the nearest in-scope training row.
 
         Rows the TF-IDF classifier is sure of (``model.shortcut``) keep its probabilities and
-        are never embedded; the others get the full two-classifier average. Evaluation goes
-        through here too, so its figures are those of what customers get.
+        are never embedded (their wording is the training data's: nearest counts as 1.0); the
+        others get the full two-classifier average. Evaluation goes through here too, so its
+        figures are those of what customers get.
         """
         texts = list(texts)
         langs = list(langs) if langs is not None else [None] * len(texts)
         p_tfidf = self.model.tfidf_proba(texts)
         proba: Probabilities = p_tfidf.copy()
+        nearest = np.ones(len(texts))
         full = np.flatnonzero(~self.model.skips_embedding(p_tfidf))
         if len(full):
             subset = [texts[i] for i in full]
@@ -101,34 +125,93 @@ class IntentClassifier:
             proba[full] = self.model.predict_proba(
                 subset, vectors, [langs[i] for i in full], p_tfidf[full]
             )
-        return proba
+            nearest[full] = self.model.nearest(vectors)
+        return proba, nearest
+
+    def analyse(
+        self,
+        texts: Sequence[str],
+        locales: Sequence[str | None] | None = None,
+        cache: EmbeddingCache | None = None,
+    ) -> list[Prediction]:
+        """The production path for many messages: language, small talk, then intents.
+
+        For each message: detect its language (``locales`` are the widget's, the fallback),
+        peel greetings and thanks off (:mod:`segment`), classify the remaining question, and
+        let ``greeting``/``thanks``/``goodbye`` win only when no question remains. Batching
+        only groups the embedding calls; each row's result is the one :meth:`classify` gives.
+        """
+        texts = list(texts)
+        locales = list(locales) if locales is not None else [None] * len(texts)
+        detections = [language.detect(t, loc) for t, loc in zip(texts, locales, strict=True)]
+        parts = [segment(t) for t in texts]
+        cores = [
+            p.core if p.core else " ".join(t.split()) for p, t in zip(parts, texts, strict=True)
+        ]
+        live = [i for i, c in enumerate(cores) if c.strip()]
+        out = [
+            Prediction(intent=None, confidence=0.0, alternatives=[], lang=d.lang)
+            for d in detections
+        ]
+        if not live:
+            return out
+        proba, nearest = self.scores(
+            [cores[i] for i in live], [detections[i].lang for i in live], cache=cache
+        )
+        small_talk = [self.model.labels.index(s) for s in SMALL_TALK if s in self.model.labels]
+        for row, near, i in zip(proba, nearest, live, strict=True):
+            if parts[i].has_question and small_talk:
+                row = row.copy()
+                row[small_talk] = 0.0  # a greeting around a question never answers it
+            out[i] = self.decide(row, detections[i], float(near))
+        return out
 
     def predict(
         self, text: str, lang: str | None = None, k: int = TOP_K
     ) -> list[tuple[str, float]]:
-        """Top-``k`` (label, probability), best first; may include ``out_of_scope``.
-
-        ``lang`` (the conversation's locale) only tunes how the two classifiers are mixed;
-        the model reads FR/NL/EN/DE without it.
-        """
+        """Top-``k`` (label, probability) of the core question, best first (may include
+        ``out_of_scope``); ``lang`` is the widget's locale."""
         if not text.strip():
             return [(OUT_OF_SCOPE, 1.0)]
-        return self._ranked(self.probabilities([text], [lang])[0], k)
+        core = classifier_input(text)
+        detection = language.detect(text, lang)
+        return self._ranked(self.probabilities([core], [detection.lang])[0], k)
 
     def classify(self, text: str, lang: str | None = None) -> Prediction:
-        """Decide: an intent when confident enough and in scope, otherwise None."""
-        if not text.strip():
-            return Prediction(intent=None, confidence=0.0, alternatives=[])
-        return self.decide(self.probabilities([text], [lang])[0])
+        """Decide for one message: an intent when confident enough and in scope, else None.
 
-    def decide(self, row: np.ndarray) -> Prediction:
-        """Turn one probability row into a :class:`Prediction`."""
+        ``lang`` is the widget's locale: the fallback when the text's language is unclear.
+        """
+        return self.analyse([text], [lang])[0]
+
+    def decide(
+        self,
+        row: np.ndarray,
+        detection: language.Detection | None = None,
+        nearest: float = 1.0,
+    ) -> Prediction:
+        """Turn one probability row into a :class:`Prediction`.
+
+        No answer when the best label is out of scope, below the threshold, or when the
+        message is unlike every in-scope training row (``nearest`` below the model's floor).
+        """
         ranked = self._ranked(row, TOP_K + 1)
         top_label, top_p = ranked[0]
         alternatives = [(label, p) for label, p in ranked if label != OUT_OF_SCOPE][:TOP_K]
-        if top_label == OUT_OF_SCOPE or top_p < self.threshold:
-            return Prediction(intent=None, confidence=top_p, alternatives=alternatives)
-        return Prediction(intent=top_label, confidence=top_p, alternatives=alternatives)
+        lang = detection.lang if detection else None
+        detected = detection.detected if detection else False
+        floor = self.model.novelty_floor
+        unlike = floor is not None and nearest < floor
+        unsure = top_label == OUT_OF_SCOPE or top_p < self.threshold or unlike
+        intent = None if unsure else top_label
+        return Prediction(
+            intent=intent,
+            confidence=top_p,
+            alternatives=alternatives,
+            lang=lang,
+            lang_detected=detected,
+            top=top_label,
+        )
 
     def _ranked(self, row: np.ndarray, k: int) -> list[tuple[str, float]]:
         order = np.argsort(row)[::-1][:k]

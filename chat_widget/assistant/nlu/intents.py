@@ -1,4 +1,8 @@
-"""The intent set: BANKING77's everyday-banking intents plus the widget's own."""
+"""The intent set: BANKING77's everyday-banking intents, the widget's own, and a Belgian bank's.
+
+The list and the borders between close intents are documented in ``data/written/INTENTS.md``;
+training and validation rows are labelled against it, so ids are never renamed.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,37 @@ WIDGET_INTENTS: tuple[str, ...] = (
 )
 """Intents that route to another part of the widget (myBo, live chat, booking) or small talk."""
 
+SMALL_TALK: tuple[str, ...] = ("greeting", "thanks", "goodbye")
+"""Returned only when nothing else is in the message (see ``segment``)."""
+
+BANK_INTENTS: tuple[str, ...] = (
+    "balance_overview",
+    "account_statements",
+    "pay_bill",
+    "direct_debit",
+    "standing_order",
+    "instant_transfer",
+    "international_transfer",
+    "card_limits",
+    "card_reader_problem",
+    "sign_in_problem",
+    "app_not_working",
+    "open_account",
+    "joint_account",
+    "savings_interest",
+    "loan_mortgage",
+    "investments",
+    "insurance_question",
+    "fraud_phishing",
+    "cash_deposit",
+    "tax_certificate",
+    "find_branch_atm",
+    "complaint",
+    "death_of_relative",
+)
+"""Everyday topics of a Belgian universal bank that BANKING77 (a UK neobank) lacks: half of
+real customers' questions were about these (balance, bills, direct debits, loans...)."""
+
 LANGS: tuple[str, ...] = ("fr", "nl", "en", "de")
 
 
@@ -32,4 +67,4 @@ def banking_intents() -> tuple[str, ...]:
 
 def all_intents() -> tuple[str, ...]:
     """Every intent the classifier can return (out-of-scope excluded)."""
-    return banking_intents() + WIDGET_INTENTS
+    return banking_intents() + WIDGET_INTENTS + BANK_INTENTS

@@ -2,25 +2,41 @@
 
 One reads multilingual sentence embeddings (meaning, across languages), the other TF-IDF word
 and character n-grams (exact wording, typos, Belgian terms such as "Bancontact" that the
-embedding may blur). Measured on our validation split, the average beats either alone.
+embedding may blur). Measured on the written validation split, the average beats either alone
+(FR top-1 0.917 vs 0.883 embedding only).
+
+The TF-IDF side is a linear SVM whose margins go through a softmax (``TFIDF_SCALE``), not a
+logistic regression: with 34k rows, 137k n-gram features and 107 labels, the regression took
+over ten minutes to fit on one core, the SVM about one, with better accuracy.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
+from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
+
+from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE
 
 Probabilities = npt.NDArray[np.float64]
 
 EMBEDDING_C = 100.0
-TFIDF_C = 30.0
+EMBEDDING_MAX_ITER = 300
+"""The weakly regularised embedding regression reaches its accuracy long before L-BFGS's
+tolerance; 300 iterations fit 34k rows in ~30 s instead of minutes."""
+TFIDF_C = 0.5
+TFIDF_SCALE = 10.0
+"""SVM margins × this, then softmax, give the TF-IDF side's probabilities (before the model's
+temperature); chosen on the tuning split."""
 EMBEDDING_WEIGHTS = {"en": 0.45}
 """Share of the embedding classifier in the average, per language (chosen on the tuning split).
 
@@ -63,10 +79,19 @@ class IntentModel:
     labels: tuple[str, ...]
     embedding_clf: LogisticRegression
     vectorizer: FeatureUnion
-    tfidf_clf: LogisticRegression
+    tfidf_clf: LinearSVC
     embedding_weights: dict[str, float] = field(default_factory=lambda: dict(EMBEDDING_WEIGHTS))
     default_embedding_weight: float = DEFAULT_EMBEDDING_WEIGHT
     temperature: float = 1.0
+    tfidf_scale: float = TFIDF_SCALE
+    encoders: tuple[str, ...] = ("e5",)
+    """The sentence encoders whose concatenated vectors ``embedding_clf`` reads."""
+    anchors: npt.NDArray[np.float32] | None = None
+    """L2-normalised embeddings of the in-scope training rows (for :meth:`nearest`)."""
+    novelty_floor: float | None = None
+    """Below this cosine to the nearest in-scope training row, a message is unlike anything the
+    model learned: the assistant does not answer it however confident the classifiers are.
+    Off-topic requests the classifiers squeeze into an intent are caught here (see ``train``)."""
     shortcut: float | None = None
     """TF-IDF confidence at or above which the embedding is skipped (None: never skip).
 
@@ -76,8 +101,19 @@ class IntentModel:
 
     def tfidf_proba(self, texts: Sequence[str]) -> Probabilities:
         """The word/char classifier alone, columns in ``labels`` order (cheap: ~1 ms)."""
-        proba: Probabilities = self.tfidf_clf.predict_proba(self.vectorizer.transform(list(texts)))
-        return proba
+        margins = self.tfidf_clf.decision_function(self.vectorizer.transform(list(texts)))
+        return _softmax(self.tfidf_scale * np.asarray(margins, dtype=np.float64))
+
+    def nearest(self, embeddings: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        """Cosine to the closest in-scope training row, per row (1.0 without anchors)."""
+        if self.anchors is None or not len(embeddings):
+            return np.ones(len(embeddings))
+        norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
+        unit = (embeddings / np.maximum(norms, 1e-12)).astype(np.float32)
+        best = np.empty(len(unit))
+        for start in range(0, len(unit), 256):  # bounds the similarity matrix's memory
+            best[start : start + 256] = (unit[start : start + 256] @ self.anchors.T).max(axis=1)
+        return best
 
     def skips_embedding(self, p_tfidf: Probabilities) -> npt.NDArray[np.bool_]:
         """Rows the TF-IDF classifier decides alone."""
@@ -121,6 +157,13 @@ class IntentModel:
         )
 
 
+def _softmax(scores: Probabilities) -> Probabilities:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    out: Probabilities = exp / exp.sum(axis=1, keepdims=True)
+    return out
+
+
 def apply_temperature(proba: Probabilities, temperature: float) -> Probabilities:
     """Sharpen (T < 1) or soften (T > 1) a probability matrix, keeping rows summing to 1."""
     if temperature == 1.0:
@@ -147,18 +190,37 @@ def fit_model(
     """
     y = np.asarray(labels)
     weights = np.array([1.0 if lang in (None, "en") else WRITTEN_ROW_WEIGHT for lang in langs])
-    with threadpool_limits(limits=1):
-        embedding_clf = LogisticRegression(C=EMBEDDING_C, max_iter=2000)
+    # Stopping early is deliberate (EMBEDDING_MAX_ITER): its convergence warning is noise.
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        embedding_clf = LogisticRegression(C=EMBEDDING_C, max_iter=EMBEDDING_MAX_ITER)
         embedding_clf.fit(embeddings, y, sample_weight=weights)
         vectorizer = _vectorizer()
         features = vectorizer.fit_transform(list(texts))
-        tfidf_clf = LogisticRegression(C=TFIDF_C, max_iter=2000)
+        tfidf_clf = LinearSVC(C=TFIDF_C)
         tfidf_clf.fit(features, y, sample_weight=weights)
     if list(embedding_clf.classes_) != list(tfidf_clf.classes_):
         raise RuntimeError("classifiers disagree on the label order")
+    anchors = _anchors(embeddings[y != OUT_OF_SCOPE])
     return IntentModel(
         labels=tuple(str(c) for c in embedding_clf.classes_),
         embedding_clf=embedding_clf,
         vectorizer=vectorizer,
         tfidf_clf=tfidf_clf,
+        anchors=anchors,
     )
+
+
+MAX_ANCHORS = 8000
+"""In-scope rows kept for :meth:`IntentModel.nearest`: a fixed random quarter of ~33k. All of
+them cost 4.4 ms per question (a 33k × 384 product); 8k cost ~1 ms, and the floor is chosen
+against the same subset, so it stays calibrated."""
+
+
+def _anchors(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    rng = np.random.default_rng(0)
+    keep = np.sort(rng.permutation(len(vectors))[:MAX_ANCHORS])
+    chosen = vectors[keep]
+    norms = np.linalg.norm(chosen, axis=1, keepdims=True)
+    out: npt.NDArray[np.float32] = (chosen / np.maximum(norms, 1e-12)).astype(np.float32)
+    return out

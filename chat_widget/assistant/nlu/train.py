@@ -16,21 +16,28 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 from sklearn.model_selection import train_test_split
 
 from chat_widget.assistant.nlu import artefact
 from chat_widget.assistant.nlu.calibration import (
+    choose_mix_weight,
+    choose_novelty_floor,
     choose_shortcut,
     choose_threshold,
     fit_temperature,
 )
 from chat_widget.assistant.nlu.dataset import Example, data_fingerprint, training_examples
 from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
+from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE
 from chat_widget.assistant.nlu.model import apply_temperature, fit_model
 from chat_widget.assistant.nlu.paths import DATA_DIR, model_dir
+from chat_widget.assistant.nlu.segment import classifier_input
 
 logger = logging.getLogger(__name__)
 
+SEED_FILE = "embeddings.seed.npz"
+"""e5 vectors of every training row, shipped so a fresh build trains in minutes (``seed``)."""
 TUNING_SHARE = 0.15
 SEED = 7
 
@@ -47,15 +54,18 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     target = directory or model_dir()
     started = time.perf_counter()
     rows = training_examples(DATA_DIR)
-    cache = EmbeddingCache(target / artefact.EMBEDDINGS_FILE)
-    vectors = cache.embed(embedder or Embedder(), [r.text for r in rows])
+    cache = EmbeddingCache(target / artefact.EMBEDDINGS_FILE, seeds=[DATA_DIR / SEED_FILE])
+    embedder = embedder or Embedder()
+    # The classifier learns from what it will read in production: greetings and thanks
+    # around a question are peeled off the same way (``segment.classifier_input``).
+    texts = [classifier_input(r.text) for r in rows]
+    vectors = cache.embed(embedder, texts)
     logger.info("embedded %d rows in %.0f s", len(rows), time.perf_counter() - started)
 
     idx = list(range(len(rows)))
     fit_idx, tune_idx = train_test_split(
         idx, test_size=TUNING_SHARE, random_state=SEED, stratify=_strata(rows)
     )
-    texts = [r.text for r in rows]
     labels = [r.category for r in rows]
     langs = [r.lang for r in rows]
     tuning_model = fit_model(
@@ -66,12 +76,30 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     )
     tune_texts = [texts[i] for i in tune_idx]
     tune_labels = [labels[i] for i in tune_idx]
-    raw = tuning_model.raw_proba(tune_texts, vectors[tune_idx], [langs[i] for i in tune_idx])
+    tune_langs = [langs[i] for i in tune_idx]
+    p_emb = tuning_model.embedding_clf.predict_proba(vectors[tune_idx])
+    p_tfidf = tuning_model.tfidf_proba(tune_texts)
+    english = np.array([lang in (None, "en") for lang in tune_langs])
+    weight_en = choose_mix_weight(
+        p_emb[english],
+        p_tfidf[english],
+        [tune_labels[i] for i in np.flatnonzero(english)],
+        tuning_model.labels,
+    )
+    weight_other = choose_mix_weight(
+        p_emb[~english],
+        p_tfidf[~english],
+        [tune_labels[i] for i in np.flatnonzero(~english)],
+        tuning_model.labels,
+    )
+    tuning_model.embedding_weights = {"en": weight_en}
+    tuning_model.default_embedding_weight = weight_other
+    logger.info("embedding share: en %.2f, fr/nl/de %.2f", weight_en, weight_other)
+    raw = tuning_model.raw_proba(tune_texts, vectors[tune_idx], tune_langs, p_tfidf)
     temperature = fit_temperature(raw, tune_labels, tuning_model.labels)
     chosen = choose_threshold(apply_temperature(raw, temperature), tune_labels, tuning_model.labels)
     logger.info("tuning split: %s, temperature %.2f", chosen, temperature)
 
-    p_tfidf = tuning_model.tfidf_proba(tune_texts)
     shortcut = choose_shortcut(
         p_tfidf,
         apply_temperature(raw, temperature),
@@ -81,9 +109,17 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     )
     logger.info("embedding skipped when TF-IDF confidence >= %s", shortcut)
 
+    in_scope_tuning = np.array([label != OUT_OF_SCOPE for label in tune_labels])
+    novelty_floor = choose_novelty_floor(tuning_model.nearest(vectors[tune_idx][in_scope_tuning]))
+    logger.info("no answer below a cosine of %.3f to the nearest training row", novelty_floor)
+
     model = fit_model(texts, labels, vectors, langs)
+    model.novelty_floor = novelty_floor
     model.temperature = temperature
+    model.embedding_weights = {"en": weight_en}
+    model.default_embedding_weight = weight_other
     model.shortcut = shortcut
+    model.encoders = embedder.names
     meta = artefact.ModelMeta(
         fingerprint=data_fingerprint(DATA_DIR),
         threshold=chosen.threshold,
@@ -91,6 +127,9 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
         tuning={
             **{k: round(float(v), 4) for k, v in asdict(chosen).items()},
             "shortcut": shortcut if shortcut is not None else 1.0,
+            "novelty_floor": round(novelty_floor, 4),
+            "embedding_share_en": weight_en,
+            "embedding_share_other": weight_other,
         },
     )
     artefact.save(target, model, meta)

@@ -276,3 +276,89 @@ def test_feedback_labels_exist_per_locale() -> None:
         labels = dialogue.feedback_labels(locale)
         assert set(labels) == {"feedback_question", "feedback_yes", "feedback_no"}
         assert all(labels.values())
+
+
+def test_reply_in_another_language_offers_to_switch_the_widget_once() -> None:
+    state = ConversationState()
+    first = answer(
+        "ik ben mijn kaart kwijt",
+        "nl",
+        sure("lost_or_stolen_card"),
+        live_chat_open=True,
+        state=state,
+        widget_locale="fr",
+    )
+    assert first.locale == "nl"
+    assert first.body == KB.answer("lost_or_stolen_card", "nl").text
+    assert KB.message("switch_offer", "nl") in first.notes
+    switch = [a for a in first.actions if a.kind is ActionKind.SWITCH_LOCALE_NL]
+    assert [a.label for a in switch] == [KB.message("action_switch_locale", "nl")]
+    assert dialogue.switch_locale_of(switch[0].kind.value) == "nl"
+    second = answer(
+        "mijn pincode is geblokkeerd",
+        "nl",
+        sure("pin_blocked"),
+        live_chat_open=True,
+        state=state,
+        widget_locale="fr",
+    )
+    assert KB.message("switch_offer", "nl") not in second.notes  # offered once
+    # a quick reply continues in the language of the conversation
+    follow = choose("intent:change_pin", "fr", live_chat_open=True, state=state)
+    assert follow.locale == "nl"
+
+
+def test_same_language_as_the_widget_offers_no_switch() -> None:
+    reply = answer(
+        "j'ai perdu ma carte",
+        "fr",
+        sure("lost_or_stolen_card"),
+        live_chat_open=True,
+        state=ConversationState(),
+        widget_locale="fr-BE",
+    )
+    assert not any(a.kind.value.startswith("switch_locale:") for a in reply.actions)
+
+
+def test_switch_locale_of_rejects_other_actions() -> None:
+    assert dialogue.switch_locale_of("handover") is None
+    assert dialogue.switch_locale_of("switch_locale:es") is None
+    assert dialogue.switch_locale_of("switch_locale:de") == "de"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_fraud_gets_a_priority_handover(locale: str) -> None:
+    reply = answer(
+        "phishing", locale, sure("fraud_phishing"), live_chat_open=True, state=ConversationState()
+    )
+    assert reply.priority
+    assert reply.actions[0].kind is ActionKind.HANDOVER
+    assert reply.actions[0].label == KB.message("action_handover_priority", locale)
+    assert "078 170 170" in reply.text
+
+
+def test_loans_offer_an_advisor_by_chat_and_by_video() -> None:
+    open_reply = answer(
+        "loan", "en", sure("loan_mortgage"), live_chat_open=True, state=ConversationState()
+    )
+    assert kinds(open_reply) == {ActionKind.HANDOVER, ActionKind.OPEN_VIDEO_BOOKING}
+    closed_reply = answer(
+        "loan", "en", sure("loan_mortgage"), live_chat_open=False, state=ConversationState()
+    )
+    assert kinds(closed_reply) == {ActionKind.OPEN_VIDEO_BOOKING}
+    invest = answer(
+        "invest", "en", sure("investments"), live_chat_open=True, state=ConversationState()
+    )
+    assert kinds(invest) == {ActionKind.OPEN_VIDEO_BOOKING}
+    assert "recorded" in invest.text
+
+
+def test_death_of_a_relative_is_handed_to_a_person() -> None:
+    reply = answer(
+        "my father died",
+        "en",
+        sure("death_of_relative"),
+        live_chat_open=True,
+        state=ConversationState(),
+    )
+    assert reply.offers_handover

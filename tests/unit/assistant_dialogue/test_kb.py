@@ -15,7 +15,7 @@ from chat_widget.assistant.kb import (
     normalise_locale,
 )
 from chat_widget.assistant.kb.loader import KB_DIR
-from chat_widget.assistant.nlu.intents import all_intents
+from chat_widget.assistant.nlu.intents import BANK_INTENTS, all_intents
 from chat_widget.assistant.nlu.paths import DATA_DIR
 
 WIDGET_INTENTS = {
@@ -34,7 +34,7 @@ ALLOWED_NUMBERS = {"1", "2", "3", "078170170", "247", "24", "18"}
 
 def test_every_intent_has_an_answer_in_every_locale() -> None:
     kb = default_knowledge_base()
-    assert len(kb.intents) == 83
+    assert len(kb.intents) == 83 + len(BANK_INTENTS)
     assert WIDGET_INTENTS <= set(kb.intents)
     for locale in LOCALES:
         assert set(kb.answers[locale]) == set(kb.intents)
@@ -48,7 +48,7 @@ def test_intents_are_banking77_plus_the_widget_ones() -> None:
     banking = set(json.loads(REPO_CATEGORIES.read_text(encoding="utf-8")))
     if SHARED_CATEGORIES.exists():  # the shared copy, when this checkout sits beside it
         assert banking == set(json.loads(SHARED_CATEGORIES.read_text(encoding="utf-8")))
-    assert set(default_knowledge_base().intents) == banking | WIDGET_INTENTS
+    assert set(default_knowledge_base().intents) == banking | WIDGET_INTENTS | set(BANK_INTENTS)
 
 
 def test_intents_match_what_the_classifier_can_return() -> None:
@@ -72,8 +72,16 @@ def test_sensitive_intents_offer_a_person() -> None:
         "direct_debit_payment_not_recognised",
         "transaction_charged_twice",
         "terminate_account",
+        "fraud_phishing",
+        "loan_mortgage",
+        "insurance_question",
+        "complaint",
+        "death_of_relative",
     ):
         assert kb.meta(intent).handover, intent
+    assert kb.meta("fraud_phishing").priority
+    assert kb.meta("investments").action == "open_video_booking"
+    assert kb.meta("loan_mortgage").action == "open_video_booking"
     assert kb.meta("declare_claim").action == "open_mybo"
     assert kb.meta("talk_to_human").action == "open_live_chat"
     assert kb.meta("video_meeting").action == "open_video_booking"
@@ -93,8 +101,42 @@ def test_answers_contain_no_html_and_no_invented_numbers(locale: str) -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_card_loss_points_to_card_stop(locale: str) -> None:
     kb = default_knowledge_base()
-    for intent in ("lost_or_stolen_card", "compromised_card", "card_swallowed"):
+    for intent in ("lost_or_stolen_card", "compromised_card", "card_swallowed", "fraud_phishing"):
         assert "078 170 170" in kb.answer(intent, locale).text
+
+
+def _all_texts(locale: str) -> list[str]:
+    kb = default_knowledge_base()
+    texts = [kb.answer(i, locale).text for i in kb.intents]
+    texts += [kb.label(i, locale) for i in kb.intents]
+    texts += list(kb.messages[locale].values())
+    texts += list(kb.summary_templates[locale].values())
+    return texts
+
+
+def test_dutch_addresses_the_customer_as_u() -> None:
+    informal = re.compile(r"\b(je|jij|jou|jouw|jezelf)\b", re.IGNORECASE)
+    assert [t for t in _all_texts("nl") if informal.search(t)] == []
+
+
+def test_french_puts_a_non_breaking_space_before_high_punctuation() -> None:
+    # "Sujet(s) : x" must not break before ":"; U+202F (fine) or U+00A0 both keep it together.
+    bad = re.compile(r"(?:^|[^\u202f\u00a0])[:?!;](?=\s|$)")
+    offenders = [t for t in _all_texts("fr") if bad.search(t.replace("**", ""))]
+    assert offenders == []
+
+
+def test_the_assistant_never_claims_to_see_accounts() -> None:
+    kb = default_knowledge_base()
+    # it says where the customer sees the balance instead
+    assert "**Accounts**" in kb.answer("balance_overview", "en").text
+    assert "cannot see your accounts" in kb.answer("balance_overview", "en").text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_investment_answer_announces_the_audio_recording(locale: str) -> None:
+    words = {"en": "recorded", "fr": "enregistrer", "nl": "op te nemen", "de": "aufgezeichnet"}
+    assert words[locale] in default_knowledge_base().answer("investments", locale).text
 
 
 def test_locale_normalisation() -> None:

@@ -1,14 +1,34 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from chat_widget.assistant.nlu.dataset import training_examples, validation_examples
-from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE, WIDGET_INTENTS, all_intents
+from chat_widget.assistant.nlu.dataset import (
+    WRITTEN_VALIDATION_FILE,
+    Example,
+    normalised,
+    read_csv,
+    training_examples,
+    training_files,
+    validation_examples,
+    write_csv,
+    written_validation_examples,
+)
+from chat_widget.assistant.nlu.intents import (
+    BANK_INTENTS,
+    OUT_OF_SCOPE,
+    WIDGET_INTENTS,
+    all_intents,
+    banking_intents,
+)
 from chat_widget.assistant.nlu.paths import DATA_DIR
 
 MIN_PER_INTENT = 20
+MIN_WRITTEN_NEW = 60  # per new/widget intent and language, in written/train_<lang>.csv
+MIN_WRITTEN_B77 = 25  # new rows per BANKING77 intent in written/train_{fr,nl,de}.csv
+WRITTEN = DATA_DIR / "written"
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +39,8 @@ def counts() -> Counter[tuple[str, str | None]]:
 
 def test_intent_set_is_banking77_plus_widget_intents() -> None:
     intents = all_intents()
-    assert len(intents) == 83
-    assert len(set(intents)) == 83
+    assert len(intents) == 83 + len(BANK_INTENTS) == 106
+    assert len(set(intents)) == 106
     assert set(WIDGET_INTENTS) <= set(intents)
     assert "lost_or_stolen_card" in intents
 
@@ -45,16 +65,60 @@ def test_out_of_scope_examples_exist_per_language(
 
 
 def test_validation_never_overlaps_training() -> None:
-    train = {r.text.casefold().strip() for r in training_examples()}
-    leaked = [r.text for r in validation_examples() if r.text.casefold().strip() in train]
-    assert leaked == []
+    train = {normalised(r.text) for r in training_examples()}
+    for rows in (validation_examples(), written_validation_examples()):
+        leaked = [r.text for r in rows if normalised(r.text) in train]
+        assert leaked == []
+
+
+def test_the_separately_written_validation_file_is_never_a_training_file() -> None:
+    names = {p.name for p in training_files()}
+    assert Path(WRITTEN_VALIDATION_FILE).name not in names
+    assert not any("validation" in n for n in names)
+    assert {p.name for p in WRITTEN.glob("train_*.csv")} <= names
+    assert {p.name for p in WRITTEN.glob("b77_translated_*.csv")} <= names
+
+
+def test_training_drops_a_text_that_a_validation_file_holds(tmp_path: Path) -> None:
+    (tmp_path / "written").mkdir()
+    for name in ("banking77.csv", "multilingual.csv", "out_of_scope.csv"):
+        write_csv(tmp_path / name, [])
+    write_csv(
+        tmp_path / "written" / "train_fr.csv",
+        [Example("Bonjour, mon solde ?", "balance_overview", "fr"), Example("x y", "pay_bill")],
+    )
+    write_csv(tmp_path / "validation.csv", [])
+    write_csv(
+        tmp_path / WRITTEN_VALIDATION_FILE, [Example("bonjour,  MON solde ?", "balance_overview")]
+    )
+    rows = training_examples(tmp_path)
+    assert [(r.text, r.lang) for r in rows] == [("x y", "fr")]  # lang from the file name
 
 
 def test_every_label_is_known() -> None:
     known = set(all_intents()) | {OUT_OF_SCOPE}
-    rows = training_examples() + validation_examples()
+    rows = training_examples() + validation_examples() + written_validation_examples()
+    for path in training_files():
+        rows += read_csv(path)
     assert {r.category for r in rows} <= known
     assert {r.lang for r in rows} <= {"fr", "nl", "en", "de"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en", "de"])
+def test_written_training_covers_the_new_intents(lang: str) -> None:
+    counts = Counter(r.category for r in read_csv(WRITTEN / f"train_{lang}.csv"))
+    intents = BANK_INTENTS if lang == "en" else BANK_INTENTS + WIDGET_INTENTS
+    short = {i: counts[i] for i in intents if counts[i] < MIN_WRITTEN_NEW}
+    assert short == {}
+    if lang != "en":
+        thin = {i: counts[i] for i in banking_intents() if counts[i] < MIN_WRITTEN_B77}
+        assert thin == {}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "de"])
+def test_translated_banking77_rows_exist_for_every_intent(lang: str) -> None:
+    counts = Counter(r.category for r in read_csv(WRITTEN / f"b77_translated_{lang}.csv"))
+    assert set(counts) == set(banking_intents())
 
 
 def test_validation_holds_every_language_and_oos() -> None:
@@ -67,3 +131,6 @@ def test_third_party_data_is_credited() -> None:
     credits = (DATA_DIR / "CREDITS.md").read_text(encoding="utf-8")
     assert "CC-BY-4.0" in credits and "BANKING77" in credits
     assert "CC-BY-3.0" in credits and "CLINC150" in credits
+    for path in [*training_files(), DATA_DIR / WRITTEN_VALIDATION_FILE]:
+        if path.parent == WRITTEN:
+            assert path.name in credits, path.name

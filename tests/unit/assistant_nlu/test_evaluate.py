@@ -48,9 +48,19 @@ def test_cli_prints_languages_then_the_summary_line(
         writer.writerow(["mijn kaart is gestolen", "lost_or_stolen_card", "nl"])
         writer.writerow(["I want to talk to a human", "talk_to_human", "en"])
         writer.writerow(["what's the weather like in Rome", "out_of_scope", "en"])
+        writer.writerow(["Bonjour, quel est mon solde ? Merci", "balance_overview", "fr"])
+        writer.writerow(["where can I buy a cheap flight", "book_flight", "en"])  # not ours
+    predictions = tmp_path / "predictions.csv"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "chat_widget.assistant.evaluate", str(path)],
+        [
+            sys.executable,
+            "-m",
+            "chat_widget.assistant.evaluate",
+            str(path),
+            "--predictions",
+            str(predictions),
+        ],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
@@ -63,6 +73,21 @@ def test_cli_prints_languages_then_the_summary_line(
     match = LAST_LINE.match(lines[-1])
     assert match is not None, lines[-1]
     accuracy, answered, on_answered, oos, n = match.groups()
-    assert int(n) == 4
+    assert int(n) == 6
     assert float(accuracy) == 1.0
-    assert float(oos) == 0.0
+    assert float(oos) == 0.0  # the unknown category counts as out of scope
+    with predictions.open(encoding="utf-8", newline="") as fh:
+        out = list(csv.DictReader(fh))
+    assert list(out[0]) == ["text", "lang", "predicted", "confidence", "answered"]
+    assert [r["text"] for r in out] == [
+        "ma carte a été volée",
+        "mijn kaart is gestolen",
+        "I want to talk to a human",
+        "what's the weather like in Rome",
+        "Bonjour, quel est mon solde ? Merci",
+        "where can I buy a cheap flight",
+    ]
+    assert out[4]["predicted"] == "balance_overview" and out[4]["answered"] == "1"
+    assert out[4]["lang"] == "fr" and out[2]["lang"] == "en"
+    assert out[3]["answered"] == "0" and out[5]["answered"] == "0"
+    assert all(0.0 <= float(r["confidence"]) <= 1.0 for r in out)
