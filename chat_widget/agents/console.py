@@ -19,12 +19,14 @@ from chat_widget.agents.sessions import create_agent_session, resolve_agent_sess
 CHAT_PAGE = "/agent"
 CLAIMS_PAGE = "/agent/claims"
 MEETINGS_PAGE = "/agent/meetings"
+SUPERVISOR_PAGE = "/agent/supervisor"
 
 #: Each console page and the roles that may open it.
 PAGE_ROLES: dict[str, frozenset[str]] = {
     CHAT_PAGE: frozenset({Role.AGENT}),
     MEETINGS_PAGE: frozenset({Role.AGENT}),
     CLAIMS_PAGE: frozenset({Role.CLAIMS_HANDLER, Role.ADMIN}),
+    SUPERVISOR_PAGE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 

@@ -16,6 +16,7 @@ class Role(StrEnum):
     AGENT = "agent"
     CLAIMS_HANDLER = "claims_handler"
     ADMIN = "admin"
+    SUPERVISOR = "supervisor"
 
 
 class Presence(StrEnum):
