@@ -101,6 +101,10 @@ class MeetingsConsoleState(AgentState):
             )
         )
 
+    def _listed(self, booking_id: str) -> bool:
+        """Only a meeting on the employee's screen, still ahead, can be cancelled or moved."""
+        return any(m.booking_id == booking_id and m.changeable for m in self.meetings)
+
     def _close_confirm(self) -> None:
         self.confirm_id = self.confirm_kind = self.confirm_start = self.confirm_label = ""
 
@@ -109,6 +113,8 @@ class MeetingsConsoleState(AgentState):
         if await self._require() is None:
             return self._to_login()
         self.outcome_key = ""
+        if not self._listed(booking_id):
+            return None
         self.confirm_id, self.confirm_kind = booking_id, CANCEL
         return rx.set_focus("mt-confirm-yes")
 
@@ -117,6 +123,8 @@ class MeetingsConsoleState(AgentState):
         if await self._require() is None:
             return self._to_login()
         self._close_confirm()
+        if not self._listed(booking_id):
+            return None
         service = await asyncio.to_thread(booking_service)
         if service is None:
             self.outcome_key = "meetings.done.failed"
