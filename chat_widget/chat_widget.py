@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_widget import routes
+from chat_widget.adapters.oidc import OidcClient
 from chat_widget.settings import get_settings
 from chat_widget.ui.agent.binding import ConsoleSessionBinding
 from chat_widget.ui.agent.claims_pages import CLAIMS_ROUTE, claims_page
@@ -21,18 +22,29 @@ from chat_widget.ui.agent.state import (
     AgentState,
     console_sign_in,
     console_sign_out,
+    console_sso_logout,
+    console_sso_sign_in,
     read_agent_chat_file,
+    reconcile_sso_roles,
+)
+from chat_widget.ui.agent.supervisor_pages import supervisor_page
+from chat_widget.ui.agent.supervisor_state import (
+    SUPERVISOR_ROUTE,
+    SupervisorState,
+    read_supervisor_csv,
 )
 from chat_widget.ui.claim_state import export_documents, read_claim_file
 from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.warmup import warm_up
 from chat_widget.ui.widget_state import WidgetState
-from chat_widget.web.claim_files import CHAT, CustomerFilesRoute
+from chat_widget.web.claim_files import CHAT, ASGIApp, CustomerFilesRoute
 from chat_widget.web.claims_export import ClaimsExportRoute
 from chat_widget.web.console_session import ConsoleSessionRoute
 from chat_widget.web.handler_files import AGENT_CHAT_PREFIX, PREVIEW_PREFIX, HandlerFilesRoute
+from chat_widget.web.oidc import OidcRoute
 from chat_widget.web.security import SecurityHeaders
+from chat_widget.web.supervisor_export import SupervisorExportRoute
 
 _settings = get_settings()
 
@@ -57,14 +69,27 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
         handler_files, read_file=read_agent_chat_file, prefix=AGENT_CHAT_PREFIX, secure=secure
     )
     export = ClaimsExportRoute(agent_files, api_key=_settings.claims_api_key, load=export_documents)
+    # Supervisor tables as CSV: console cookie, supervisor/admin role, audited per download.
+    reports = SupervisorExportRoute(export, read=read_supervisor_csv, secure=secure)
     # The console session cookie is written and cleared only here (HttpOnly).
-    console = ConsoleSessionRoute(
-        export,
+    console: ASGIApp = ConsoleSessionRoute(
+        reports,
         sign_in=console_sign_in,
         sign_out=console_sign_out,
         own_origin=_settings.own_origin,
         secure=secure,
+        passwords=_settings.local_passwords,
     )
+    # Employees' single sign-on with the bank's identity provider, when configured.
+    if _settings.oidc is not None:
+        console = OidcRoute(
+            console,
+            client=OidcClient(_settings.oidc),
+            complete=console_sso_sign_in,
+            end_sessions=console_sso_logout,
+            secret=_settings.secret_key,
+            secure=secure,
+        )
     return SecurityHeaders(
         console,
         frame_ancestors=(_settings.own_origin, *_settings.allowed_origins),
@@ -111,11 +136,18 @@ app.add_page(
     title="Video meetings",
     on_load=MeetingsConsoleState.load_meetings,
 )
+app.add_page(
+    supervisor_page,
+    route=SUPERVISOR_ROUTE,
+    title="Supervisor",
+    on_load=SupervisorState.on_supervisor_page,
+)
 # A reconnecting tab gets its console state only under the session cookie that filled it.
 app.add_middleware(
     ConsoleSessionBinding(
-        (AgentState, ClaimsConsoleState, MeetingsConsoleState, NavState),
+        (AgentState, ClaimsConsoleState, MeetingsConsoleState, SupervisorState, NavState),
         secure=_settings.public_url.startswith("https://"),
     )
 )
 app.register_lifespan_task(warm_up)
+app.register_lifespan_task(reconcile_sso_roles)

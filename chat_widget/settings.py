@@ -8,6 +8,7 @@ Graph tokens and demo accounts; the demo and the tests say ``CW_ENV=development`
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -76,6 +77,19 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
 
 
+def _pairs(name: str, value: str) -> tuple[tuple[str, str], ...]:
+    """``key=value`` items separated by commas or semicolons (group ids never contain either)."""
+    pairs = []
+    for item in re.split(r"[,;]", value):
+        if not item.strip():
+            continue
+        key, sep, mapped = item.partition("=")
+        if not sep or not key.strip() or not mapped.strip():
+            raise SettingsError(f"{name} items must look like GROUP=value, got {item.strip()!r}")
+        pairs.append((key.strip(), mapped.strip().lower()))
+    return tuple(pairs)
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -84,6 +98,36 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+#: The console roles an identity-provider group or app role can grant (agents.records.Role).
+CONSOLE_ROLES = ("agent", "claims_handler", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """Employees sign in with the bank's OpenID Connect provider (Entra ID or another).
+
+    ``role_map`` pairs a value of the ID token's ``roles``/``groups`` claims (an Entra app role
+    name or group object id) with a console role; several values may grant the same role and
+    one value several roles. ``language_map`` likewise gives the languages an agent serves.
+    """
+
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    discovery_url: str = ""
+    tenant_id: str | None = None
+    scopes: tuple[str, ...] = ("openid", "profile", "email")
+    role_claims: tuple[str, ...] = ("roles", "groups")
+    role_map: tuple[tuple[str, str], ...] = ()
+    language_map: tuple[tuple[str, str], ...] = ()
+    redirect_url: str = ""
+    timeout_seconds: float = 10.0
+
+    @property
+    def metadata_url(self) -> str:
+        return self.discovery_url or f"{self.issuer}/.well-known/openid-configuration"
 
 
 @dataclass(frozen=True)
@@ -116,7 +160,13 @@ class Settings:
     # Microsoft Graph (video meetings); the other CW_GRAPH_* values are read by the adapter.
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     graph_static_token: bool = False
-    extra: Mapping[str, str] = field(default_factory=dict)
+    # Employees' single sign-on; None: local passwords (development and test only).
+    oidc: OidcSettings | None = None
+    # CW_LOCAL_PASSWORDS=0 turns local passwords off outside production too (an SSO-only demo
+    # or test); production never has them.
+    local_passwords_wanted: bool = True
+    # Every CW_* variable as given, secrets included: never in a repr (logs, tracebacks).
+    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -126,6 +176,11 @@ class Settings:
     def own_origin(self) -> str:
         scheme, _, rest = self.public_url.partition("://")
         return f"{scheme}://{rest.split('/', 1)[0]}"
+
+    @property
+    def local_passwords(self) -> bool:
+        """Password sign-in to the console: the demo and the tests only, never production."""
+        return self.local_passwords_wanted and not self.is_production
 
     @property
     def socket_origins(self) -> tuple[str, ...]:
@@ -156,6 +211,8 @@ class Settings:
             if value < 1:
                 raise SettingsError(f"{name} must be at least 1")
         check_graph_base_url(self.graph_base_url, self.env)
+        if self.oidc is not None:
+            self._validate_oidc(self.oidc)
         if self.is_production:
             if self.graph_static_token:
                 raise SettingsError(
@@ -182,13 +239,68 @@ class Settings:
                 )
         return self
 
+    def _validate_oidc(self, oidc: OidcSettings) -> None:
+        if not oidc.client_id or not oidc.client_secret:
+            raise SettingsError("CW_OIDC_CLIENT_ID and CW_OIDC_CLIENT_SECRET are required")
+        if "{" in oidc.issuer:
+            # Entra's "common"/"organizations" metadata has a templated issuer: any tenant.
+            raise SettingsError("CW_OIDC_ISSUER must name one tenant, not a template")
+        for name, url in (
+            ("CW_OIDC_ISSUER", oidc.issuer),
+            ("CW_OIDC_DISCOVERY_URL", oidc.discovery_url),
+            ("CW_OIDC_REDIRECT_URL", oidc.redirect_url),
+        ):
+            if not url:
+                continue
+            if not url.startswith(("https://", "http://")):
+                raise SettingsError(f"{name} must be an https:// URL")
+            if self.is_production and not url.startswith("https://"):
+                raise SettingsError(f"{name} must be https:// in production")
+        unknown = sorted({role for _, role in oidc.role_map} - set(CONSOLE_ROLES))
+        if unknown:
+            raise SettingsError(f"CW_OIDC_ROLE_MAP grants unknown roles {unknown}")
+        if not oidc.role_map:
+            raise SettingsError("CW_OIDC_ROLE_MAP is required: no group would grant any role")
+        bad_languages = sorted({lang for _, lang in oidc.language_map} - set(LOCALES))
+        if bad_languages:
+            raise SettingsError(f"CW_OIDC_LANGUAGE_MAP has unknown languages {bad_languages}")
+        if "openid" not in oidc.scopes:
+            raise SettingsError("CW_OIDC_SCOPES must include openid")
+        if oidc.timeout_seconds <= 0:
+            raise SettingsError("CW_OIDC_TIMEOUT_SECONDS must be positive")
+
+
+def _oidc(env: Mapping[str, str], public_url: str) -> OidcSettings | None:
+    issuer = (env.get("CW_OIDC_ISSUER") or "").strip().rstrip("/")
+    if not issuer:
+        return None
+    try:
+        timeout = float(env.get("CW_OIDC_TIMEOUT_SECONDS") or 10)
+    except ValueError as exc:
+        raise SettingsError("CW_OIDC_TIMEOUT_SECONDS must be a number") from exc
+    return OidcSettings(
+        issuer=issuer,
+        client_id=(env.get("CW_OIDC_CLIENT_ID") or "").strip(),
+        client_secret=env.get("CW_OIDC_CLIENT_SECRET") or "",
+        discovery_url=(env.get("CW_OIDC_DISCOVERY_URL") or "").strip(),
+        tenant_id=(env.get("CW_OIDC_TENANT_ID") or "").strip() or None,
+        scopes=tuple((env.get("CW_OIDC_SCOPES") or "openid profile email").split()),
+        role_claims=_split(env.get("CW_OIDC_ROLE_CLAIMS") or "roles,groups"),
+        role_map=_pairs("CW_OIDC_ROLE_MAP", env.get("CW_OIDC_ROLE_MAP") or ""),
+        language_map=_pairs("CW_OIDC_LANGUAGE_MAP", env.get("CW_OIDC_LANGUAGE_MAP") or ""),
+        redirect_url=(env.get("CW_OIDC_REDIRECT_URL") or "").strip()
+        or f"{public_url}/api/agent/oidc/callback",
+        timeout_seconds=timeout,
+    )
+
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get("CW_DATA_DIR") or (PROJECT_ROOT / ".data"))
+    public_url = env.get("CW_PUBLIC_URL", "http://localhost:3000").rstrip("/")
     settings = Settings(
         env=environment_name(env),
-        public_url=env.get("CW_PUBLIC_URL", "http://localhost:3000").rstrip("/"),
+        public_url=public_url,
         database_url=env.get("CW_DATABASE_URL") or f"sqlite:///{data_dir / 'widget.db'}",
         redis_url=env.get("REDIS_URL") or None,
         allowed_origins=_split(
@@ -211,6 +323,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         claims_api_key=env.get("CW_CLAIMS_API_KEY") or None,
         graph_base_url=env.get("CW_GRAPH_BASE_URL") or "https://graph.microsoft.com/v1.0",
         graph_static_token=bool(env.get("CW_GRAPH_STATIC_TOKEN")),
+        oidc=_oidc(env, public_url),
+        local_passwords_wanted=(env.get("CW_LOCAL_PASSWORDS") or "1").strip() not in {"0", "false"},
         extra={k: v for k, v in env.items() if k.startswith("CW_")},
     )
     return settings.validate()

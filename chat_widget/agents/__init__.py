@@ -1,4 +1,5 @@
-"""Bank employees: accounts, password login behind an ``Authenticator`` protocol, sessions."""
+"""Bank employees: accounts, sign-in (the bank's identity provider; local passwords for the demo
+and tests), sessions."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from chat_widget.agents.accounts import (
     set_presence,
 )
 from chat_widget.agents.auth import Authenticator, LoginOutcome, PasswordAuthenticator
-from chat_widget.agents.console import landing_page, may_open, roles_of_session, sign_in
+from chat_widget.agents.console import (
+    landing_page,
+    may_open,
+    opens_a_page,
+    roles_of_session,
+    sign_in,
+)
 from chat_widget.agents.errors import NotAuthenticated, NotAuthorized
 from chat_widget.agents.records import Agent, AgentSession, LoginThrottle, Presence, Role
 from chat_widget.agents.sessions import (
@@ -46,6 +53,7 @@ __all__ = [
     "get_agent_by_username",
     "landing_page",
     "may_open",
+    "opens_a_page",
     "require_role",
     "resolve_agent_session",
     "revoke_agent_session",

@@ -3,10 +3,15 @@
     python -m chat_widget.agents create --username u --name "First Last" --role agent \
         --languages fr,nl [--capacity 3] [--password-stdin]
     python -m chat_widget.agents seed-demo
+    python -m chat_widget.agents sign-out --username u
 
 The database is ``--database-url`` or ``$CW_DATABASE_URL`` (default ``sqlite:///chat_widget.db``).
 ``seed-demo`` takes the demo password from ``$CW_DEMO_PASSWORD`` or generates one per account and
-prints it once.
+prints it once. ``sign-out`` ends every console session of an employee at once (a leaver whose
+account the identity provider has just disabled). ``create`` and ``seed-demo`` refuse to run in
+production (``CW_ENV`` unset or ``production``): there
+employees sign in with the bank's identity provider and their record is created on their first
+sign-in; the console refuses local passwords.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from sqlmodel import SQLModel
 from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.agents.accounts import create_agent, get_agent_by_username
 from chat_widget.agents.records import Agent, AgentSession, LoginThrottle, Role
+from chat_widget.agents.sessions import revoke_all_agent_sessions
 from chat_widget.settings import environment_name
 
 DEMO_ACCOUNTS = (
@@ -32,6 +38,7 @@ DEMO_ACCOUNTS = (
     ("lena", "Lena Schmitz", (Role.AGENT,), ("de", "fr", "en")),
     ("marc", "Marc Claes", (Role.CLAIMS_HANDLER, Role.AGENT), ("fr", "nl")),
     ("admin", "Admin Demo", (Role.ADMIN, Role.AGENT), ("fr", "nl", "en", "de")),
+    ("nadia", "Nadia Peeters", (Role.SUPERVISOR, Role.AGENT), ("nl", "fr", "en")),
 )
 
 
@@ -52,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from stdin"
     )
     sub.add_parser("seed-demo", help="create the demo accounts (skips existing ones)")
+    out = sub.add_parser("sign-out", help="end every console session of one employee now")
+    out.add_argument("--username", required=True)
     return parser
 
 
@@ -72,6 +81,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         tables=[Agent.__table__, AgentSession.__table__, LoginThrottle.__table__],  # type: ignore[attr-defined]
     )
     try:
+        if args.command == "sign-out":
+            with session_scope(engine) as session:
+                agent = get_agent_by_username(session=session, username=args.username)
+                if agent is None:
+                    print(f"error: no employee {args.username}", file=sys.stderr)
+                    return 2
+                ended = revoke_all_agent_sessions(session=session, agent_id=agent.id)
+            print(f"signed out {agent.username}: {ended} console session(s) ended")
+            return 0
+        if environment_name() == "production":
+            print(
+                "error: local passwords are refused in production (CW_ENV is unset or "
+                "production): employees sign in with the identity provider (CW_OIDC_*); set "
+                "CW_ENV=development for a demo",
+                file=sys.stderr,
+            )
+            return 2
         if args.command == "create":
             password = _read_password(args.password_stdin)
             with session_scope(engine) as session:
@@ -86,13 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 print(f"created {agent.username} ({', '.join(agent.roles)}) id={agent.id}")
         elif args.command == "seed-demo":
-            if environment_name() == "production":
-                print(
-                    "error: seed-demo refuses to run in production (CW_ENV is unset or "
-                    "production); set CW_ENV=development for a demo",
-                    file=sys.stderr,
-                )
-                return 2
             shared = os.environ.get("CW_DEMO_PASSWORD")
             with session_scope(engine) as session:
                 for username, name, roles, languages in DEMO_ACCOUNTS:

@@ -2,7 +2,8 @@
 
 The HTTP layer (``web.console_session``) owns the cookie; this module owns the rules: which
 roles open which console page, where a sign-in lands (the page that was asked for if the roles
-allow it, else the employee's own console), and that demo accounts never sign in in production.
+allow it, else the employee's own console), and that local passwords never sign anyone in in
+production: there employees sign in with the bank's identity provider (agents.directory).
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def may_open(roles: Iterable[str], page: str) -> bool:
     return allowed is not None and bool(allowed & set(roles))
 
 
+def opens_a_page(roles: Iterable[str]) -> bool:
+    """Whether the roles open any console page: signing in an employee whose roles open none
+    would only send them round between the login page and a refusal."""
+    return any(may_open(roles, page) for page in PAGE_ROLES)
+
+
 def landing_page(roles: Iterable[str], asked: str = "") -> str:
     """The asked page when the roles allow it; otherwise the employee's own console."""
     held = set(roles)
@@ -44,6 +51,10 @@ def landing_page(roles: Iterable[str], asked: str = "") -> str:
         return CHAT_PAGE
     if held & PAGE_ROLES[CLAIMS_PAGE]:
         return CLAIMS_PAGE
+    if held & PAGE_ROLES[SUPERVISOR_PAGE]:
+        # A supervisor who does not take chats themselves would otherwise bounce between the
+        # chat console (refused) and the login page.
+        return SUPERVISOR_PAGE
     return CHAT_PAGE
 
 
@@ -63,11 +74,15 @@ def sign_in(
     asked: str = "",
     production: bool,
 ) -> SignInResult:
-    """Check the credentials (throttled) and open a console session."""
+    """Check the credentials (throttled) and open a console session.
+
+    Production refuses every local password: employees there hold no password of ours."""
+    if production:
+        return SignInResult(None)
     outcome = PasswordAuthenticator(session=session, allow_demo=not production).authenticate(
         username, password, client
     )
-    if outcome.agent is None:
+    if outcome.agent is None or not opens_a_page(outcome.agent.roles):
         return SignInResult(None, retry_after=outcome.retry_after)
     token = create_agent_session(session=session, agent=outcome.agent)
     return SignInResult(token, landing_page(outcome.agent.roles, asked))

@@ -15,8 +15,9 @@ from chat_widget.domain.models import new_id
 class Role(StrEnum):
     AGENT = "agent"
     CLAIMS_HANDLER = "claims_handler"
-    ADMIN = "admin"
+    # Watches the team: the supervisor view (/agent/supervisor).
     SUPERVISOR = "supervisor"
+    ADMIN = "admin"
 
 
 class Presence(StrEnum):
@@ -26,7 +27,12 @@ class Presence(StrEnum):
 
 
 class Agent(SQLModel, table=True):
-    """A bank employee. ``password_hash`` is None for accounts that only log in through SSO."""
+    """A bank employee. ``password_hash`` is None for accounts that only log in through SSO.
+
+    An employee of the identity provider has ``idp_subject`` (``iss`` + ``sub`` of their ID
+    tokens) and ``idp_groups``, the group/app-role values of their last sign-in: their
+    ``roles`` are always derived from those through the configured map (agents.directory),
+    never edited here, so the provider stays the one place that grants access."""
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     username: str = Field(unique=True, index=True, max_length=64)
@@ -41,6 +47,8 @@ class Agent(SQLModel, table=True):
     active: bool = Field(default=True)
     # Created by `seed-demo`: such accounts can never sign in when CW_ENV=production.
     demo: bool = Field(default=False)
+    idp_subject: str | None = Field(default=None, unique=True, max_length=300)
+    idp_groups: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -55,6 +63,8 @@ class AgentSession(SQLModel, table=True):
     expires_at: datetime
     absolute_expires_at: datetime
     revoked_at: datetime | None = Field(default=None)
+    # The identity provider's session (``sid``): its front/back-channel logout ends this one.
+    idp_sid: str | None = Field(default=None, index=True, max_length=200)
 
 
 class LoginThrottle(SQLModel, table=True):

@@ -30,8 +30,11 @@ def create_agent_session(
     agent: Agent,
     policy: SessionPolicy | None = None,
     now: datetime | None = None,
+    idp_sid: str | None = None,
 ) -> str:
-    """Start a session and return the token (shown once; only its hash is stored)."""
+    """Start a session and return the token (shown once; only its hash is stored).
+
+    ``idp_sid``: the identity provider's session it was opened under (its logout ends it)."""
     policy = policy or SessionPolicy()
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
@@ -44,6 +47,7 @@ def create_agent_session(
             last_seen_at=now,
             expires_at=min(now + policy.idle_timeout, absolute),
             absolute_expires_at=absolute,
+            idp_sid=idp_sid[:200] if idp_sid else None,
         )
     )
     session.flush()

@@ -8,7 +8,11 @@ browser sent with the websocket handshake (never from anything the page's script
 
 * ``POST /api/agent/login`` (form: username, password, next) → 303 to the asked console page
   with ``Set-Cookie``, or back to the login page with ``?error=invalid`` / ``?error=wait``.
-* ``POST /api/agent/logout`` → revokes the session, clears the cookie, 303 to the login page.
+* ``POST /api/agent/logout`` → revokes the session, clears the cookie, 303 to the login page
+  (``?signed_out=1``, so that single sign-on does not take the employee straight back in).
+
+Local passwords are refused in production (``passwords=False``): the login endpoint answers
+404 there, and employees sign in with the bank's identity provider (``web.oidc``).
 
 Both refuse a request whose ``Origin`` is not the widget server's own (login CSRF). On https
 the cookie is ``__Host-`` prefixed and ``Secure``; always ``HttpOnly`` and ``SameSite=Strict``.
@@ -26,6 +30,7 @@ from chat_widget.web.claim_files import ASGIApp, Receive, Scope, Send, _reply
 LOGIN_PATH = "/api/agent/login"
 LOGOUT_PATH = "/api/agent/logout"
 LOGIN_PAGE = "/agent/login"
+SIGNED_OUT_PAGE = f"{LOGIN_PAGE}?signed_out=1"
 SECURE_COOKIE = "__Host-cw_console"
 PLAIN_COOKIE = "cw_console"
 MAX_AGE_SECONDS = 10 * 3600
@@ -109,8 +114,10 @@ class ConsoleSessionRoute:
         sign_out: SignOut,
         own_origin: str,
         secure: bool,
+        passwords: bool = True,
     ) -> None:
         self.app = app
+        self.passwords = passwords
         self.sign_in = sign_in
         self.sign_out = sign_out
         self.own_origin = own_origin.lower()
@@ -120,6 +127,9 @@ class ConsoleSessionRoute:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if path not in (LOGIN_PATH, LOGOUT_PATH):
             await self.app(scope, receive, send)
+            return
+        if path == LOGIN_PATH and not self.passwords:
+            await _reply(send, 404, b"Not found")
             return
         if scope.get("method") != "POST":
             await _reply(send, 405, b"Method not allowed", [(b"allow", b"POST")])
@@ -136,7 +146,7 @@ class ConsoleSessionRoute:
             token = session_token(scope, secure=self.secure)
             if token:
                 await self.sign_out(token)
-            await _redirect(send, LOGIN_PAGE, set_cookie("", secure=self.secure))
+            await _redirect(send, SIGNED_OUT_PAGE, set_cookie("", secure=self.secure))
             return
         asked = safe_next(form.get("next"))
         outcome = await self.sign_in(

@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright
 
 from chat_widget.devtools import demo_host
 from tests.conftest import need_tool
+from tests.fakes import fake_oidc
 from tests.fakes.fake_graph import FakeGraph, running_fake
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,15 +212,23 @@ def graph_env(fake: FakeGraph) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def widget_server(fake_graph: FakeGraph) -> Iterator[WidgetServer]:
+def fake_idp() -> Iterator[fake_oidc.FakeOidc]:
+    """The bank's identity provider as a local fake (tests/fakes/fake_oidc.py): the console
+    offers single sign-on beside the test accounts' local passwords."""
+    yield from fake_oidc.running_fake(fake_oidc.demo_users())
+
+
+@pytest.fixture(scope="session")
+def widget_server(fake_graph: FakeGraph, fake_idp: fake_oidc.FakeOidc) -> Iterator[WidgetServer]:
     need_tool(
         Path(CHROMIUM).exists() or bool(os.environ.get("CW_PLAYWRIGHT_BUNDLED")),
         "no Chromium: run scripts/bootstrap --browser",
     )
     # Manual routing: these journeys show the queue and an agent accepting from it. Automatic
     # routing (the default) is exercised across two workers in test_two_workers.py.
-    env = {**graph_env(fake_graph), "CW_CHAT_ROUTING": "manual"}
+    env = {**graph_env(fake_graph), **fake_idp.env(), "CW_CHAT_ROUTING": "manual"}
     server = start_widget_server(env, own_build=False)
+    fake_idp.allow_redirect(f"{server.origin}/api/agent/oidc/callback")
     host = demo_host.serve(server.host_port, server.origin)
     yield server
     host.shutdown()

@@ -233,7 +233,7 @@ def test_handler_searches_filters_and_sees_the_claim_at_a_glance(
         # Logged out: the page sends to the login page.
         anon = anon_ctx.new_page()
         anon.goto(f"{live_server.origin}{CLAIMS}")
-        anon.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
+        anon.wait_for_url(re.compile(r"/agent/login/?(\?(next=[/a-z]*|signed_out=1))?$"))
         # An agent without the claims role asking for the page goes back to their own console.
         other = other_ctx.new_page()
         login(other, live_server, "sophie")

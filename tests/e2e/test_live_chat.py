@@ -269,7 +269,7 @@ def test_agent_login_failures_and_no_console_without_login(
         page = ctx.new_page()
         # A customer (or anyone) opening the console lands on the login page.
         page.goto(f"{live_server.origin}/agent")
-        page.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
+        page.wait_for_url(re.compile(r"/agent/login/?(\?(next=[/a-z]*|signed_out=1))?$"))
         expect(page.get_by_role("heading", name="Connexion conseiller")).to_be_visible()
         expect(page.get_by_text("Clients en attente")).to_have_count(0)
         violations = axe_violations(page)
@@ -288,7 +288,7 @@ def test_agent_login_failures_and_no_console_without_login(
         # A forged cookie is no session either.
         ctx.add_cookies([{"name": "cw_console", "value": "forged", "url": live_server.origin}])
         page.goto(f"{live_server.origin}/agent")
-        page.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
+        page.wait_for_url(re.compile(r"/agent/login/?(\?(next=[/a-z]*|signed_out=1))?$"))
 
         # A real login survives a reload, and logging out ends it.
         agent_login(page, live_server, "pieter")
@@ -297,9 +297,9 @@ def test_agent_login_failures_and_no_console_without_login(
         violations = axe_violations(page)
         assert violations == [], describe(violations)
         page.get_by_role("button", name="Se déconnecter").click()
-        page.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
+        page.wait_for_url(re.compile(r"/agent/login/?(\?(next=[/a-z]*|signed_out=1))?$"))
         page.goto(f"{live_server.origin}/agent")
-        page.wait_for_url(re.compile(r"/agent/login/?(\?next=[/a-z]*)?$"))
+        page.wait_for_url(re.compile(r"/agent/login/?(\?(next=[/a-z]*|signed_out=1))?$"))
     finally:
         ctx.close()
 

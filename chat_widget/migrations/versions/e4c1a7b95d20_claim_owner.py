@@ -1,7 +1,7 @@
 """claim owner: the handler who has a claim in hand, and since when
 
 Revision ID: e4c1a7b95d20
-Revises: 7b1e2c9d4a10
+Revises: 9b3e6f1a2c4d
 Create Date: 2026-12-05 09:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "e4c1a7b95d20"
-down_revision = "7b1e2c9d4a10"
+down_revision = "9b3e6f1a2c4d"
 branch_labels = None
 depends_on = None
 

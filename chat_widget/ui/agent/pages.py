@@ -55,30 +55,65 @@ def _stylesheet() -> rx.Component:
     return rx.el.link(rel="stylesheet", href=routes.LIVE_STYLESHEET)
 
 
+def _password_form() -> rx.Component:
+    # A plain POST to the login endpoint, which sets the HttpOnly session cookie and
+    # redirects; no Reflex event ever carries the password or the session.
+    return native_form(
+        _field(A.tr["agent.username"], "username", "ag-username", auto_complete="username"),
+        _field(
+            A.tr["agent.password"],
+            "password",
+            "ag-password",
+            type="password",
+            auto_complete="current-password",
+        ),
+        rx.el.input(type="hidden", name="next", value=A.login_next),
+        rx.el.button(A.tr["agent.login"], type="submit", class_name="cw-send"),
+        action=console_session.LOGIN_PATH,
+        class_name="ag-login-form",
+    )
+
+
+def _sso_entry() -> rx.Component:
+    """A link, not a form: the page's CSP (form-action 'self') would stop a form's redirect
+    to the identity provider, and a link also works before the websocket is up. ``rx.el.a``
+    is React Router's link: ``reload_document`` makes it a real page load of the endpoint."""
+    return rx.el.section(
+        rx.el.p(A.tr["agent.sso_intro"], class_name="cw-text", id="ag-sso-intro"),
+        rx.el.a(
+            A.tr["agent.sso_login"],
+            href=A.sso_login_url,
+            reload_document=True,
+            aria_describedby="ag-sso-intro",
+            class_name="cw-send ag-sso",
+        ),
+        class_name="ag-login-sso",
+    )
+
+
 def login_page() -> rx.Component:
     return rx.el.div(
         _stylesheet(),
         rx.el.main(
             rx.el.h1(A.tr["agent.login_title"], class_name="cw-h1"),
             _language_select(),
-            # A plain POST to the login endpoint, which sets the HttpOnly session cookie and
-            # redirects; no Reflex event ever carries the password or the session.
-            native_form(
-                _field(A.tr["agent.username"], "username", "ag-username", auto_complete="username"),
-                _field(
-                    A.tr["agent.password"],
-                    "password",
-                    "ag-password",
-                    type="password",
-                    auto_complete="current-password",
+            rx.cond(A.sso_enabled, _sso_entry()),
+            rx.cond(
+                A.passwords_enabled,
+                rx.el.section(
+                    rx.cond(
+                        A.sso_enabled,
+                        rx.el.h2(A.tr["agent.local_login"], class_name="cw-h2"),
+                    ),
+                    _password_form(),
                 ),
-                rx.el.input(type="hidden", name="next", value=A.login_next),
-                rx.el.button(A.tr["agent.login"], type="submit", class_name="cw-send"),
-                action=console_session.LOGIN_PATH,
-                class_name="ag-login-form",
             ),
             rx.el.div(
                 rx.cond(A.login_error != "", rx.el.p(A.login_error, class_name="cw-guard")),
+                rx.cond(
+                    A.login_unavailable,
+                    rx.el.p(A.tr["agent.login_unavailable"], class_name="cw-guard"),
+                ),
                 role="alert",
             ),
             class_name="ag-login",

@@ -9,6 +9,7 @@ Message text is plain data, rendered as text.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -22,6 +23,9 @@ from reflex_base.event import EventSpec
 from sqlmodel import Session
 
 from chat_widget import agents, live_chat
+from chat_widget.adapters.oidc import LogoutRequest
+from chat_widget.agents import directory
+from chat_widget.agents.directory import Employee, RoleMap
 from chat_widget.agents.records import Presence, Role
 from chat_widget.domain.models import Message
 from chat_widget.i18n import LOCALES, catalog
@@ -39,7 +43,7 @@ from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_push import POLL_SECONDS, Liveness
-from chat_widget.web import console_session
+from chat_widget.web import console_session, oidc
 from chat_widget.web.claim_files import ServedFile
 from chat_widget.web.handler_files import agent_chat_file_url
 
@@ -144,6 +148,65 @@ async def console_sign_out(token: str) -> None:
     await runtime.run_db(lambda s: agents.revoke_agent_session(session=s, token=token))
 
 
+def sso_role_map() -> RoleMap:
+    """The configured group → role/language map (empty without single sign-on)."""
+    settings = runtime.settings()
+    if settings.oidc is None:
+        return RoleMap()
+    return RoleMap(
+        settings.oidc.role_map,
+        settings.oidc.language_map,
+        default_languages=(settings.default_locale,),
+    )
+
+
+async def console_sso_sign_in(employee: Employee, asked: str) -> oidc.SsoSignedIn | oidc.SsoRefused:
+    """For the single sign-on callback: the validated employee in, a console session out."""
+    role_map = sso_role_map()
+    result = await runtime.run_db(
+        lambda s: directory.sign_in_employee(
+            session=s, employee=employee, role_map=role_map, asked=asked
+        )
+    )
+    if result.token is None:
+        return oidc.SsoRefused(result.refusal)
+    return oidc.SsoSignedIn(result.token, result.landing)
+
+
+async def console_sso_logout(request: LogoutRequest) -> int:
+    """The identity provider ended the employee's session there: end it here too."""
+    return await runtime.run_db(
+        lambda s: directory.end_provider_sessions(
+            session=s, issuer=request.issuer, subject=request.subject, sid=request.sid
+        )
+    )
+
+
+async def reconcile_sso_roles() -> None:
+    """Lifespan task: map every provider employee's stored groups with this start's map, so a
+    group taken out of CW_OIDC_ROLE_MAP closes the console at its members' next request."""
+    if runtime.settings().oidc is None:
+        return
+    role_map = sso_role_map()
+    changed = await runtime.run_db(
+        lambda s: directory.reconcile_roles(session=s, role_map=role_map)
+    )
+    if changed:
+        log.info("single sign-on: roles of %d employee(s) changed with the role map", changed)
+
+
+def sso_start_url(next_page: str) -> str:
+    page = console_session.safe_next(next_page)
+    return f"{oidc.LOGIN_PATH}?next={page}" if page else oidc.LOGIN_PATH
+
+
+_LOGIN_ERRORS = {
+    "invalid": "agent.login_failed",
+    "sso": "agent.sso_failed",
+    "norole": "agent.sso_norole",
+}
+
+
 def console_item(message: Message, locale: str) -> ChatItem:
     """A message as the console shows it; a file links to the console's own file route."""
     item = to_item(message, locale)
@@ -168,6 +231,12 @@ class AgentState(rx.State):
     login_error_key: str = ""
     login_wait: str = ""
     login_next: str = ""
+    #: how employees sign in here: the bank's identity provider, local passwords (not in
+    #: production), or both (a demo with a local provider)
+    sso_enabled: bool = False
+    passwords_enabled: bool = False
+    #: production without single sign-on: nobody can sign in (said once the page has loaded)
+    login_unavailable: bool = False
     error_key: str = ""
     queue: list[QueueRow] = []
     chats: list[ChatTab] = []
@@ -212,6 +281,10 @@ class AgentState(rx.State):
         if not self.login_error_key:
             return ""
         return self.tr.get(self.login_error_key, "").format(seconds=self.login_wait)
+
+    @rx.var
+    def sso_login_url(self) -> str:
+        return sso_start_url(self.login_next)
 
     @rx.var
     def transcript_error(self) -> str:
@@ -289,23 +362,36 @@ class AgentState(rx.State):
     @rx.event
     async def on_login_page(self) -> EventSpec | None:
         """Already signed in: on to the console. Otherwise show why the last attempt failed
-        (the login endpoint redirects here with ``?error=…``) and keep the asked page."""
+        (the login endpoints redirect here with ``?error=…``) and keep the asked page. With
+        single sign-on as the only way in, go straight on to the identity provider, unless
+        this page reports a failure or a sign-out (the provider would sign the employee
+        straight back in, and a failure would loop)."""
         params = self.router.url.query_parameters
+        settings = runtime.settings()
+        self.sso_enabled = settings.oidc is not None
+        self.passwords_enabled = settings.local_passwords
+        self.login_unavailable = not (self.sso_enabled or self.passwords_enabled)
         self.login_next = console_session.safe_next(params.get("next"))
         token = self._session_token()
         if token:
             roles = await runtime.run_db(lambda s: agents.roles_of_session(session=s, token=token))
-            if roles is not None:
+            if roles is not None and agents.opens_a_page(roles):
                 return rx.redirect(agents.landing_page(roles, self.login_next))
         self._forget()
         error = params.get("error", "")
         seconds = params.get("seconds", "")
         if error == "wait" and seconds.isdigit():
             self.login_error_key, self.login_wait = "agent.login_wait", seconds
-        elif error == "invalid":
-            self.login_error_key, self.login_wait = "agent.login_failed", ""
+        elif error in _LOGIN_ERRORS:
+            self.login_error_key, self.login_wait = _LOGIN_ERRORS[error], ""
+        elif params.get("signed_out"):
+            self.login_error_key, self.login_wait = "agent.signed_out", ""
         else:
             self.login_error_key, self.login_wait = "", ""
+            if self.sso_enabled and not self.passwords_enabled:
+                # A full page load: the provider is another site, not a route of this app.
+                target = json.dumps(sso_start_url(self.login_next))
+                return rx.call_script(f"window.location.assign({target})")
         return None
 
     @rx.event
