@@ -163,7 +163,7 @@ def customer_claims(page: Page, server: WidgetServer) -> Frame:
 
 
 def nav_links(page: Page) -> list[str]:
-    nav = page.get_by_role("navigation", name="Consoles")
+    nav = page.get_by_role("navigation", name="Sections de la console")
     expect(nav.get_by_role("link").first).to_be_visible()
     return [t.strip() for t in nav.get_by_role("link").all_inner_texts()]
 
@@ -191,17 +191,17 @@ def no_horizontal_scroll(page: Page) -> None:
 def test_nav_offers_each_role_its_own_pages(browser: Browser, live_server: WidgetServer) -> None:
     add_employee(live_server, "claire", "Claire Claims", (Role.CLAIMS_HANDLER,))
     add_employee(live_server, "victor", "Victor Sup", (Role.SUPERVISOR, Role.AGENT))
-    chat, meetings, claims, supervision = (
-        "Chat en direct",
+    chat, claims, meetings, supervision = (
+        "Console des conseillers",
+        "Console sinistres",
         "Rendez-vous vidéo",
-        "Sinistres",
-        "Supervision",
+        "Vue superviseur",
     )
     expected = {
         "sophie": (r"/agent/?$", [chat, meetings], chat),
-        "marc": (r"/agent/?$", [chat, meetings, claims], chat),
+        "marc": (r"/agent/?$", [chat, claims, meetings], chat),
         "victor": (r"/agent/?$", [chat, meetings, supervision], chat),
-        "admin": (r"/agent/?$", [chat, meetings, claims, supervision], chat),
+        "admin": (r"/agent/?$", [chat, claims, meetings, supervision], chat),
         "claire": (r"/agent/claims/?$", [claims], claims),
     }
     contexts: list[BrowserContext] = []
@@ -212,13 +212,15 @@ def test_nav_offers_each_role_its_own_pages(browser: Browser, live_server: Widge
             page = ctx.new_page()
             login(page, live_server, username, lands)
             assert nav_links(page) == links, username
-            expect(page.get_by_role("link", name=current)).to_have_attribute("aria-current", "page")
+            here = page.get_by_role("navigation").get_by_role("link", name=current)
+            expect(here).to_have_attribute("aria-current", "page")
         # The agent without the claims role moves between their own pages only.
         sophie = contexts[0].pages[0]
         sophie.get_by_role("link", name=meetings).click()
         sophie.wait_for_url(re.compile(r"/agent/meetings"))
         assert nav_links(sophie) == [chat, meetings]
-        expect(sophie.get_by_role("link", name=meetings)).to_have_attribute("aria-current", "page")
+        here = sophie.get_by_role("navigation").get_by_role("link", name=meetings)
+        expect(here).to_have_attribute("aria-current", "page")
     finally:
         for ctx in contexts:
             ctx.close()
@@ -243,7 +245,7 @@ def test_handler_searches_filters_and_sees_the_claim_at_a_glance(
 
         page = handler_ctx.new_page()
         login(page, live_server, "marc")
-        page.get_by_role("link", name="Sinistres").click()
+        page.get_by_role("link", name="Console sinistres").click()
         page.wait_for_url(re.compile(CLAIMS))
         row = page.get_by_role("row").filter(has_text=reference)
         expect(row).to_be_visible(timeout=10000)

@@ -3,50 +3,36 @@
 Each employee sees links to the pages their roles open (``agents.console.PAGE_ROLES``) and to
 no other: a link that only bounces to the login page, or silently to another console, is a
 dead end. The roles are read from the console session (the HttpOnly cookie of the websocket
-handshake) when the navigation mounts, never from anything the page sends.
+handshake) when the navigation mounts, never from anything the page sends; only the list of
+pages reaches the browser.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import reflex as rx
 
 from chat_widget import agents
-from chat_widget.agents.console import (
-    CHAT_PAGE,
-    CLAIMS_PAGE,
-    MEETINGS_PAGE,
-    SUPERVISOR_PAGE,
-    may_open,
-)
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.state import AgentState
-
-#: The console's pages in the order the navigation lists them, with their label keys.
-NAV_PAGES: tuple[tuple[str, str], ...] = (
-    (CHAT_PAGE, "nav.chat"),
-    (MEETINGS_PAGE, "nav.meetings"),
-    (CLAIMS_PAGE, "nav.claims"),
-    (SUPERVISOR_PAGE, "nav.supervisor"),
-)
-
-
-def pages_for(roles: Iterable[str]) -> list[str]:
-    """The console pages these roles may open, in navigation order."""
-    held = set(roles)
-    return [page for page, _ in NAV_PAGES if may_open(held, page)]
+from chat_widget.ui.components import console_links
+from chat_widget.ui.components.console_links import CONSOLE_PAGES, NavLink
 
 
 class NavState(AgentState):
+    #: the console pages this employee's roles open (only this list reaches the browser)
     pages: list[str] = []
 
     @rx.var
-    def links(self) -> list[list[str]]:
-        """[href, label] of each page the employee may open, in the console language."""
-        labels = dict(NAV_PAGES)
-        return [[page, self.tr[labels[page]]] for page in self.pages]
+    def links(self) -> list[NavLink]:
+        """The links in menu order, labelled in the console language."""
+        labels = dict(CONSOLE_PAGES)
+        return [
+            NavLink(page, self.tr.get(labels[page], page))
+            for page, _ in CONSOLE_PAGES
+            if page in self.pages
+        ]
 
     @rx.event
     async def load_nav(self) -> None:
@@ -56,30 +42,32 @@ class NavState(AgentState):
             if token
             else None
         )
-        self.pages = pages_for(roles or [])
+        self.pages = [link.href for link in console_links.links_for(roles or [], {})]
 
 
 def console_nav(current: str) -> rx.Component:
-    """The links to the employee's own console pages; ``current`` is marked as the page."""
+    """The employee's own console pages, ``current`` marked as the page: the same pages, names
+    and markup as the supervisor view's ``console_links``. The mark is decided here, in the
+    page, because moving between console pages does not remount a new state."""
     return rx.el.nav(
         rx.el.ul(
             rx.foreach(
                 NavState.links,
                 lambda link: rx.el.li(
                     rx.el.a(
-                        link[1],
-                        href=link[0],
-                        aria_current=rx.cond(link[0] == current, "page", "false"),
+                        link.label,
+                        href=link.href,
+                        aria_current=rx.cond(link.href == current, "page", "false"),
                         class_name="cw-chip ag-nav",
                     ),
-                    key=link[0],
+                    key=link.href,
                 ),
             ),
-            class_name="ag-nav-list",
+            class_name="sv-nav-list",
         ),
-        aria_label=NavState.tr["nav.label"],
+        aria_label=NavState.tr["supervisor.nav"],
         on_mount=NavState.load_nav,
-        class_name="ag-navbar",
+        class_name="sv-nav ag-navbar",
     )
 
 

@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import pytest
 
-from chat_widget.agents.console import may_open
 from chat_widget.agents.records import Role
-from chat_widget.ui.agent.nav import NAV_PAGES, pages_for
+from chat_widget.i18n import catalog
+from chat_widget.ui.components.console_links import CONSOLE_PAGES, links_for
+
+CHAT, CLAIMS, MEETINGS, SUPERVISOR = (page for page, _ in CONSOLE_PAGES)
 
 
 @pytest.mark.parametrize(
     ("roles", "pages"),
     [
-        ((Role.AGENT,), ["/agent", "/agent/meetings"]),
-        ((Role.CLAIMS_HANDLER,), ["/agent/claims"]),
-        ((Role.CLAIMS_HANDLER, Role.AGENT), ["/agent", "/agent/meetings", "/agent/claims"]),
-        ((Role.SUPERVISOR,), ["/agent/supervisor"]),
-        ((Role.ADMIN,), ["/agent/claims", "/agent/supervisor"]),
+        ((Role.AGENT,), [CHAT, MEETINGS]),
+        ((Role.CLAIMS_HANDLER,), [CLAIMS]),
+        ((Role.CLAIMS_HANDLER, Role.AGENT), [CHAT, CLAIMS, MEETINGS]),
+        ((Role.SUPERVISOR,), [SUPERVISOR]),
+        ((Role.ADMIN,), [CLAIMS, SUPERVISOR]),
         ((), []),
         (("someone-else",), []),
     ],
 )
 def test_links_follow_the_roles(roles: tuple[str, ...], pages: list[str]) -> None:
-    assert pages_for(roles) == pages
+    assert [link.href for link in links_for(roles, {})] == pages
 
 
-def test_every_link_is_a_page_that_its_roles_may_open() -> None:
-    for page, _ in NAV_PAGES:
-        assert may_open([Role.ADMIN, Role.AGENT, Role.SUPERVISOR, Role.CLAIMS_HANDLER], page)
+@pytest.mark.parametrize("locale", ["fr", "nl", "en", "de"])
+def test_every_link_has_a_name_in_every_language(locale: str) -> None:
+    every = links_for([Role.ADMIN, Role.AGENT], catalog(locale), current=CLAIMS)
+    assert all(link.label and link.label != link.href for link in every)
+    assert [link.current for link in every] == [link.href == CLAIMS for link in every]
