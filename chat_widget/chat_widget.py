@@ -9,9 +9,14 @@ from chat_widget.adapters.oidc import OidcClient
 from chat_widget.settings import get_settings
 from chat_widget.ui.agent.binding import ConsoleSessionBinding
 from chat_widget.ui.agent.claims_pages import CLAIMS_ROUTE, claims_page
-from chat_widget.ui.agent.claims_state import ClaimsConsoleState, read_handler_file
+from chat_widget.ui.agent.claims_state import (
+    ClaimsConsoleState,
+    read_handler_file,
+    read_handler_preview,
+)
 from chat_widget.ui.agent.meetings_pages import meetings_page
 from chat_widget.ui.agent.meetings_state import MeetingsConsoleState
+from chat_widget.ui.agent.nav import NavState
 from chat_widget.ui.agent.pages import console_page, login_page
 from chat_widget.ui.agent.state import (
     AgentState,
@@ -36,7 +41,7 @@ from chat_widget.ui.widget_state import WidgetState
 from chat_widget.web.claim_files import CHAT, ASGIApp, CustomerFilesRoute
 from chat_widget.web.claims_export import ClaimsExportRoute
 from chat_widget.web.console_session import ConsoleSessionRoute
-from chat_widget.web.handler_files import AGENT_CHAT_PREFIX, HandlerFilesRoute
+from chat_widget.web.handler_files import AGENT_CHAT_PREFIX, PREVIEW_PREFIX, HandlerFilesRoute
 from chat_widget.web.oidc import OidcRoute
 from chat_widget.web.security import SecurityHeaders
 from chat_widget.web.supervisor_export import SupervisorExportRoute
@@ -55,6 +60,10 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
     # Claims handlers' files: console session cookie with the claims role, audited per read.
     secure = _settings.public_url.startswith("https://")
     handler_files = HandlerFilesRoute(chat_files, read_file=read_handler_file, secure=secure)
+    # Their previews (photo thumbnails, first PDF page): same checks, audited too.
+    handler_files = HandlerFilesRoute(
+        handler_files, read_file=read_handler_preview, prefix=PREVIEW_PREFIX, secure=secure
+    )
     # The agent holding a chat opens its attachments: console cookie, agent role, audited.
     agent_files = HandlerFilesRoute(
         handler_files, read_file=read_agent_chat_file, prefix=AGENT_CHAT_PREFIX, secure=secure
@@ -136,7 +145,7 @@ app.add_page(
 # A reconnecting tab gets its console state only under the session cookie that filled it.
 app.add_middleware(
     ConsoleSessionBinding(
-        (AgentState, ClaimsConsoleState, MeetingsConsoleState, SupervisorState),
+        (AgentState, ClaimsConsoleState, MeetingsConsoleState, SupervisorState, NavState),
         secure=_settings.public_url.startswith("https://"),
     )
 )

@@ -92,6 +92,10 @@ class Claim(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = Field(default=None, index=True)
+    #: The employee (agent id) who has the claim in hand; None while nobody took it. Set only
+    #: through ``claims.ownership``, which checks the role and audits every change.
+    owner_id: str | None = Field(default=None, index=True, max_length=32)
+    owner_since: datetime | None = Field(default=None)
 
 
 class ClaimFile(SQLModel, table=True):

@@ -1,5 +1,7 @@
-"""Customer files for employees: ``GET /api/claims/handler-files/{file_id}`` (claims) and
-``GET /api/chat/agent-files/{file_id}`` (live-chat attachments, for the agent holding the chat).
+"""Customer files for employees: ``GET /api/claims/handler-files/{file_id}`` (claims), its
+preview image ``GET /api/claims/handler-previews/{file_id}`` (photo thumbnail, first page of a
+PDF) and ``GET /api/chat/agent-files/{file_id}`` (live-chat attachments, for the agent holding
+the chat).
 
 No bearer capability here: every request must carry the console session cookie of an employee
 who holds the ``claims_handler`` (or ``admin``) role, checked again on each request, and every
@@ -23,6 +25,7 @@ from chat_widget.web.claim_files import (
 from chat_widget.web.console_session import session_token
 
 PREFIX = "/api/claims/handler-files/"
+PREVIEW_PREFIX = "/api/claims/handler-previews/"
 AGENT_CHAT_PREFIX = "/api/chat/agent-files/"
 
 # (console session token, file_id) -> the file if the session may read it (audited), else None.
@@ -31,6 +34,10 @@ HandlerFileReader = Callable[[str, str], Awaitable[ServedFile | None]]
 
 def handler_file_url(file_id: str) -> str:
     return f"{PREFIX}{file_id}"
+
+
+def handler_preview_url(file_id: str) -> str:
+    return f"{PREVIEW_PREFIX}{file_id}"
 
 
 def agent_chat_file_url(file_id: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from chat_widget import routes
+from chat_widget.ui.agent.nav import console_nav
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.chat import file_chip
 from chat_widget.ui.components.native_form import native_form
@@ -428,8 +429,7 @@ def console_page() -> rx.Component:
                 class_name="cw-lang",
             ),
             _language_select(),
-            rx.el.a(A.tr["claims.title"], href="/agent/claims", class_name="cw-chip ag-nav"),
-            rx.el.a(A.tr["meetings.title"], href="/agent/meetings", class_name="cw-chip ag-nav"),
+            console_nav(routes.AGENT),
             logout_form(A.tr["agent.logout"]),
             class_name="cw-header",
         ),

@@ -105,3 +105,10 @@ def test_chat_routing_is_automatic_unless_set_to_manual() -> None:
     assert load_settings({**DEV, "CW_CHAT_ROUTING": " Manual "}).chat_routing == "manual"
     with pytest.raises(SettingsError, match="CW_CHAT_ROUTING"):
         load_settings({**DEV, "CW_CHAT_ROUTING": "round-robin"})
+
+
+def test_claim_age_target_is_read_here_and_must_be_positive() -> None:
+    assert load_settings(DEV).claim_age_target_hours == 48
+    assert load_settings({**DEV, "CW_CLAIM_AGE_TARGET_HOURS": "8"}).claim_age_target_hours == 8
+    with pytest.raises(SettingsError, match="CW_CLAIM_AGE_TARGET_HOURS"):
+        load_settings({**DEV, "CW_CLAIM_AGE_TARGET_HOURS": "0"})
