@@ -6,6 +6,7 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.settings import get_settings
+from chat_widget.ui import operations
 from chat_widget.ui.agent.binding import ConsoleSessionBinding
 from chat_widget.ui.agent.claims_pages import CLAIMS_ROUTE, claims_page
 from chat_widget.ui.agent.claims_state import ClaimsConsoleState, read_handler_file
@@ -19,6 +20,7 @@ from chat_widget.ui.agent.state import (
     read_agent_chat_file,
 )
 from chat_widget.ui.claim_state import export_documents, read_claim_file
+from chat_widget.ui.event_metrics import EventMetrics, finish_events_on_shutdown
 from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.warmup import warm_up
@@ -56,7 +58,7 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
         own_origin=_settings.own_origin,
         secure=secure,
     )
-    return SecurityHeaders(
+    secured = SecurityHeaders(
         console,
         frame_ancestors=(_settings.own_origin, *_settings.allowed_origins),
         own_origin=_settings.own_origin,
@@ -69,6 +71,8 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
         )
         + 1024 * 1024,
     )
+    # Health, readiness and metrics; outermost, the client address behind the proxy.
+    return operations.observed(secured, _settings)
 
 
 app = rx.App(
@@ -109,4 +113,7 @@ app.add_middleware(
         secure=_settings.public_url.startswith("https://"),
     )
 )
+app.add_middleware(EventMetrics())
+app.register_lifespan_task(operations.configure_logging)
+app.register_lifespan_task(finish_events_on_shutdown(_settings.drain_seconds))
 app.register_lifespan_task(warm_up)
