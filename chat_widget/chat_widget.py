@@ -20,7 +20,7 @@ from chat_widget.ui.agent.state import (
     read_agent_chat_file,
 )
 from chat_widget.ui.claim_state import export_documents, read_claim_file
-from chat_widget.ui.event_metrics import EventMetrics, finish_events_on_shutdown
+from chat_widget.ui.event_metrics import EventMetrics, drain_on_signal
 from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.warmup import warm_up
@@ -113,7 +113,8 @@ app.add_middleware(
         secure=_settings.public_url.startswith("https://"),
     )
 )
-app.add_middleware(EventMetrics())
+_events = EventMetrics()
+app.add_middleware(_events)
 app.register_lifespan_task(operations.configure_logging)
-app.register_lifespan_task(finish_events_on_shutdown(_settings.drain_seconds))
+app.register_lifespan_task(drain_on_signal(_events, _settings.drain_seconds))
 app.register_lifespan_task(warm_up)

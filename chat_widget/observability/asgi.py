@@ -17,7 +17,7 @@ import re
 import uuid
 from typing import Any
 
-from chat_widget.observability import logs, metrics
+from chat_widget.observability import drain, logs, metrics
 from chat_widget.web.security import ASGIApp, Message, Receive, Scope, Send
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -92,6 +92,10 @@ class Observed:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket" and drain.state.draining:
+            # Being restarted: the browser tries again and nginx sends it to another worker.
+            await send({"type": "websocket.close", "code": 1012})
             return
         scope = behind_proxy(scope, self.hops)
         token = logs.bind(request_id=request_id(scope))

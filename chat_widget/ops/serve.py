@@ -526,12 +526,30 @@ class Supervisor:
 
     # --- rolling restart -----------------------------------------------------------------------
 
+    def drain(self, worker: Worker) -> None:
+        """Ask the worker to close its websockets (browsers reconnect to the others) and wait
+        until the events it is running are done, at most ``CW_DRAIN_SECONDS``."""
+        status, report = readyz(worker.port)
+        pid = report.get("pid")
+        if not isinstance(pid, int) or not pid_alive(pid):
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGUSR1)
+        deadline = time.monotonic() + self.settings.drain_seconds
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            status, report = readyz(worker.port)
+            if status == 0 or (report.get("draining") and report.get("running_events") == 0):
+                break
+        say("INFO", f"worker {worker.number} drained", running_events=report.get("running_events"))
+
     def restart_worker(self, worker: Worker) -> bool:
         say("INFO", f"restarting worker {worker.number}: out of nginx, draining", port=worker.port)
         self.down.add(worker.number)
         self.write_upstreams()
         self.reload_nginx()
         self.save_state()
+        self.drain(worker)
         if worker.proc is not None:
             stop_process(worker.proc, self.settings.drain_seconds + 15)
         metrics.forget_dead_processes(str(self.metrics_dir), pid_alive)

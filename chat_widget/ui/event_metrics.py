@@ -6,10 +6,10 @@ context the handler's own log lines carry (a request id per event, the handler, 
 conversation when the state has one) and times the handler with a done-callback on that task.
 Background handlers (live listeners that run for minutes) are counted but not timed.
 
-Drain: on shutdown Reflex's event processor cancels running events at once unless it has a
-grace period; :func:`finish_events_on_shutdown` gives it ``CW_DRAIN_SECONDS``, so a worker that
-is stopped for a rolling restart finishes the events it holds (a message being stored is
-stored and acknowledged) before it exits.
+Drain (:func:`drain_on_signal`, :mod:`chat_widget.observability.drain`): before a worker is
+stopped, ``SIGUSR1`` makes it close its websockets (browsers reconnect to another worker at
+once) and cancel its live listeners, while the events it is running finish and are counted;
+``/readyz`` shows the count, the supervisor stops the worker when it is 0.
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from reflex.middleware import Middleware
 from reflex_base.event import Event
 
-from chat_widget.observability import logs, metrics
+from chat_widget.observability import drain, logs, metrics
 
 if TYPE_CHECKING:
     from reflex.app import App
@@ -57,6 +59,10 @@ def _describe(state: BaseState, event_name: str) -> tuple[bool, str | None]:
 
 
 class EventMetrics(Middleware):
+    def __init__(self) -> None:
+        #: Running background handlers (live listeners), cancelled when the worker drains.
+        self.background: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
         label = handler_label(event.name)
         background, conversation = _describe(state, event.name)
@@ -64,22 +70,60 @@ class EventMetrics(Middleware):
         task = asyncio.current_task()
         if task is None or background:
             metrics.event_handled(label, None)
+            if task is not None:
+                self.background.add(task)
             return None
         start = time.perf_counter()
-        task.add_done_callback(
-            lambda _task: metrics.event_handled(label, time.perf_counter() - start)
-        )
+        drain.state.event_started()
+
+        def done(_task: asyncio.Task[Any]) -> None:
+            drain.state.event_finished()
+            metrics.event_handled(label, time.perf_counter() - start)
+
+        task.add_done_callback(done)
         return None
 
 
-def finish_events_on_shutdown(seconds: float) -> Any:
-    """A lifespan task (register it after Reflex's own, which creates the event processor)."""
+async def start_draining(app: App, middleware: EventMetrics) -> None:
+    """Close this worker's websockets (without a Socket.IO "disconnect", so the browsers
+    reconnect at once, to another worker: nginx sends none here any more) and cancel its live
+    listeners (the reconnecting page restarts them where it lands). Running events go on."""
+    if drain.state.draining:
+        return
+    drain.state.draining = True
+    engine_io = getattr(app.sio, "eio", None)
+    sockets = len(getattr(engine_io, "sockets", {}) or {})
+    log.info(
+        "draining: closing websockets, finishing running events",
+        extra={"sockets": sockets, "running_events": drain.state.running_events},
+    )
+    if engine_io is not None and sockets:
+        try:
+            await asyncio.wait_for(engine_io.disconnect(), 5)
+        except Exception:
+            log.warning("draining: some websockets did not close cleanly")
+    for task in list(middleware.background):
+        task.cancel()
+
+
+def drain_on_signal(middleware: EventMetrics, seconds: float) -> Any:
+    """A lifespan task (register it after Reflex's own, which creates the event processor):
+    ``SIGUSR1`` drains the worker (see :mod:`chat_widget.observability.drain`); on shutdown the
+    event processor gets ``seconds`` to finish what it holds instead of cancelling it."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: App) -> AsyncIterator[None]:
-        processor = app.event_processor
-        processor.graceful_shutdown_timeout = seconds
+        app.event_processor.graceful_shutdown_timeout = seconds
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(
+                signal.SIGUSR1, lambda: loop.create_task(start_draining(app, middleware))
+            )
         yield
-        log.info("worker stopping: finishing running events", extra={"drain_s": seconds})
+        # Stopped without a drain first (SIGTERM alone): the listeners would hold the
+        # processor for the whole grace period.
+        for task in list(middleware.background):
+            task.cancel()
+        log.info("worker stopping", extra={"running_events": drain.state.running_events})
 
     return lifespan

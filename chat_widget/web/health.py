@@ -3,7 +3,7 @@
 * ``GET /healthz`` — the process is alive and its event loop answers (for a supervisor that
   restarts what hangs). Never touches a dependency.
 * ``GET /readyz`` — may this worker get customers: 200 when ready (or ``degraded``: only an
-  optional dependency is down), 503 otherwise. The per-dependency report goes only to internal
+  optional dependency is down), 503 otherwise, and while it drains before a restart. The per-dependency report goes only to internal
   addresses; anyone else gets the status word, since the details (error texts, latencies)
   help an attacker more than a customer.
 * ``GET /metrics`` — Prometheus text, for internal addresses (``CW_INTERNAL_NETWORKS``) or a
@@ -18,12 +18,13 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import os
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from prometheus_client.registry import Collector
 
-from chat_widget.observability import metrics, readiness
+from chat_widget.observability import drain, metrics, readiness
 from chat_widget.web.security import ASGIApp, Receive, Scope, Send
 
 HEALTHZ, READYZ, METRICS = "/healthz", "/readyz", "/metrics"
@@ -98,10 +99,23 @@ class HealthRoutes:
         trusted = self._internal(scope) or self._token_ok(scope)
         if path == READYZ:
             report = await readiness.run_checks(self.checks())
-            body = report.as_dict() if trusted else {"status": report.status}
+            ready = report.ready and not drain.state.draining
+            public = {"status": "draining" if drain.state.draining else report.status}
+            body = (
+                {
+                    **report.as_dict(),
+                    **public,
+                    "worker": os.environ.get("CW_WORKER_ID"),
+                    "pid": os.getpid(),
+                    "draining": drain.state.draining,
+                    "running_events": drain.state.running_events,
+                }
+                if trusted
+                else public
+            )
             await _answer(
                 send,
-                200 if report.ready else 503,
+                200 if ready else 503,
                 (json.dumps(body) + "\n").encode(),
                 "application/json",
             )
