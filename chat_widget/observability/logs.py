@@ -42,6 +42,9 @@ _DB_DETAIL = re.compile(
     r"(DETAIL:.*$|Failing row contains.*$|\[parameters:.*?\]$|Key \(.*?\)=\(.*?\).*$)",
     re.MULTILINE,
 )
+# Reflex's per-tab id (?token=) and the customers' file-link tokens (?t=) travel in URLs, which
+# nginx's error lines and some library messages repeat.
+_URL_TOKEN = re.compile(r"([?&](?:token|t)=)[^&\s\"']+")
 WITHHELD = "[withheld: masking failed]"
 
 
@@ -74,6 +77,7 @@ def scrub(text: str) -> str:
     """What may be written to a log: database row/parameter details dropped, then the guard's
     mask. Fails closed."""
     text = _DB_DETAIL.sub("[detail withheld]", text)
+    text = _URL_TOKEN.sub(r"\1[withheld]", text)
     try:
         from chat_widget.guard import mask
 

@@ -46,8 +46,10 @@ WAIT_BUCKETS = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0, 1800.0, 3600
 
 sockets_connected = Gauge(
     f"{PREFIX}_sockets_connected",
-    "Websockets currently open on the workers",
-    multiprocess_mode="livesum",
+    "Websockets currently open, per worker process (pid label; sum() for the host)",
+    # One series per live process: an imbalance between workers shows, and a rolling restart
+    # can pick the worker that holds sockets. Series of dead processes are removed.
+    multiprocess_mode="liveall",
 )
 events = Counter(
     f"{PREFIX}_events",
