@@ -58,6 +58,11 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _keys(value: str) -> tuple[str, ...]:
+    """Comma-separated keys, kept exactly as written (a key may end with "/")."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -107,7 +112,12 @@ class Settings:
     migrate_on_start: str = "upgrade"
     # On shutdown a worker finishes the events it holds for at most this long.
     drain_seconds: float = 20.0
-    extra: Mapping[str, str] = field(default_factory=dict)
+    # Keys being rotated out: still accepted to read (never to sign), so a rotation logs no
+    # one out (docs/operations.md, key rotation).
+    secret_key_previous: tuple[str, ...] = field(default=(), repr=False)
+    identity_jwt_key_previous: tuple[str, ...] = field(default=(), repr=False)
+    # Every CW_* variable as given, secrets included: never in repr (logs, tracebacks).
+    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -224,6 +234,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         .strip()
         .lower(),
         drain_seconds=_float(env, "CW_DRAIN_SECONDS", 20.0),
+        secret_key_previous=_keys(env.get("CW_SECRET_KEY_PREVIOUS", "")),
+        identity_jwt_key_previous=_keys(env.get("CW_IDENTITY_JWT_KEY_PREVIOUS", "")),
         extra={k: v for k, v in env.items() if k.startswith("CW_")},
     )
     return settings.validate()
