@@ -38,17 +38,18 @@ TLS.check_hostname = False
 TLS.verify_mode = ssl.CERT_NONE
 
 
-async def customer(url: str, seconds: float, start: asyncio.Event, out: dict[str, Any]) -> None:
-    ws_url = url.replace("https://", "wss://") + (
-        f"/_event/?EIO=4&transport=websocket&token={uuid.uuid4()}"
-    )
+async def customer(
+    url: str, origin: str, seconds: float, start: asyncio.Event, out: dict[str, Any]
+) -> None:
+    ws_url = url.replace("https://", "wss://").replace("http://", "ws://")
+    ws_url += f"/_event/?EIO=4&transport=websocket&token={uuid.uuid4()}"
     try:
         ws = await websockets.connect(
             ws_url,
-            origin=url,
-            ssl=TLS,
+            origin=origin,  # type: ignore[arg-type]
+            ssl=TLS if ws_url.startswith("wss://") else None,
             open_timeout=60,
-            max_size=2**22,  # type: ignore[arg-type]
+            max_size=2**22,
         )
     except Exception:
         out["connect_failed"] += 1
@@ -103,10 +104,14 @@ def worker_pids(url: str) -> list[int]:
     return sorted(pids)
 
 
-async def run_load(url: str, clients: int, seconds: float, pids: list[int]) -> dict[str, Any]:
+async def run_load(
+    url: str, origin: str, clients: int, seconds: float, pids: list[int]
+) -> dict[str, Any]:
     out: dict[str, Any] = {"latencies": [], "errors": 0, "connect_failed": 0, "connected": 0}
     start = asyncio.Event()
-    tasks = [asyncio.create_task(customer(url, seconds, start, out)) for _ in range(clients)]
+    tasks = [
+        asyncio.create_task(customer(url, origin, seconds, start, out)) for _ in range(clients)
+    ]
     t0 = time.monotonic()
     while out["connected"] + out["connect_failed"] + out["errors"] < clients:
         if time.monotonic() - t0 > 120:
@@ -142,12 +147,20 @@ def main() -> int:
     parser.add_argument("--url", default="https://localhost:8443")
     parser.add_argument("--clients", default="100,500,1000")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument(
+        "--direct",
+        type=int,
+        metavar="PORT",
+        help="bypass nginx: one worker's loopback port (compares the proxy's cost)",
+    )
     args = parser.parse_args()
     url = args.url.rstrip("/")
     pids = worker_pids(url)
+    target = f"http://127.0.0.1:{args.direct}" if args.direct else url
     print(json.dumps({"workers": {pid: rss_mb(pid) for pid in pids}}))
     for n in (int(x) for x in args.clients.split(",")):
-        print(json.dumps(asyncio.run(run_load(url, n, args.seconds, pids))))
+        result = asyncio.run(run_load(target, url, n, args.seconds, pids))
+        print(json.dumps({"via": "worker" if args.direct else "nginx", **result}))
     return 0
 
 

@@ -450,7 +450,8 @@ class Supervisor:
             if self.config.nginx_user:
                 with contextlib.suppress(KeyError, OSError):
                     shutil.chown(temp / sub, user=self.config.nginx_user)
-        make_readable(static)
+        if self.config.nginx_user:  # nginx's workers run as another user: they must read it
+            make_readable(static)
         site = nginx.Site(
             server_name=self.config.server_name,
             listen=self.config.listen,
