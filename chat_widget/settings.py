@@ -222,7 +222,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         chat_upload_max_files=_int(env, "CW_CHAT_UPLOAD_MAX_FILES", 20),
         claims_api_key=env.get("CW_CLAIMS_API_KEY") or None,
         log_level=(env.get("CW_LOG_LEVEL") or "INFO").strip().upper(),
-        log_format=(env.get("CW_LOG_FORMAT") or "json").strip().lower(),
+        # A developer's terminal reads text; everything else ships JSON lines.
+        log_format=(
+            env.get("CW_LOG_FORMAT")
+            or ("text" if environment_name(env) == "development" else "json")
+        )
+        .strip()
+        .lower(),
         trusted_proxy_hops=_int(env, "CW_TRUSTED_PROXY_HOPS", 0),
         internal_networks=_split(env.get("CW_INTERNAL_NETWORKS", "")) or DEFAULT_INTERNAL_NETWORKS,
         metrics_token=env.get("CW_METRICS_TOKEN") or None,

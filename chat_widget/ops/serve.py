@@ -385,6 +385,8 @@ class Supervisor:
             # Deploys migrate (step 3); a worker only checks.
             "CW_MIGRATE_ON_START": "check",
             "CW_TRUSTED_PROXY_HOPS": self.config.trusted_proxy_hops,
+            # One stream of JSON lines, also in development (where the app's default is text).
+            "CW_LOG_FORMAT": self.env.get("CW_LOG_FORMAT") or "json",
             metrics.MULTIPROC_ENV: str(self.metrics_dir),
             "PYTHONUNBUFFERED": "1",
         }

@@ -15,7 +15,9 @@ def test_defaults_trust_no_proxy_and_only_loopback_reads_metrics() -> None:
     assert s.trusted_proxy_hops == 0
     assert s.internal_networks == ("127.0.0.0/8", "::1/128")
     assert s.metrics_token is None
-    assert (s.log_level, s.log_format) == ("INFO", "json")
+    assert (s.log_level, s.log_format) == ("INFO", "text")  # a developer's terminal
+    assert load_settings({"CW_ENV": "test"}).log_format == "json"
+    assert load_settings(STRONG).log_format == "json"
 
 
 def test_workers_migrate_themselves_only_outside_production() -> None:
