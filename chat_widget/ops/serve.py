@@ -243,16 +243,39 @@ def spawn(cmd: list[str], env: Mapping[str, str], source: str) -> subprocess.Pop
 
 
 def stop_process(proc: subprocess.Popen[bytes], timeout: float, sig: int = signal.SIGTERM) -> None:
-    if proc.poll() is not None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+    reap_group(proc.pid)
+
+
+def reap_group(pgid: int, timeout: float = 10.0) -> None:
+    """End what is left of a child's process group. A Granian parent that died abruptly leaves
+    its worker process running, still holding the port: the replacement could not bind it."""
+
+    def alive() -> bool:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+
+    if not alive():
         return
     with contextlib.suppress(ProcessLookupError):
-        os.kill(proc.pid, sig)
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if alive():
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+            os.killpg(pgid, signal.SIGKILL)
 
 
 def readyz(port: int, timeout: float = 3.0) -> tuple[int, dict[str, Any]]:
@@ -547,6 +570,7 @@ class Supervisor:
         say("INFO", f"worker {worker.number} drained", running_events=report.get("running_events"))
 
     def restart_worker(self, worker: Worker) -> bool:
+        worker.given_up = False
         say("INFO", f"restarting worker {worker.number}: out of nginx, draining", port=worker.port)
         self.down.add(worker.number)
         self.write_upstreams()
@@ -597,15 +621,40 @@ class Supervisor:
         code = worker.proc.returncode
         if code == EX_CONFIG:
             worker.given_up = True
+            self.down.add(worker.number)
+            self.write_upstreams()
+            self.reload_nginx()
             say("ERROR", f"worker {worker.number} refuses to serve (configuration or schema)")
             return
         quick = time.monotonic() - worker.started_at < 30
         worker.failures = worker.failures + 1 if quick else 1
         delay = min(30.0, 2.0 ** (worker.failures - 1))
         say("ERROR", f"worker {worker.number} exited; starting it again", exit_code=code)
+        # Out of nginx until its /readyz says it is back (readmit_ready_workers).
+        self.down.add(worker.number)
+        self.write_upstreams()
+        self.reload_nginx()
+        reap_group(worker.proc.pid)
         time.sleep(delay)
         metrics.forget_dead_processes(str(self.metrics_dir), pid_alive)
         self.start_worker(worker)
+
+    def readmit_ready_workers(self) -> None:
+        """A worker left out of nginx (not ready at start-up, or started again after a
+        crash) goes back in once its /readyz says so."""
+        back = [
+            n
+            for n in sorted(self.down)
+            if (proc := self.workers[n].proc) is not None
+            and proc.poll() is None
+            and readyz(self.workers[n].port)[0] == 200
+        ]
+        if back:
+            self.down.difference_update(back)
+            self.write_upstreams()
+            self.reload_nginx()
+            self.save_state()
+            say("INFO", "workers back in nginx", workers=back)
 
     def run(self) -> int:
         try:
@@ -648,7 +697,8 @@ class Supervisor:
                     "ERROR", "nginx exited; starting it again", exit_code=self.nginx_proc.returncode
                 )
                 self.start_nginx(self.nginx_dir / "nginx.conf")
-            if time.monotonic() - last_sweep > 15:
+            if time.monotonic() - last_sweep > 5:
+                self.readmit_ready_workers()
                 metrics.forget_dead_processes(str(self.metrics_dir), pid_alive)
                 last_sweep = time.monotonic()
             time.sleep(0.3)

@@ -10,6 +10,7 @@ the others produced.
 * /metrics: internal addresses and the token only; /readyz details likewise;
 * a rolling restart of the worker holding the chat loses no acknowledged message;
 * /readyz follows PostgreSQL down and back, and no customer message is lost;
+* a worker killed outright is started again and put back in nginx;
 * the logs of the whole run hold no PIN, card number or message text.
 """
 
@@ -168,6 +169,8 @@ def direct(port: int, path: str, headers: dict[str, str] | None = None) -> tuple
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
+    except OSError:  # refused: the worker is not (yet) listening
+        return 0, b""
 
 
 def readyz(stack: Stack) -> tuple[int, dict[str, Any]]:
@@ -627,6 +630,31 @@ def test_readyz_follows_postgresql_down_and_back_and_no_message_is_lost(
     finally:
         customer_ctx.close()
         agent_ctx.close()
+
+
+def test_a_worker_that_dies_is_started_again_and_readmitted(stack: Stack) -> None:
+    """Granian's parent killed outright: its worker process would keep the port (an orphan);
+    scripts/serve ends it, starts the worker again and puts it back in nginx when ready."""
+    state = json.loads((stack.run_dir / "run" / "serve.json").read_text())
+    parent = int(state["workers"]["2"]["pid"])
+    _, report = direct(stack.base_port + 1, "/readyz")
+    child = int(json.loads(report)["pid"])
+    os.kill(parent, signal.SIGKILL)
+
+    def back() -> bool:
+        workers = json.loads((stack.run_dir / "run" / "serve.json").read_text())["workers"]
+        status, body = direct(stack.base_port + 1, "/readyz")
+        return (
+            workers["2"]["pid"] not in (None, parent)
+            and not workers["2"]["down"]
+            and status == 200
+            and json.loads(body)["pid"] != child
+        )
+
+    wait_for(back, 240, "worker 2 to be back", stack)
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)  # the orphan is gone
+    assert readyz(stack)[0] == 200
 
 
 def test_logs_of_the_run_hold_no_pin_card_number_or_message_text(stack: Stack) -> None:
