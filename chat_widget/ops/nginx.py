@@ -165,7 +165,9 @@ def upstreams(ports: list[int], down: frozenset[int] = frozenset()) -> str:
 
 def test_config(nginx: str, conf: Path, prefix: Path) -> None:
     result = subprocess.run(
-        [nginx, "-t", "-q", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True
+        [nginx, "-t", "-q", "-e", "stderr", "-p", str(prefix), "-c", str(conf)],
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise NginxError(f"nginx refuses its configuration: {result.stderr.strip()}")

@@ -520,7 +520,10 @@ class Supervisor:
 
     def start_nginx(self, conf: Path) -> None:
         self.nginx_proc = spawn(
-            [self.nginx_bin, "-p", str(self.nginx_dir), "-c", str(conf)], self.env, "nginx"
+            # -e stderr: not even the start-up errors go to /var/log/nginx (root-only).
+            [self.nginx_bin, "-e", "stderr", "-p", str(self.nginx_dir), "-c", str(conf)],
+            self.env,
+            "nginx",
         )
         self.save_state()
 
