@@ -677,3 +677,5 @@ def test_logs_of_the_run_hold_no_pin_card_number_or_message_text(stack: Stack) -
         assert not re.search(secret, blob), secret
     for typed in TYPED:
         assert typed not in blob, typed
+    # Reflex's per-tab id travels as ?token= on the websocket URL: never logged.
+    assert not re.search(r"token=[0-9a-f]{8}-", blob)
