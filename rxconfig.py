@@ -20,4 +20,6 @@ config = rx.Config(
     disable_plugins=[SitemapPlugin],
     state_manager_mode="redis" if _settings.redis_url else "memory",
     redis_url=_settings.redis_url,
+    # Behind nginx: the client address of a socket is the proxy's X-Forwarded-For entry.
+    trusted_proxy_hops=_settings.trusted_proxy_hops,
 )

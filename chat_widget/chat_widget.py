@@ -7,6 +7,7 @@ import reflex as rx
 from chat_widget import routes
 from chat_widget.adapters.oidc import OidcClient
 from chat_widget.settings import get_settings
+from chat_widget.ui import operations
 from chat_widget.ui.agent.binding import ConsoleSessionBinding
 from chat_widget.ui.agent.claims_pages import CLAIMS_ROUTE, claims_page
 from chat_widget.ui.agent.claims_state import (
@@ -34,6 +35,7 @@ from chat_widget.ui.agent.supervisor_state import (
     read_supervisor_csv,
 )
 from chat_widget.ui.claim_state import export_documents, read_claim_file
+from chat_widget.ui.event_metrics import EventMetrics, drain_on_signal
 from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.warmup import warm_up
@@ -90,7 +92,7 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
             secret=_settings.secret_key,
             secure=secure,
         )
-    return SecurityHeaders(
+    secured = SecurityHeaders(
         console,
         frame_ancestors=(_settings.own_origin, *_settings.allowed_origins),
         own_origin=_settings.own_origin,
@@ -103,6 +105,8 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
         )
         + 1024 * 1024,
     )
+    # Health, readiness and metrics; outermost, the client address behind the proxy.
+    return operations.observed(secured, _settings)
 
 
 app = rx.App(
@@ -149,5 +153,9 @@ app.add_middleware(
         secure=_settings.public_url.startswith("https://"),
     )
 )
+_events = EventMetrics()
+app.add_middleware(_events)
+app.register_lifespan_task(operations.configure_logging)
+app.register_lifespan_task(drain_on_signal(_events, _settings.drain_seconds))
 app.register_lifespan_task(warm_up)
 app.register_lifespan_task(reconcile_sso_roles)

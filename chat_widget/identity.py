@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jwt
@@ -33,15 +34,21 @@ def issue_session_token(customer_id: str, secret: str) -> str:
     return f"v1.{customer_id}.{_mac(customer_id, secret)}"
 
 
-def read_session_token(token: object, secret: str) -> str | None:
-    """The customer id inside a genuine token; None for anything forged or malformed."""
+def read_session_token(token: object, secret: str, previous: Sequence[str] = ()) -> str | None:
+    """The customer id inside a genuine token; None for anything forged or malformed.
+
+    ``previous``: keys being rotated out (``CW_SECRET_KEY_PREVIOUS``), still accepted so that
+    rotating the key does not turn every anonymous customer into a stranger to their chats."""
     if not isinstance(token, str) or len(token) > 100:
         return None
     match = _SESSION_RE.match(token)
     if not match:
         return None
     customer_id, mac = match.groups()
-    return customer_id if hmac.compare_digest(mac, _mac(customer_id, secret)) else None
+    for key in (secret, *previous):
+        if hmac.compare_digest(mac, _mac(customer_id, key)):
+            return customer_id
+    return None
 
 
 @dataclass(frozen=True)
@@ -57,29 +64,51 @@ def verify_identity_token(
     algorithms: tuple[str, ...],
     audience: str | None,
     issuer: str | None,
+    previous_keys: Sequence[str] = (),
 ) -> IdentityCheck:
-    """Verify the bank's JWT: signature, expiry, audience, issuer, and a usable subject."""
+    """Verify the bank's JWT: signature, expiry, audience, issuer, and a usable subject.
+
+    ``previous_keys`` (``CW_IDENTITY_JWT_KEY_PREVIOUS``) still verify signatures while the bank
+    rotates its signing key: tokens signed before the switch stay good until they expire."""
     if not isinstance(token, str) or not token or len(token) > 8192:
         return IdentityCheck(None, "missing")
     safe_algorithms = [alg for alg in algorithms if alg.lower() != "none"]
-    try:
-        claims = jwt.decode(
-            token,
-            key,
-            algorithms=safe_algorithms,
-            audience=audience,
-            issuer=issuer,
-            # Times are checked below against the application's clock, not PyJWT's own.
-            options={
-                "require": ["exp", "sub"],
-                "verify_aud": audience is not None,
-                "verify_exp": False,
-                "verify_nbf": False,
-                "verify_iat": False,
-            },
-        )
-    except jwt.PyJWTError:
+    claims = None
+    for candidate in (key, *previous_keys):
+        try:
+            claims = _decode(token, candidate, safe_algorithms, audience, issuer)
+            break
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError:
+            return IdentityCheck(None, "invalid")
+    if claims is None:
         return IdentityCheck(None, "invalid")
+    return _checked(claims)
+
+
+def _decode(
+    token: str, key: str, algorithms: list[str], audience: str | None, issuer: str | None
+) -> dict[str, object]:
+    claims: dict[str, object] = jwt.decode(
+        token,
+        key,
+        algorithms=algorithms,
+        audience=audience,
+        issuer=issuer,
+        # Times are checked in _checked against the application's clock, not PyJWT's own.
+        options={
+            "require": ["exp", "sub"],
+            "verify_aud": audience is not None,
+            "verify_exp": False,
+            "verify_nbf": False,
+            "verify_iat": False,
+        },
+    )
+    return claims
+
+
+def _checked(claims: dict[str, object]) -> IdentityCheck:
     now = utcnow().timestamp()
     exp, nbf = claims.get("exp"), claims.get("nbf", 0)
     if not isinstance(exp, int | float) or not isinstance(nbf, int | float):

@@ -7,6 +7,7 @@ Graph tokens and demo accounts; the demo and the tests say ``CW_ENV=development`
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -21,6 +22,11 @@ LOCALES = ("fr", "nl", "en", "de")
 
 
 ENVIRONMENTS = ("development", "test", "production")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
+MIGRATE_MODES = ("upgrade", "check")
+#: Who may read /metrics and the details of /readyz without a token: loopback by default.
+DEFAULT_INTERNAL_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
 def environment_name(env: Mapping[str, str] | None = None) -> str:
@@ -130,6 +136,21 @@ class OidcSettings:
         return self.discovery_url or f"{self.issuer}/.well-known/openid-configuration"
 
 
+def _keys(value: str) -> tuple[str, ...]:
+    """Comma-separated keys, kept exactly as written (a key may end with "/")."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "production"
@@ -165,7 +186,25 @@ class Settings:
     # CW_LOCAL_PASSWORDS=0 turns local passwords off outside production too (an SSO-only demo
     # or test); production never has them.
     local_passwords_wanted: bool = True
-    # Every CW_* variable as given, secrets included: never in a repr (logs, tracebacks).
+    # Operations (issue 17). Logs: one JSON object per line, at this level and above.
+    log_level: str = "INFO"
+    log_format: str = "json"
+    # Reverse proxies in front of the workers whose X-Forwarded-For/-Proto are believed (nginx:
+    # 1). 0 ignores the headers: a client could otherwise pick its own address.
+    trusted_proxy_hops: int = 0
+    # Addresses that may read /metrics and /readyz details (CIDR); others need the token.
+    internal_networks: tuple[str, ...] = DEFAULT_INTERNAL_NETWORKS
+    metrics_token: str | None = field(default=None, repr=False)
+    # "upgrade": a worker migrates the schema itself (demo, tests); "check": it refuses to work
+    # on a database behind the code (production: `scripts/serve` migrates once per deploy).
+    migrate_on_start: str = "upgrade"
+    # On shutdown a worker finishes the events it holds for at most this long.
+    drain_seconds: float = 20.0
+    # Keys being rotated out: still accepted to read (never to sign), so a rotation logs no
+    # one out (docs/operations.md, key rotation).
+    secret_key_previous: tuple[str, ...] = field(default=(), repr=False)
+    identity_jwt_key_previous: tuple[str, ...] = field(default=(), repr=False)
+    # Every CW_* variable as given, secrets included: never in repr (logs, tracebacks).
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -194,6 +233,23 @@ class Settings:
             raise SettingsError(
                 f"CW_CHAT_ROUTING must be auto or manual, not {self.chat_routing!r}"
             )
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError(f"CW_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError("CW_LOG_FORMAT must be json or text")
+        if self.migrate_on_start not in MIGRATE_MODES:
+            raise SettingsError("CW_MIGRATE_ON_START must be upgrade or check")
+        if self.trusted_proxy_hops < 0:
+            raise SettingsError("CW_TRUSTED_PROXY_HOPS must be 0 or more")
+        if self.drain_seconds < 0:
+            raise SettingsError("CW_DRAIN_SECONDS must be 0 or more")
+        for network in self.internal_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"CW_INTERNAL_NETWORKS: {network!r} is not an address or CIDR network"
+                ) from exc
         if self.default_locale not in LOCALES:
             raise SettingsError(f"CW_DEFAULT_LOCALE must be one of {LOCALES}")
         for origin in (*self.allowed_origins, self.own_origin):
@@ -229,6 +285,8 @@ class Settings:
             ]
             if self.claims_api_key is not None and len(self.claims_api_key) < 32:
                 weak.append("CW_CLAIMS_API_KEY")
+            if self.metrics_token is not None and len(self.metrics_token) < 32:
+                weak.append("CW_METRICS_TOKEN")
             if weak:
                 raise SettingsError(
                     "production refuses default or short secrets: set " + ", ".join(weak)
@@ -325,6 +383,27 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         graph_static_token=bool(env.get("CW_GRAPH_STATIC_TOKEN")),
         oidc=_oidc(env, public_url),
         local_passwords_wanted=(env.get("CW_LOCAL_PASSWORDS") or "1").strip() not in {"0", "false"},
+        log_level=(env.get("CW_LOG_LEVEL") or "INFO").strip().upper(),
+        # A developer's terminal reads text; everything else ships JSON lines.
+        log_format=(
+            env.get("CW_LOG_FORMAT")
+            or ("text" if environment_name(env) == "development" else "json")
+        )
+        .strip()
+        .lower(),
+        trusted_proxy_hops=_int(env, "CW_TRUSTED_PROXY_HOPS", 0),
+        internal_networks=_split(env.get("CW_INTERNAL_NETWORKS", "")) or DEFAULT_INTERNAL_NETWORKS,
+        metrics_token=env.get("CW_METRICS_TOKEN") or None,
+        # Production never migrates from a worker unless told to: fail closed.
+        migrate_on_start=(
+            env.get("CW_MIGRATE_ON_START")
+            or ("check" if environment_name(env) == "production" else "upgrade")
+        )
+        .strip()
+        .lower(),
+        drain_seconds=_float(env, "CW_DRAIN_SECONDS", 20.0),
+        secret_key_previous=_keys(env.get("CW_SECRET_KEY_PREVIOUS", "")),
+        identity_jwt_key_previous=_keys(env.get("CW_IDENTITY_JWT_KEY_PREVIOUS", "")),
         extra={k: v for k, v in env.items() if k.startswith("CW_")},
     )
     return settings.validate()

@@ -56,6 +56,7 @@ from chat_widget.meetings.gateway import (
     StaffInfo,
 )
 from chat_widget.meetings.slots import Interval, StaffSchedule
+from chat_widget.observability import metrics
 from chat_widget.settings import GRAPH_HOSTS, SettingsError, check_graph_base_url
 
 if TYPE_CHECKING:
@@ -509,13 +510,18 @@ class GraphMeetingGateway:
         from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
         try:
-            return await make()
+            result = await make()
         except ODataError as exc:
+            metrics.graph_call(exc.response_status_code)
             raise _map_odata_error(exc) from exc
         except httpx.TimeoutException as exc:
+            metrics.graph_call("timeout")
             raise GatewayUnavailable("Graph timed out", ambiguous=True) from exc
         except httpx.TransportError as exc:
+            metrics.graph_call("unreachable")
             raise GatewayUnavailable(f"Graph unreachable: {exc!r}", ambiguous=True) from exc
+        metrics.graph_call(200)
+        return result
 
     # ----- business, services, staff ----------------------------------------------------------
 

@@ -21,6 +21,7 @@ from chat_widget.assistant.dialogue import ConversationState, PredictionLike, Re
 from chat_widget.assistant.summary import extractive_summary
 from chat_widget.domain.models import AuthorKind, Channel, Conversation, Message
 from chat_widget.guard import engine as guard
+from chat_widget.observability import metrics
 
 T = TypeVar("T")
 RunDb = Callable[[Callable[[Session], T]], Awaitable[T]]
@@ -140,6 +141,7 @@ class AssistantChat:
             state=state,
             widget_locale=locale,
         )
+        metrics.assistant_question(reply.kind)
         reply = await llm.rephrase_reply(reply, stored_text, self._completer)
         answer_msg = await self._run_db(
             lambda s: self._store_reply(s, conv_id, reply, state, locale)

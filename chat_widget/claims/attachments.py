@@ -22,6 +22,7 @@ from chat_widget.claims.records import (
     get_claim_for_customer,
 )
 from chat_widget.files import BlobStore, CheckedFile, FileRejected, UploadLimits, check_upload
+from chat_widget.observability import metrics
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ def add_claim_file(
         raise ClaimNotFound(claim_id)
     if claim.status != ClaimStatus.DRAFT:
         raise ClaimNotDraft(claim_id)
-    checked = check_upload(
+    checked = metrics.upload_checked("claim", check_upload)(
         data,
         filename=filename,
         limits=limits,

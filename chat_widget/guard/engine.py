@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from chat_widget.guard.checks import is_card_number, is_iban, is_national_number
 from chat_widget.guard.rules import PREFIX_KEY, Rules, get_rules
 from chat_widget.guard.text import NUM, PUNCT, WORD, Chain, chains, normalize, tokenize
+from chat_widget.observability import metrics
 
 BLOCK, MASK, ALLOW = "block", "mask", "allow"
 _IBAN_HEAD = re.compile(r"[a-z]{2}[0-9]{2}")
@@ -690,6 +691,7 @@ def screen(text: str, lang: str | None = None) -> tuple[str | None, list[str]]:
     """
     result = scan(text, lang)
     if result.action == BLOCK:
+        metrics.guard_blocked(result.kinds)
         return None, list(result.kinds)
     return (_masked(text, result) if result.action == MASK else text), []
 

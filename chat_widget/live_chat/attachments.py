@@ -32,6 +32,7 @@ from chat_widget.files import BlobStore, FileRejected, UploadLimits, check_uploa
 from chat_widget.guard import engine as guard
 from chat_widget.live_chat.errors import ChatNotFound, InvalidChatState
 from chat_widget.live_chat.records import ChatFile, ChatRequest, LiveChatStatus
+from chat_widget.observability import metrics
 
 AUDIT_ACTION = "chat_file.view"
 META_KEY = "attachment"
@@ -101,7 +102,7 @@ def attach_customer_file(
     session.refresh(conversation)
     if conversation.status != LiveChatStatus.ACTIVE:
         raise InvalidChatState("files can be sent only while an agent is in the chat")
-    checked = check_upload(
+    checked = metrics.upload_checked("chat", check_upload)(
         data,
         filename=filename,
         limits=limits,

@@ -25,6 +25,7 @@ from chat_widget.live_chat.hours.schedule import OpeningHours, status
 from chat_widget.live_chat.records import ChatRequest, LiveChatStatus
 from chat_widget.live_chat.system_messages import post_system_message
 from chat_widget.live_chat.texts import pick_locale
+from chat_widget.observability import metrics
 
 #: Used for expected waits until enough chats have been closed to measure.
 DEFAULT_HANDLING_TIME = timedelta(minutes=6)
@@ -122,6 +123,7 @@ def request_chat(
         )
     )
     session.flush()
+    metrics.handover(source_conversation_id)
     return conversation
 
 

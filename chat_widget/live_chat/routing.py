@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from chat_widget.agents.records import Agent, Presence, Role
 from chat_widget.audit import record
-from chat_widget.domain.clock import utcnow
+from chat_widget.domain.clock import as_aware, utcnow
 from chat_widget.domain.models import Conversation
 from chat_widget.live_chat.errors import (
     AgentUnavailable,
@@ -30,6 +30,7 @@ from chat_widget.live_chat.errors import (
 from chat_widget.live_chat.queue import active_chat_count, waiting_queue
 from chat_widget.live_chat.records import ChatRequest, LiveChatStatus
 from chat_widget.live_chat.system_messages import post_system_message
+from chat_widget.observability import metrics
 
 #: Reasons an agent may pick when closing; free text goes in an internal note.
 CLOSE_REASONS = ("resolved", "customer_left", "no_response", "redirected", "other")
@@ -79,6 +80,7 @@ def _start(session: Session, conversation_id: str, agent: Agent) -> None:
     request = session.get(ChatRequest, conversation_id)
     if request is not None:
         session.refresh(request)
+        metrics.chat_wait((utcnow() - as_aware(request.requested_at)).total_seconds())
     post_system_message(
         session=session,
         conversation_id=conversation_id,

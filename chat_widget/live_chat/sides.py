@@ -39,6 +39,7 @@ from chat_widget.live_chat.queue import (
 )
 from chat_widget.live_chat.records import ReadState
 from chat_widget.live_chat.routing import active_chats_for_agent
+from chat_widget.observability import metrics
 
 
 @dataclass(frozen=True)
@@ -166,13 +167,14 @@ def customer_send(
     stored, blocked = guard.screen(text, locale)
     if stored is None:
         return Sent(None, blocked)
-    message, _ = post_customer_message(
+    message, created = post_customer_message(
         session=session,
         customer_id=customer_id,
         conversation_id=conversation_id,
         client_msg_id=client_msg_id,
         body=stored,
     )
+    metrics.chat_message("customer", created=created)
     return Sent(message)
 
 
@@ -188,13 +190,14 @@ def agent_send(
     stored, blocked = guard.screen(text, locale)
     if stored is None:
         return Sent(None, blocked)
-    message, _ = post_agent_message(
+    message, created = post_agent_message(
         session=session,
         agent_id=agent_id,
         conversation_id=conversation_id,
         client_msg_id=client_msg_id,
         body=stored,
     )
+    metrics.chat_message("agent", created=created)
     return Sent(message)
 
 

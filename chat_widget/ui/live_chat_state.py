@@ -19,6 +19,7 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from chat_widget import guard, live_chat
@@ -498,7 +499,9 @@ class LiveChatState(WidgetState):
                     locale=locale,
                 )
             )
-        except (live_chat.LiveChatError, ValueError):
+        except (live_chat.LiveChatError, ValueError, SQLAlchemyError):
+            # Database gone (SQLAlchemyError): not stored, so not shown as sent; the customer
+            # is told and sends it again.
             self.items = [i for i in self.items if i.id != client_msg_id]
             self.error_key = "chat.error"
             return

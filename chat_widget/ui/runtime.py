@@ -27,16 +27,16 @@ _engine: Engine | None = None
 
 
 def engine() -> Engine:
-    """The engine, with the schema migrated exactly once per process (start-up warm-up and the
-    first request may race for it)."""
+    """The engine, with the schema migrated (or, in production, checked) exactly once per
+    process (start-up warm-up and the first request may race for it)."""
     global _engine
     if _engine is None:
         with _engine_lock:
             if _engine is None:
-                from chat_widget.adapters.migrate import upgrade
+                from chat_widget.adapters.migrate import prepare
 
                 eng = engine_for(settings().database_url)
-                upgrade(eng)
+                prepare(eng, settings().migrate_on_start)
                 _engine = eng
     return _engine
 

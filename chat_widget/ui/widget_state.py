@@ -115,8 +115,10 @@ class WidgetState(rx.State):
 
         Returns a new token to store when one had to be issued.
         """
-        secret = runtime.settings().secret_key
-        claimed = read_session_token(token, secret)
+        secret, previous = runtime.settings().secret_key, runtime.settings().secret_key_previous
+        claimed = read_session_token(token, secret, previous)
+        # Signed with a key being rotated out: the same customer, with a token under the new key.
+        stale = claimed is not None and read_session_token(token, secret) is None
         locale = self.locale
 
         def work(session: Session) -> tuple[str, bool]:
@@ -130,7 +132,7 @@ class WidgetState(rx.State):
         customer_id, created = await runtime.run_db(work)
         self._customer_id = customer_id
         self.identified = False
-        return issue_session_token(customer_id, secret) if created else None
+        return issue_session_token(customer_id, secret) if created or stale else None
 
     def _note_rejected(self, msg: HostMessage) -> None:
         self._ignored_host_fields += len(msg.rejected)
@@ -184,6 +186,7 @@ class WidgetState(rx.State):
             algorithms=cfg.identity_jwt_algorithms,
             audience=cfg.identity_jwt_audience,
             issuer=cfg.identity_jwt_issuer,
+            previous_keys=cfg.identity_jwt_key_previous,
         )
         if check.external_ref is None:
             self.identified = False

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[3] / "chat_widget"
-UI_ONLY = {"ui", "chat_widget.py"}
+UI_ONLY = {"ui", "chat_widget.py", "ops"}  # ops: the worker launcher starts Reflex
 FORBIDDEN = ("reflex", "reflex_base", "chat_widget.ui")
 
 
