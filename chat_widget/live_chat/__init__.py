@@ -56,7 +56,7 @@ from chat_widget.live_chat.routing import (
     transfer,
 )
 from chat_widget.live_chat.system_messages import post_system_message
-from chat_widget.live_chat.texts import canned_replies, canned_reply, describe_closed, text
+from chat_widget.live_chat.texts import describe_closed, text
 from chat_widget.live_chat.transcripts import customer_transcript, open_transcript
 
 __all__ = [
@@ -80,8 +80,6 @@ __all__ = [
     "add_note",
     "assign",
     "average_handling_time",
-    "canned_replies",
-    "canned_reply",
     "close",
     "close_by_customer",
     "current_chat_for_customer",

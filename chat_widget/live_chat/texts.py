@@ -1,4 +1,5 @@
-"""Customer-facing live chat texts and canned replies, read from JSON catalogs in fr/nl/en/de."""
+"""Customer-facing live chat texts, read from JSON catalogs in fr/nl/en/de (canned replies:
+``live_chat.canned``)."""
 
 from __future__ import annotations
 
@@ -46,22 +47,6 @@ def pick_locale(locale: str | None) -> str:
 def text(key: str, locale: str | None, **params: Any) -> str:
     entry = _catalog("strings.json")[key]
     return _fill(entry[pick_locale(locale)], params)
-
-
-def canned_reply_keys() -> list[str]:
-    return list(_catalog("canned_replies.json"))
-
-
-def canned_replies(locale: str | None, **params: Any) -> dict[str, str]:
-    """All canned replies in the customer's language, placeholders filled where known."""
-    lang = pick_locale(locale)
-    return {
-        key: _fill(entry[lang], params) for key, entry in _catalog("canned_replies.json").items()
-    }
-
-
-def canned_reply(key: str, locale: str | None, **params: Any) -> str:
-    return _fill(_catalog("canned_replies.json")[key][pick_locale(locale)], params)
 
 
 def format_when(moment: datetime, locale: str | None, timezone: str = "Europe/Brussels") -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from chat_widget import routes
+from chat_widget.ui.agent.composer import console_assets, notes_panel, reply_form
 from chat_widget.ui.agent.nav import console_nav
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.chat import file_chip
@@ -257,26 +258,7 @@ def _conversation() -> rx.Component:
         rx.cond(
             A.current_status == "active",
             rx.el.div(
-                rx.el.form(
-                    rx.el.label(
-                        A.tr["agent.reply_label"], html_for="ag-reply", class_name="cw-label"
-                    ),
-                    rx.el.textarea(
-                        name="message",
-                        id="ag-reply",
-                        rows=2,
-                        max_length=4000,
-                        data_cw_composer="1",
-                        on_key_down=A.typed.throttle(1000),  # type: ignore[attr-defined]
-                        class_name="cw-input",
-                    ),
-                    rx.el.input(type="hidden", name="client_msg_id", value=""),
-                    rx.el.button(A.tr["agent.send"], type="submit", class_name="cw-send"),
-                    on_submit=A.send,
-                    reset_on_submit=True,
-                    data_cw_guard="1",
-                    class_name="cw-composer",
-                ),
+                reply_form(),
                 rx.el.h3(A.tr["agent.canned"], class_name="cw-h3", id="ag-canned-h"),
                 rx.el.div(
                     rx.foreach(
@@ -327,18 +309,7 @@ def _conversation() -> rx.Component:
             ),
             rx.el.p(A.tr["agent.chat_closed"], class_name="cw-small"),
         ),
-        rx.el.h3(A.tr["agent.notes"], class_name="cw-h3"),
-        rx.el.ul(rx.foreach(A.notes, lambda n: rx.el.li(n.text, key=n.id)), class_name="ag-notes"),
-        rx.el.form(
-            rx.el.label(A.tr["agent.note_label"], html_for="ag-note", class_name="cw-label"),
-            rx.el.textarea(
-                name="note", id="ag-note", rows=2, max_length=4000, class_name="cw-input"
-            ),
-            rx.el.button(A.tr["agent.add_note"], type="submit", class_name="cw-chip"),
-            on_submit=A.add_note,
-            reset_on_submit=True,
-            class_name="ag-inline",
-        ),
+        notes_panel(),
         aria_labelledby="ag-conv-h",
         class_name="ag-panel ag-conversation",
     )
@@ -415,6 +386,7 @@ def _side_panel() -> rx.Component:
 def console_page() -> rx.Component:
     return rx.el.div(
         _stylesheet(),
+        console_assets(),
         rx.el.header(
             rx.el.p(A.tr["agent.title"], class_name="cw-brand"),
             rx.cond(A.authed, rx.el.span(A.signed_in_as, class_name="ag-who")),

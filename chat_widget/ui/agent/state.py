@@ -28,8 +28,9 @@ from chat_widget.agents import directory
 from chat_widget.agents.directory import Employee, RoleMap
 from chat_widget.agents.records import Presence, Role
 from chat_widget.domain.models import Message
+from chat_widget.guard.explain import explain
 from chat_widget.i18n import LOCALES, catalog
-from chat_widget.live_chat import attachments, sides
+from chat_widget.live_chat import attachments, canned, sides
 from chat_widget.live_chat.realtime import (
     QUEUE,
     LocalTypingBoard,
@@ -617,11 +618,19 @@ class AgentState(rx.State):
             )
             for e in ctx.earlier_sessions
         ]
+        customer_id = ctx.customer_id
+        first_name = await runtime.run_db(
+            lambda s: canned.customer_first_name(session=s, customer_id=customer_id)
+        )
+        # label: the folded text the composer's "/" search matches (see live_chat.canned)
         self.canned = [
-            TextRow(id=key, text=value)
-            for key, value in live_chat.canned_replies(
-                ctx.language, agent_first_name=self._first_name, topic=self.ctx_topic
-            ).items()
+            TextRow(id=r.key, text=r.text, label=r.search)
+            for r in canned.canned_for(
+                ctx.language,
+                first_name=first_name,
+                agent=self._first_name,
+                topic=self.ctx_topic if ctx.topic else "",
+            )
         ]
         await self._load_notes(conversation_id)
         await self._load_static()
@@ -661,7 +670,8 @@ class AgentState(rx.State):
             return
         await _typing().clear(conversation_id, "agent")
         if sent.message is None:
-            self.blocked_text = self.tr["agent.blocked"].format(kinds=", ".join(sent.blocked_kinds))
+            # The customer's own explanation, in the console's language (guard.explain).
+            self.blocked_text = explain(sent.blocked_kinds or ["password"], self.locale)
             return
         if all(i.id != sent.message.id for i in self.items):
             self.items = sorted(
@@ -676,6 +686,9 @@ class AgentState(rx.State):
         text = str(form.get("message") or "").strip()
         client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
         await self._post(agent_id, text, client_msg_id)
+        if self.blocked_text:
+            # The form was reset on submit: give the agent their text back to correct it.
+            return rx.set_value("ag-reply", text)
         return None
 
     @rx.event

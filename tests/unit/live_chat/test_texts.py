@@ -6,7 +6,7 @@ from pathlib import Path
 
 import chat_widget.live_chat as live_chat
 from chat_widget.live_chat.hours import belgian_public_holidays, parse_opening_hours, status
-from chat_widget.live_chat.texts import canned_replies, canned_reply, describe_closed, pick_locale
+from chat_widget.live_chat.texts import describe_closed, pick_locale
 
 PACKAGE = Path(live_chat.__file__).parent
 LOCALES = {"fr", "nl", "en", "de"}
@@ -26,11 +26,7 @@ def test_every_holiday_has_a_name() -> None:
         assert f"holiday.{reason}" in catalog
 
 
-def test_canned_replies_fill_placeholders_and_keep_unknown_ones() -> None:
-    replies = canned_replies("nl", agent_first_name="Pieter")
-    assert replies["greeting"] == "Goedendag, ik ben Pieter. Hoe kan ik u helpen?"
-    assert "{topic}" in replies["topic_ack"]
-    assert canned_reply("greeting", "de-BE", agent_first_name="Lena").startswith("Guten Tag")
+def test_unknown_locale_falls_back_to_french() -> None:
     assert pick_locale("xx") == "fr"
 
 

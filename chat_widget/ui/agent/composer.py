@@ -1,0 +1,114 @@
+"""The console's composer: the reply field with its ``/`` canned-reply listbox, and notes.
+
+The listbox is rendered by Reflex (the replies are expanded for the chat in
+``live_chat.canned``); ``assets/agent-console.js`` filters and moves through it while the agent
+types, so no key stroke waits for the server. Internal notes look unlike any message (a
+labelled, dashed panel) so nobody mistakes one for something the customer saw.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chat_widget.ui.agent.state import AgentState, TextRow
+
+A = AgentState
+
+CONSOLE_SCRIPT = "/agent-console.js"
+WORKSPACE_STYLESHEET = "/agent-workspace.css"
+
+# Loaded once per page: a <script> rendered by React would not run.
+_LOAD_SCRIPT = (
+    "if(!document.getElementById('ag-console-js')){var s=document.createElement('script');"
+    f"s.id='ag-console-js';s.src='{CONSOLE_SCRIPT}';s.async=true;document.head.appendChild(s);}}"
+)
+
+
+def console_assets() -> rx.Component:
+    """The workspace stylesheet and, once mounted, the keyboard script."""
+    return rx.fragment(
+        rx.el.link(rel="stylesheet", href=WORKSPACE_STYLESHEET),
+        rx.el.div(on_mount=rx.call_script(_LOAD_SCRIPT), hidden=True),
+    )
+
+
+def _option(reply: TextRow) -> rx.Component:
+    return rx.el.li(
+        reply.text,
+        id="ag-canned-" + reply.id,
+        role="option",
+        aria_selected="false",
+        data_search=reply.label,
+        data_text=reply.text,
+        class_name="ag-canned-option",
+        key=reply.id,
+    )
+
+
+def reply_form() -> rx.Component:
+    """The reply field. Enter sends (widget-bridge.js), Shift+Enter is a new line; a text the
+    privacy guard refuses comes back into the field with the reason (state.send)."""
+    return rx.el.form(
+        rx.el.label(A.tr["agent.reply_label"], html_for="ag-reply", class_name="cw-label"),
+        rx.el.div(
+            rx.el.textarea(
+                name="message",
+                id="ag-reply",
+                rows=2,
+                max_length=4000,
+                data_cw_composer="1",
+                aria_controls="ag-canned-list",
+                aria_autocomplete="list",
+                aria_describedby="ag-reply-hint",
+                on_key_down=A.typed.throttle(1000),  # type: ignore[attr-defined]
+                class_name="cw-input",
+            ),
+            rx.el.ul(
+                rx.foreach(A.canned, _option),
+                id="ag-canned-list",
+                role="listbox",
+                aria_label=A.tr["agent.ws.canned_list"],
+                class_name="ag-canned-list",
+            ),
+            class_name="ag-reply-box",
+        ),
+        rx.el.p(A.tr["agent.ws.canned_hint"], id="ag-reply-hint", class_name="cw-small"),
+        rx.el.input(type="hidden", name="client_msg_id", value=""),
+        rx.el.button(A.tr["agent.send"], type="submit", class_name="cw-send"),
+        on_submit=A.send,
+        reset_on_submit=True,
+        data_cw_guard="1",
+        class_name="cw-composer",
+    )
+
+
+def _note(note: Any) -> rx.Component:
+    return rx.el.li(
+        rx.el.span(A.tr["agent.ws.note_badge"], class_name="ag-note-badge"),
+        " ",
+        rx.el.span(note.text, class_name="ag-note-text"),
+        key=note.id,
+        class_name="ag-note",
+    )
+
+
+def notes_panel() -> rx.Component:
+    """Notes: never sent to the customer (a separate table, see live_chat.notes)."""
+    return rx.el.section(
+        rx.el.h3(A.tr["agent.notes"], class_name="cw-h3", id="ag-notes-h"),
+        rx.el.ul(rx.foreach(A.notes, _note), class_name="ag-notes"),
+        rx.el.form(
+            rx.el.label(A.tr["agent.note_label"], html_for="ag-note", class_name="cw-label"),
+            rx.el.textarea(
+                name="note", id="ag-note", rows=2, max_length=4000, class_name="cw-input"
+            ),
+            rx.el.button(A.tr["agent.add_note"], type="submit", class_name="cw-chip"),
+            on_submit=A.add_note,
+            reset_on_submit=True,
+            class_name="ag-inline",
+        ),
+        aria_labelledby="ag-notes-h",
+        class_name="ag-notes-panel",
+    )

@@ -1,0 +1,118 @@
+"""The agent chat workspace (/agent) in real browsers: a customer in the widget, an agent in
+the console (two browser contexts, one production server)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import WidgetServer, axe_violations, describe
+from tests.e2e.test_live_chat import (  # noqa: F401  (live_server is a fixture)
+    agent_login,
+    customer_start_chat,
+    live_server,
+    log_texts,
+    new_context,
+)
+
+pytestmark = pytest.mark.e2e
+
+NEVER_SHARE = (
+    "Pour votre sécurité, ne communiquez jamais vos codes, votre PIN ou les réponses de votre "
+    "lecteur de carte, pas même à nous."
+)
+
+
+def accept_first(agent: Page) -> None:
+    row = agent.get_by_role("row").filter(has_text="Cartes")
+    expect(row).to_be_visible(timeout=5000)
+    row.get_by_role("button", name="Accepter").first.click()
+    expect(agent.locator(".ag-side")).to_contain_text("Cartes")
+
+
+def test_canned_replies_by_slash_guard_and_internal_notes(
+    browser: Browser,
+    live_server: WidgetServer,  # noqa: F811
+) -> None:
+    customer_ctx, agent_ctx = new_context(browser), new_context(browser)
+    try:
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server)
+        frame = customer_start_chat(customer_ctx.new_page(), live_server)
+        accept_first(agent)
+
+        # "/" opens the listbox; focus stays in the field, aria-activedescendant follows.
+        box = agent.get_by_label("Votre réponse")
+        listbox = agent.get_by_role("listbox", name="Réponses types")
+        expect(listbox).to_be_hidden()
+        box.press_sequentially("/")
+        expect(listbox).to_be_visible()
+        first = listbox.get_by_role("option").first
+        expect(box).to_have_attribute("aria-activedescendant", first.get_attribute("id") or "")
+        # The anonymous customer: no gap where the first name would be; the agent's name is in.
+        expect(
+            listbox.get_by_role("option", name=re.compile("^Bonjour, je suis Sophie"))
+        ).to_be_visible()
+
+        # Typing narrows it, accents and case ignored.
+        box.press_sequentially("SECURITE")
+        options = listbox.get_by_role("option").filter(visible=True)  # type: ignore[call-arg]
+        expect(options).to_have_count(1)
+        option_id = options.first.get_attribute("id") or ""
+        expect(box).to_have_attribute("aria-activedescendant", option_id)
+        expect(options.first).to_have_attribute("aria-selected", "true")
+        box.press("Enter")  # inserts, does not send
+        expect(listbox).to_be_hidden()
+        expect(box).to_have_value(NEVER_SHARE)
+        assert NEVER_SHARE not in log_texts(agent)
+        box.press("Enter")  # sends
+        expect(frame.locator(".cw-log")).to_contain_text(NEVER_SHARE, timeout=5000)
+
+        # Arrow keys move; Escape closes and keeps what was typed.
+        box.press_sequentially("/merci")
+        visible = listbox.get_by_role("option").filter(visible=True)  # type: ignore[call-arg]
+        expect(visible).to_have_count(2)
+        ids = [visible.nth(i).get_attribute("id") for i in range(2)]
+        box.press("ArrowDown")
+        expect(box).to_have_attribute("aria-activedescendant", ids[1] or "")
+        box.press("ArrowDown")
+        expect(box).to_have_attribute("aria-activedescendant", ids[0] or "")
+        box.press("Escape")
+        expect(listbox).to_be_hidden()
+        expect(box).to_have_value("/merci")
+        box.fill("")
+
+        # The privacy guard applies to agents too: not sent, explained, the text kept.
+        box.fill("Votre carte 4111 1111 1111 1111 est bloquée")
+        box.press("Enter")
+        alert = agent.locator(".ag-conversation").get_by_role("alert")
+        expect(alert).to_contain_text("Pour votre sécurité, ce message n'a pas été envoyé.")
+        expect(alert).to_contain_text("numéro complet de votre carte")
+        expect(box).to_have_value("Votre carte 4111 1111 1111 1111 est bloquée")
+        agent.wait_for_timeout(800)
+        assert not any("4111" in t for t in log_texts(frame))
+        assert not any("4111" in t for t in log_texts(agent))
+
+        # Internal notes: labelled and set apart, never shown to the customer.
+        box.fill("")
+        agent.get_by_label("Nouvelle note interne").fill("Client déjà appelé hier")
+        agent.get_by_role("button", name="Ajouter la note").click()
+        note = agent.locator(".ag-note").filter(has_text="Client déjà appelé hier")
+        expect(note).to_be_visible()
+        expect(note.locator(".ag-note-badge")).to_have_text("Note interne")
+        assert "Client déjà appelé hier" not in frame.locator("body").inner_text()
+
+        # axe with the listbox open, at desktop width and at 320 px.
+        box.press_sequentially("/")
+        expect(listbox).to_be_visible()
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+        box.press("Escape")
+        agent.set_viewport_size({"width": 320, "height": 800})
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+    finally:
+        customer_ctx.close()
+        agent_ctx.close()
