@@ -179,9 +179,17 @@ def route_waiting(*, session: Session, now: datetime | None = None) -> list[tupl
     routed: list[tuple[str, str]] = []
     if not agents:
         return routed
+    from chat_widget.live_chat.handoff import released_by
+
+    # A chat an agent sent back to the queue must not bounce straight back to them.
+    released = released_by(session=session, conversation_ids=[e.conversation_id for e in waiting])
     for entry in waiting:
         candidates = [
-            a for a in agents if entry.language in a.languages and load[a.id] < a.capacity
+            a
+            for a in agents
+            if entry.language in a.languages
+            and load[a.id] < a.capacity
+            and a.id != released.get(entry.conversation_id)
         ]
         if not candidates:
             continue

@@ -116,3 +116,51 @@ def test_canned_replies_by_slash_guard_and_internal_notes(
     finally:
         customer_ctx.close()
         agent_ctx.close()
+
+
+def test_transfer_to_a_colleague_then_to_a_queue_with_notes(
+    browser: Browser,
+    live_server: WidgetServer,  # noqa: F811
+) -> None:
+    customer_ctx, agent_ctx, colleague_ctx = (new_context(browser) for _ in range(3))
+    try:
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server)
+        colleague = colleague_ctx.new_page()
+        agent_login(colleague, live_server, "pieter")
+        frame = customer_start_chat(customer_ctx.new_page(), live_server)
+        accept_first(agent)
+
+        # To a colleague, with a note: the colleague gets the chat and reads the note first.
+        agent.get_by_label("Transférer à").select_option(label="Pieter Janssens")
+        agent.get_by_label(re.compile("^Note pour la personne qui reprend")).fill(
+            "Carte bloquée à l'étranger, client vérifié"
+        )
+        agent.get_by_role("button", name="Transférer", exact=True).click()
+        expect(frame.locator(".cw-log")).to_contain_text("Pieter a rejoint", timeout=5000)
+        expect(agent.locator(".ag-conversation")).to_have_count(0)
+        handover = colleague.locator(".ag-note--handover")
+        expect(handover).to_contain_text("Carte bloquée à l'étranger, client vérifié", timeout=5000)
+        expect(handover).to_contain_text("Note de transfert")
+        expect(handover).to_contain_text("Sophie Dubois")
+        assert "client vérifié" not in frame.locator("body").inner_text()
+
+        # Back to the French queue with a note: the customer waits again, anyone can take it.
+        colleague.get_by_label("Transférer à").select_option("queue:fr")
+        colleague.get_by_label(re.compile("^Note pour la personne qui reprend")).fill(
+            "Ne parle pas néerlandais"
+        )
+        colleague.get_by_role("button", name="Transférer", exact=True).click()
+        expect(frame.locator(".cw-log")).to_contain_text("Pieter a quitté", timeout=5000)
+        expect(frame.get_by_role("heading", name="En attente d'un conseiller")).to_be_visible()
+        accept_first(agent)
+        expect(frame.locator(".cw-log")).to_contain_text("Sophie a rejoint", timeout=5000)
+        notes = agent.locator(".ag-note--handover")
+        expect(notes).to_have_count(2, timeout=5000)
+        expect(notes.nth(1)).to_contain_text("Ne parle pas néerlandais")
+        expect(notes.nth(1)).to_contain_text("Pieter Janssens")
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+    finally:
+        for ctx in (customer_ctx, agent_ctx, colleague_ctx):
+            ctx.close()

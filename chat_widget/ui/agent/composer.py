@@ -12,6 +12,7 @@ from typing import Any
 
 import reflex as rx
 
+from chat_widget.live_chat.handoff import QUEUE_LANGUAGES
 from chat_widget.ui.agent.state import AgentState, TextRow
 
 A = AgentState
@@ -86,11 +87,53 @@ def reply_form() -> rx.Component:
 
 def _note(note: Any) -> rx.Component:
     return rx.el.li(
-        rx.el.span(A.tr["agent.ws.note_badge"], class_name="ag-note-badge"),
+        rx.el.span(
+            rx.cond(note.handover, A.tr["agent.ws.handover_badge"], A.tr["agent.ws.note_badge"]),
+            class_name="ag-note-badge",
+        ),
         " ",
         rx.el.span(note.text, class_name="ag-note-text"),
+        rx.cond(note.author != "", rx.el.span(" — ", note.author, class_name="cw-small")),
         key=note.id,
-        class_name="ag-note",
+        class_name=rx.cond(note.handover, "ag-note ag-note--handover", "ag-note"),
+    )
+
+
+def transfer_form() -> rx.Component:
+    """Hand the chat on: a colleague who is not offline, or a language queue; the note goes
+    with it (live_chat.handoff)."""
+    return rx.el.form(
+        rx.el.label(A.tr["agent.transfer_to"], html_for="ag-transfer", class_name="cw-label"),
+        rx.el.select(
+            rx.el.optgroup(
+                rx.foreach(A.colleagues, lambda p: rx.el.option(p.text, value="agent:" + p.id)),
+                label=A.tr["agent.ws.colleagues"],
+            ),
+            rx.el.optgroup(
+                *[
+                    rx.el.option(A.tr[f"lang.{lang}"], value=f"queue:{lang}")
+                    for lang in QUEUE_LANGUAGES
+                ],
+                label=A.tr["agent.ws.queues"],
+            ),
+            id="ag-transfer",
+            name="to",
+            class_name="cw-select",
+        ),
+        rx.el.label(
+            A.tr["agent.ws.transfer_note"], html_for="ag-transfer-note", class_name="cw-label"
+        ),
+        rx.el.textarea(
+            name="transfer_note",
+            id="ag-transfer-note",
+            rows=2,
+            max_length=1000,
+            class_name="cw-input",
+        ),
+        rx.el.button(A.tr["agent.transfer"], type="submit", class_name="cw-chip"),
+        on_submit=A.transfer,
+        reset_on_submit=True,
+        class_name="ag-inline ag-transfer",
     )
 
 

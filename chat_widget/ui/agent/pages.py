@@ -11,7 +11,7 @@ from typing import Any
 import reflex as rx
 
 from chat_widget import routes
-from chat_widget.ui.agent.composer import console_assets, notes_panel, reply_form
+from chat_widget.ui.agent.composer import console_assets, notes_panel, reply_form, transfer_form
 from chat_widget.ui.agent.nav import console_nav
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.chat import file_chip
@@ -274,24 +274,7 @@ def _conversation() -> rx.Component:
                     aria_labelledby="ag-canned-h",
                     class_name="cw-chips",
                 ),
-                rx.cond(
-                    A.colleagues.length() == 0,  # type: ignore[attr-defined]
-                    rx.el.p(A.tr["agent.no_colleague"], class_name="cw-small"),
-                    rx.el.form(
-                        rx.el.label(
-                            A.tr["agent.transfer_to"], html_for="ag-transfer", class_name="cw-label"
-                        ),
-                        rx.el.select(
-                            rx.foreach(A.colleagues, lambda p: rx.el.option(p.text, value=p.id)),
-                            id="ag-transfer",
-                            name="to_agent",
-                            class_name="cw-select",
-                        ),
-                        rx.el.button(A.tr["agent.transfer"], type="submit", class_name="cw-chip"),
-                        on_submit=A.transfer,
-                        class_name="ag-inline",
-                    ),
-                ),
+                transfer_form(),
                 rx.el.form(
                     rx.el.label(
                         A.tr["agent.close_reason"], html_for="ag-reason", class_name="cw-label"

@@ -30,7 +30,7 @@ from chat_widget.agents.records import Presence, Role
 from chat_widget.domain.models import Message
 from chat_widget.guard.explain import explain
 from chat_widget.i18n import LOCALES, catalog
-from chat_widget.live_chat import attachments, canned, sides
+from chat_widget.live_chat import attachments, canned, handoff, sides
 from chat_widget.live_chat.realtime import (
     QUEUE,
     LocalTypingBoard,
@@ -82,6 +82,15 @@ class TextRow:
     id: str
     text: str
     label: str = ""
+
+
+@dataclass
+class NoteRow:
+    id: str
+    text: str
+    author: str = ""
+    #: written with a transfer: what the receiving agent should read first
+    handover: bool = False
 
 
 @dataclass
@@ -248,7 +257,7 @@ class AgentState(rx.State):
     customer_typing: bool = False
     customer_read_seq: int = 0
     canned: list[TextRow] = []
-    notes: list[TextRow] = []
+    notes: list[NoteRow] = []
     colleagues: list[TextRow] = []
     ctx_topic: str = ""
     ctx_page: str = ""
@@ -640,8 +649,8 @@ class AgentState(rx.State):
     async def _load_notes(self, conversation_id: str) -> None:
         rows = await runtime.run_db(
             lambda s: [
-                TextRow(id=n.id, text=n.body)
-                for n in live_chat.notes_for(session=s, conversation_id=conversation_id)
+                NoteRow(id=n.id, text=n.body, author=n.author, handover=n.handover)
+                for n in handoff.notes_with_authors(session=s, conversation_id=conversation_id)
             ]
         )
         self.notes = rows
@@ -725,25 +734,33 @@ class AgentState(rx.State):
 
     @rx.event
     async def transfer(self, form: dict[str, Any]) -> EventSpec | None:
+        """To a colleague (``agent:<id>``) or a language queue (``queue:<lang>``), with a note
+        the receiving agent reads (live_chat.handoff)."""
         if (agent_id := await self._require()) is None:
             return self._to_login()
-        target = str(form.get("to_agent") or "")
         conversation_id = self.current_id
-        if not target or not conversation_id:
+        note = str(form.get("transfer_note") or "")
+        try:
+            target = handoff.Target.parse(str(form.get("to") or ""))
+        except ValueError:
+            return None
+        if not conversation_id:
             return None
         try:
             await runtime.run_db(
-                lambda s: live_chat.transfer(
+                lambda s: handoff.transfer_chat(
                     session=s,
                     conversation_id=conversation_id,
                     from_agent_id=agent_id,
-                    to_agent_id=target,
+                    target=target,
+                    note=note,
                 )
             )
         except live_chat.LiveChatError:
             self.error_key = "agent.action_failed"
-            return None
-        notifier.notify(conversation_id, f"agent:{target}", QUEUE)
+            # The note stays in its field (the form is not reset on a failed transfer).
+            return rx.set_value("ag-transfer-note", note)
+        notifier.notify(conversation_id, f"agent:{target.agent_id}", QUEUE)
         self.current_id = ""
         self.items = []
         return None
