@@ -25,6 +25,45 @@ NEVER_SHARE = (
 )
 
 
+WIDER_THAN = """(width) => Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > width + 1 && e.getClientRects().length)
+  .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id)"""
+
+
+def assert_fits(page: Page, width: int) -> None:
+    """Nothing sticks out sideways (WCAG 1.4.10 reflow at 320 CSS px)."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, (scroll_width, page.evaluate(WIDER_THAN, width))
+
+
+def close_open_chats(server: WidgetServer) -> None:
+    """Leave the shared server as found: the demo agents' capacity is small and the other
+    live-chat modules log in as the same agents."""
+    from sqlmodel import Session, col, select
+
+    from chat_widget import live_chat
+    from chat_widget.adapters.db import make_engine
+    from chat_widget.live_chat.records import ChatRequest
+
+    engine = make_engine(f"sqlite:///{server.db_path}")
+    try:
+        with Session(engine) as session:
+            held = session.exec(
+                select(ChatRequest).where(
+                    col(ChatRequest.closed_at).is_(None), col(ChatRequest.agent_id).is_not(None)
+                )
+            ).all()
+            for request in [(r.conversation_id, r.agent_id) for r in held]:
+                live_chat.close(
+                    session=session,
+                    conversation_id=request[0],
+                    agent_id=request[1] or "",
+                    reason="other",
+                )
+    finally:
+        engine.dispose()
+
+
 def accept_first(agent: Page) -> None:
     row = agent.get_by_role("row").filter(has_text="Cartes")
     expect(row).to_be_visible(timeout=5000)
@@ -113,9 +152,11 @@ def test_canned_replies_by_slash_guard_and_internal_notes(
         agent.set_viewport_size({"width": 320, "height": 800})
         violations = axe_violations(agent)
         assert violations == [], describe(violations)
+        assert_fits(agent, 320)
     finally:
         customer_ctx.close()
         agent_ctx.close()
+        close_open_chats(live_server)
 
 
 def test_transfer_to_a_colleague_then_to_a_queue_with_notes(
@@ -164,3 +205,101 @@ def test_transfer_to_a_colleague_then_to_a_queue_with_notes(
     finally:
         for ctx in (customer_ctx, agent_ctx, colleague_ctx):
             ctx.close()
+        close_open_chats(live_server)
+
+
+def _add_claim_and_meeting(server: WidgetServer) -> None:
+    """The waiting customer filed a claim and booked a meeting earlier (written straight to the
+    server's database, as another channel of the app would)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session, col, select
+
+    from chat_widget.adapters.db import make_engine
+    from chat_widget.claims.records import Claim
+    from chat_widget.live_chat.records import ChatRequest
+    from chat_widget.meetings.records import MeetingAppointment
+
+    engine = make_engine(f"sqlite:///{server.db_path}")
+    try:
+        with Session(engine) as session:
+            request = session.exec(
+                select(ChatRequest)
+                .where(col(ChatRequest.closed_at).is_(None), col(ChatRequest.agent_id).is_(None))
+                .order_by(col(ChatRequest.requested_at).desc())
+            ).first()
+            assert request is not None
+            start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+            session.add(
+                Claim(
+                    customer_id=request.customer_id,
+                    reference="E2E-PANE-0001",
+                    type="car_glass",
+                    status="submitted",
+                    submitted_at=start,
+                )
+            )
+            session.add(
+                MeetingAppointment(
+                    customer_id=request.customer_id,
+                    topic="daily_banking",
+                    locale="fr",
+                    customer_name="Léa Martin",
+                    start_utc=start,
+                    end_utc=start + timedelta(minutes=30),
+                    staff_id="staff-e2e",
+                    advisor_first_name="Anne",
+                    status="booked",
+                )
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def test_three_panes_with_the_customers_claims_and_meetings(
+    browser: Browser,
+    live_server: WidgetServer,  # noqa: F811
+) -> None:
+    customer_ctx, agent_ctx = new_context(browser), new_context(browser)
+    try:
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server)
+        frame = customer_start_chat(customer_ctx.new_page(), live_server)
+        _add_claim_and_meeting(live_server)
+        accept_first(agent)
+
+        side = agent.get_by_role("complementary", name="Contexte client")
+        expect(side).to_contain_text("Anonyme (non identifié)")
+        expect(side.locator(".ag-records").first).to_contain_text(
+            "E2E-PANE-0001 · Bris de vitre (voiture) · Envoyée"
+        )
+        expect(side.locator(".ag-records").nth(1)).to_contain_text("Banque au quotidien · Confirmé")
+        # The customer who booked gave the bank a first name: the greeting uses it.
+        listbox = agent.get_by_role("listbox", name="Réponses types")
+        agent.get_by_label("Votre réponse").press_sequentially("/")
+        expect(
+            listbox.get_by_role("option", name=re.compile("^Bonjour Léa, je suis Sophie"))
+        ).to_be_visible()
+        agent.get_by_label("Votre réponse").press("Escape")
+        my_chats = agent.get_by_role("navigation", name="Mes conversations")
+        expect(my_chats).to_contain_text("attribuée à moi")
+
+        # Three panes side by side at 1280 px: lists | conversation | customer.
+        boxes = [
+            agent.locator(sel).bounding_box() for sel in (".ag-col", ".ag-conversation", ".ag-side")
+        ]
+        assert all(boxes), boxes
+        xs = [b["x"] for b in boxes if b]
+        assert xs == sorted(xs) and len(set(xs)) == 3, xs
+        assert frame.locator(".cw-log").count() == 1
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+        agent.set_viewport_size({"width": 320, "height": 800})
+        assert_fits(agent, 320)
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+    finally:
+        customer_ctx.close()
+        agent_ctx.close()
+        close_open_chats(live_server)

@@ -155,3 +155,30 @@ def notes_panel() -> rx.Component:
         aria_labelledby="ag-notes-h",
         class_name="ag-notes-panel",
     )
+
+
+def _record(row: TextRow) -> rx.Component:
+    return rx.el.li(
+        rx.el.span(row.text, class_name="cw-text"),
+        " ",
+        rx.el.span(row.label, class_name="cw-small"),
+        key=row.id,
+    )
+
+
+def customer_records() -> rx.Component:
+    """The customer's claims and video meetings (live_chat.customer_pane), for context."""
+    return rx.fragment(
+        rx.el.h3(A.tr["agent.ws.claims"], class_name="cw-h3"),
+        rx.cond(
+            A.cust_claims.length() == 0,  # type: ignore[attr-defined]
+            rx.el.p(A.tr["agent.ws.no_claims"], class_name="cw-small"),
+            rx.el.ul(rx.foreach(A.cust_claims, _record), class_name="ag-records"),
+        ),
+        rx.el.h3(A.tr["agent.ws.meetings"], class_name="cw-h3"),
+        rx.cond(
+            A.cust_meetings.length() == 0,  # type: ignore[attr-defined]
+            rx.el.p(A.tr["agent.ws.no_meetings"], class_name="cw-small"),
+            rx.el.ul(rx.foreach(A.cust_meetings, _record), class_name="ag-records"),
+        ),
+    )

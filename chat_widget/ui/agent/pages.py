@@ -11,7 +11,13 @@ from typing import Any
 import reflex as rx
 
 from chat_widget import routes
-from chat_widget.ui.agent.composer import console_assets, notes_panel, reply_form, transfer_form
+from chat_widget.ui.agent.composer import (
+    console_assets,
+    customer_records,
+    notes_panel,
+    reply_form,
+    transfer_form,
+)
 from chat_widget.ui.agent.nav import console_nav
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.chat import file_chip
@@ -155,7 +161,7 @@ def _queue() -> rx.Component:
             ],
         ),
         aria_labelledby="ag-queue-h",
-        class_name="ag-panel",
+        class_name="ag-panel ag-queue-panel",
     )
 
 
@@ -179,6 +185,7 @@ def _tabs() -> rx.Component:
                             ", ",
                             c.topic,
                             ")",
+                            rx.el.span(" · ", A.tr["agent.ws.mine"], class_name="ag-mine"),
                             rx.cond(
                                 c.unread != "",
                                 rx.el.span(" · ", c.unread, class_name="ag-unread"),
@@ -327,6 +334,10 @@ def _side_panel() -> rx.Component:
     return rx.el.aside(
         rx.el.h2(A.tr["agent.context"], class_name="cw-h2", id="ag-ctx-h"),
         rx.el.dl(
+            rx.el.dt(A.tr["agent.ws.customer"]),
+            rx.el.dd(
+                rx.cond(A.cust_identified, A.tr["agent.ws.identified"], A.tr["agent.ws.anonymous"])
+            ),
             rx.el.dt(A.tr["agent.topic"]),
             rx.el.dd(A.ctx_topic),
             rx.el.dt(A.tr["agent.page"]),
@@ -343,6 +354,7 @@ def _side_panel() -> rx.Component:
             ),
             class_name="ag-dl",
         ),
+        customer_records(),
         rx.el.h3(A.tr["agent.earlier"], class_name="cw-h3"),
         rx.cond(
             A.earlier.length() == 0,  # type: ignore[attr-defined]

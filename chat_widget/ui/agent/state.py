@@ -30,7 +30,7 @@ from chat_widget.agents.records import Presence, Role
 from chat_widget.domain.models import Message
 from chat_widget.guard.explain import explain
 from chat_widget.i18n import LOCALES, catalog
-from chat_widget.live_chat import attachments, canned, handoff, sides
+from chat_widget.live_chat import attachments, canned, customer_pane, handoff, sides
 from chat_widget.live_chat.realtime import (
     QUEUE,
     LocalTypingBoard,
@@ -42,6 +42,7 @@ from chat_widget.live_chat.realtime import (
 from chat_widget.settings import get_settings
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
+from chat_widget.ui.agent.customer_rows import pane_rows
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_push import POLL_SECONDS, Liveness
 from chat_widget.web import console_session, oidc
@@ -265,6 +266,10 @@ class AgentState(rx.State):
     ctx_device: bool = False
     ctx_device_text: str = ""
     earlier: list[EarlierRow] = []
+    #: customer pane (live_chat.customer_pane): id = reference, text = the line, label = date
+    cust_identified: bool = False
+    cust_claims: list[TextRow] = []
+    cust_meetings: list[TextRow] = []
     transcript_text: str = ""
     transcript_error_key: str = ""
     blocked_text: str = ""
@@ -642,9 +647,20 @@ class AgentState(rx.State):
             )
         ]
         await self._load_notes(conversation_id)
+        await self._load_customer(agent_id, conversation_id)
         await self._load_static()
         notifier.notify(f"agent:{agent_id}")
         yield None
+
+    async def _load_customer(self, agent_id: str, conversation_id: str) -> None:
+        overview = await runtime.run_db(
+            lambda s: customer_pane.customer_overview(
+                session=s, agent_id=agent_id, conversation_id=conversation_id
+            )
+        )
+        self.cust_identified, self.cust_claims, self.cust_meetings = pane_rows(
+            overview, self.locale
+        )
 
     async def _load_notes(self, conversation_id: str) -> None:
         rows = await runtime.run_db(
