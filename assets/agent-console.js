@@ -122,3 +122,159 @@
     if (e.target && e.target.querySelector && e.target.querySelector("#" + REPLY)) { close(); }
   }, true);
 })();
+
+/* New assignments, unread count in the tab title, activity for the presence rules.
+ *
+ * The server announces a chat routed to this agent in .ag-assigned (a role=status line): here
+ * it also plays a short tone and, once the agent has allowed it with the header's button (a
+ * user gesture, as browsers require), shows a desktop notification. The title reads
+ * "(n) <title>" with n the unread messages of the agent's chats. Activity (keys, pointer,
+ * focus) and a periodic tick are reported through two hidden buttons; the server decides
+ * what they mean for presence (agents.presence).
+ */
+(function () {
+  "use strict";
+  if (window.__agConsoleAlerts) { return; }
+  window.__agConsoleAlerts = true;
+
+  var TICK_MS = 15000;
+  var ACTIVITY_MS = 10000;
+  var baseTitle = null;
+  var lastAssigned = "";
+  var lastActivity = 0;
+  var audio = null;
+
+  function click(id) {
+    var b = document.getElementById(id);
+    if (b) { b.click(); }
+  }
+
+  function tone() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) { return; }
+      audio = audio || new Ctx();
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(); osc.stop(audio.currentTime + 0.4);
+      window.__agTones = (window.__agTones || 0) + 1;
+    } catch (_) { /* no sound: the status line and the title still say it */ }
+  }
+
+  function notify(text) {
+    if (!("Notification" in window) || Notification.permission !== "granted") { return; }
+    try {
+      var n = new Notification(baseTitle || document.title, { body: text, tag: "cw-assigned" });
+      n.onclick = function () { window.focus(); n.close(); };
+    } catch (_) { /* some browsers only allow notifications from a service worker */ }
+  }
+
+  function permissionButton() {
+    var b = document.getElementById("ag-notify");
+    if (!b) { return; }
+    var ask = "Notification" in window && Notification.permission === "default";
+    if (ask) { b.setAttribute("data-show", ""); } else { b.removeAttribute("data-show"); }
+  }
+
+  function update() {
+    if (!document.getElementById("ag-tick")) { return; }
+    if (baseTitle === null) { baseTitle = document.title; }
+    var total = 0;
+    Array.prototype.forEach.call(document.querySelectorAll(".ag-unread"), function (el) {
+      var m = /\d+/.exec(el.textContent || "");
+      if (m) { total += parseInt(m[0], 10); }
+    });
+    var title = total ? "(" + total + ") " + baseTitle : baseTitle;
+    if (document.title !== title) { document.title = title; }
+    var status = document.querySelector(".ag-assigned");
+    var text = status ? (status.textContent || "").trim() : "";
+    if (text && text !== lastAssigned) { tone(); notify(text); }
+    lastAssigned = text;
+    permissionButton();
+  }
+
+  new MutationObserver(update).observe(document.documentElement, {
+    subtree: true, childList: true, characterData: true
+  });
+
+  document.addEventListener("click", function (e) {
+    var b = e.target && e.target.closest ? e.target.closest("#ag-notify") : null;
+    if (!b || !("Notification" in window)) { return; }
+    Notification.requestPermission().then(permissionButton, permissionButton);
+  });
+
+  function activity() {
+    var now = Date.now();
+    if (now - lastActivity < ACTIVITY_MS) { return; }
+    lastActivity = now;
+    click("ag-activity");
+  }
+  ["keydown", "pointerdown", "pointermove", "focus", "wheel"].forEach(function (type) {
+    window.addEventListener(type, activity, { capture: true, passive: true });
+  });
+  setInterval(function () { click("ag-tick"); }, TICK_MS);
+  update();
+})();
+
+/* Keyboard shortcuts, listed in the "?" dialog (#ag-keys, a native <dialog>: focus stays in
+ * it and Escape closes it). Alt+letter uses the physical key (e.code), so it works on every
+ * layout; none of them fires while a field has focus except those that leave the field. */
+(function () {
+  "use strict";
+  if (window.__agConsoleKeys) { return; }
+  window.__agConsoleKeys = true;
+
+  function typing(t) {
+    return !!(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)));
+  }
+  function focus(id) {
+    var el = document.getElementById(id);
+    if (el) { el.focus(); }
+    return !!el;
+  }
+  function openKeys() {
+    var d = document.getElementById("ag-keys");
+    if (d && !d.open && d.showModal) { d.showModal(); }
+  }
+  function nextChat(step) {
+    var tabs = Array.prototype.slice.call(document.querySelectorAll(".ag-chat-tab"));
+    if (!tabs.length) { return; }
+    var index = tabs.findIndex(function (b) { return b.getAttribute("aria-current") === "true"; });
+    var next = tabs[(index + step + tabs.length) % tabs.length];
+    next.click();
+    next.focus();
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || e.isComposing) { return; }
+    if (e.key === "?" && !typing(e.target) && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      openKeys();
+      return;
+    }
+    if (!e.altKey || e.ctrlKey || e.metaKey) { return; }
+    var done = true;
+    switch (e.code) {
+      case "KeyN": nextChat(e.shiftKey ? -1 : 1); break;
+      case "KeyR": done = focus("ag-reply"); break;
+      case "KeyT": done = focus("ag-transfer"); break;
+      case "KeyE": done = focus("ag-reason"); break;
+      case "KeyQ": done = focus("ag-queue-h"); break;
+      default: done = false;
+    }
+    if (done) { e.preventDefault(); }
+  });
+
+  document.addEventListener("click", function (e) {
+    var t = e.target && e.target.closest ? e.target : null;
+    if (!t) { return; }
+    if (t.closest("#ag-keys-open")) { openKeys(); }
+    if (t.closest("#ag-keys-close")) {
+      var d = document.getElementById("ag-keys");
+      if (d && d.open) { d.close(); }
+    }
+  });
+})();

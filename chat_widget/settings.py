@@ -173,6 +173,8 @@ class Settings:
     chat_routing: str = "auto"
     # Live-chat attachments: one file per upload, at most this many per conversation.
     chat_upload_max_bytes: int = 10 * 1024 * 1024
+    #: console: an available agent idle this long turns away (agents.presence)
+    agent_idle_seconds: int = 300
     chat_upload_max_files: int = 20
     # Claims console: a submitted claim still open after this many hours is shown as late.
     claim_age_target_hours: int = 48
@@ -263,6 +265,7 @@ class Settings:
             ("CW_CHAT_UPLOAD_MAX_BYTES", self.chat_upload_max_bytes),
             ("CW_CHAT_UPLOAD_MAX_FILES", self.chat_upload_max_files),
             ("CW_CLAIM_AGE_TARGET_HOURS", self.claim_age_target_hours),
+            ("CW_AGENT_IDLE_SECONDS", self.agent_idle_seconds),
         ):
             if value < 1:
                 raise SettingsError(f"{name} must be at least 1")
@@ -376,6 +379,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         upload_max_files=_int(env, "CW_UPLOAD_MAX_FILES", 10),
         chat_routing=env.get("CW_CHAT_ROUTING", "auto").strip().lower() or "auto",
         chat_upload_max_bytes=_int(env, "CW_CHAT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        agent_idle_seconds=_int(env, "CW_AGENT_IDLE_SECONDS", 300),
         chat_upload_max_files=_int(env, "CW_CHAT_UPLOAD_MAX_FILES", 20),
         claim_age_target_hours=_int(env, "CW_CLAIM_AGE_TARGET_HOURS", 48),
         claims_api_key=env.get("CW_CLAIMS_API_KEY") or None,

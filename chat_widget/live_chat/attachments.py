@@ -102,6 +102,83 @@ def attach_customer_file(
     session.refresh(conversation)
     if conversation.status != LiveChatStatus.ACTIVE:
         raise InvalidChatState("files can be sent only while an agent is in the chat")
+    return _post_file(
+        session=session,
+        store=store,
+        conversation=conversation,
+        author_kind=AuthorKind.CUSTOMER,
+        author_id=customer_id,
+        client_msg_id=client_msg_id,
+        filename=filename,
+        data=data,
+        limits=limits,
+        locale=locale,
+    )
+
+
+def attach_agent_file(
+    *,
+    session: Session,
+    store: BlobStore,
+    agent_id: str,
+    conversation_id: str,
+    client_msg_id: str,
+    filename: str,
+    data: bytes,
+    limits: UploadLimits,
+    locale: str,
+) -> tuple[Message, bool]:
+    """The agent holding an active chat sends the customer a file: the very checks and
+    cleaning of customer uploads (type by content, EXIF stripped, limits, the guard on the
+    name), owned by the conversation's customer so their capability link opens it; COMMITS.
+
+    Raises :class:`FileRejected`, :class:`ChatNotFound` (not a chat this agent holds) or
+    :class:`InvalidChatState` (not active)."""
+    if not client_msg_id or len(client_msg_id) > 64:
+        raise ValueError("client_msg_id must be 1..64 characters")
+    request = session.get(ChatRequest, conversation_id)
+    conversation = session.get(Conversation, conversation_id)
+    if request is None or conversation is None or conversation.channel != Channel.LIVE_CHAT:
+        raise ChatNotFound(conversation_id)
+    session.refresh(request)
+    if request.agent_id != agent_id or request.closed_at is not None:
+        raise ChatNotFound(conversation_id)
+    existing = message_by_client_id(
+        session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
+    )
+    if existing is not None:
+        return existing, False
+    session.refresh(conversation)
+    if conversation.status != LiveChatStatus.ACTIVE:
+        raise InvalidChatState("files can be sent only in an active chat")
+    return _post_file(
+        session=session,
+        store=store,
+        conversation=conversation,
+        author_kind=AuthorKind.AGENT,
+        author_id=agent_id,
+        client_msg_id=client_msg_id,
+        filename=filename,
+        data=data,
+        limits=limits,
+        locale=locale,
+    )
+
+
+def _post_file(
+    *,
+    session: Session,
+    store: BlobStore,
+    conversation: Conversation,
+    author_kind: AuthorKind,
+    author_id: str,
+    client_msg_id: str,
+    filename: str,
+    data: bytes,
+    limits: UploadLimits,
+    locale: str,
+) -> tuple[Message, bool]:
+    conversation_id = conversation.id
     checked = metrics.upload_checked("chat", check_upload)(
         data,
         filename=filename,
@@ -113,8 +190,8 @@ def attach_customer_file(
     try:
         row = ChatFile(
             conversation_id=conversation_id,
-            customer_id=customer_id,
-            sender_kind=AuthorKind.CUSTOMER.value,
+            customer_id=conversation.customer_id,
+            sender_kind=author_kind.value,
             original_name=name,
             stored_name=stored_name,
             content_type=checked.content_type,
@@ -129,8 +206,8 @@ def attach_customer_file(
             session=session,
             conversation_id=conversation_id,
             client_msg_id=client_msg_id,
-            author_kind=AuthorKind.CUSTOMER,
-            author_id=customer_id,
+            author_kind=author_kind,
+            author_id=author_id,
             body=name,
             meta={
                 META_KEY: {

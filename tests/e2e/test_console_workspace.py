@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import WidgetServer, axe_violations, describe
 from tests.e2e.test_live_chat import (  # noqa: F401  (live_server is a fixture)
+    PASSWORD,
     agent_login,
     customer_start_chat,
     live_server,
@@ -302,4 +303,152 @@ def test_three_panes_with_the_customers_claims_and_meetings(
     finally:
         customer_ctx.close()
         agent_ctx.close()
+        close_open_chats(live_server)
+
+
+SPY_NOTIFICATIONS = """
+(() => {
+  const Native = window.Notification;
+  if (!Native) { return; }
+  window.__notes = [];
+  function Spy(title, options) {
+    window.__notes.push([title, options && options.body]);
+    return new Native(title, options);
+  }
+  Object.defineProperty(Spy, "permission", { get: () => Native.permission });
+  Spy.requestPermission = (...args) => Native.requestPermission(...args);
+  window.Notification = Spy;
+})();
+"""
+
+
+def _set_presence(server: WidgetServer, username: str, presence: str) -> None:
+    from sqlmodel import Session
+
+    from chat_widget.adapters.db import make_engine
+    from chat_widget.agents import get_agent_by_username, set_presence
+
+    engine = make_engine(f"sqlite:///{server.db_path}")
+    try:
+        with Session(engine) as session:
+            agent = get_agent_by_username(session=session, username=username)
+            assert agent is not None
+            set_presence(session=session, agent_id=agent.id, presence=presence)
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def test_login_is_available_new_assignment_alerts_and_unread_title(
+    browser: Browser,
+    live_server: WidgetServer,  # noqa: F811
+) -> None:
+    contexts = [new_context(browser) for _ in range(4)]
+    first_ctx, second_ctx, agent_ctx, lena_ctx = contexts
+    try:
+        # Lena was offline; opening the console makes her available, without touching anything.
+        _set_presence(live_server, "lena", "offline")
+        lena_ctx.grant_permissions(["notifications"], origin=live_server.origin)
+        lena_ctx.add_init_script(SPY_NOTIFICATIONS)
+        lena = lena_ctx.new_page()
+        lena.goto(f"{live_server.origin}/agent/login")
+        lena.get_by_label("Identifiant").fill("lena")
+        lena.get_by_label("Mot de passe").fill(PASSWORD)
+        lena.get_by_role("button", name="Se connecter").click()
+        lena.wait_for_url(re.compile(r"/agent/?$"))
+        expect(lena.get_by_label("Disponibilité")).to_have_value("available", timeout=5000)
+        # Alerts already allowed: no button asking for them.
+        expect(lena.locator("#ag-notify")).to_be_hidden()
+
+        # Sophie's browser has not been asked yet: the header offers the (click-started) prompt.
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server)
+        expect(agent.get_by_role("button", name="Activer les alertes de bureau")).to_be_visible()
+
+        # Two customers; Sophie takes both, the first one open.
+        first = customer_start_chat(first_ctx.new_page(), live_server)
+        accept_first(agent)
+        second = customer_start_chat(second_ctx.new_page(), live_server)
+        accept_first(agent)
+        agent.get_by_role("button", name=re.compile("Ouvrir la conversation 1")).click()
+        expect(agent).to_have_title("Agent console")
+        second.get_by_label("Votre message", exact=True).fill("Vous êtes là ?")
+        second.get_by_label("Votre message", exact=True).press("Enter")
+        expect(agent).to_have_title(re.compile(r"^\(\d+\) Agent console$"), timeout=5000)
+        agent.get_by_role("button", name=re.compile("Ouvrir la conversation 2")).click()
+        expect(agent).to_have_title("Agent console", timeout=5000)
+
+        # Sophie hands the second chat to Lena: tone, desktop notification, status line.
+        agent.get_by_label("Transférer à").select_option(label="Lena Schmitz")
+        agent.get_by_role("button", name="Transférer", exact=True).click()
+        expect(lena.locator(".ag-assigned")).to_contain_text(
+            "Nouvelle conversation qui vous est attribuée", timeout=5000
+        )
+        lena.wait_for_function("(window.__notes || []).length >= 1", timeout=5000)
+        notes = lena.evaluate("window.__notes")
+        assert "Nouvelle conversation qui vous est attribuée" in notes[0][1]
+        assert lena.evaluate("window.__agTones || 0") >= 1
+        assert first.locator(".cw-log").count() == 1
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+    finally:
+        for ctx in contexts:
+            ctx.close()
+        close_open_chats(live_server)
+
+
+def test_keyboard_shortcuts_and_their_help_dialog(
+    browser: Browser,
+    live_server: WidgetServer,  # noqa: F811
+) -> None:
+    first_ctx, second_ctx, agent_ctx = (new_context(browser) for _ in range(3))
+    try:
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server)
+        customer_start_chat(first_ctx.new_page(), live_server)
+        accept_first(agent)
+        customer_start_chat(second_ctx.new_page(), live_server)
+        accept_first(agent)
+        tabs = agent.locator(".ag-chat-tab")
+        expect(tabs).to_have_count(2)
+        tabs.first.click()
+        expect(tabs.first).to_have_attribute("aria-current", "true")
+
+        # "?" outside a field opens the help, a modal dialog; Escape closes it.
+        agent.locator("body").press("?")
+        dialog = agent.get_by_role("dialog", name="Raccourcis clavier")
+        expect(dialog).to_be_visible()
+        expect(
+            dialog.get_by_role("row", name=re.compile("Alt\\+N Conversation suivante"))
+        ).to_be_visible()
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+        agent.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        # The header's "?" button opens it too; its Close button closes it.
+        agent.get_by_role("button", name="Raccourcis clavier").click()
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="Fermer").click()
+        expect(dialog).to_be_hidden()
+
+        # Alt+N: next conversation (wraps); Alt+R: reply field; Alt+T / Alt+E: transfer, end.
+        agent.keyboard.press("Alt+KeyN")
+        expect(tabs.nth(1)).to_have_attribute("aria-current", "true", timeout=5000)
+        agent.keyboard.press("Alt+KeyN")
+        expect(tabs.first).to_have_attribute("aria-current", "true", timeout=5000)
+        agent.keyboard.press("Alt+KeyR")
+        expect(agent.get_by_label("Votre réponse")).to_be_focused()
+        # "?" typed in the reply is text, not the help.
+        agent.keyboard.type("Une question ?")
+        expect(dialog).to_be_hidden()
+        agent.keyboard.press("Alt+KeyT")
+        expect(agent.get_by_label("Transférer à")).to_be_focused()
+        agent.keyboard.press("Alt+KeyE")
+        expect(agent.get_by_label("Motif de clôture")).to_be_focused()
+        agent.keyboard.press("Alt+KeyR")
+        agent.keyboard.press("Enter")
+        expect(agent.locator(".ag-log")).to_contain_text("Une question ?", timeout=5000)
+    finally:
+        for ctx in (first_ctx, second_ctx, agent_ctx):
+            ctx.close()
         close_open_chats(live_server)

@@ -28,10 +28,24 @@ _LOAD_SCRIPT = (
 
 
 def console_assets() -> rx.Component:
-    """The workspace stylesheet and, once mounted, the keyboard script."""
+    """The workspace stylesheet and, once mounted, the console script; the hidden buttons are
+    how that script reports activity and ticks (agents.presence decides what they mean)."""
     return rx.fragment(
         rx.el.link(rel="stylesheet", href=WORKSPACE_STYLESHEET),
-        rx.el.div(on_mount=rx.call_script(_LOAD_SCRIPT), hidden=True),
+        rx.el.div(
+            rx.el.button(type="button", id="ag-activity", on_click=A.console_activity),
+            rx.el.button(type="button", id="ag-tick", on_click=A.console_tick),
+            on_mount=[rx.call_script(_LOAD_SCRIPT), A.console_opened],
+            hidden=True,
+        ),
+    )
+
+
+def notify_button() -> rx.Component:
+    """Shown by the console script only while the browser has not been asked yet: the
+    permission prompt must come from a click."""
+    return rx.el.button(
+        A.tr["agent.ws.enable_alerts"], type="button", id="ag-notify", class_name="cw-chip"
     )
 
 
@@ -181,4 +195,60 @@ def customer_records() -> rx.Component:
             rx.el.p(A.tr["agent.ws.no_meetings"], class_name="cw-small"),
             rx.el.ul(rx.foreach(A.cust_meetings, _record), class_name="ag-records"),
         ),
+    )
+
+
+#: (keys, catalog key of what they do), in the order of the "?" dialog
+SHORTCUTS = (
+    ("Alt+N", "agent.ws.key_next"),
+    ("Alt+Shift+N", "agent.ws.key_previous"),
+    ("Alt+R", "agent.ws.key_reply"),
+    ("Enter", "agent.ws.key_send"),
+    ("Shift+Enter", "agent.ws.key_newline"),
+    ("/", "agent.ws.key_canned"),
+    ("Alt+T", "agent.ws.key_transfer"),
+    ("Alt+E", "agent.ws.key_end"),
+    ("Alt+Q", "agent.ws.key_queue"),
+    ("?", "agent.ws.key_help"),
+)
+
+
+def shortcuts_button() -> rx.Component:
+    return rx.el.button(
+        "?",
+        rx.el.span(" ", A.tr["agent.ws.keys_title"], class_name="cw-visually-hidden"),
+        type="button",
+        id="ag-keys-open",
+        aria_haspopup="dialog",
+        title=A.tr["agent.ws.keys_title"],
+        class_name="cw-chip",
+    )
+
+
+def shortcuts_dialog() -> rx.Component:
+    """A native modal dialog (opened by the console script with showModal): focus is kept
+    inside and Escape closes it without any script of ours."""
+    return rx.el.dialog(
+        rx.el.h2(A.tr["agent.ws.keys_title"], id="ag-keys-h", class_name="cw-h2"),
+        rx.el.table(
+            rx.el.thead(
+                rx.el.tr(
+                    rx.el.th(A.tr["agent.ws.keys_col_keys"], scope="col"),
+                    rx.el.th(A.tr["agent.ws.keys_col_action"], scope="col"),
+                )
+            ),
+            rx.el.tbody(
+                *[
+                    rx.el.tr(rx.el.td(rx.el.kbd(keys)), rx.el.td(A.tr[what]))
+                    for keys, what in SHORTCUTS
+                ]
+            ),
+            class_name="ag-table",
+        ),
+        rx.el.button(
+            A.tr["agent.ws.keys_close"], type="button", id="ag-keys-close", class_name="cw-send"
+        ),
+        id="ag-keys",
+        aria_labelledby="ag-keys-h",
+        class_name="ag-keys",
     )

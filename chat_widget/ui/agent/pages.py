@@ -15,7 +15,10 @@ from chat_widget.ui.agent.composer import (
     console_assets,
     customer_records,
     notes_panel,
+    notify_button,
     reply_form,
+    shortcuts_button,
+    shortcuts_dialog,
     transfer_form,
 )
 from chat_widget.ui.agent.nav import console_nav
@@ -132,7 +135,7 @@ def login_page() -> rx.Component:
 
 def _queue() -> rx.Component:
     return rx.el.section(
-        rx.el.h2(A.tr["agent.queue"], class_name="cw-h2", id="ag-queue-h"),
+        rx.el.h2(A.tr["agent.queue"], class_name="cw-h2", id="ag-queue-h", tab_index=-1),
         data_table(
             headers=[
                 A.tr["agent.col.wait"],
@@ -195,7 +198,7 @@ def _tabs() -> rx.Component:
                             aria_current=rx.cond(
                                 A.current_id == c.conversation_id, "true", "false"
                             ),
-                            class_name="cw-link-btn",
+                            class_name="cw-link-btn ag-chat-tab",
                         )
                     ),
                 ),
@@ -396,10 +399,13 @@ def console_page() -> rx.Component:
                 class_name="cw-lang",
             ),
             _language_select(),
+            notify_button(),
+            shortcuts_button(),
             console_nav(routes.AGENT),
             logout_form(A.tr["agent.logout"]),
             class_name="cw-header",
         ),
+        shortcuts_dialog(),
         rx.el.main(
             rx.el.h1(A.tr["agent.title"], class_name="cw-visually-hidden"),
             rx.cond(

@@ -9,6 +9,7 @@ Message text is plain data, rendered as text.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import uuid
@@ -25,9 +26,12 @@ from sqlmodel import Session
 from chat_widget import agents, live_chat
 from chat_widget.adapters.oidc import LogoutRequest
 from chat_widget.agents import directory
+from chat_widget.agents import presence as presence_rules
 from chat_widget.agents.directory import Employee, RoleMap
+from chat_widget.agents.presence import IdleWatch
 from chat_widget.agents.records import Presence, Role
 from chat_widget.domain.models import Message
+from chat_widget.files import FileRejected, UploadLimits
 from chat_widget.guard.explain import explain
 from chat_widget.i18n import LOCALES, catalog
 from chat_widget.live_chat import attachments, canned, customer_pane, handoff, sides
@@ -567,6 +571,8 @@ class AgentState(rx.State):
             lambda s: agents.set_presence(session=s, agent_id=agent_id, presence=value)
         )
         self.presence = value
+        if self._idle is not None:
+            self._idle = self._idle.chosen()
         notifier.notify(QUEUE)
         return None
 
@@ -822,4 +828,101 @@ class AgentState(rx.State):
             return None
         self.transcript_error_key = ""
         self.transcript_text = text
+        return None
+
+    # --- workspace: presence when the console opens and with idle time (agents.presence) ----
+
+    _idle: IdleWatch | None = None
+
+    async def _change_presence(self, agent_id: str, value: str | None) -> None:
+        if value is None or value == self.presence:
+            return
+        await runtime.run_db(
+            lambda s: agents.set_presence(session=s, agent_id=agent_id, presence=value)
+        )
+        self.presence = value
+        notifier.notify(QUEUE)
+
+    @rx.event
+    async def console_opened(self) -> None:
+        """The chat console is on screen: an offline agent is now available."""
+        if (agent_id := await self._require()) is None:
+            return
+        agent = await runtime.run_db(lambda s: agents.get_agent(session=s, agent_id=agent_id))
+        if agent is not None:
+            self.presence = agent.presence
+        self._idle = IdleWatch.start()
+        await self._change_presence(agent_id, presence_rules.on_console_open(self.presence))
+
+    @rx.event
+    async def console_activity(self) -> None:
+        if (agent_id := await self._require()) is None:
+            return
+        self._idle, change = (self._idle or IdleWatch.start()).activity(self.presence)
+        await self._change_presence(agent_id, change)
+
+    @rx.event
+    async def console_tick(self) -> None:
+        if (agent_id := await self._require()) is None:
+            return
+        idle_after = timedelta(seconds=runtime.settings().agent_idle_seconds)
+        self._idle, change = (self._idle or IdleWatch.start()).tick(self.presence, idle_after)
+        await self._change_presence(agent_id, change)
+
+    # --- workspace: the agent sends a file (live_chat.attachments, the customers' checks) ---
+
+    attach_error: str = ""
+
+    @rx.event
+    async def agent_attach(self, files: list[rx.UploadFile]) -> EventSpec | None:
+        """Each file is checked and posted on its own; a refusal says why in the console's
+        language and leaves the conversation as it was."""
+        if (agent_id := await self._require()) is None:
+            return self._to_login()
+        self.attach_error = ""
+        conversation_id = self.current_id
+        if not conversation_id:
+            return None
+        settings = runtime.settings()
+        limits = UploadLimits(
+            max_bytes=settings.chat_upload_max_bytes, max_files=settings.chat_upload_max_files
+        )
+        locale = self.current_language or self.locale
+        errors: list[str] = []
+        for upload in files:
+            name = upload.filename or "file"
+            # One byte over the limit is enough to refuse it; never read more than that.
+            data = await upload.read(limits.max_bytes + 1)
+            digest = hashlib.sha256(conversation_id.encode() + name.encode() + data).hexdigest()
+
+            def work(
+                s: Session, name: str = name, data: bytes = data, key: str = digest
+            ) -> Message:
+                message, _ = attachments.attach_agent_file(
+                    session=s,
+                    store=runtime.file_store(),
+                    agent_id=agent_id,
+                    conversation_id=conversation_id,
+                    client_msg_id="agent-file-" + key[:40],
+                    filename=name,
+                    data=data,
+                    limits=limits,
+                    locale=locale,
+                )
+                return message
+
+            try:
+                message = await runtime.run_db(work)
+            except FileRejected as rejected:
+                errors.append(rejected.message(self.locale))
+                continue
+            except (live_chat.LiveChatError, ValueError):
+                errors.append(self.tr["agent.action_failed"])
+                continue
+            if all(i.id != message.id for i in self.items):
+                self.items = sorted(
+                    [*self.items, console_item(message, self.locale)], key=lambda i: i.seq
+                )
+            notifier.notify(conversation_id)
+        self.attach_error = " ".join(errors)
         return None
