@@ -9,6 +9,7 @@ from chat_widget.adapters.oidc import OidcClient
 from chat_widget.settings import get_settings
 from chat_widget.ui import operations
 from chat_widget.ui.agent.binding import ConsoleSessionBinding
+from chat_widget.ui.agent.chat_previews import read_agent_chat_preview
 from chat_widget.ui.agent.claims_pages import CLAIMS_ROUTE, claims_page
 from chat_widget.ui.agent.claims_state import (
     ClaimsConsoleState,
@@ -43,7 +44,12 @@ from chat_widget.ui.widget_state import WidgetState
 from chat_widget.web.claim_files import CHAT, ASGIApp, CustomerFilesRoute
 from chat_widget.web.claims_export import ClaimsExportRoute
 from chat_widget.web.console_session import ConsoleSessionRoute
-from chat_widget.web.handler_files import AGENT_CHAT_PREFIX, PREVIEW_PREFIX, HandlerFilesRoute
+from chat_widget.web.handler_files import (
+    AGENT_CHAT_PREFIX,
+    AGENT_CHAT_PREVIEW_PREFIX,
+    PREVIEW_PREFIX,
+    HandlerFilesRoute,
+)
 from chat_widget.web.oidc import OidcRoute
 from chat_widget.web.security import SecurityHeaders
 from chat_widget.web.supervisor_export import SupervisorExportRoute
@@ -69,6 +75,13 @@ def _secure(asgi_app):  # type: ignore[no-untyped-def]
     # The agent holding a chat opens its attachments: console cookie, agent role, audited.
     agent_files = HandlerFilesRoute(
         handler_files, read_file=read_agent_chat_file, prefix=AGENT_CHAT_PREFIX, secure=secure
+    )
+    # Their previews in the console (photo thumbnail, first PDF page): same checks, audited.
+    agent_files = HandlerFilesRoute(
+        agent_files,
+        read_file=read_agent_chat_preview,
+        prefix=AGENT_CHAT_PREVIEW_PREFIX,
+        secure=secure,
     )
     export = ClaimsExportRoute(agent_files, api_key=_settings.claims_api_key, load=export_documents)
     # Supervisor tables as CSV: console cookie, supervisor/admin role, audited per download.

@@ -50,20 +50,25 @@ def preview_for_handler(
 
 
 def render(found: FileContent) -> Preview | None:
-    kind = found.meta.content_type
+    return render_bytes(found.data, found.meta.content_type, found.meta.id)
+
+
+def render_bytes(data: bytes, kind: str, file_id: str) -> Preview | None:
+    """A stored (already checked) image or PDF as a PNG preview; None for anything else.
+    Also used for live-chat attachments in the agent console."""
     try:
         if kind.startswith("image/"):
-            image = _image(found.data)
+            image = _image(data)
         elif kind == "application/pdf":
-            image = _first_page(found.data)
+            image = _first_page(data)
         else:
             return None
     except Exception:  # a file the renderer cannot read: the console lists it by name only
-        log.warning("no preview for claim file %s (%s)", found.meta.id, kind, exc_info=True)
+        log.warning("no preview for file %s (%s)", file_id, kind, exc_info=True)
         return None
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
-    return Preview(out.getvalue(), "image/png", f"preview-{found.meta.id}.png")
+    return Preview(out.getvalue(), "image/png", f"preview-{file_id}.png")
 
 
 def _image(data: bytes) -> Image.Image:

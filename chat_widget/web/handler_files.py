@@ -27,6 +27,7 @@ from chat_widget.web.console_session import session_token
 PREFIX = "/api/claims/handler-files/"
 PREVIEW_PREFIX = "/api/claims/handler-previews/"
 AGENT_CHAT_PREFIX = "/api/chat/agent-files/"
+AGENT_CHAT_PREVIEW_PREFIX = "/api/chat/agent-previews/"
 
 # (console session token, file_id) -> the file if the session may read it (audited), else None.
 HandlerFileReader = Callable[[str, str], Awaitable[ServedFile | None]]
@@ -42,6 +43,10 @@ def handler_preview_url(file_id: str) -> str:
 
 def agent_chat_file_url(file_id: str) -> str:
     return f"{AGENT_CHAT_PREFIX}{file_id}"
+
+
+def agent_chat_preview_url(file_id: str) -> str:
+    return f"{AGENT_CHAT_PREVIEW_PREFIX}{file_id}"
 
 
 class HandlerFilesRoute:

@@ -4,6 +4,7 @@ the console (two browser contexts, one production server)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -127,7 +128,7 @@ def test_canned_replies_by_slash_guard_and_internal_notes(
         # The privacy guard applies to agents too: not sent, explained, the text kept.
         box.fill("Votre carte 4111 1111 1111 1111 est bloquée")
         box.press("Enter")
-        alert = agent.locator(".ag-conversation").get_by_role("alert")
+        alert = agent.locator(".ag-conversation .cw-guard")
         expect(alert).to_contain_text("Pour votre sécurité, ce message n'a pas été envoyé.")
         expect(alert).to_contain_text("numéro complet de votre carte")
         expect(box).to_have_value("Votre carte 4111 1111 1111 1111 est bloquée")
@@ -451,4 +452,61 @@ def test_keyboard_shortcuts_and_their_help_dialog(
     finally:
         for ctx in (first_ctx, second_ctx, agent_ctx):
             ctx.close()
+        close_open_chats(live_server)
+
+
+def test_agent_sends_files_with_the_customers_checks_and_sees_previews(
+    browser: Browser,
+    live_server: WidgetServer,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "plan d'accès.png"
+    Image.new("RGB", (64, 48), (20, 120, 200)).save(photo, format="PNG")
+    pdf = tmp_path / "conditions.pdf"
+    Image.new("RGB", (200, 280), (250, 250, 250)).save(pdf, format="PDF")
+    fake = tmp_path / "notes.png"
+    fake.write_text("ceci n'est pas une image")
+    customer_ctx, agent_ctx = new_context(browser), new_context(browser)
+    try:
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server)
+        frame = customer_start_chat(customer_ctx.new_page(), live_server)
+        accept_first(agent)
+        expect(agent.get_by_label("Envoyer un fichier au client")).to_have_count(1)
+        upload = agent.locator("#ag-upload input[type=file]")
+        log = agent.locator(".ag-log")
+
+        upload.set_input_files(str(photo))
+        expect(log.locator(".cw-file-chip")).to_have_count(1, timeout=30000)
+        upload.set_input_files(str(pdf))
+        expect(log.locator(".cw-file-chip")).to_have_count(2, timeout=30000)
+        # The customer gets both, through their own capability links.
+        chips = frame.locator(".cw-log .cw-file-chip")
+        expect(chips).to_have_count(2, timeout=10000)
+        expect(chips.first).to_contain_text("plan d'accès.png")
+        expect(chips.nth(1)).to_contain_text("conditions.pdf")
+        assert re.match(
+            r"^/api/chat/files/[0-9a-f]{32}\?t=", chips.first.get_attribute("href") or ""
+        )
+
+        # The console shows a server-rendered thumbnail for the photo and the PDF's first page.
+        thumbs = log.locator("img.ag-thumb")
+        expect(thumbs).to_have_count(2)
+        for i in range(2):
+            thumbs.nth(i).scroll_into_view_if_needed()
+            agent.wait_for_function(
+                "(img) => img.complete && img.naturalWidth > 0", arg=thumbs.nth(i).element_handle()
+            )
+        # Same refusal as for customers, in the console's language; nothing posted.
+        upload.set_input_files(str(fake))
+        expect(agent.locator("#ag-attach-error")).to_contain_text("notes.png", timeout=30000)
+        expect(log.locator(".cw-file-chip")).to_have_count(2)
+        expect(chips).to_have_count(2)
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+    finally:
+        customer_ctx.close()
+        agent_ctx.close()
         close_open_chats(live_server)

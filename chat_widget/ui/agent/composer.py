@@ -14,6 +14,8 @@ import reflex as rx
 
 from chat_widget.live_chat.handoff import QUEUE_LANGUAGES
 from chat_widget.ui.agent.state import AgentState, TextRow
+from chat_widget.ui.components.claim import label_file_input
+from chat_widget.web.handler_files import AGENT_CHAT_PREVIEW_PREFIX as PREVIEW_PREFIX
 
 A = AgentState
 
@@ -251,4 +253,58 @@ def shortcuts_dialog() -> rx.Component:
         id="ag-keys",
         aria_labelledby="ag-keys-h",
         class_name="ag-keys",
+    )
+
+
+AGENT_UPLOAD_ID = "ag-upload"
+
+
+def console_file(item: Any) -> rx.Component:
+    """A file in the conversation: a server-rendered thumbnail (photo, or a PDF's first page)
+    inside the link that opens it, then its name and size. The image is decorative (alt="");
+    the link's text names the file."""
+    return rx.el.p(
+        rx.el.a(
+            rx.el.img(
+                src=PREVIEW_PREFIX + item.file_id,
+                alt="",
+                loading="lazy",
+                class_name="ag-thumb",
+            ),
+            rx.el.span(A.tr["chat.attachment"], ": ", class_name="cw-visually-hidden"),
+            rx.el.span(item.file_name, class_name="cw-file-name"),
+            rx.el.span(" (", item.file_size, ")", class_name="cw-file-size"),
+            rx.el.span(" ", A.tr["chat.opens_new_tab"], class_name="cw-visually-hidden"),
+            href=item.file_url,
+            target="_blank",
+            rel="noopener noreferrer",
+            class_name="cw-link cw-file-chip ag-file",
+        ),
+        class_name="cw-msg-text",
+    )
+
+
+def attach_zone() -> rx.Component:
+    """The agent sends the customer a file: one at a time, checked on the server exactly as
+    customer uploads are (live_chat.attachments.attach_agent_file)."""
+    zone = label_file_input(
+        rx.upload(
+            rx.el.button(A.tr["agent.ws.attach"], type="button", class_name="cw-chip"),
+            rx.el.p(A.tr["agent.ws.attach_hint"], class_name="cw-small"),
+            id=AGENT_UPLOAD_ID,
+            multiple=False,
+            no_keyboard=True,
+            on_drop=A.agent_attach(rx.upload_files(upload_id=AGENT_UPLOAD_ID)),  # type: ignore[arg-type]
+            class_name="cw-dropzone cw-attach",
+        ),
+        A.tr["agent.ws.attach"],
+    )
+    return rx.el.div(
+        zone,
+        rx.el.div(
+            rx.cond(A.attach_error != "", rx.el.p(A.attach_error, class_name="cw-notice")),
+            id="ag-attach-error",
+            role="alert",
+        ),
+        class_name="cw-attach-area",
     )

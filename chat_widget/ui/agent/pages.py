@@ -12,7 +12,9 @@ import reflex as rx
 
 from chat_widget import routes
 from chat_widget.ui.agent.composer import (
+    attach_zone,
     console_assets,
+    console_file,
     customer_records,
     notes_panel,
     notify_button,
@@ -23,7 +25,6 @@ from chat_widget.ui.agent.composer import (
 )
 from chat_widget.ui.agent.nav import console_nav
 from chat_widget.ui.agent.state import AgentState
-from chat_widget.ui.components.chat import file_chip
 from chat_widget.ui.components.native_form import native_form
 from chat_widget.ui.components.table import data_table
 from chat_widget.web import console_session
@@ -225,7 +226,7 @@ def _message(item: Any) -> rx.Component:
         ),
         rx.cond(
             item.file_id != "",
-            file_chip(item, A.tr),
+            console_file(item),
             rx.el.span(item.text, class_name="cw-msg-text"),
         ),
         rx.el.span(" ", item.time, class_name="cw-msg-time"),
@@ -269,6 +270,7 @@ def _conversation() -> rx.Component:
             A.current_status == "active",
             rx.el.div(
                 reply_form(),
+                attach_zone(),
                 rx.el.h3(A.tr["agent.canned"], class_name="cw-h3", id="ag-canned-h"),
                 rx.el.div(
                     rx.foreach(
