@@ -201,12 +201,17 @@ def due_callbacks(
     session: Session,
     now: datetime | None = None,
     languages: list[str] | None = None,
+    hours: OpeningHours | None = None,
 ) -> list[CallbackRequest]:
-    """Open requests whose time has come, oldest first; ``languages`` filters to an agent's."""
+    """Open requests whose time has come, oldest first; ``languages`` filters to an agent's.
+
+    Due: the next opening computed when it was left has passed, or (with ``hours``) live chat
+    is open now: an admin who opens earlier than planned brings the requests with it.
+    """
     now = now or utcnow()
-    query = select(CallbackRequest).where(
-        col(CallbackRequest.status).in_(OPEN_STATUSES), col(CallbackRequest.due_at) <= now
-    )
+    query = select(CallbackRequest).where(col(CallbackRequest.status).in_(OPEN_STATUSES))
+    if hours is None or not status(now, hours).open:
+        query = query.where(col(CallbackRequest.due_at) <= now)
     if languages is not None:
         query = query.where(col(CallbackRequest.language).in_(languages))
     return list(

@@ -22,9 +22,12 @@ from chat_widget.ui import runtime
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.callback_state import customer_key
 from chat_widget.ui.components.table import data_table
-from chat_widget.ui.live_push import POLL_SECONDS, Liveness
+from chat_widget.ui.live_push import Liveness
 
 A = AgentState
+#: Due requests are re-read this often (and at once on a queue change on this worker): the
+#: moment of opening is no event, so this is what brings them in when the bank opens.
+CONSOLE_POLL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,9 @@ class CallbackRow:
 def _due_for(agent_id: str, session: Session) -> list[callbacks.CallbackRequest]:
     agent = session.get(Agent, agent_id)
     languages = list(agent.languages) if agent is not None else []
-    return callbacks.due_callbacks(session=session, languages=languages)
+    from chat_widget.ui.live_status import current_schedule
+
+    return callbacks.due_callbacks(session=session, languages=languages, hours=current_schedule())
 
 
 class CallbackQueueState(rx.State):
@@ -90,7 +95,7 @@ class CallbackQueueState(rx.State):
                     return
                 locale = (await self.get_state(AgentState)).locale
                 self._fill(found, agent_id, locale)
-            await notifier.wait([QUEUE], POLL_SECONDS)
+            await notifier.wait([QUEUE], CONSOLE_POLL_SECONDS)
         yield None
 
     async def _act(self, callback_id: str, done: bool) -> None:

@@ -65,6 +65,15 @@ def test_left_on_friday_evening_reaches_the_queue_at_monday_opening(db_engine: E
         due = due_callbacks(session=session, now=MONDAY_OPENING, languages=["fr"])
         assert [c.id for c in due] == [callback_id]
         assert due_callbacks(session=session, now=MONDAY_OPENING, languages=["nl"]) == []
+        # Opened early (the admin changed the hours): due at once.
+        always = parse_opening_hours(
+            {"public_holidays": False, "weekly": {"sat": [["00:00", "23:59"]]}}
+        )
+        saturday = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+        assert [c.id for c in due_callbacks(session=session, now=saturday, hours=always)] == [
+            callback_id
+        ]
+        assert due_callbacks(session=session, now=saturday, hours=OFFICE) == []
 
 
 def test_taken_once_then_done_and_the_customer_sees_each_step(db_engine: Engine) -> None:
