@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from chat_widget import routes
+from chat_widget.ui.agent.callbacks_view import callback_requests
 from chat_widget.ui.agent.nav import console_nav, logout_form
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.chat import file_chip
@@ -429,7 +430,7 @@ def console_page() -> rx.Component:
             rx.cond(
                 A.authed,
                 rx.el.div(
-                    rx.el.div(_queue(), _tabs(), class_name="ag-col"),
+                    rx.el.div(_queue(), callback_requests(), _tabs(), class_name="ag-col"),
                     rx.cond(
                         A.current_id != "",
                         rx.fragment(_conversation(), _side_panel()),
