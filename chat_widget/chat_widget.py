@@ -114,6 +114,8 @@ app = rx.App(
     stylesheets=[routes.STYLESHEET],
     head_components=[rx.el.script(src=routes.BRIDGE_SCRIPT)],
     html_lang="fr",
+    # No toast library (sonner): the widget and consoles show their own translated notices.
+    toaster=None,
     api_transformer=_secure,
 )
 app.add_page(

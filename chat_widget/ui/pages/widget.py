@@ -19,6 +19,7 @@ S = WidgetState
 
 def widget_page() -> rx.Component:
     return rx.el.div(
+        rx.el.style(S.brand_css),
         header(),
         rx.el.main(
             notices(),
