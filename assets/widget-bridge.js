@@ -141,9 +141,17 @@
 
   bridge.setLang = function (lang) { document.documentElement.lang = lang; return true; };
 
+  /* Focus the element with this id. A view loaded on demand may not be drawn yet, and the
+   * control the customer clicked may just have been removed (focus fell to <body>): keep
+   * trying for about a second, but never take the focus from where the customer put it. */
   bridge.focus = function (id) {
-    var el = document.getElementById(id);
+    var el = document.getElementById(id), tries = 0;
     if (el) { el.focus(); }
+    (function retry() {
+      var now = document.getElementById(id), at = document.activeElement;
+      if (now && now !== at && (!at || at === document.body || !at.isConnected)) { now.focus(); }
+      if (++tries < 60) { w.requestAnimationFrame(retry); }
+    })();
     return !!el;
   };
 

@@ -45,7 +45,10 @@ def _dutch_texts() -> list[str]:
         ("Bonjour!", "Bonjour\u202f!"),
         ("« Cartes »", "«\u00a0Cartes\u00a0»"),
         ("Oui ; non", "Oui\u202f; non"),
-        ("Voir https://www.bank.be/aide?x=1 maintenant", "Voir https://www.bank.be/aide?x=1 maintenant"),
+        (
+            "Voir https://www.bank.be/aide?x=1 maintenant",
+            "Voir https://www.bank.be/aide?x=1 maintenant",
+        ),
         ("Déjà bon\u202f?", "Déjà bon\u202f?"),
     ],
 )
