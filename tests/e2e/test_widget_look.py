@@ -266,3 +266,21 @@ def test_home_and_assistant_have_no_axe_violations(
     ask(frame, question, locale)
     violations = axe_violations(frame)
     assert violations == [], describe(violations)
+
+
+def test_channel_views_load_on_demand_and_are_prefetched_when_idle(
+    page: Page, widget_server: WidgetServer
+) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "cwview" in r.url else None)
+    frame = open_widget(page, widget_server)
+    expect(frame.locator(".cw-channel").first).to_be_visible()
+    # The first open fetches only what the home view shows.
+    assert fetched == []
+    # A few seconds later, while idle, the other views are fetched.
+    page.wait_for_timeout(6000)
+    assert any("claim" in u for u in fetched) and any("video" in u for u in fetched), fetched
+    frame.get_by_role("button", name=re.compile("Déclarer un sinistre")).click()
+    expect(
+        frame.get_by_role("heading", level=1, name="Déclarer un sinistre avec myBo")
+    ).to_be_focused()

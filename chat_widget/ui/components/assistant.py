@@ -28,7 +28,6 @@ def _after_message(item: Any) -> rx.Component:
                 # The offer to follow the customer's language: a labelled group with one
                 # button whose text is in that language (and says so with lang).
                 rx.el.div(
-                    rx.el.span("\U0001f310", aria_hidden="true"),
                     rx.el.button(
                         item.switch_label,
                         type="button",

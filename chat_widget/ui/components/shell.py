@@ -62,10 +62,7 @@ def reminder() -> rx.Component:
     """Always on screen but one line high (it took ~18% of a phone); the full text is a
     disclosure away, and a screen reader reaches both."""
     return rx.el.details(
-        rx.el.summary(
-            rx.el.span("\U0001f512", aria_hidden="true"),
-            S.tr["widget.reminder_short"],
-        ),
+        rx.el.summary(S.tr["widget.reminder_short"]),
         rx.el.p(S.tr["widget.reminder"], class_name="cw-reminder-full"),
         class_name="cw-reminder",
         id="cw-reminder",
