@@ -34,6 +34,7 @@ from chat_widget.ui.agent.supervisor_state import (
     SupervisorState,
     read_supervisor_csv,
 )
+from chat_widget.ui.backend_errors import log_backend_exception
 from chat_widget.ui.claim_state import export_documents, read_claim_file
 from chat_widget.ui.components.lazy_view import LAZY_ROUTES
 from chat_widget.ui.event_metrics import EventMetrics, drain_on_signal
@@ -118,6 +119,7 @@ app = rx.App(
     html_lang="fr",
     # No toast library (sonner): the widget and consoles show their own translated notices.
     toaster=None,
+    backend_exception_handler=log_backend_exception,
     api_transformer=_secure,
 )
 app.add_page(

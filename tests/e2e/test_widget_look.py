@@ -186,7 +186,8 @@ def test_quick_replies_are_compact_chips(page: Page, widget_server: WidgetServer
         assert all(b["width"] < width * 0.75 for b in boxes), (width, boxes)
         for a, b in zip(boxes, boxes[1:], strict=False):
             if a["width"] + b["width"] + 6 <= width:  # they fit side by side: they sit so
-                assert round(a["y"]) == round(b["y"]), (a, b)
+                overlap = a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+                assert overlap, (a, b)
                 shared_a_row = True
     assert shared_a_row
 
@@ -284,3 +285,22 @@ def test_channel_views_load_on_demand_and_are_prefetched_when_idle(
     expect(
         frame.get_by_role("heading", level=1, name="Déclarer un sinistre avec myBo")
     ).to_be_focused()
+
+
+@pytest.mark.parametrize(
+    ("channel", "heading"),
+    [
+        ("Chatter avec un collaborateur", "Chatter avec un collaborateur"),
+        ("Déclarer un sinistre", "Déclarer un sinistre avec myBo"),
+        ("Demander un rendez-vous", "Demander un rendez-vous vidéo"),
+    ],
+)
+def test_channel_views_are_readable_in_dark_mode(
+    page: Page, widget_server: WidgetServer, channel: str, heading: str
+) -> None:
+    page.emulate_media(color_scheme="dark")
+    frame = open_widget(page, widget_server)
+    frame.get_by_role("button", name=re.compile(channel)).first.click()
+    expect(frame.get_by_role("heading", level=1, name=heading)).to_be_visible()
+    violations = axe_violations(frame)
+    assert violations == [], describe(violations)

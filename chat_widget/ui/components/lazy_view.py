@@ -66,8 +66,8 @@ class PrefetchViews(rx.Fragment):
         delay = PREFETCH_AFTER_SECONDS * 1000
         return [
             "useEffect(() => { const idle = window.requestIdleCallback || ((f) => setTimeout(f, 1));"
-            f" const t = setTimeout(() => idle(() => Promise.all([{imports}]).catch(() => null)),"
-            f" {delay}); return () => clearTimeout(t); }}, []);"
+            f" const t = setTimeout(() => idle(() => Promise.all([{imports}]).catch(() => null),"
+            f" {{timeout: 2000}}), {delay}); return () => clearTimeout(t); }}, []);"
         ]
 
 
