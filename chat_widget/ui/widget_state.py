@@ -67,25 +67,25 @@ class WidgetState(rx.State):
     @rx.var
     def greeting(self) -> str:
         """The bank's own greeting (settings) in this language, else the catalog's."""
-        from chat_widget.branding import get_branding
+        from chat_widget.ui.branding import get_branding
 
         return get_branding().greeting(self.locale) or catalog(self.locale)["widget.subtitle"]
 
     @rx.var
     def brand_css(self) -> str:
-        from chat_widget.branding import get_branding
+        from chat_widget.ui.branding import get_branding
 
         return get_branding().css()
 
     @rx.var
     def brand_logo(self) -> str:
-        from chat_widget.branding import get_branding
+        from chat_widget.ui.branding import get_branding
 
         return get_branding().logo_url
 
     @rx.var
     def brand_team(self) -> list[dict[str, str]]:
-        from chat_widget.branding import get_branding
+        from chat_widget.ui.branding import get_branding
 
         return [{"name": m.name, "photo": m.photo_url} for m in get_branding().team]
 

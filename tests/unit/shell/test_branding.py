@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chat_widget.branding import contrast, load_branding
 from chat_widget.settings import SettingsError
+from chat_widget.ui.branding import contrast, load_branding
 
 
 def test_no_branding_keeps_the_stylesheet_defaults() -> None:
