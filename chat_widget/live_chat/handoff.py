@@ -10,7 +10,6 @@ routing does not hand the chat straight back to the agent who just let it go
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,13 +23,11 @@ from chat_widget.domain.models import AuditEvent, Conversation
 from chat_widget.live_chat.errors import InvalidChatState, NotAssignedAgent
 from chat_widget.live_chat.notes import add_note, notes_for
 from chat_widget.live_chat.records import ChatRequest, InternalNote, LiveChatStatus
-from chat_widget.live_chat.routing import _agent, _ensure_room, _held_by, transfer
+from chat_widget.live_chat.routing import REQUEUE, _agent, _ensure_room, _held_by, transfer
 from chat_widget.live_chat.system_messages import post_system_message
 
 QUEUE_LANGUAGES = ("fr", "nl", "en", "de")
 NOTE_MAX = 1000
-TRANSFER = "chat.transfer"
-REQUEUE = "chat.requeue"
 
 
 @dataclass(frozen=True)
@@ -154,19 +151,6 @@ def _requeue(
     post_system_message(
         session=session, conversation_id=conversation_id, event="agent_left", name=agent.first_name
     )
-
-
-def released_by(*, session: Session, conversation_ids: Iterable[str]) -> dict[str, str]:
-    """For chats sent back to the queue: who sent each one back last (routing skips them)."""
-    ids = list(conversation_ids)
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(AuditEvent.target_id, AuditEvent.actor_id)
-        .where(col(AuditEvent.action) == REQUEUE, col(AuditEvent.target_id).in_(ids))
-        .order_by(col(AuditEvent.at))
-    ).all()
-    return dict(rows)
 
 
 @dataclass(frozen=True)

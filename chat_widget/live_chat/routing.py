@@ -8,7 +8,7 @@ two agents. Functions that change what the customer sees post a system message, 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from chat_widget.agents.records import Agent, Presence, Role
 from chat_widget.audit import record
 from chat_widget.domain.clock import as_aware, utcnow
-from chat_widget.domain.models import Conversation
+from chat_widget.domain.models import AuditEvent, Conversation
 from chat_widget.live_chat.errors import (
     AgentUnavailable,
     ChatNotFound,
@@ -31,6 +31,9 @@ from chat_widget.live_chat.queue import active_chat_count, waiting_queue
 from chat_widget.live_chat.records import ChatRequest, LiveChatStatus
 from chat_widget.live_chat.system_messages import post_system_message
 from chat_widget.observability import metrics
+
+#: The audit action of a chat an agent sent back to the queue (live_chat.handoff).
+REQUEUE = "chat.requeue"
 
 #: Reasons an agent may pick when closing; free text goes in an internal note.
 CLOSE_REASONS = ("resolved", "customer_left", "no_response", "redirected", "other")
@@ -179,8 +182,6 @@ def route_waiting(*, session: Session, now: datetime | None = None) -> list[tupl
     routed: list[tuple[str, str]] = []
     if not agents:
         return routed
-    from chat_widget.live_chat.handoff import released_by
-
     # A chat an agent sent back to the queue must not bounce straight back to them.
     released = released_by(session=session, conversation_ids=[e.conversation_id for e in waiting])
     for entry in waiting:
@@ -363,3 +364,16 @@ def active_chats_for_agent(*, session: Session, agent_id: str) -> list[Conversat
         .order_by(col(ChatRequest.accepted_at))
     )
     return list(session.exec(query).all())
+
+
+def released_by(*, session: Session, conversation_ids: Iterable[str]) -> dict[str, str]:
+    """For chats sent back to the queue: who sent each one back last (routing skips them)."""
+    ids = list(conversation_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(AuditEvent.target_id, AuditEvent.actor_id)
+        .where(col(AuditEvent.action) == REQUEUE, col(AuditEvent.target_id).in_(ids))
+        .order_by(col(AuditEvent.at))
+    ).all()
+    return dict(rows)

@@ -287,7 +287,9 @@ class AgentState(rx.State):
     _listen_gen: int = 0
     _known_chats: list[str] = []
 
-    @rx.var
+    # Empty in the compiled pages (every page downloads every state's initial values): the
+    # server sends the catalog on connect. Saves ~8 KB gzip on the customer's widget.
+    @rx.var(initial_value={})
     def tr(self) -> dict[str, str]:
         return catalog(self.locale)
 
@@ -664,9 +666,10 @@ class AgentState(rx.State):
                 session=s, agent_id=agent_id, conversation_id=conversation_id
             )
         )
-        self.cust_identified, self.cust_claims, self.cust_meetings = pane_rows(
-            overview, self.locale
-        )
+        identified, claims, meetings = pane_rows(overview, self.locale)
+        self.cust_identified = identified
+        self.cust_claims = [TextRow(id=i, text=t, label=when) for i, t, when in claims]
+        self.cust_meetings = [TextRow(id=i, text=t, label=when) for i, t, when in meetings]
 
     async def _load_notes(self, conversation_id: str) -> None:
         rows = await runtime.run_db(
