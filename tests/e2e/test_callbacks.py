@@ -61,6 +61,14 @@ def test_closed_leave_a_callback_request_agent_takes_it_at_opening(
         expect(message).to_have_value("Ma carte est bloquée, rappelez-moi svp")
         _axe_at_both_widths(page, frame)
 
+        # A PIN in the message is refused before anything is sent; the text stays to correct.
+        message.fill("Mon code PIN est 4821, rappelez-moi")
+        contact.fill("0470 12 34 56")
+        frame.get_by_role("button", name="Envoyer ma demande").click()
+        expect(frame.locator(".cw-guard")).to_be_visible()
+        expect(message).to_have_value("Mon code PIN est 4821, rappelez-moi")
+        message.fill("Ma carte est bloquée, rappelez-moi svp")
+
         # By e-mail the label and the check follow the choice.
         frame.get_by_label("Par e-mail").check()
         expect(frame.get_by_label("Votre adresse e-mail")).to_be_visible()
