@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,14 @@ LOG_FORMATS = ("json", "text")
 MIGRATE_MODES = ("upgrade", "check")
 #: Who may read /metrics and the details of /readyz without a token: loopback by default.
 DEFAULT_INTERNAL_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
+def environ() -> Mapping[str, str]:
+    """The process environment, read-only. The few modules that parse variables of their own
+    (the Graph adapter's ``CW_GRAPH_*``, the launcher's ``GRANIAN_*``, a CLI's defaults) or hand
+    the environment to a child process take it from here: configuration has one door
+    (tests/unit/shell/test_layering.py), and their tests pass any mapping instead."""
+    return MappingProxyType(os.environ)
 
 
 def environment_name(env: Mapping[str, str] | None = None) -> str:
