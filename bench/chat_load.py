@@ -148,11 +148,18 @@ class Conn:
         self.reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def open(cls, port: int, origin: str, pathname: str) -> Conn:
+    async def open(cls, port: int, origin: str, pathname: str, cookie: str = "") -> Conn:
         token = str(uuid.uuid4())
         TOKENS.add(token)
         url = f"ws://127.0.0.1:{port}/_event/?EIO=4&transport=websocket&token={token}"
-        ws = await websockets.connect(url, origin=origin, open_timeout=60, max_size=2**24)  # type: ignore[arg-type]
+        headers = {"Cookie": cookie} if cookie else None
+        ws = await websockets.connect(
+            url,
+            origin=origin,  # type: ignore[arg-type]
+            open_timeout=60,
+            max_size=2**24,
+            additional_headers=headers,
+        )
         await ws.recv()  # Engine.IO open
         await ws.send("40/_event,")
         while not str(await ws.recv()).startswith("40/_event"):
@@ -208,6 +215,27 @@ class Conn:
             await asyncio.wait_for(self.ws.close(), 5)
         except Exception:
             pass
+
+
+def console_login(port: int, origin: str, username: str) -> str:
+    """The console's sign-in form (POST, own Origin): the session cookie it sets, as a
+    ``Cookie`` header for the console's websocket handshake."""
+    import http.client
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        body = urlencode({"username": username, "password": AGENT_PASSWORD})
+        headers = {"Origin": origin, "Content-Type": "application/x-www-form-urlencoded"}
+        conn.request("POST", "/api/agent/login", body, headers)
+        reply = conn.getresponse()
+        reply.read()
+        cookies = [c.split(";", 1)[0] for c in reply.headers.get_all("set-cookie") or []]
+    finally:
+        conn.close()
+    if not any(c.split("=", 1)[1] for c in cookies if "=" in c):
+        raise RuntimeError(f"console login refused ({reply.status})")
+    return "; ".join(cookies)
 
 
 # --- database side: agents and their Accept click ---------------------------------------------
@@ -433,12 +461,8 @@ async def agent_socket(
     finished: asyncio.Event,
 ) -> None:
     try:
-        conn = await Conn.open(port, origin, "/agent/")
-        await conn.event(
-            f"{AGENT}.login", {"form": {"username": f"b{run}a{k}", "password": AGENT_PASSWORD}}
-        )
-        # login answers with a redirect; the console page's on_load follows
-        await asyncio.sleep(1.0)
+        cookie = await asyncio.to_thread(console_login, port, origin, f"b{run}a{k}")
+        conn = await Conn.open(port, origin, "/agent/", cookie=cookie)
         await conn.event(f"{AGENT}.on_console_page", {})
         if not await conn.wait(lambda: conn.get(AGENT, "authed") is True, 60):
             raise RuntimeError("login")
@@ -448,8 +472,9 @@ async def agent_socket(
         await conn.event(f"{AGENT}.select_chat", {"conversation_id": conversation_id})
         if not await conn.wait(lambda: conn.get(AGENT, "current_id") == conversation_id, 60):
             raise RuntimeError("select")
-    except Exception:
+    except Exception as exc:
         stats.agent_errors += 1
+        stats.error_kinds[f"agent:{exc!r}"] = stats.error_kinds.get(f"agent:{exc!r}", 0) + 1
         selected.set()
         return
     stats.agents_connected += 1
