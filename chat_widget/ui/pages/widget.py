@@ -12,6 +12,7 @@ from chat_widget.ui.components.live_chat import live_chat_body
 from chat_widget.ui.components.privacy import privacy_body
 from chat_widget.ui.components.shell import footer, header, notices, reminder
 from chat_widget.ui.components.video import video_body
+from chat_widget.ui.connection import status_region
 from chat_widget.ui.widget_state import WidgetState
 
 S = WidgetState
@@ -21,6 +22,7 @@ def widget_page() -> rx.Component:
     return rx.el.div(
         header(),
         rx.el.main(
+            status_region(S.tr),
             notices(),
             rx.match(
                 S.view,
