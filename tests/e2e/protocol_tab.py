@@ -154,6 +154,7 @@ class Tab:
                 continue
             if name == "new_token" and isinstance(data, str):
                 self.token = data
+                self.tokens_seen.append(data)
                 continue
             if name != "event" or not isinstance(data, dict):
                 continue

@@ -207,11 +207,11 @@ async def _outage_then_resume(
     finally:
         stop.set()
     watcher.join(2)
-    up = seen.get("up", killed_at)
+    up = max(seen.get("up", killed_at), killed_at)
     return {
         "customer": customer_at - up,
         "agent": agent_at - up,
-        "expected": float(len(expected)),
+        "customer_since_kill": customer_at - killed_at,
     }
 
 
@@ -292,15 +292,15 @@ def redis_two_workers() -> Iterator[WidgetServer]:
     admin.dispose()
 
 
+def _group(server: WidgetServer) -> list[psutil.Process]:
+    """The server's processes (it runs in a session of its own): reflex, Granian, workers."""
+    return [p for p in psutil.process_iter(["pid"]) if _pgid(p.pid) == server.process.pid]
+
+
 def _workers(server: WidgetServer) -> list[psutil.Process]:
     """Granian's worker processes: the processes of the group holding the server's port."""
-    group = [
-        p
-        for p in psutil.process_iter(["pid"])
-        if _pgid(p.pid) == server.process.pid and p.pid != server.process.pid
-    ]
     holders = []
-    for p in group:
+    for p in _group(server):
         try:
             conns = p.net_connections(kind="tcp")
         except psutil.Error:
@@ -336,6 +336,7 @@ def test_kill_9_of_one_worker_its_clients_resume_on_the_others(
         customer, agent, conversation_id = await _chatting(server)
         local_port = customer._ws.local_address[1]
         victim = _owner_of(server, local_port)
+        group_size = len(_group(server))
 
         def kill() -> None:
             victim.send_signal(signal.SIGKILL)
@@ -353,16 +354,17 @@ def test_kill_9_of_one_worker_its_clients_resume_on_the_others(
             assert [state for state, _ in customer.banner] == ["reconnecting", "online"]
             # The server survived its worker, and Granian replaced it.
             assert server.process.poll() is None
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
+            alive: set[int] = set()
             while time.monotonic() < deadline:
-                alive = [
-                    p for p in psutil.process_iter(["pid"]) if _pgid(p.pid) == server.process.pid
-                ]
-                if victim.pid not in {p.pid for p in alive} and len(_workers(server)) >= 1:
+                alive = {p.pid for p in _group(server)}
+                if victim.pid not in alive and len(alive) >= group_size:
                     break
                 await asyncio.sleep(0.5)
+            assert victim.pid not in alive and len(alive) >= group_size, (alive, group_size)
             sys.stderr.write(f"chaos redis: resumed {timing}, tokens {customer.tokens_seen}\n")
-            assert timing["customer"] <= RESUME_BOUND, timing
+            # The other worker kept answering: the bound runs from the kill.
+            assert timing["customer_since_kill"] <= RESUME_BOUND, timing
         finally:
             await customer.stop()
             await agent.stop()
