@@ -147,6 +147,7 @@
   var nativeSend = w.WebSocket && w.WebSocket.prototype.send;
   if (nativeSend) {
     w.WebSocket.prototype.send = function (data) {
+      trackSocket(this);
       if (typeof data === "string" && data.length > MAX_FRAME_BYTES / 4 &&
           new Blob([data]).size > MAX_FRAME_BYTES) {
         local({ type: "local-too-large" });
@@ -165,21 +166,16 @@
   bridge.conn = conn;
   w.addEventListener("pagehide", function () { conn.unloading = true; });
   w.addEventListener("beforeunload", function () { conn.unloading = true; });
-  var NativeWS = w.WebSocket;
-  if (NativeWS) {
-    var TrackedWS = function (url, protocols) {
-      var ws = protocols === undefined ? new NativeWS(url) : new NativeWS(url, protocols);
-      if (String(url).indexOf("/_event") !== -1) {
-        ws.addEventListener("close", function () { if (!conn.unloading) { connectionLost(); } });
-      }
-      return ws;
-    };
-    TrackedWS.prototype = NativeWS.prototype;
-    ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (k) { TrackedWS[k] = NativeWS[k]; });
-    w.WebSocket = TrackedWS;
+  /* The app's event socket is recognised at its first frame (the Socket.IO CONNECT), sent
+   * through WebSocket.prototype.send below: that works however early the app's socket
+   * library took its reference to the WebSocket constructor. */
+  function trackSocket(ws) {
+    if (ws.__cwTracked || String(ws.url).indexOf("/_event") === -1) { return; }
+    ws.__cwTracked = true;
+    ws.addEventListener("close", function () { if (!conn.unloading) { connectionLost(); } });
   }
   function showConn(state) {
-    var regions = document.querySelectorAll("[data-cw-conn]");
+    var regions = document.querySelectorAll("[data-cw-conn='1']");
     for (var i = 0; i < regions.length; i += 1) {
       var r = regions[i];
       var text = state === "lost" ? r.getAttribute("data-reconnecting") : state === "online" ? r.getAttribute("data-online") : "";
@@ -197,7 +193,7 @@
       var active = document.activeElement;
       conn.composerFocus = !!(active && active.matches && active.matches("textarea[data-cw-composer]"));
     }
-    document.documentElement.setAttribute("data-cw-conn", "lost");
+    document.documentElement.setAttribute("data-cw-connection", "lost");
     showConn("lost");
   }
   bridge.resumed = function () {
@@ -205,11 +201,11 @@
     if (!conn.lost) { return true; }
     conn.lost = false;
     conn.log.push({ state: "online", at: Date.now() });
-    document.documentElement.setAttribute("data-cw-conn", "online");
+    document.documentElement.setAttribute("data-cw-connection", "online");
     showConn("online");
     conn.timer = setTimeout(function () {
       conn.timer = null;
-      document.documentElement.removeAttribute("data-cw-conn");
+      document.documentElement.removeAttribute("data-cw-connection");
       showConn("");
     }, 6000);
     return true;
@@ -329,7 +325,7 @@
     }
   }
   function syncConnection() {
-    showConn(conn.lost ? "lost" : document.documentElement.getAttribute("data-cw-conn") === "online" ? "online" : "");
+    showConn(conn.lost ? "lost" : document.documentElement.getAttribute("data-cw-connection") === "online" ? "online" : "");
     renderOutbox(false);
     restoreDrafts();
   }
