@@ -18,7 +18,7 @@ from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import LOCALES, catalog, format_clock, format_when, pick_locale
 from chat_widget.identity import issue_session_token, read_session_token, verify_identity_token
 from chat_widget.ui import runtime
-from chat_widget.ui.connection import resumed
+from chat_widget.ui.connection import outbox_ready, resumed
 from chat_widget.ui.host_data import (
     HostMessage,
     parse_host_message,
@@ -114,6 +114,10 @@ class WidgetState(rx.State):
         events.append(rx.call_script(f"{BRIDGE}.subscribe({callback})"))
         if fresh:
             events.extend(await self._reopen())
+        elif self.view == "assistant":  # the same state: only the offline sends are missing
+            from chat_widget.ui.assistant_state import AssistantState
+
+            events.append(outbox_ready("assistant", AssistantState.send_queued))
         # The connection banner says "back online" only now that the state answers again.
         events.append(resumed())
         return events
