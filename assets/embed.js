@@ -13,7 +13,7 @@
     en: ["Contact us", "Close contact", "Contact window", " unread messages"],
     de: ["Kontakt", "Kontakt schließen", "Kontaktfenster", " ungelesene Nachrichten"]
   };
-  var hooks = {}, frame, btn, badge, host, root, isOpen = false, ready = false, pending = [], unread = 0, tokenProvider;
+  var hooks = {}, frame, dlg, btn, badge, host, root, isOpen = false, ready = false, pending = [], unread = 0, tokenProvider, via, inerted = [];
   var KEY = "cw.session." + base;
   var prev = w.cw;
   var api = w.cw = function (cmd) {
@@ -66,18 +66,24 @@
     root.innerHTML = "<style>:host{all:initial}button{position:fixed;bottom:20px;" + side + ":20px;z-index:2147483000;min-height:48px;min-width:48px;padding:0 20px;border:0;border-radius:24px;background:" + c +
       ";color:#fff;font:600 16px/1 system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}button:focus-visible{outline:3px solid #1a1a1a;outline-offset:3px;box-shadow:0 0 0 6px #fff}" +
       "span{position:absolute;top:-6px;" + side + ":-6px;min-width:20px;padding:2px 5px;border-radius:12px;background:#1a1a1a;color:#fff;font-size:12px}iframe{position:fixed;bottom:84px;" + side + ":20px;z-index:2147483000;width:400px;height:min(680px,calc(100vh - 104px));border:0;border-radius:12px;box-shadow:0 8px 32px rgba(0,0,0,.3);background:#fff}" +
-      "@media (max-width:639px){iframe{inset:0;width:100%;height:100%;border-radius:0}}</style><button type=button><span hidden></span><b></b></button>";
+      "@media (max-width:639px){iframe{inset:0;width:100%;height:100%;border-radius:0}}</style><button type=button><span hidden></span><b></b></button><div role=dialog hidden></div>";
     btn = root.querySelector("button");
     badge = root.querySelector("span");
-    btn.onclick = api.toggle;
+    dlg = root.querySelector("div");
+    btn.onclick = function (e) { via = e.detail ? "pointer" : "keyboard"; api.toggle(); };
     d.body.appendChild(host);
     label();
     if (o.prefetch === "true") { var p = d.createElement("link"); p.rel = "prefetch"; p.href = src(); d.head.appendChild(p); }
   }
   function src() { return base + "/widget?host=" + encodeURIComponent(w.location.origin) + "&locale=" + lang; }
   function fit() {
-    var v = w.visualViewport;
-    if (frame && v && w.innerWidth < 640) { frame.style.height = v.height + "px"; }
+    var v = w.visualViewport, full = isOpen && w.innerWidth < 640;
+    if (frame && v && full) { frame.style.height = v.height + "px"; }
+    // Full screen on a phone: a modal dialog, the bank page behind it out of reach.
+    dlg.hidden = !isOpen;
+    dlg.setAttribute("aria-modal", full);
+    if (full && !inerted.length) { [].forEach.call(d.body.children, function (el) { if (el !== host && !el.inert) { el.inert = true; inerted.push(el); } }); }
+    if (!full) { inerted.splice(0).forEach(function (el) { el.inert = false; }); }
   }
   api.open = function () {
     if (isOpen) { return; }
@@ -87,7 +93,8 @@
       frame.src = src();
       frame.title = t(2);
       frame.allow = "camera; microphone";
-      root.appendChild(frame);
+      dlg.setAttribute("aria-label", t(2));
+      dlg.appendChild(frame);
       if (w.visualViewport) { w.visualViewport.addEventListener("resize", fit); }
     }
     frame.hidden = false;
@@ -96,13 +103,15 @@
     label();
     fit();
     frame.focus();
-    send("open", {});
+    send("open", { via: via || "pointer" });
+    via = 0;
     emit("open");
   };
   api.close = function () {
     if (!isOpen) { return; }
     frame.hidden = true;
     isOpen = false;
+    fit();
     label();
     btn.focus();
     send("close", {});

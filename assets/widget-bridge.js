@@ -59,7 +59,30 @@
       bridge.ignored += 1;
       return;
     }
+    if (e.data.type === "open") { modality(e.data.via === "keyboard" ? "keyboard" : "pointer"); }
     deliver(e.data);
+  }
+
+  /* How the customer is moving around (pointer or keyboard): a heading focused when a view
+   * opens shows its focus box to keyboard users only (widget.css). */
+  function modality(m) { document.documentElement.setAttribute("data-cw-input", m); }
+  w.addEventListener("pointerdown", function () { modality("pointer"); }, true);
+
+  /* Full-screen on a phone the widget is a modal dialog: Tab from the last control goes to the
+   * first (and back), never into the hidden bank page behind it. */
+  var TABBABLE = "a[href],button:not([disabled]),input:not([disabled]):not([type=hidden]),select:not([disabled])," +
+    "textarea:not([disabled]),summary,[tabindex]:not([tabindex='-1'])";
+  function fullScreen() { return mode === "embed" && framed && w.innerWidth < 640; }
+  function trapTab(e) {
+    if (e.key !== "Tab" || !fullScreen()) { return; }
+    var all = [].filter.call(document.querySelectorAll(TABBABLE), function (el) {
+      return el.getClientRects().length > 0 && !el.closest("[inert]");
+    });
+    if (!all.length) { return; }
+    var first = all[0], last = all[all.length - 1], at = document.activeElement;
+    var inside = all.indexOf(at) !== -1;
+    if (e.shiftKey && (at === first || !inside)) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && (at === last || !inside)) { e.preventDefault(); first.focus(); }
   }
   w.addEventListener("message", onMessage);
 
@@ -118,15 +141,26 @@
 
   bridge.setLang = function (lang) { document.documentElement.lang = lang; return true; };
 
+  /* Focus the element with this id. A view loaded on demand may not be drawn yet, and the
+   * control the customer clicked may just have been removed (focus fell to <body>): keep
+   * trying for about a second, but never take the focus from where the customer put it. */
   bridge.focus = function (id) {
+    /* A view reopened after a reconnect must not pull the focus out of a composer. */
     var active = document.activeElement;
     if (active && active.id !== id && active.matches && active.matches("textarea[data-cw-composer]")) { return false; }
-    var el = document.getElementById(id);
+    var el = document.getElementById(id), tries = 0;
     if (el) { el.focus(); }
+    (function retry() {
+      var now = document.getElementById(id), at = document.activeElement;
+      if (now && now !== at && (!at || at === document.body || !at.isConnected)) { now.focus(); }
+      if (++tries < 60) { w.requestAnimationFrame(retry); }
+    })();
     return !!el;
   };
 
   w.addEventListener("keydown", function (e) {
+    if (e.key === "Tab" || e.key === "Enter" || e.key === " ") { modality("keyboard"); }
+    trapTab(e);
     if (e.key === "Escape" && mode === "embed") { bridge.post("close"); }
     var t = e.target;
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing && t && t.matches && t.matches("textarea[data-cw-composer]")) {
@@ -384,11 +418,25 @@
     setTimeout(function () { if (field) { field.focus(); } }, 0);
   }, true);
 
-  /* Keep the newest message in view as the log grows. */
+  /* Keep the newest message in view as the log grows, but never scroll a long answer past its
+   * own start (and its AI notice): the customer reads it from the top. Runs only when the log
+   * changed (a new message, chips appearing), so reading older messages is not interrupted. */
+  var seen = "";
+  var still = w.matchMedia && w.matchMedia("(prefers-reduced-motion: reduce)");
   new MutationObserver(function () {
-    var log = document.querySelector(".cw-log");
-    if (log) { log.scrollTop = log.scrollHeight; }
     syncConnection();
+    var log = document.querySelector(".cw-log");
+    var items = log ? log.querySelectorAll(".cw-msg") : [];
+    var last = items[items.length - 1];
+    var sig = last ? (last.getAttribute("data-msg") || "") + ":" + items.length + ":" + log.scrollHeight : "";
+    if (!log || sig === seen) { return; }
+    seen = sig;
+    var bottom = log.scrollHeight - log.clientHeight;
+    var top = bottom;
+    if (last && !last.classList.contains("cw-msg--customer")) {
+      top = Math.min(bottom, last.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop - 4);
+    }
+    log.scrollTo({ top: Math.max(0, top), behavior: still && still.matches ? "auto" : "smooth" });
   }).observe(document.documentElement, { childList: true, subtree: true });
 
   /* Video device check: the camera/microphone are touched ONLY here, when the customer clicks

@@ -34,10 +34,13 @@ from chat_widget.ui.agent.supervisor_state import (
     SupervisorState,
     read_supervisor_csv,
 )
+from chat_widget.ui.backend_errors import log_backend_exception
 from chat_widget.ui.claim_state import export_documents, read_claim_file
+from chat_widget.ui.components.lazy_view import LAZY_ROUTES
 from chat_widget.ui.event_metrics import EventMetrics, drain_on_signal
 from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
+from chat_widget.ui.pages.widget_views import VIEW_PAGES
 from chat_widget.ui.warmup import warm_up
 from chat_widget.ui.widget_state import WidgetState
 from chat_widget.web.claim_files import CHAT, ASGIApp, CustomerFilesRoute
@@ -114,6 +117,9 @@ app = rx.App(
     stylesheets=[routes.STYLESHEET],
     head_components=[rx.el.script(src=routes.BRIDGE_SCRIPT)],
     html_lang="fr",
+    # No toast library (sonner): the widget and consoles show their own translated notices.
+    toaster=None,
+    backend_exception_handler=log_backend_exception,
     api_transformer=_secure,
 )
 # Reflex's connection overlay (an English "Cannot connect to server…" toast and a pulsing
@@ -126,6 +132,9 @@ app.add_page(
     title="Contact",
     on_load=[WidgetState.boot, LiveChatState.resume],
 )
+# The widget's channel views, each in its own module loaded on demand (ui/components/lazy_view).
+for _view, _page in VIEW_PAGES.items():
+    app.add_page(_page, route=LAZY_ROUTES[_view], title="Contact")
 app.add_page(
     login_page, route=routes.AGENT_LOGIN, title="Agent login", on_load=AgentState.on_login_page
 )

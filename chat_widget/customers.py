@@ -54,7 +54,7 @@ def _move_customer_rows(session: Session, from_id: str, to_id: str) -> None:
     """Every table that belongs to a customer (conversations, consents, claims, meetings,
     device data…) follows them: found by its ``customer_id`` column, so new channels are
     covered without touching this function."""
-    from chat_widget.adapters import tables  # noqa: F401  (registers every table)
+    from chat_widget import tables  # noqa: F401  (registers every table)
 
     session.flush()
     for table in SQLModel.metadata.sorted_tables:

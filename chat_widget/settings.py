@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,14 @@ LOG_FORMATS = ("json", "text")
 MIGRATE_MODES = ("upgrade", "check")
 #: Who may read /metrics and the details of /readyz without a token: loopback by default.
 DEFAULT_INTERNAL_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
+def environ() -> Mapping[str, str]:
+    """The process environment, read-only. The few modules that parse variables of their own
+    (the Graph adapter's ``CW_GRAPH_*``, the launcher's ``GRANIAN_*``, a CLI's defaults) or hand
+    the environment to a child process take it from here: configuration has one door
+    (tests/unit/shell/test_layering.py), and their tests pass any mapping instead."""
+    return MappingProxyType(os.environ)
 
 
 def environment_name(env: Mapping[str, str] | None = None) -> str:
@@ -176,6 +185,10 @@ class Settings:
     chat_upload_max_files: int = 20
     # Claims console: a submitted claim still open after this many hours is shown as late.
     claim_age_target_hours: int = 48
+    # The bank's phone number, shown when live chat is closed (the promise "or call us").
+    bank_phone: str = "+32 2 222 11 11"
+    # A waiting customer is offered a callback when the expected wait exceeds this.
+    callback_queue_minutes: int = 15
     # The insurer's key for GET /api/claims/export; None turns the endpoint off.
     claims_api_key: str | None = field(default=None, repr=False)
     # Microsoft Graph (video meetings); the other CW_GRAPH_* values are read by the adapter.
@@ -263,6 +276,7 @@ class Settings:
             ("CW_CHAT_UPLOAD_MAX_BYTES", self.chat_upload_max_bytes),
             ("CW_CHAT_UPLOAD_MAX_FILES", self.chat_upload_max_files),
             ("CW_CLAIM_AGE_TARGET_HOURS", self.claim_age_target_hours),
+            ("CW_CALLBACK_QUEUE_MINUTES", self.callback_queue_minutes),
         ):
             if value < 1:
                 raise SettingsError(f"{name} must be at least 1")
@@ -378,6 +392,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         chat_upload_max_bytes=_int(env, "CW_CHAT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         chat_upload_max_files=_int(env, "CW_CHAT_UPLOAD_MAX_FILES", 20),
         claim_age_target_hours=_int(env, "CW_CLAIM_AGE_TARGET_HOURS", 48),
+        bank_phone=(env.get("CW_BANK_PHONE") or Settings.bank_phone).strip(),
+        callback_queue_minutes=_int(env, "CW_CALLBACK_QUEUE_MINUTES", 15),
         claims_api_key=env.get("CW_CLAIMS_API_KEY") or None,
         graph_base_url=env.get("CW_GRAPH_BASE_URL") or "https://graph.microsoft.com/v1.0",
         graph_static_token=bool(env.get("CW_GRAPH_STATIC_TOKEN")),

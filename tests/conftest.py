@@ -84,7 +84,7 @@ def requires(available: bool, reason: str) -> Callable[[F], F]:
 
 def _load_all_tables() -> None:
     """Import every module that declares tables so create_all sees them all."""
-    from chat_widget.adapters import tables  # noqa: F401
+    from chat_widget import tables  # noqa: F401
 
 
 @pytest.fixture(scope="session")

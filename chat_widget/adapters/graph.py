@@ -37,27 +37,28 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 
 from chat_widget.adapters.graph_zones import UnknownTimeZone, resolve_zone
+from chat_widget.domain.calendar import (
+    AppointmentInfo,
+    AppointmentRequest,
+    BusinessInfo,
+    Interval,
+    MeetingOptions,
+    OptionsResult,
+    SchedulingPolicy,
+    ServiceInfo,
+    StaffInfo,
+    StaffSchedule,
+)
 from chat_widget.domain.clock import utcnow
-from chat_widget.meetings.errors import (
+from chat_widget.domain.meeting_errors import (
     AppointmentNotFound,
     GatewayAuthError,
     GatewayError,
     GatewayUnavailable,
     SlotTaken,
 )
-from chat_widget.meetings.gateway import (
-    AppointmentInfo,
-    AppointmentRequest,
-    BusinessInfo,
-    MeetingOptions,
-    OptionsResult,
-    SchedulingPolicy,
-    ServiceInfo,
-    StaffInfo,
-)
-from chat_widget.meetings.slots import Interval, StaffSchedule
 from chat_widget.observability import metrics
-from chat_widget.settings import GRAPH_HOSTS, SettingsError, check_graph_base_url
+from chat_widget.settings import GRAPH_HOSTS, SettingsError, check_graph_base_url, environ
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
@@ -111,7 +112,7 @@ class GraphSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GraphSettings:
         """``CW_GRAPH_SERVICE_IDS`` is ``topic=serviceId,topic=serviceId``."""
-        env = os.environ if env is None else env
+        env = environ() if env is None else env
         pairs = [p for p in env.get("CW_GRAPH_SERVICE_IDS", "").split(",") if "=" in p]
         options = env.get("CW_GRAPH_MEETING_OPTIONS")
         if options is None:
@@ -163,7 +164,7 @@ def credential_from_env(
     settings: GraphSettings, env: Mapping[str, str] | None = None
 ) -> AsyncTokenCredential:
     """``CW_GRAPH_STATIC_TOKEN`` (demo/tests, refused in production) or client credentials."""
-    env = os.environ if env is None else env
+    env = environ() if env is None else env
     token = env.get("CW_GRAPH_STATIC_TOKEN")
     if token:
         from chat_widget.adapters.graph_static import StaticTokenCredential
@@ -437,7 +438,7 @@ def schedules_from(response: Any) -> list[StaffSchedule]:
 
 
 class GraphMeetingGateway:
-    """:class:`~chat_widget.meetings.gateway.MeetingGateway` on Microsoft Bookings."""
+    """:class:`~chat_widget.domain.calendar.MeetingGateway` on Microsoft Bookings."""
 
     def __init__(
         self,
@@ -901,7 +902,7 @@ def gateway_from_env(
 ) -> GraphMeetingGateway | None:
     """The gateway the app, the check command and the privacy CLI use; None when no business
     id is configured. Raises :class:`GraphConfigError` with what to fix."""
-    env = os.environ if env is None else env
+    env = environ() if env is None else env
     settings = GraphSettings.from_env(env)
     if not settings.booking_business_id:
         return None

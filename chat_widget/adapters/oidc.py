@@ -35,7 +35,6 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
-from chat_widget.agents.directory import Employee, employee_from_claims
 from chat_widget.domain.clock import utcnow
 from chat_widget.settings import OidcSettings
 
@@ -186,8 +185,12 @@ class OidcClient:
             )
         return str(url), attempt
 
-    async def finish(self, *, code: str, attempt: Attempt, issuer_param: str | None) -> Employee:
-        """Exchange the code (with the PKCE verifier) and validate the ID token it returns."""
+    async def finish(
+        self, *, code: str, attempt: Attempt, issuer_param: str | None
+    ) -> dict[str, Any]:
+        """Exchange the code (with the PKCE verifier) and validate the ID token it returns; the
+        claims are mapped to an employee by the caller (agents.directory), so this adapter knows
+        nothing of the console's roles."""
         if issuer_param is not None and issuer_param != self.settings.issuer:
             # RFC 9207: the answer came from another provider (mix-up attack).
             raise OidcError("authorization response from another issuer")
@@ -205,10 +208,9 @@ class OidcClient:
         raw = token.get("id_token")
         if not isinstance(raw, str):
             raise OidcError("no id_token in the token response")
-        claims = await self.validate_id_token(
+        return await self.validate_id_token(
             raw, nonce=attempt.nonce, access_token=token.get("access_token")
         )
-        return employee_from_claims(claims, self.settings.role_claims)
 
     async def validate_id_token(
         self, raw: str, *, nonce: str, access_token: str | None = None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import secrets
 import sys
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.agents.accounts import create_agent, get_agent_by_username
 from chat_widget.agents.records import Agent, AgentSession, LoginThrottle, Role
 from chat_widget.agents.sessions import revoke_all_agent_sessions
-from chat_widget.settings import environment_name
+from chat_widget.settings import environ, environment_name
 
 DEMO_ACCOUNTS = (
     # username, display name, roles, languages
@@ -46,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m chat_widget.agents")
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("CW_DATABASE_URL", "sqlite:///chat_widget.db"),
+        default=environ().get("CW_DATABASE_URL", "sqlite:///chat_widget.db"),
     )
     sub = parser.add_subparsers(dest="command", required=True)
     create = sub.add_parser("create", help="create one employee account")
@@ -112,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 print(f"created {agent.username} ({', '.join(agent.roles)}) id={agent.id}")
         elif args.command == "seed-demo":
-            shared = os.environ.get("CW_DEMO_PASSWORD")
+            shared = environ().get("CW_DEMO_PASSWORD")
             with session_scope(engine) as session:
                 for username, name, roles, languages in DEMO_ACCOUNTS:
                     if get_agent_by_username(session=session, username=username) is not None:

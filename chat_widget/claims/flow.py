@@ -17,8 +17,11 @@ left out of the summary and of the submitted answers.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from chat_widget.claims.i18n import pick
@@ -60,6 +63,9 @@ class SummaryItem:
     value: Any
     type: str
     required: bool
+    #: a few words ("Date", "Policy number") for the customer's summary, where the whole
+    #: question would wrap over lines; the documents keep ``label``
+    short_label: str = ""
 
 
 def start(claim_type: str, *, policy_start: date | None = None) -> dict[str, Any]:
@@ -199,10 +205,24 @@ def summary(state: dict[str, Any], locale: str) -> list[SummaryItem]:
             value=answers[q.id],
             type=q.type.value,
             required=q.required,
+            short_label=short_label(q, locale),
         )
         for q in visible_questions(state)
         if q.id in answers
     ]
+
+
+@lru_cache(maxsize=1)
+def _short_labels() -> dict[str, dict[str, str]]:
+    text = resources.files("chat_widget.claims").joinpath("summary_labels.json").read_text("utf-8")
+    data: dict[str, dict[str, str]] = json.loads(text)
+    return data
+
+
+def short_label(question: Question, locale: str) -> str:
+    """The summary's label of ``question``: its short form, else the question itself."""
+    short = _short_labels().get(question.id)
+    return pick(short, locale) if short else pick(question.label, locale)
 
 
 def submit(state: dict[str, Any]) -> dict[str, Any]:

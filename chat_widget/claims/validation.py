@@ -3,7 +3,7 @@
 Stored answer shapes (the claim document schema repeats them):
 date ``"YYYY-MM-DD"``, time ``"HH:MM"``, place/free_text ``str``, choice ``option id``,
 yes_no ``bool``, amount ``"1234.56"`` (euros, exact decimal string), plate ``"1-ABC-123"``,
-policy_number ``"123-4567890-12"``, files ``[file id, …]``; ``None`` is a skipped optional answer.
+policy_number ``"123-4567890-02"``, files ``[file id, …]``; ``None`` is a skipped optional answer.
 """
 
 from __future__ import annotations

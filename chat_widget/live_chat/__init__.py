@@ -11,7 +11,6 @@ from chat_widget.live_chat.context import (
     CustomerContext,
     EarlierSession,
     customer_context,
-    device_data_visible,
 )
 from chat_widget.live_chat.errors import (
     AgentUnavailable,
@@ -88,7 +87,6 @@ __all__ = [
     "customer_context",
     "customer_transcript",
     "describe_closed",
-    "device_data_visible",
     "get_chat_request",
     "leave_message",
     "left_messages",

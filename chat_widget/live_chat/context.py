@@ -10,16 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from chat_widget.agents.records import Agent, Role
 from chat_widget.conversations import conversations_for_customer, get_conversation
 from chat_widget.domain.clock import as_aware
-from chat_widget.domain.models import ConsentRecord
 from chat_widget.live_chat.errors import ChatNotFound, NotAssignedAgent
 from chat_widget.live_chat.records import ChatRequest
-
-DEVICE_DATA_PURPOSE = "device_data"
+from chat_widget.privacy.device import device_data_for_agent, device_data_visible
 
 
 @dataclass(frozen=True)
@@ -43,19 +41,6 @@ class CustomerContext:
     device_data_visible: bool
     earlier_sessions: list[EarlierSession]
     device_data: dict[str, str] = field(default_factory=dict)  # empty unless consented
-
-
-def device_data_visible(*, session: Session, customer_id: str) -> bool:
-    """True only if the customer's latest choice for device data is a grant."""
-    query = (
-        select(ConsentRecord)
-        .where(
-            ConsentRecord.customer_id == customer_id, ConsentRecord.purpose == DEVICE_DATA_PURPOSE
-        )
-        .order_by(col(ConsentRecord.created_at).desc(), col(ConsentRecord.id).desc())
-    )
-    latest = session.exec(query).first()
-    return bool(latest and latest.granted)
 
 
 def customer_context(*, session: Session, agent_id: str, conversation_id: str) -> CustomerContext:
@@ -86,9 +71,6 @@ def customer_context(*, session: Session, agent_id: str, conversation_id: str) -
         for c in conversations_for_customer(session=session, customer_id=conversation.customer_id)
         if c.id != conversation_id
     ]
-    # privacy.device builds on this module's consent check: import it here, not at the top.
-    from chat_widget.privacy.device import device_data_for_agent
-
     return CustomerContext(
         conversation_id=conversation_id,
         customer_id=conversation.customer_id,

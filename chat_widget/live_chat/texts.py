@@ -9,10 +9,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_time
-
+from chat_widget import i18n
 from chat_widget.live_chat.hours.schedule import OpenStatus
 
 LOCALES = ("fr", "nl", "en", "de")
@@ -65,11 +63,9 @@ def canned_reply(key: str, locale: str | None, **params: Any) -> str:
 
 
 def format_when(moment: datetime, locale: str | None, timezone: str = "Europe/Brussels") -> str:
-    """'mardi 25 novembre 08:00' style, in the customer's locale and the bank's time zone."""
-    lang = pick_locale(locale)
-    local = moment.astimezone(ZoneInfo(timezone))
-    day = format_skeleton("MMMMEEEEd", local, locale=lang)
-    return f"{day} {format_time(local, 'short', locale=lang)}"
+    """The next opening as the home view says it ('mercredi 25 novembre, 08:00'): one format
+    for closed-state dates everywhere, so the same moment never reads two ways."""
+    return i18n.format_when(moment, pick_locale(locale), tz=timezone)
 
 
 def describe_closed(status: OpenStatus, locale: str | None) -> list[str]:

@@ -6,6 +6,15 @@ Plain Python: no Reflex, no HTTP. The Microsoft Graph implementation of the gate
 
 from __future__ import annotations
 
+from chat_widget.domain.calendar import MeetingGateway, MeetingOptions
+from chat_widget.domain.meeting_errors import (
+    BookingNotFound,
+    ConsentRequired,
+    GatewayError,
+    GatewayUnavailable,
+    MeetingError,
+    RecordingTickRequired,
+)
 from chat_widget.meetings.booking import (
     AppointmentView,
     BookingOutcome,
@@ -14,16 +23,7 @@ from chat_widget.meetings.booking import (
     OutcomeStatus,
 )
 from chat_widget.meetings.consent import has_video_consent, record_video_consent
-from chat_widget.meetings.errors import (
-    BookingNotFound,
-    ConsentRequired,
-    GatewayError,
-    GatewayUnavailable,
-    MeetingError,
-    RecordingTickRequired,
-)
 from chat_widget.meetings.formatting import format_moment, format_slot
-from chat_widget.meetings.gateway import MeetingGateway, MeetingOptions
 from chat_widget.meetings.slots import Advisor, Slot, SlotRules
 from chat_widget.meetings.texts import (
     message,

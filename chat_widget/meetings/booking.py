@@ -33,23 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from chat_widget.domain.clock import utcnow
-from chat_widget.domain.models import new_id
-from chat_widget.meetings._data import pick_locale
-from chat_widget.meetings.cleanup import process_cleanup
-from chat_widget.meetings.consent import has_video_consent
-from chat_widget.meetings.errors import (
-    AppointmentNotFound,
-    BookingNotFound,
-    ConsentRequired,
-    GatewayAuthError,
-    GatewayError,
-    GatewayUnavailable,
-    RecordingTickRequired,
-    SlotTaken,
-)
-from chat_widget.meetings.formatting import format_slot
-from chat_widget.meetings.gateway import (
+from chat_widget.domain.calendar import (
     AppointmentInfo,
     AppointmentRequest,
     BusinessInfo,
@@ -59,6 +43,22 @@ from chat_widget.meetings.gateway import (
     SchedulingPolicy,
     ServiceInfo,
 )
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.meeting_errors import (
+    AppointmentNotFound,
+    BookingNotFound,
+    ConsentRequired,
+    GatewayAuthError,
+    GatewayError,
+    GatewayUnavailable,
+    RecordingTickRequired,
+    SlotTaken,
+)
+from chat_widget.domain.models import new_id
+from chat_widget.meetings._data import pick_locale
+from chat_widget.meetings.cleanup import process_cleanup
+from chat_widget.meetings.consent import has_video_consent
+from chat_widget.meetings.formatting import format_slot
 from chat_widget.meetings.ics import build_ics
 from chat_widget.meetings.records import (
     AppointmentStatus,

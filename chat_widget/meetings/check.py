@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,15 +24,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from chat_widget.domain.clock import utcnow
-from chat_widget.meetings.errors import GatewayAuthError, GatewayError
-from chat_widget.meetings.gateway import (
+from chat_widget.domain.calendar import (
     AppointmentRequest,
     BusinessInfo,
     MeetingGateway,
     MeetingOptions,
     ServiceInfo,
 )
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.meeting_errors import GatewayAuthError, GatewayError
 from chat_widget.meetings.slots import (
     Advisor,
     RecordingPoolError,
@@ -43,6 +42,7 @@ from chat_widget.meetings.slots import (
     compute_free_slots,
 )
 from chat_widget.meetings.topics import Recording, all_topics
+from chat_widget.settings import environ
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HORIZON_DAYS = 14
@@ -393,7 +393,7 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
     args = parser.parse_args(argv)
     stream = out or sys.stdout
     default = Path(__file__).resolve().parent / "advisors.json"
-    advisors_path = Path(os.environ.get("CW_ADVISORS_PATH") or default)
+    advisors_path = Path(environ().get("CW_ADVISORS_PATH") or default)
     try:
         advisors = load_advisors(advisors_path)
     except (OSError, ValueError, KeyError) as exc:

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from chat_widget.domain.calendar import AppointmentRequest, MeetingGateway, MeetingOptions
 from chat_widget.domain.clock import utcnow
-from chat_widget.meetings.errors import AppointmentNotFound, GatewayError, GatewayUnavailable
-from chat_widget.meetings.gateway import AppointmentRequest, MeetingGateway, MeetingOptions
+from chat_widget.domain.meeting_errors import AppointmentNotFound, GatewayError, GatewayUnavailable
 from chat_widget.meetings.records import CleanupKind, CleanupStatus, GraphCleanup, list_cleanup
 from chat_widget.meetings.texts import message
 

@@ -24,9 +24,9 @@ from sqlmodel import Session, col, select
 
 from chat_widget.audit import record
 from chat_widget.domain.clock import BANK_ZONE, as_aware
+from chat_widget.domain.meeting_errors import BookingNotFound, GatewayError
 from chat_widget.i18n import t
 from chat_widget.meetings.booking import BookingService, OutcomeStatus
-from chat_widget.meetings.errors import BookingNotFound, GatewayError
 from chat_widget.meetings.formatting import format_slot
 from chat_widget.meetings.records import AppointmentStatus, MeetingAppointment
 from chat_widget.meetings.slots import Slot

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from chat_widget.domain.calendar import Interval, StaffSchedule
 from chat_widget.meetings.holidays import is_belgian_public_holiday
 
 BUSINESS_TZ = "Europe/Brussels"
@@ -30,22 +31,6 @@ DEFAULT_BUSINESS_HOURS: tuple[tuple[tuple[time, time], ...], ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class Interval:
-    start: datetime
-    end: datetime
-
-    def __post_init__(self) -> None:
-        if self.start.tzinfo is None or self.end.tzinfo is None:
-            raise ValueError("Interval needs aware datetimes")
-
-    def overlaps(self, other: Interval) -> bool:
-        return _utc(self.start) < _utc(other.end) and _utc(other.start) < _utc(self.end)
-
-    def contains(self, other: Interval) -> bool:
-        return _utc(self.start) <= _utc(other.start) and _utc(other.end) <= _utc(self.end)
-
-
-@dataclass(frozen=True, slots=True)
 class Advisor:
     """An advisor as configured by the bank: Bookings staff id plus what they can handle."""
 
@@ -53,18 +38,6 @@ class Advisor:
     first_name: str
     topics: frozenset[str]
     languages: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class StaffSchedule:
-    """What the calendar system says about one advisor in the requested window.
-
-    ``available`` is ``None`` when the source gives no working hours: business hours then decide.
-    """
-
-    staff_id: str
-    busy: tuple[Interval, ...] = ()
-    available: tuple[Interval, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

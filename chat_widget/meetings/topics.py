@@ -7,14 +7,9 @@ by law (MiFID II), every other topic is never recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from chat_widget.domain.calendar import Recording
 from chat_widget.meetings._data import load, pick_locale
-
-
-class Recording(StrEnum):
-    NONE = "none"
-    AUDIO_ONLY = "audio_only"
 
 
 @dataclass(frozen=True, slots=True)

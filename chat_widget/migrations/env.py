@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from chat_widget.adapters import tables  # noqa: F401  (registers every table)
+from chat_widget import tables  # noqa: F401  (registers every table)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import os
 import re
 import sys
 import traceback
@@ -26,6 +25,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TextIO
+
+from chat_widget.settings import environ
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 _CONTEXT: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
@@ -211,5 +212,5 @@ def granian_dictconfig(level: str = "INFO", fmt: str = "json") -> dict[str, Any]
 
 def worker_label() -> dict[str, str]:
     """``worker`` on every line when the supervisor numbered this process."""
-    worker = os.environ.get("CW_WORKER_ID")
+    worker = environ().get("CW_WORKER_ID")
     return {"worker": worker} if worker else {}

@@ -33,6 +33,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from chat_widget.settings import environ
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -216,7 +218,7 @@ class LiveChatGauges(Collector):
 
 
 def multiprocess_dir() -> str | None:
-    path = os.environ.get(MULTIPROC_ENV)
+    path = environ().get(MULTIPROC_ENV)
     return path if path and os.path.isdir(path) else None
 
 

@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from chat_widget.settings import PROJECT_ROOT
+from chat_widget.settings import PROJECT_ROOT, environ
 
 TEMPLATES = PROJECT_ROOT / "deploy" / "nginx"
 _FIELD = re.compile(r"\{\{([A-Z_]+)\}\}")
@@ -41,7 +41,7 @@ def ensure_installed() -> str:
             "nginx is not installed: run `apt-get install nginx` as root (or start scripts/serve "
             "as root once: it installs it)"
         )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    env = {**environ(), "DEBIAN_FRONTEND": "noninteractive"}
     install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx"]
     if subprocess.run(install, env=env, capture_output=True).returncode != 0:
         subprocess.run(["apt-get", "update", "-qq"], env=env, check=True, capture_output=True)

@@ -55,6 +55,7 @@ from chat_widget.settings import (
     PROJECT_ROOT,
     Settings,
     SettingsError,
+    environ,
     environment_name,
     load_settings,
 )
@@ -729,7 +730,7 @@ class Supervisor:
 # --- the commands ------------------------------------------------------------------------------
 
 
-def _default_public_url(env: dict[str, str] | os._Environ[str]) -> None:
+def _default_public_url(env: dict[str, str]) -> None:
     """Without ``CW_PUBLIC_URL`` the widget is where nginx listens: https://localhost:PORT."""
     if env.get("CW_PUBLIC_URL"):
         return
@@ -738,20 +739,27 @@ def _default_public_url(env: dict[str, str] | os._Environ[str]) -> None:
     env["CW_PUBLIC_URL"] = "https://localhost" + ("" if port == 443 else f":{port}")
 
 
+def _launch_environment() -> dict[str, str]:
+    """The environment the launcher reads and its workers inherit (with the default public URL)."""
+    env = dict(environ())
+    _default_public_url(env)
+    return env
+
+
 def _settings_and_config() -> tuple[Settings, ServeConfig]:
-    _default_public_url(os.environ)
+    env = _launch_environment()
     try:
-        settings = load_settings()
+        settings = load_settings(env)
     except SettingsError as exc:
         raise ServeError(str(exc)) from exc
-    return settings, ServeConfig.from_env(os.environ, settings)
+    return settings, ServeConfig.from_env(env, settings)
 
 
 def start() -> int:
     settings, config = _settings_and_config()
     check_setup(settings, config)
     env = {
-        **os.environ,
+        **_launch_environment(),
         "REFLEX_WEB_WORKDIR": str(config.run_dir / "web"),
         "REFLEX_STATES_WORKDIR": str(config.run_dir / "states"),
     }

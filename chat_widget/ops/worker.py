@@ -25,11 +25,10 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
-import os
 import sys
 
 from chat_widget.observability import logs
-from chat_widget.settings import SettingsError, get_settings
+from chat_widget.settings import SettingsError, environ, get_settings
 
 log = logging.getLogger("chat_widget.ops.worker")
 
@@ -71,7 +70,7 @@ def schema_is_current(url: str) -> bool:
 
 
 def _flag(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = environ().get(name)
     return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -101,7 +100,7 @@ def serve(host: str, port: int) -> None:
         respawn_failed_workers=_flag("GRANIAN_RESPAWN_FAILED_WORKERS", True),
         # The app finishes its events within CW_DRAIN_SECONDS; then Granian stops waiting.
         workers_kill_timeout=int(settings.drain_seconds) + 5,
-        backlog=int(os.environ.get("GRANIAN_BACKLOG", "1024")),
+        backlog=int(environ().get("GRANIAN_BACKLOG", "1024")),
     )
     granian.serve()
 

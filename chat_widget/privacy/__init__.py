@@ -11,8 +11,8 @@ from chat_widget.privacy.customers import customer_by_ref, unhandled_customer_ta
 from chat_widget.privacy.device import (
     NOTICE_FIELDS,
     collect_device_data,
-    device_data_allowed,
     device_data_for_agent,
+    device_data_visible,
     record_device_consent,
     store_device_data,
 )
@@ -36,7 +36,7 @@ __all__ = [
     "collect_device_data",
     "current_policy",
     "customer_by_ref",
-    "device_data_allowed",
+    "device_data_visible",
     "device_data_for_agent",
     "device_notice",
     "erase_customer",

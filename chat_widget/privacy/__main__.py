@@ -33,6 +33,7 @@ from chat_widget.privacy.jobs import (
     export_by_ref,
     run_purge,
 )
+from chat_widget.settings import environ
 
 
 def _moment(raw: str) -> datetime:
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="one customer's data as a ZIP archive")
     export.add_argument("--customer", required=True, help="the bank's customer reference")
     export.add_argument("--out", required=True, type=Path)
-    export.add_argument("--actor", default=os.environ.get("USER", "cli"), help="who asks")
+    export.add_argument("--actor", default=environ().get("USER", "cli"), help="who asks")
 
     erase = commands.add_parser("erase", help="erase one customer's data (keeps what law requires)")
     erase.add_argument("--customer", required=True, help="the bank's customer reference")
@@ -74,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--until", type=_day, help="YYYY-MM-DD (UTC, exclusive; default: tomorrow)")
     audit.add_argument("--out", required=True, type=Path)
     audit.add_argument("--format", choices=("csv", "jsonl"), default="csv")
-    audit.add_argument("--actor", default=os.environ.get("USER", "cli"), help="who exports")
+    audit.add_argument("--actor", default=environ().get("USER", "cli"), help="who exports")
     return parser
 
 

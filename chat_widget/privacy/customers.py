@@ -21,6 +21,7 @@ HANDLED_DEPENDANTS: dict[str, frozenset[str]] = {
             "meeting_customer",
             "device_profile",
             "chat_file",
+            "callback_request",
         }
     ),
     "conversation": frozenset(

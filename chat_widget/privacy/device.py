@@ -14,7 +14,6 @@ from sqlmodel import Session, col, delete, select
 
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import ConsentRecord
-from chat_widget.live_chat.context import DEVICE_DATA_PURPOSE, device_data_visible
 from chat_widget.privacy.records import DeviceProfile
 from chat_widget.privacy.texts import pick_locale
 
@@ -26,6 +25,8 @@ NOTICE_FIELDS: dict[str, int] = {
     "screen": 16,
     "language": 16,
 }
+
+DEVICE_DATA_PURPOSE = "device_data"
 
 
 def record_device_consent(
@@ -46,9 +47,18 @@ def record_device_consent(
     return consent
 
 
-def device_data_allowed(*, session: Session, customer_id: str) -> bool:
-    """The latest decision wins; no decision means no. Same rule agents' side panel uses."""
-    return device_data_visible(session=session, customer_id=customer_id)
+def device_data_visible(*, session: Session, customer_id: str) -> bool:
+    """The latest decision wins; no decision means no (the agents' side panel and the widget
+    ask the same question)."""
+    query = (
+        select(ConsentRecord)
+        .where(
+            ConsentRecord.customer_id == customer_id, ConsentRecord.purpose == DEVICE_DATA_PURPOSE
+        )
+        .order_by(col(ConsentRecord.created_at).desc(), col(ConsentRecord.id).desc())
+    )
+    latest = session.exec(query).first()
+    return bool(latest and latest.granted)
 
 
 def collect_device_data(raw: Mapping[str, Any], allowed: bool) -> dict[str, str]:
@@ -74,7 +84,7 @@ def store_device_data(
 
     The consent is checked here, not by the caller, so no code path can store without it.
     """
-    data = collect_device_data(raw, device_data_allowed(session=session, customer_id=customer_id))
+    data = collect_device_data(raw, device_data_visible(session=session, customer_id=customer_id))
     if not data:
         return None
     profile = session.exec(
@@ -92,7 +102,7 @@ def store_device_data(
 
 def device_data_for_agent(*, session: Session, customer_id: str) -> dict[str, str]:
     """What the console may show: the stored data only while the consent still stands."""
-    if not device_data_allowed(session=session, customer_id=customer_id):
+    if not device_data_visible(session=session, customer_id=customer_id):
         return {}
     profile = session.exec(
         select(DeviceProfile)

@@ -2,7 +2,8 @@
 law requires, and say per category which is which and why (texts in ``texts.json``).
 
 Decisions (see docs/data-rights.md):
-- erased: every conversation and its messages, live-chat rows, attachments and internal notes, the
+- erased: every conversation and its messages, live-chat rows, attachments and internal notes,
+  callback requests (message and contact left when live chat was closed), the
   assistant's review items of those conversations, claims never submitted (with their files),
   device data, appointments not held or not about investments, consents not tied to a kept
   meeting;
@@ -35,6 +36,7 @@ from chat_widget.claims.records import Claim, ClaimStatus, ClaimStatusChange
 from chat_widget.domain.clock import as_aware, utcnow
 from chat_widget.domain.models import Channel, ConsentRecord, Conversation, Customer
 from chat_widget.files import BlobStore
+from chat_widget.live_chat.callbacks import erase_for_customer as erase_callbacks
 from chat_widget.meetings.consent import VIDEO_PURPOSE
 from chat_widget.meetings.records import (
     AppointmentStatus,
@@ -54,6 +56,7 @@ AUDIT_ACTION = "privacy.erase"
 ERASED_ORDER = (
     "assistant_conversations",
     "live_chat_conversations",
+    "callback_requests",
     "other_conversations",
     "draft_claims",
     "review_items",
@@ -163,6 +166,8 @@ def erase_customer(
     deleted = delete_conversations(session, [c.id for c in conversations], store=store)
     files_deleted += deleted["files"]
     erased["review_items"] = deleted["review_items"]
+
+    erased["callback_requests"] = erase_callbacks(session=session, customer_id=customer_id)
 
     erased["device_data"] = delete_by_ids(
         session,

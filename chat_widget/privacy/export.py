@@ -24,6 +24,7 @@ from chat_widget.claims.records import Claim, ClaimFile, ClaimStatusChange
 from chat_widget.domain.models import ConsentRecord, Conversation, Customer, Message
 from chat_widget.files import BlobStore
 from chat_widget.live_chat.attachments import attachment_of, files_of
+from chat_widget.live_chat.callbacks import export_for_customer as export_callbacks
 from chat_widget.live_chat.records import ChatRequest
 from chat_widget.meetings.records import MeetingAppointment, MeetingCustomer
 from chat_widget.privacy.errors import CustomerNotFound
@@ -70,6 +71,7 @@ def collect_customer_data(*, session: Session, customer_id: str) -> dict[str, An
             "last_seen_at": _iso(customer.last_seen_at),
         },
         "conversations": [_conversation(session, c) for c in conversations],
+        "callback_requests": export_callbacks(session=session, customer_id=customer_id),
         "assistant_questions_kept_for_review": _review_items(session, conversation_ids),
         "consents": [
             {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -21,6 +20,7 @@ from chat_widget.privacy.erasure import ErasureReport, erase_customer
 from chat_widget.privacy.export import export_customer
 from chat_widget.privacy.purge import PurgeReport, purge_expired
 from chat_widget.privacy.retention import RetentionPolicy
+from chat_widget.settings import environ
 
 
 def run_purge(
@@ -91,7 +91,7 @@ def carry_out_bookings_cleanup(engine: Engine, ids: tuple[int, ...]) -> Bookings
         return BookingsCleanupResult(rows=())
     from chat_widget.adapters.graph import GraphConfigError, gateway_from_env
 
-    advisors = os.environ.get("CW_ADVISORS_PATH") or str(
+    advisors = environ().get("CW_ADVISORS_PATH") or str(
         Path(__file__).resolve().parent.parent / "meetings" / "advisors.json"
     )
     try:

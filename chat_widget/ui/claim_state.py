@@ -59,6 +59,7 @@ class FileItem:
     id: str
     name: str
     url: str
+    thumb: str = ""  # the same owner-checked link, for photos: the customer sees what they sent
 
 
 @dataclass
@@ -98,6 +99,8 @@ class ClaimView:
     files: list[FileItem]
     summary: list[SummaryRow]
     missing: bool
+    step: int = 0  # the question's place among the questions that apply (1-based)
+    steps: int = 0
 
 
 def upload_limits() -> UploadLimits:
@@ -142,7 +145,12 @@ def _file_items(
         FileItem(
             id=fid,
             name=by_id[fid].original_name,
-            url=file_url(fid, mint_file_token(secret=secret, customer_id=customer_id, file_id=fid)),
+            url=(
+                url := file_url(
+                    fid, mint_file_token(secret=secret, customer_id=customer_id, file_id=fid)
+                )
+            ),
+            thumb=url if by_id[fid].content_type.startswith("image/") else "",
         )
         for fid in ids
         if fid in by_id
@@ -176,6 +184,8 @@ def build_view(
         if question is None:
             raise flow.FlowError(question_id)
         value = answers.get(question_id)
+        visible = [q.id for q in flow.visible_questions(state)]
+        step = visible.index(question_id) + 1 if question_id in visible else 0
         files = (
             _file_items(session, claim_id, value if isinstance(value, list) else [], customer_id)
             if question.type is QuestionType.FILES
@@ -191,11 +201,13 @@ def build_view(
             files=files,
             summary=[],
             missing=False,
+            step=step,
+            steps=len(visible),
         )
     rows = [
         SummaryRow(
             question_id=item.question_id,
-            label=item.label,
+            label=item.short_label or item.label,
             value=item.display_value,
             files=_file_items(session, claim_id, item.value, customer_id)
             if item.type == QuestionType.FILES.value and isinstance(item.value, list)
@@ -280,6 +292,8 @@ class ClaimState(WidgetState):
     confirmation: str = ""
     my_claims: list[MyClaimItem] = []
     busy: bool = False
+    q_step: int = 0
+    q_steps: int = 0
 
     _claim_id: str = ""
     _claim_type: str = ""
@@ -302,6 +316,13 @@ class ClaimState(WidgetState):
             group.types.append(TypeItem(type=t["type"], label=t["label"]))
         order = {family: i for i, family in enumerate(FAMILY_ORDER)}
         return [groups[f] for f in sorted(groups, key=lambda f: order.get(f, len(order)))]
+
+    @rx.var
+    def progress_text(self) -> str:
+        """'Step 3 of 9': the number of questions that apply so far (answers can add some)."""
+        if not self.q_step or not self.q_steps:
+            return ""
+        return catalog(self.locale)["claim.progress"].format(k=self.q_step, n=self.q_steps)
 
     @rx.var
     def q_key(self) -> str:
@@ -621,6 +642,9 @@ class ClaimState(WidgetState):
             accepted.append(item)
             reports.append(FileReport(name=item.name, ok=True, text=accepted_text))
         self.files = [*self.files, *accepted]
+        if accepted:
+            # "This answer is required" was about the missing photo: it is there now.
+            self.error = ""
         self.file_reports = reports
         self.uploading = False
         self.upload_progress = 0
@@ -730,6 +754,7 @@ class ClaimState(WidgetState):
         self.q_required = bool(q["required"])
         self.q_options = [OptionItem(id=o["id"], label=o["label"]) for o in q["options"]]
         self.q_value = view.value
+        self.q_step, self.q_steps = view.step, view.steps
         self.files = view.files
         if not same_question:
             self.file_reports = []

@@ -5,7 +5,6 @@ The file is re-read when it changes on disk, so an admin's edit (CLI) shows with
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -16,12 +15,13 @@ from chat_widget.live_chat.hours.schedule import (
     load_opening_hours,
     status,
 )
+from chat_widget.settings import environ
 
 _cache: dict[Path, tuple[float, OpeningHours]] = {}
 
 
 def schedule_path() -> Path:
-    return Path(os.environ.get("CW_OPENING_HOURS_PATH") or DEFAULT_PATH)
+    return Path(environ().get("CW_OPENING_HOURS_PATH") or DEFAULT_PATH)
 
 
 def current_schedule() -> OpeningHours:

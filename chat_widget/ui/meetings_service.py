@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from functools import lru_cache, partial
 from pathlib import Path
 
 from chat_widget.adapters.db import session_scope
 from chat_widget.meetings import Advisor, BookingService, BookingSettings, SlotRules
+from chat_widget.settings import environ
 from chat_widget.ui import runtime
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,8 @@ def booking_service() -> BookingService | None:
     """
     from chat_widget.adapters.graph import gateway_from_env
 
-    advisors_path = Path(os.environ.get("CW_ADVISORS_PATH") or DEFAULT_ADVISORS)
-    env = {**os.environ, "CW_ENV": runtime.settings().env}
+    advisors_path = Path(environ().get("CW_ADVISORS_PATH") or DEFAULT_ADVISORS)
+    env = {**environ(), "CW_ENV": runtime.settings().env}
     gateway = gateway_from_env(env, advisors_path=str(advisors_path))
     if gateway is None:
         return None

@@ -5,22 +5,20 @@ Kept out of ``chat_widget.py`` so the app module stays a list of pages and layer
 
 from __future__ import annotations
 
-import os
-
 from chat_widget.adapters.db import engine_for
+from chat_widget.live_chat.snapshot import live_chat_snapshot
 from chat_widget.observability import logs, readiness
-from chat_widget.observability.asgi import Observed
 from chat_widget.observability.metrics import LiveChatGauges
-from chat_widget.observability.snapshot import live_chat_snapshot
-from chat_widget.settings import Settings, get_settings
+from chat_widget.settings import Settings, environ, get_settings
 from chat_widget.web.health import HealthRoutes
+from chat_widget.web.observed import Observed
 from chat_widget.web.security import ASGIApp
 
 
 def readiness_checks(settings: Settings) -> list[readiness.Check]:
     graph_url = (
-        os.environ.get("CW_GRAPH_BASE_URL") or "https://graph.microsoft.com/v1.0"
-        if os.environ.get("CW_GRAPH_BOOKING_BUSINESS_ID")
+        environ().get("CW_GRAPH_BASE_URL") or "https://graph.microsoft.com/v1.0"
+        if environ().get("CW_GRAPH_BOOKING_BUSINESS_ID")
         else None
     )
     return [

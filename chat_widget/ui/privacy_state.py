@@ -14,7 +14,7 @@ from sqlmodel import Session
 from chat_widget import customers
 from chat_widget.identity import issue_session_token
 from chat_widget.privacy import (
-    device_data_allowed,
+    device_data_visible,
     device_notice,
     erase_customer,
     export_customer,
@@ -68,7 +68,7 @@ class PrivacyState(WidgetState):
         self.device_accept, self.device_decline = notice.accept, notice.decline
         customer_id = self._customer_id
         self.device_allowed = await runtime.run_db(
-            lambda s: device_data_allowed(session=s, customer_id=customer_id)
+            lambda s: device_data_visible(session=s, customer_id=customer_id)
         )
         yield rx.call_script(f"{BRIDGE}.focus('cw-view-heading')")
 

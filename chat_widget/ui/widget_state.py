@@ -61,9 +61,36 @@ class WidgetState(rx.State):
     _host_origin: str = ""
     _ignored_host_fields: int = 0
 
-    @rx.var
+    # Empty in the compiled page: the whole catalog baked into the first download cost ~8 KB
+    # gzip (twice, with the console's), and the server sends the customer's language on connect.
+    @rx.var(initial_value={})
     def tr(self) -> dict[str, str]:
         return catalog(self.locale)
+
+    @rx.var
+    def greeting(self) -> str:
+        """The bank's own greeting (settings) in this language, else the catalog's."""
+        from chat_widget.ui.branding import get_branding
+
+        return get_branding().greeting(self.locale) or catalog(self.locale)["widget.subtitle"]
+
+    @rx.var
+    def brand_css(self) -> str:
+        from chat_widget.ui.branding import get_branding
+
+        return get_branding().css()
+
+    @rx.var
+    def brand_logo(self) -> str:
+        from chat_widget.ui.branding import get_branding
+
+        return get_branding().logo_url
+
+    @rx.var
+    def brand_team(self) -> list[dict[str, str]]:
+        from chat_widget.ui.branding import get_branding
+
+        return [{"name": m.name, "photo": m.photo_url} for m in get_branding().team]
 
     @rx.var
     def notice(self) -> str:

@@ -10,7 +10,7 @@
   request carrying ``Authorization: Bearer $CW_METRICS_TOKEN``; 403 for anyone else.
 
 "Internal" is judged on the client address the trusted proxies report (see
-:mod:`chat_widget.observability.asgi`, which must wrap this layer).
+:mod:`chat_widget.web.observed`, which must wrap this layer).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from functools import lru_cache
 from prometheus_client.registry import Collector
 
 from chat_widget.observability import drain, metrics, readiness
+from chat_widget.settings import environ
 from chat_widget.web.security import ASGIApp, Receive, Scope, Send
 
 HEALTHZ, READYZ, METRICS = "/healthz", "/readyz", "/metrics"
@@ -105,7 +106,7 @@ class HealthRoutes:
                 {
                     **report.as_dict(),
                     **public,
-                    "worker": os.environ.get("CW_WORKER_ID"),
+                    "worker": environ().get("CW_WORKER_ID"),
                     "pid": os.getpid(),
                     "draining": drain.state.draining,
                     "running_events": drain.state.running_events,

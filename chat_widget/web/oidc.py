@@ -32,7 +32,7 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, urlencode
 
 from chat_widget.adapters.oidc import Attempt, LogoutRequest, OidcClient, OidcError
-from chat_widget.agents.directory import Employee
+from chat_widget.agents.directory import Employee, employee_from_claims
 from chat_widget.domain.clock import utcnow
 from chat_widget.web import console_session
 from chat_widget.web.claim_files import ASGIApp, Receive, Scope, Send, _reply
@@ -216,13 +216,14 @@ class OidcRoute:
             await _redirect(send, _login_page("sso", asked), [forget])
             return
         try:
-            employee = await self.client.finish(
+            claims = await self.client.finish(
                 code=params["code"], attempt=attempt, issuer_param=params.get("iss")
             )
         except OidcError as exc:
             log.warning("console sign-in refused: %s", exc.reason)
             await _redirect(send, _login_page("sso", asked), [forget])
             return
+        employee = employee_from_claims(claims, self.client.settings.role_claims)
         outcome = await self.complete(employee, asked)
         if isinstance(outcome, SsoRefused):
             if outcome.reason == "overage":

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Frame, Page, expect
 
+from chat_widget.claims.flow import short_label
 from chat_widget.claims.questions import questionnaire
 from chat_widget.web.claim_files import mint_file_token
 from tests.e2e.conftest import ROOT, WidgetServer, axe_violations, describe, open_widget
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.e2e
 SECRET = "e2e-secret-key-that-is-long-enough-000"  # the harness's CW_SECRET_KEY
 FORM = questionnaire("car_accident")
 LABEL = {q.id: q.label["en"] for q in FORM.questions}
+SHORT = {q.id: short_label(q, "en") for q in FORM.questions}
 UPLOAD_INPUT = "#cw-claim-upload input[type=file]"
 
 
@@ -97,8 +99,8 @@ def fetch(frame: Frame, url: str) -> dict[str, Any]:
 
 
 def change(frame: Frame, qid: str) -> None:
-    """The summary's Change button for one answer (its name ends with the question)."""
-    name = re.compile(rf"^Change\W+{re.escape(LABEL[qid])}$")
+    """The summary's Change button for one answer (its name ends with the answer's label)."""
+    name = re.compile(rf"^Change\W+{re.escape(SHORT[qid])}$")
     frame.get_by_role("button", name=name).click()
 
 

@@ -86,9 +86,11 @@ def test_language_switch_in_widget_and_from_host_api(
     assert frame.evaluate("document.documentElement.lang") == "nl"
     page.evaluate("cw('setLocale', 'de')")
     expect(frame.get_by_role("heading", name="Wie können wir Ihnen helfen?")).to_be_visible()
-    expect(frame.get_by_text("Geben Sie niemals Ihre PIN")).to_be_visible()
+    # The PIN reminder: always on screen in short, the full text one tap away.
+    expect(frame.get_by_text("Geben Sie nie Ihre Codes weiter")).to_be_visible()
     page.evaluate("cw('setLocale', 'en')")
     expect(frame.get_by_role("heading", name="How can we help you?")).to_be_visible()
+    frame.get_by_text("Never share your codes").click()
     expect(
         frame.get_by_text("Never share your PIN, card-reader codes, passwords or SMS codes")
     ).to_be_visible()

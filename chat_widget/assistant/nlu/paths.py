@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from chat_widget.settings import environ
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -15,7 +16,7 @@ def model_dir() -> Path:
 
     Kept out of the package so a build can write it without touching the source tree.
     """
-    configured = os.environ.get(MODEL_DIR_ENV)
+    configured = environ().get(MODEL_DIR_ENV)
     if configured:
         return Path(configured)
     return REPO_ROOT / ".cache" / "assistant-model"

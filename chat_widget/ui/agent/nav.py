@@ -18,6 +18,8 @@ from chat_widget.ui import runtime
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components import console_links
 from chat_widget.ui.components.console_links import CONSOLE_PAGES, NavLink
+from chat_widget.ui.components.native_form import native_form
+from chat_widget.web import console_session
 
 
 class NavState(AgentState):
@@ -71,12 +73,19 @@ def console_nav(current: str) -> rx.Component:
     )
 
 
+def logout_form(label: Any) -> rx.Component:
+    """Logout is a plain POST: only the server can clear the HttpOnly session cookie."""
+    return native_form(
+        rx.el.button(label, type="submit", class_name="cw-chip"),
+        action=console_session.LOGOUT_PATH,
+        class_name="ag-logout",
+    )
+
+
 def console_header(
     state: Any, *, title: Any, current: str, on_locale: Any, select_id: str
 ) -> rx.Component:
     """Title, navigation, who is signed in, console language and logout, wrapping on phones."""
-    from chat_widget.ui.agent.pages import logout_form  # pages imports console_nav from here
-
     return rx.el.header(
         rx.el.p(title, class_name="cw-brand ag-brand"),
         console_nav(current),

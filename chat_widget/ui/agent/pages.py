@@ -11,7 +11,8 @@ from typing import Any
 import reflex as rx
 
 from chat_widget import routes
-from chat_widget.ui.agent.nav import console_nav
+from chat_widget.ui.agent.callbacks_view import callback_requests
+from chat_widget.ui.agent.nav import console_nav, logout_form
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.chat import file_chip
 from chat_widget.ui.components.native_form import native_form
@@ -40,15 +41,6 @@ def _language_select() -> rx.Component:
             on_change=A.set_locale,
             class_name="cw-select",
         ),
-    )
-
-
-def logout_form(label: Any) -> rx.Component:
-    """Logout is a plain POST: only the server can clear the HttpOnly session cookie."""
-    return native_form(
-        rx.el.button(label, type="submit", class_name="cw-chip"),
-        action=console_session.LOGOUT_PATH,
-        class_name="ag-logout",
     )
 
 
@@ -444,7 +436,7 @@ def console_page() -> rx.Component:
             rx.cond(
                 A.authed,
                 rx.el.div(
-                    rx.el.div(_queue(), _tabs(), class_name="ag-col"),
+                    rx.el.div(_queue(), callback_requests(), _tabs(), class_name="ag-col"),
                     rx.cond(
                         A.current_id != "",
                         rx.fragment(_conversation(), _side_panel()),

@@ -274,7 +274,9 @@ class AgentState(rx.State):
     _listen_gen: int = 0
     _known_chats: list[str] = []
 
-    @rx.var
+    # Empty in the compiled pages (every page downloads every state's initial values): the
+    # server sends the catalog on connect. Saves ~8 KB gzip on the customer's widget.
+    @rx.var(initial_value={})
     def tr(self) -> dict[str, str]:
         return catalog(self.locale)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from chat_widget.ui.agent.pages import logout_form
+from chat_widget.ui.agent.nav import logout_form
 from chat_widget.ui.agent.supervisor_state import SupervisorState
 from chat_widget.ui.components.charts import bar_chart
 from chat_widget.ui.components.console_links import console_nav

@@ -24,6 +24,24 @@ def _after_message(item: Any) -> rx.Component:
     return rx.cond(
         (item.seq == A.last_seq) & (item.author == "assistant") & ~A.typing,
         rx.el.div(
+            rx.cond(
+                item.switch_payload != "",
+                # The offer to follow the customer's language: a labelled group with one
+                # button whose text is in that language (and says so with lang).
+                rx.el.div(
+                    rx.el.button(
+                        item.switch_label,
+                        type="button",
+                        lang=item.switch_lang,
+                        on_click=A.take_action(item.switch_payload),
+                        class_name="cw-chip",
+                        id="cw-switch-locale",
+                    ),
+                    role="group",
+                    aria_label=A.tr["assistant.switch_label"],
+                    class_name="cw-switch",
+                ),
+            ),
             quick_replies(item.actions, lambda a: A.take_action(a.payload), "chat.actions"),
             quick_replies(item.quick_replies, lambda q: A.quick_reply(q.payload)),
             rx.cond(

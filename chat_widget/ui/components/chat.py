@@ -71,6 +71,9 @@ def message_bubble(
             class_name="cw-msg-bubble",
         ),
         extra(item) if extra else rx.fragment(),
+        # An answer in another language than the widget's says so (WCAG 3.1.2).
+        lang=rx.cond(item.lang != "", item.lang, S.locale),
+        data_msg=item.id,
         class_name=rx.match(
             item.author,
             ("customer", "cw-msg cw-msg--customer"),

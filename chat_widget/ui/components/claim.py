@@ -121,8 +121,18 @@ def _yes_no_question() -> rx.Component:
 
 
 def _file_link(f: Any) -> rx.Component:
+    """The file's name as a link; a photo shows as a thumbnail too (decorative: the name is
+    the link's text)."""
     return rx.el.a(
-        f.name, href=f.url, target="_blank", rel="noopener noreferrer", class_name="cw-link"
+        rx.cond(
+            f.thumb != "",
+            rx.el.img(src=f.thumb, alt="", loading="lazy", class_name="cw-thumb"),
+        ),
+        rx.el.span(f.name),
+        href=f.url,
+        target="_blank",
+        rel="noopener noreferrer",
+        class_name="cw-link cw-file-link",
     )
 
 
@@ -227,9 +237,27 @@ def _files_question() -> rx.Component:
     )
 
 
+def _progress() -> rx.Component:
+    """Step k of n: in words for everyone, and as a bar (named by the words)."""
+    return rx.cond(
+        C.q_steps > 0,
+        rx.el.div(
+            rx.el.p(C.progress_text, id="cw-claim-progress", class_name="cw-small"),
+            rx.el.progress(
+                value=C.q_step,
+                max=C.q_steps,
+                aria_labelledby="cw-claim-progress",
+                class_name="cw-progress cw-claim-progress",
+            ),
+            class_name="cw-claim-progress-row",
+        ),
+    )
+
+
 def question_view() -> rx.Component:
     return rx.el.div(
         rx.el.p(C.claim_type_label, class_name="cw-small"),
+        _progress(),
         rx.el.h2(C.q_label, id="cw-claim-q", tab_index=-1, class_name="cw-h2 cw-claim-h"),
         rx.el.p(
             rx.cond(C.q_help != "", C.q_help, ""),

@@ -30,7 +30,23 @@ def _channel(view: str, title_key: str, status: rx.Var | str, dot: rx.Var | str)
 
 def home_view() -> rx.Component:
     return rx.el.section(
-        rx.el.h1(S.tr["widget.subtitle"], id="cw-view-heading", tab_index=-1, class_name="cw-h1"),
+        rx.el.h1(S.greeting, id="cw-view-heading", tab_index=-1, class_name="cw-h1"),
+        rx.cond(
+            S.brand_team.length() > 0,  # type: ignore[attr-defined]
+            rx.el.div(
+                rx.el.ul(
+                    rx.foreach(
+                        S.brand_team,
+                        lambda m: rx.el.li(
+                            rx.el.img(src=m["photo"], alt=m["name"], class_name="cw-avatar")
+                        ),
+                    ),
+                    class_name="cw-team-faces",
+                ),
+                rx.el.p(S.tr["widget.team"], class_name="cw-small"),
+                class_name="cw-team",
+            ),
+        ),
         rx.el.h2(S.tr["widget.channels"], class_name="cw-visually-hidden"),
         rx.el.ul(
             _channel("assistant", "channel.assistant.title", S.tr["channel.assistant.desc"], OPEN),

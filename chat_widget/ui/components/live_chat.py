@@ -7,6 +7,8 @@ from typing import Any
 import reflex as rx
 
 from chat_widget import routes
+from chat_widget.ui.callback_state import CallbackState
+from chat_widget.ui.components.callback import call_us, callback_panel, long_queue_offer
 from chat_widget.ui.components.channel import other_channels
 from chat_widget.ui.components.chat import composer, guard_alert, message_log, typing_indicator
 from chat_widget.ui.components.claim import label_file_input
@@ -20,6 +22,8 @@ def _closed() -> rx.Component:
     return rx.el.div(
         rx.el.h2(L.tr["live.closed_title"], class_name="cw-h2"),
         rx.foreach(L.closed_lines, lambda line: rx.el.p(line, class_name="cw-text")),
+        call_us(),
+        callback_panel(),
         other_channels("live_chat"),
         class_name="cw-live-closed",
         id="cw-live-closed",
@@ -59,6 +63,7 @@ def _waiting() -> rx.Component:
         rx.el.button(
             L.tr["live.to_assistant"], type="button", on_click=L.to_assistant, class_name="cw-chip"
         ),
+        long_queue_offer(),
         rx.el.form(
             rx.el.label(L.tr["live.leave_label"], html_for="cw-leave", class_name="cw-label"),
             rx.el.textarea(
@@ -218,6 +223,7 @@ def _phase_view() -> rx.Component:
             "left",
             rx.el.div(
                 rx.el.p(L.tr["live.left_done"], role="status", class_name="cw-text"),
+                rx.cond(CallbackState.cb_status != "", callback_panel()),
                 rx.el.button(
                     L.tr["live.new_chat"], type="button", on_click=L.new_chat, class_name="cw-chip"
                 ),

@@ -37,7 +37,11 @@ def header() -> rx.Component:
                 title=S.tr["widget.back"],
             ),
         ),
-        rx.el.p(S.tr["widget.title"], class_name="cw-brand"),
+        rx.el.p(
+            rx.cond(S.brand_logo != "", rx.el.img(src=S.brand_logo, alt="", class_name="cw-logo")),
+            rx.el.span(S.tr["widget.title"]),
+            class_name="cw-brand",
+        ),
         language_switch(),
         rx.cond(
             S.mode == "embed",
@@ -55,8 +59,11 @@ def header() -> rx.Component:
 
 
 def reminder() -> rx.Component:
-    return rx.el.p(
-        S.tr["widget.reminder"],
+    """Always on screen but one line high (it took ~18% of a phone); the full text is a
+    disclosure away, and a screen reader reaches both."""
+    return rx.el.details(
+        rx.el.summary(S.tr["widget.reminder_short"]),
+        rx.el.p(S.tr["widget.reminder"], class_name="cw-reminder-full"),
         class_name="cw-reminder",
         id="cw-reminder",
     )

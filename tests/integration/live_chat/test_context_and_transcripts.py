@@ -13,10 +13,10 @@ from chat_widget.live_chat import (
     NotAssignedAgent,
     accept,
     customer_context,
-    device_data_visible,
     open_transcript,
     request_chat,
 )
+from chat_widget.privacy.device import device_data_visible
 
 from .helpers import make_agent, make_customer
 

@@ -14,8 +14,12 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from chat_widget.adapters.db import session_scope
+from chat_widget.domain.meeting_errors import (
+    BookingNotFound,
+    ConsentRequired,
+    RecordingTickRequired,
+)
 from chat_widget.meetings.booking import BookingService, OutcomeStatus
-from chat_widget.meetings.errors import BookingNotFound, ConsentRequired, RecordingTickRequired
 from chat_widget.meetings.records import AppointmentStatus, get_appointment_record
 from chat_widget.meetings.slots import Slot
 from chat_widget.meetings.texts import message
@@ -411,7 +415,7 @@ async def test_graph_down_during_cancel_changes_nothing(
 async def test_slow_availability_raises_for_the_ui(
     service: BookingService, fake_graph: FakeGraph
 ) -> None:
-    from chat_widget.meetings.errors import GatewayUnavailable
+    from chat_widget.domain.meeting_errors import GatewayUnavailable
 
     fake_graph.delay("availability", CLIENT_TIMEOUT + 1)
     with pytest.raises(GatewayUnavailable):

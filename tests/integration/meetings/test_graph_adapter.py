@@ -16,12 +16,12 @@ from chat_widget.adapters.graph import (
     organizer_oid,
     warm_up,
 )
-from chat_widget.meetings.errors import (
+from chat_widget.domain.calendar import AppointmentRequest, MeetingOptions, OptionsResult
+from chat_widget.domain.meeting_errors import (
     AppointmentNotFound,
     GatewayAuthError,
     GatewayUnavailable,
 )
-from chat_widget.meetings.gateway import AppointmentRequest, MeetingOptions, OptionsResult
 from tests.fakes.fake_graph import (
     APPOINTMENTS,
     DEFAULT_ROLES,

@@ -7,10 +7,9 @@ from sqlmodel import select
 
 from chat_widget.adapters.db import session_scope
 from chat_widget.domain.models import Customer
-from chat_widget.live_chat import device_data_visible
 from chat_widget.privacy import (
-    device_data_allowed,
     device_data_for_agent,
+    device_data_visible,
     record_device_consent,
     store_device_data,
 )
@@ -39,7 +38,7 @@ def _customer(engine: Engine) -> str:
 def test_nothing_is_stored_without_consent(db_engine: Engine) -> None:
     cid = _customer(db_engine)
     with session_scope(db_engine) as session:
-        assert device_data_allowed(session=session, customer_id=cid) is False
+        assert device_data_visible(session=session, customer_id=cid) is False
         assert store_device_data(session=session, customer_id=cid, raw=RAW) is None
         assert session.exec(select(DeviceProfile)).all() == []
         assert device_data_for_agent(session=session, customer_id=cid) == {}
@@ -66,6 +65,6 @@ def test_grant_stores_only_notice_fields_and_withdrawal_deletes(db_engine: Engin
         record_device_consent(
             session=session, customer_id=cid, locale="nl", granted=False, notice_version="2026-11"
         )
-        assert device_data_allowed(session=session, customer_id=cid) is False
+        assert device_data_visible(session=session, customer_id=cid) is False
         assert session.exec(select(DeviceProfile)).all() == []
         assert device_data_for_agent(session=session, customer_id=cid) == {}

@@ -23,7 +23,7 @@ def test_four_processes_migrating_at_once_all_succeed(
     if backend == "postgres":
         from sqlmodel import SQLModel
 
-        from chat_widget.adapters import tables  # noqa: F401
+        from chat_widget import tables  # noqa: F401
 
         engine = make_engine(url)
         SQLModel.metadata.drop_all(engine)

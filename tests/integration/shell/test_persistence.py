@@ -51,7 +51,7 @@ def test_an_identified_record_is_never_taken_over_by_another_identity(db_engine:
 def test_migrations_create_every_table_of_the_models(
     backend: str, tmp_path, request: pytest.FixtureRequest
 ) -> None:  # type: ignore[no-untyped-def]
-    from chat_widget.adapters import tables  # noqa: F401
+    from chat_widget import tables  # noqa: F401
 
     url = (
         f"sqlite:///{tmp_path / 'm.db'}"

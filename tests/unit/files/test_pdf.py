@@ -199,16 +199,18 @@ def test_undecodable_object_stream_is_corrupt() -> None:
     ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_pdf_bombs_are_refused_quickly(name: str, data: bytes) -> None:
+    # CPU seconds of this process, not wall time: what a bomb costs the server, and a figure
+    # a machine busy with other work does not inflate.
     assert len(data) < LIMITS.max_bytes
-    started = time.perf_counter()
+    started = time.process_time()
     assert _rejected(data).code == "pdf_corrupt", name
-    assert time.perf_counter() - started < 2.0, name
+    assert time.process_time() - started < 2.0, name
 
 
 def test_ten_megabyte_pdf_is_checked_well_under_a_second() -> None:
     data = samples.pdf_document(pages=11, image_side=900, noise=True)
     assert 9 * 1024 * 1024 < len(data) < LIMITS.max_bytes
     check_upload(data, filename="warm-up.pdf", limits=LIMITS)
-    started = time.perf_counter()
+    started = time.process_time()
     check_upload(data, filename="big.pdf", limits=LIMITS)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import chat_widget.live_chat as live_chat
+from chat_widget import i18n
 from chat_widget.live_chat.hours import belgian_public_holidays, parse_opening_hours, status
 from chat_widget.live_chat.texts import canned_replies, canned_reply, describe_closed, pick_locale
 
@@ -39,6 +40,8 @@ def test_closed_message_has_reason_next_opening_and_other_channels() -> None:
     closed = status(datetime(2026, 5, 25, 10, 0, tzinfo=UTC), hours)  # Whit Monday
     lines = describe_closed(closed, "en")
     assert lines[0] == "Chat is closed today: Whit Monday."
-    assert "May 26" in lines[1]
+    # The same format as the home view's "opens ..." line (chat_widget.i18n.format_when).
+    assert "Tuesday 26 May, 08:00" in lines[1]
+    assert i18n.format_when(closed.next_open, "en") in lines[1]  # type: ignore[arg-type]
     assert "digital assistant" in lines[2]
     assert len(describe_closed(closed, "nl")) == 3

@@ -13,8 +13,8 @@ from chat_widget.adapters.graph import (
     schedules_from,
 )
 from chat_widget.adapters.graph_zones import UnknownTimeZone, resolve_zone
-from chat_widget.meetings.errors import GatewayError
-from chat_widget.meetings.gateway import MeetingOptions
+from chat_widget.domain.calendar import MeetingOptions
+from chat_widget.domain.meeting_errors import GatewayError
 from chat_widget.meetings.topics import Recording
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from chat_widget.observability import drain, metrics, readiness
-from chat_widget.observability.asgi import Observed, forwarded_client
 from chat_widget.web.health import HealthRoutes, is_internal
+from chat_widget.web.observed import Observed, forwarded_client
 
 TOKEN = "t" * 40
 

@@ -29,7 +29,7 @@ def test_locale_fallback() -> None:
 
 
 def test_every_table_pointing_at_customers_is_handled_by_export_and_erasure() -> None:
-    from chat_widget.adapters import tables  # noqa: F401  (loads every table)
+    from chat_widget import tables  # noqa: F401  (loads every table)
 
     assert unhandled_customer_tables() == set()
 

@@ -1,19 +1,56 @@
-"""The interface the booking service needs from a calendar system (Microsoft Bookings in prod).
+"""The port between the meetings channel and a calendar system (Microsoft Bookings in prod).
 
-Domain code and tests talk to this protocol only; ``chat_widget.adapters.graph`` implements it
-with msgraph-sdk. All datetimes crossing it are aware.
+It lives in the domain layer because both sides depend on it: ``chat_widget.meetings`` calls it,
+``chat_widget.adapters.graph`` implements it with msgraph-sdk, and an adapter never imports a
+channel. All datetimes crossing it are aware.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from chat_widget.meetings.slots import StaffSchedule
-from chat_widget.meetings.topics import Recording
+
+class Recording(StrEnum):
+    NONE = "none"
+    AUDIO_ONLY = "audio_only"
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass aware datetimes")
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("Interval needs aware datetimes")
+
+    def overlaps(self, other: Interval) -> bool:
+        return _utc(self.start) < _utc(other.end) and _utc(other.start) < _utc(self.end)
+
+    def contains(self, other: Interval) -> bool:
+        return _utc(self.start) <= _utc(other.start) and _utc(other.end) <= _utc(self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffSchedule:
+    """What the calendar system says about one advisor in the requested window.
+
+    ``available`` is ``None`` when the source gives no working hours: business hours then decide.
+    """
+
+    staff_id: str
+    busy: tuple[Interval, ...] = ()
+    available: tuple[Interval, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

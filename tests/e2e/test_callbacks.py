@@ -1,0 +1,101 @@
+"""Live chat closed: the customer leaves a callback request; an agent sees it at opening.
+
+The opening hours are switched by rewriting the schedule file the server reads, as in
+test_live_chat (closed: a closure from yesterday until the day after tomorrow 09:00).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from playwright.sync_api import Browser, Frame, Page, expect
+
+from tests.e2e import test_live_chat
+from tests.e2e.conftest import WidgetServer, axe_violations, describe, open_widget
+from tests.e2e.test_live_chat import LIVE, agent_login, new_context, write_hours
+
+#: The live chat module's migrated, seeded server (its fixture, registered here under its name).
+live_server = test_live_chat.live_server
+
+PHONE = "+32470123456"
+
+
+def _axe_at_both_widths(page: Page, frame: Frame) -> None:
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        violations = axe_violations(frame)
+        assert violations == [], f"{width}px: {describe(violations)}"
+
+
+def test_closed_leave_a_callback_request_agent_takes_it_at_opening(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    write_hours(live_server.hours_path, open_now=False)
+    customer_ctx, agent_ctx = new_context(browser), new_context(browser)
+    try:
+        page = customer_ctx.new_page()
+        frame = open_widget(page, live_server)
+        frame.get_by_role("button", name=LIVE).click()
+        closed = frame.locator("#cw-live-closed")
+        # One date format: the same "mercredi 25 novembre, 09:00" style as the home view.
+        expect(closed).to_contain_text(re.compile(r"Réouverture le \S+ \d+ \S+, 09:00"))
+        phone = closed.get_by_role("link", name="+32 2 222 11 11")
+        expect(phone).to_have_attribute("href", "tel:+3222221111")
+        _axe_at_both_widths(page, frame)
+
+        # A wrong number: said in French, the field marked, nothing typed is lost.
+        contact = frame.get_by_label("Votre numéro de téléphone")
+        message = frame.locator("#cw-cb-message")
+        contact.fill("12")
+        message.fill("Ma carte est bloquée, rappelez-moi svp")
+        frame.get_by_role("button", name="Envoyer ma demande").click()
+        expect(frame.locator("#cw-cb-error")).to_contain_text("ne semble pas valide")
+        expect(contact).to_have_attribute("aria-invalid", "true")
+        expect(message).to_have_value("Ma carte est bloquée, rappelez-moi svp")
+        _axe_at_both_widths(page, frame)
+
+        # By e-mail the label and the check follow the choice.
+        frame.get_by_label("Par e-mail").check()
+        expect(frame.get_by_label("Votre adresse e-mail")).to_be_visible()
+        frame.get_by_label("Par téléphone").check()
+        contact = frame.get_by_label("Votre numéro de téléphone")
+        contact.fill("0470 12 34 56")
+        frame.get_by_role("button", name="Envoyer ma demande").click()
+        status = frame.locator("#cw-cb-status")
+        expect(status).to_contain_text("Votre demande est envoyée")
+        expect(status).to_contain_text(PHONE)
+        expect(status).to_contain_text(re.compile(r"à partir de \S+ \d+ \S+, 09:00"))
+        expect(frame.locator('.cw-cb-step[aria-current="step"]')).to_have_text("Envoyée")
+        _axe_at_both_widths(page, frame)
+        with sqlite3.connect(live_server.db_path) as db:
+            stored = db.execute("SELECT contact, status, language FROM callback_request").fetchall()
+        assert stored == [(PHONE, "sent", "fr")]
+
+        # While closed, the request is not in the agents' queue yet.
+        agent = agent_ctx.new_page()
+        agent_login(agent, live_server)
+        panel = agent.locator("#ag-callbacks")
+        expect(panel).to_contain_text("Aucune demande de rappel.")
+
+        # Opening time: it lands in the queue as a callback request.
+        write_hours(live_server.hours_path, open_now=True)
+        expect(panel).to_contain_text(PHONE, timeout=20_000)
+        expect(panel).to_contain_text("Ma carte est bloquée, rappelez-moi svp")
+        violations = axe_violations(agent)
+        assert violations == [], describe(violations)
+
+        panel.get_by_role("button", name="Je m'en occupe").click()
+        expect(frame.locator('.cw-cb-step[aria-current="step"]')).to_have_text(
+            "Prise en charge", timeout=20_000
+        )
+        expect(status).to_contain_text("Un conseiller a pris votre demande en charge")
+
+        panel.get_by_role("button", name="Marquer comme traitée").click()
+        expect(panel).to_contain_text("Aucune demande de rappel.")
+        expect(status).to_contain_text("Votre demande a été traitée", timeout=20_000)
+        _axe_at_both_widths(page, frame)
+    finally:
+        write_hours(live_server.hours_path, open_now=True)
+        customer_ctx.close()
+        agent_ctx.close()
