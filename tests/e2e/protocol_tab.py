@@ -123,6 +123,8 @@ class Tab:
             if self._closing:
                 return
             self._lose()
+            async with self.changed:
+                self.changed.notify_all()
             attempts = 0
             while not self._closing:
                 attempts = min(attempts + 1, 10)
