@@ -14,13 +14,15 @@ setting, and restarts a whole worker process when Granian exits anyway.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from typing import Any
 
+from chat_widget.settings import environ
 
-def respawn_wanted(env: dict[str, str] | None = None) -> bool:
+
+def respawn_wanted(env: Mapping[str, str] | None = None) -> bool:
     """``GRANIAN_RESPAWN_FAILED_WORKERS``, on unless set to a false value."""
-    raw = (os.environ if env is None else env).get("GRANIAN_RESPAWN_FAILED_WORKERS")
+    raw = (environ() if env is None else env).get("GRANIAN_RESPAWN_FAILED_WORKERS")
     return raw is None or raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
