@@ -28,7 +28,7 @@ from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import Message
 from chat_widget.files import FileRejected, UploadLimits
 from chat_widget.i18n import format_clock
-from chat_widget.live_chat import attachments, sides
+from chat_widget.live_chat import attachments, resume, sides
 from chat_widget.live_chat.bus import RESYNC, bus
 from chat_widget.live_chat.realtime import (
     QUEUE,
@@ -45,6 +45,7 @@ from chat_widget.live_chat.realtime import (
 )
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.connection import outbox_ready, outbox_result
 from chat_widget.ui.live_push import Liveness, external_writes
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 from chat_widget.web.claim_files import CHAT, ServedFile, file_url, mint_file_token
@@ -225,13 +226,27 @@ class LiveChatState(WidgetState):
         if open_id:
             if open_id != self._conversation_id:
                 self._reset(open_id)
+                # Replay it now (a reload, or a state the server lost): the listener would
+                # only start from its first tick, and the outbox needs the chat's status.
+                await self._replay(customer_id, open_id)
             self._links_at = 0.0
             self._link_files()
             yield LiveChatState.listen
+            if self.phase == "active":  # the chat is back: what was typed offline goes out
+                yield outbox_ready("live", LiveChatState.send_queued)
             return
         if self._conversation_id and self.phase in {"ended", "left"}:
             return  # keep the end screen (rating, transcript) until "new chat"
         self._show_intro_or_closed()
+
+    async def _replay(self, customer_id: str, conversation_id: str) -> None:
+        try:
+            view = await runtime.run_db(
+                partial(_customer_view, customer_id, conversation_id, self._last_seq)
+            )
+        except live_chat.LiveChatError:
+            return  # the listener reads it again on its first tick
+        self._apply(view)
 
     def _reset(self, conversation_id: str) -> None:
         self._conversation_id = conversation_id
@@ -256,7 +271,7 @@ class LiveChatState(WidgetState):
             self.closed_lines = live_chat.describe_closed(current, self.locale)
 
     @rx.event
-    def resume(self) -> EventSpec | None:
+    def resume(self) -> EventSpec | list[EventSpec] | None:
         """on_load (first load, reload, every reconnect): restart the listener if a chat is on."""
         if (
             self.view == "live_chat"
@@ -267,8 +282,36 @@ class LiveChatState(WidgetState):
                 "active",
             }
         ):
+            if self.phase == "active":
+                return [LiveChatState.listen, outbox_ready("live", LiveChatState.send_queued)]  # type: ignore[return-value]
             return LiveChatState.listen  # type: ignore[return-value]
         return None
+
+    @rx.event
+    async def send_queued(self, raw: str) -> EventSpec | None:
+        """The browser's outbox after a reconnect: messages typed while offline, sent with
+        their original ids (a resend of one that did arrive is the same message)."""
+        queued = resume.parse_outbox(raw)
+        if not queued or not self._conversation_id or self.phase != "active":
+            return outbox_result({q.client_msg_id: "failed" for q in queued})
+        customer_id, conversation_id, locale = self._customer_id, self._conversation_id, self.locale
+        try:
+            results = await runtime.run_db(
+                partial(resume.customer_outbox, customer_id, conversation_id, queued, locale)
+            )
+        except SQLAlchemyError:  # the database is away: nothing stored, the customer retries
+            return outbox_result({q.client_msg_id: "failed" for q in queued})
+        stored = [r.message for r in results if r.message is not None]
+        known = {i.id for i in self.items}
+        fresh = [to_item(m, locale) for m in stored if m.id not in known]
+        if fresh:
+            self.items = sorted([*self.items, *fresh], key=lambda i: i.seq)
+        blocked = [k for r in results for k in r.blocked_kinds]
+        if blocked:
+            self.show_guard_block(blocked)
+        if stored:
+            notifier.notify(from_customer(conversation_id))
+        return outbox_result({r.client_msg_id: r.outcome for r in results})
 
     @rx.event
     def set_topic_choice(self, value: str) -> None:

@@ -17,6 +17,7 @@ from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.chat import file_chip
 from chat_widget.ui.components.native_form import native_form
 from chat_widget.ui.components.table import data_table
+from chat_widget.ui.connection import pending_list, status_region
 from chat_widget.web import console_session
 
 A = AgentState
@@ -231,6 +232,7 @@ def _conversation() -> rx.Component:
             tab_index=0,
             class_name="cw-log ag-log",
         ),
+        pending_list(A.tr, "agent"),
         rx.el.p(
             rx.cond(A.read_by_customer, A.tr["agent.read_by_customer"], ""),
             class_name="cw-small",
@@ -267,6 +269,9 @@ def _conversation() -> rx.Component:
                     on_submit=A.send,
                     reset_on_submit=True,
                     data_cw_guard="1",
+                    # Offline replies wait in the browser's outbox, bound to this chat.
+                    data_cw_outbox="agent",
+                    data_cw_conv=A.current_id,
                     class_name="cw-composer",
                 ),
                 rx.el.h3(A.tr["agent.canned"], class_name="cw-h3", id="ag-canned-h"),
@@ -427,6 +432,7 @@ def console_page() -> rx.Component:
         ),
         rx.el.main(
             rx.el.h1(A.tr["agent.title"], class_name="cw-visually-hidden"),
+            status_region(A.tr),
             rx.cond(
                 A.authed,
                 rx.el.div(

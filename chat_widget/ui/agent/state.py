@@ -21,6 +21,7 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from chat_widget import agents, live_chat
@@ -30,7 +31,7 @@ from chat_widget.agents.directory import Employee, RoleMap
 from chat_widget.agents.records import Presence, Role
 from chat_widget.domain.models import Message
 from chat_widget.i18n import LOCALES, catalog
-from chat_widget.live_chat import attachments, sides
+from chat_widget.live_chat import attachments, resume, sides
 from chat_widget.live_chat.bus import RESYNC, bus
 from chat_widget.live_chat.realtime import (
     QUEUE,
@@ -49,6 +50,7 @@ from chat_widget.settings import get_settings
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.connection import outbox_ready, outbox_result, resumed
 from chat_widget.ui.live_push import Liveness, external_writes
 from chat_widget.web import console_session, oidc
 from chat_widget.web.claim_files import ServedFile
@@ -304,6 +306,10 @@ class AgentState(rx.State):
     blocked_text: str = ""
     assigned_text: str = ""
 
+    #: The chat this tab had open, kept in its session storage: a fresh server-side state
+    #: (restart, another worker) selects it again if the agent still holds it.
+    resume_chat: str = rx.SessionStorage("", name="cw_agent_chat")
+
     _agent_id: str = ""
     #: digest of the session cookie this state was filled under (see ui.agent.binding)
     _bound_session: str = ""
@@ -441,7 +447,7 @@ class AgentState(rx.State):
         return None
 
     @rx.event
-    async def on_console_page(self) -> EventSpec | None:
+    async def on_console_page(self) -> EventSpec | list[EventSpec] | None:
         if await self._require() is None:
             return self._to_login()
         await self._load_static()
@@ -450,7 +456,15 @@ class AgentState(rx.State):
         self._known_chats = await runtime.run_db(
             lambda s: [c.id for c in live_chat.active_chats_for_agent(session=s, agent_id=agent_id)]
         )
-        return AgentState.listen  # type: ignore[return-value]
+        if not self.current_id:  # a fresh state: reselect the chat from the database
+            wanted = self.resume_chat
+            chosen = await runtime.run_db(
+                lambda s: resume.console_chat(session=s, agent_id=agent_id, wanted=wanted)
+            )
+            if chosen:
+                async for _ in self._select(agent_id, chosen):
+                    pass
+        return [AgentState.listen, outbox_ready("agent", AgentState.send_queued), resumed()]
 
     @rx.event
     def set_locale(self, value: str) -> None:
@@ -724,6 +738,7 @@ class AgentState(rx.State):
             self.error_key = "agent.action_failed"
             return
         self.current_id = conversation_id
+        self.resume_chat = conversation_id
         self.current_language = ctx.language
         self.items = []
         self._last_seq = 0
@@ -805,6 +820,35 @@ class AgentState(rx.State):
         client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
         await self._post(agent_id, text, client_msg_id)
         return None
+
+    @rx.event
+    async def send_queued(self, raw: str) -> EventSpec | None:
+        """Replies typed while the connection was down, each to the chat it was typed in,
+        with their original ids (see ``resume.agent_outbox``)."""
+        if (agent_id := await self._require()) is None:
+            return self._to_login()
+        queued = resume.parse_outbox(raw)
+        if not queued:
+            return None
+        current, locale = self.current_id, self.current_language or self.locale
+        try:
+            results = await runtime.run_db(
+                partial(resume.agent_outbox, agent_id, current, queued, locale)
+            )
+        except SQLAlchemyError:
+            return outbox_result({q.client_msg_id: "failed" for q in queued})
+        mine = [r.message for r in results if r.message and r.message.conversation_id == current]
+        known = {i.id for i in self.items}
+        fresh = [console_item(m, self.locale) for m in mine if m.id not in known]
+        if fresh:
+            self.items = sorted([*self.items, *fresh], key=lambda i: i.seq)
+        for r in results:
+            if r.message is not None:
+                notifier.notify(r.message.conversation_id)
+        blocked = [k for r in results for k in r.blocked_kinds]
+        if blocked:
+            self.blocked_text = self.tr["agent.blocked"].format(kinds=", ".join(blocked))
+        return outbox_result({r.client_msg_id: r.outcome for r in results})
 
     @rx.event
     async def send_canned(self, text: str) -> EventSpec | None:
