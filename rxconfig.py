@@ -3,9 +3,13 @@
 import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
+from chat_widget.ops import respawn
 from chat_widget.settings import get_settings
 
 _settings = get_settings()
+# Several workers (`reflex run --env prod`, GRANIAN_WORKERS): one that dies is replaced
+# instead of taking the others down with it.
+respawn.install()
 
 config = rx.Config(
     app_name="chat_widget",

@@ -145,6 +145,9 @@
    * control the customer clicked may just have been removed (focus fell to <body>): keep
    * trying for about a second, but never take the focus from where the customer put it. */
   bridge.focus = function (id) {
+    /* A view reopened after a reconnect must not pull the focus out of a composer. */
+    var active = document.activeElement;
+    if (active && active.id !== id && active.matches && active.matches("textarea[data-cw-composer]")) { return false; }
     var el = document.getElementById(id), tries = 0;
     if (el) { el.focus(); }
     (function retry() {
@@ -178,6 +181,7 @@
   var nativeSend = w.WebSocket && w.WebSocket.prototype.send;
   if (nativeSend) {
     w.WebSocket.prototype.send = function (data) {
+      trackSocket(this);
       if (typeof data === "string" && data.length > MAX_FRAME_BYTES / 4 &&
           new Blob([data]).size > MAX_FRAME_BYTES) {
         local({ type: "local-too-large" });
@@ -185,6 +189,179 @@
       }
       return nativeSend.apply(this, arguments);
     };
+  }
+
+  /* Connection state (issue #19). The server-side state can be lost (restart, dead worker):
+   * from the moment the event socket closes until the server says the view is resumed
+   * (resumed() / outboxReady()), sends from a composer with an outbox stay here, shown as
+   * pending, and the status region says "reconnecting…". Texts come from data attributes the
+   * server rendered in the customer's (or agent's) language; everything is set as text. */
+  var conn = { ready: true, lost: false, unloading: false, log: [], senders: {}, timer: null };
+  bridge.conn = conn;
+  w.addEventListener("pagehide", function () { conn.unloading = true; });
+  w.addEventListener("beforeunload", function () { conn.unloading = true; });
+  /* The app's event socket is recognised at its first frame (the Socket.IO CONNECT), sent
+   * through WebSocket.prototype.send below: that works however early the app's socket
+   * library took its reference to the WebSocket constructor. */
+  function trackSocket(ws) {
+    if (ws.__cwTracked || String(ws.url).indexOf("/_event") === -1) { return; }
+    ws.__cwTracked = true;
+    ws.addEventListener("close", function () { if (!conn.unloading) { connectionLost(); } });
+  }
+  function showConn(state) {
+    var regions = document.querySelectorAll("[data-cw-conn='1']");
+    for (var i = 0; i < regions.length; i += 1) {
+      var r = regions[i];
+      var text = state === "lost" ? r.getAttribute("data-reconnecting") : state === "online" ? r.getAttribute("data-online") : "";
+      if (r.textContent !== (text || "")) { r.textContent = text || ""; }
+      if (state) { r.setAttribute("data-state", state); } else { r.removeAttribute("data-state"); }
+    }
+  }
+  function connectionLost() {
+    conn.ready = false;
+    conn.senders = {};
+    if (conn.timer) { clearTimeout(conn.timer); conn.timer = null; }
+    if (!conn.lost) {
+      conn.lost = true;
+      conn.log.push({ state: "reconnecting", at: Date.now() });
+      var active = document.activeElement;
+      conn.composerFocus = !!(active && active.matches && active.matches("textarea[data-cw-composer]"));
+    }
+    document.documentElement.setAttribute("data-cw-connection", "lost");
+    showConn("lost");
+  }
+  bridge.resumed = function () {
+    conn.ready = true;
+    if (!conn.lost) { return true; }
+    conn.lost = false;
+    conn.log.push({ state: "online", at: Date.now() });
+    document.documentElement.setAttribute("data-cw-connection", "online");
+    showConn("online");
+    conn.timer = setTimeout(function () {
+      conn.timer = null;
+      document.documentElement.removeAttribute("data-cw-connection");
+      showConn("");
+    }, 6000);
+    return true;
+  };
+
+  /* The outbox: [{kind, id, text, conv, state}] in session storage, so a reload keeps it. */
+  var OUTBOX = "cw.outbox";
+  function loadOutbox() {
+    try {
+      var v = JSON.parse(w.sessionStorage.getItem(OUTBOX) || "[]");
+      return Array.isArray(v) ? v : [];
+    } catch (_) { return []; }
+  }
+  function saveOutbox(list) {
+    try { w.sessionStorage.setItem(OUTBOX, JSON.stringify(list)); } catch (_) { /* memory only */ }
+    renderOutbox(true);
+  }
+  bridge.outbox = loadOutbox;
+  function flush(kind) {
+    var send = conn.senders[kind];
+    if (!send || !conn.ready) { return; }
+    var list = loadOutbox();
+    var batch = list.filter(function (m) { return m.kind === kind && m.state === "pending"; });
+    if (!batch.length) { return; }
+    batch.forEach(function (m) { m.state = "sending"; });
+    saveOutbox(list);
+    send(JSON.stringify(batch.map(function (m) { return { id: m.id, text: m.text, conv: m.conv || "" }; })));
+  }
+  bridge.outboxReady = function (kind, send) {
+    conn.ready = true;
+    conn.senders[kind] = send;
+    /* Whatever was "sending" when the connection dropped goes again, with the same id. */
+    var list = loadOutbox();
+    list.forEach(function (m) { if (m.kind === kind && m.state === "sending") { m.state = "pending"; } });
+    saveOutbox(list);
+    flush(kind);
+    return true;
+  };
+  bridge.outboxResult = function (raw) {
+    var outcomes = {};
+    try { outcomes = JSON.parse(raw) || {}; } catch (_) { outcomes = {}; }
+    var list = loadOutbox().filter(function (m) { return outcomes[m.id] !== "sent"; });
+    list.forEach(function (m) { if (outcomes[m.id] === "failed") { m.state = "failed"; } });
+    saveOutbox(list);
+    return true;
+  };
+  function retry(id) {
+    var list = loadOutbox();
+    var kind = null;
+    list.forEach(function (m) { if (m.id === id) { m.state = "pending"; kind = m.kind; } });
+    saveOutbox(list);
+    if (kind) { flush(kind); }
+  }
+  function renderOutbox(force) {
+    var boxes = document.querySelectorAll("[data-cw-outbox-list]");
+    if (!boxes.length) { return; }
+    var list = loadOutbox();
+    for (var i = 0; i < boxes.length; i += 1) {
+      var box = boxes[i];
+      var kind = box.getAttribute("data-cw-outbox-list");
+      var mine = list.filter(function (m) { return m.kind === kind; });
+      var sig = JSON.stringify(mine.map(function (m) { return [m.id, m.state]; }));
+      if (!force && box.getAttribute("data-sig") === sig) { continue; }
+      box.setAttribute("data-sig", sig);
+      while (box.firstChild) { box.removeChild(box.firstChild); }
+      mine.forEach(function (m) {
+        var failed = m.state === "failed";
+        var li = document.createElement("li");
+        li.className = "cw-msg cw-msg--customer cw-msg--pending" + (failed ? " cw-msg--failed" : "");
+        li.setAttribute("data-id", m.id);
+        var bubble = document.createElement("div");
+        bubble.className = "cw-msg-bubble";
+        var p = document.createElement("p");
+        p.className = "cw-msg-text";
+        p.textContent = m.text;
+        var status = document.createElement("span");
+        status.className = "cw-msg-time";
+        status.textContent = box.getAttribute(failed ? "data-failed" : "data-pending") || "";
+        bubble.appendChild(p);
+        bubble.appendChild(status);
+        li.appendChild(bubble);
+        if (failed) {
+          var again = document.createElement("button");
+          again.type = "button";
+          again.className = "cw-chip";
+          again.textContent = box.getAttribute("data-retry") || "";
+          again.addEventListener("click", function (id) { return function () { retry(id); }; }(m.id));
+          li.appendChild(again);
+        }
+        box.appendChild(li);
+      });
+    }
+  }
+
+  /* Composer drafts: what is typed survives a reconnect that re-renders the view. */
+  function draftKey(form) {
+    return "cw.draft." + form.getAttribute("data-cw-outbox") + "." + (form.getAttribute("data-cw-conv") || "");
+  }
+  document.addEventListener("input", function (e) {
+    var t = e.target;
+    if (!t || !t.matches || !t.matches("textarea[data-cw-composer]") || !t.form || !t.form.hasAttribute("data-cw-outbox")) { return; }
+    try { w.sessionStorage.setItem(draftKey(t.form), t.value); } catch (_) { /* memory only */ }
+  }, true);
+  function restoreDrafts() {
+    var fields = document.querySelectorAll("form[data-cw-outbox] textarea[data-cw-composer]");
+    for (var i = 0; i < fields.length; i += 1) {
+      var f = fields[i];
+      var key = draftKey(f.form);
+      if (f.getAttribute("data-cw-draft") === key) { continue; }
+      f.setAttribute("data-cw-draft", key);
+      var saved = null;
+      try { saved = w.sessionStorage.getItem(key); } catch (_) { saved = null; }
+      if (saved && !f.value) {
+        f.value = saved;
+        if (conn.composerFocus) { conn.composerFocus = false; f.focus(); }
+      }
+    }
+  }
+  function syncConnection() {
+    showConn(conn.lost ? "lost" : document.documentElement.getAttribute("data-cw-connection") === "online" ? "online" : "");
+    renderOutbox(false);
+    restoreDrafts();
   }
 
   function newId() {
@@ -224,6 +401,20 @@
       e.stopImmediatePropagation();
       return;
     }
+    if (f.hasAttribute("data-cw-outbox")) {
+      try { w.sessionStorage.removeItem(draftKey(f)); } catch (_) { /* memory only */ }
+      if (!conn.ready && field && idField) {
+        /* Offline: keep it here with its id; it goes out once the chat is resumed. */
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        var list = loadOutbox();
+        list.push({ kind: f.getAttribute("data-cw-outbox"), id: idField.value, text: field.value.trim(), conv: f.getAttribute("data-cw-conv") || "", state: "pending" });
+        saveOutbox(list);
+        field.value = "";
+        field.focus();
+        return;
+      }
+    }
     setTimeout(function () { if (field) { field.focus(); } }, 0);
   }, true);
 
@@ -233,6 +424,7 @@
   var seen = "";
   var still = w.matchMedia && w.matchMedia("(prefers-reduced-motion: reduce)");
   new MutationObserver(function () {
+    syncConnection();
     var log = document.querySelector(".cw-log");
     var items = log ? log.querySelectorAll(".cw-msg") : [];
     var last = items[items.length - 1];

@@ -135,6 +135,10 @@ app = rx.App(
     backend_exception_handler=log_backend_exception,
     api_transformer=_secure,
 )
+# Reflex's connection overlay (an English "Cannot connect to server…" toast and a pulsing
+# icon) goes: the widget and the console show their own translated status region
+# (ui/connection.py, driven by assets/widget-bridge.js) and resume by themselves.
+app.app_wraps.pop((5, "Overlay"), None)
 app.add_page(
     widget_page,
     route=routes.WIDGET,

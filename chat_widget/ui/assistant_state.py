@@ -15,8 +15,10 @@ from chat_widget.assistant.chat import AssistantChat, TurnOutcome
 from chat_widget.assistant.dialogue import switch_locale_of
 from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import format_clock
+from chat_widget.live_chat import resume
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.connection import outbox_ready, outbox_result
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 
 log = logging.getLogger(__name__)
@@ -66,12 +68,32 @@ class AssistantState(WidgetState):
         self.view = "assistant"
         self.notice_key = ""
         yield rx.call_script(f"{BRIDGE}.loadGuard(); {BRIDGE}.focus('cw-view-heading')")
-        if self.loaded or not self._customer_id:
+        if not self._customer_id:
             return
-        conversation_id, messages = await assistant_chat().history(customer_id=self._customer_id)
-        self._conversation_id = conversation_id or ""
-        self.items = [to_item(m, self.locale) for m in messages]
-        self.loaded = True
+        if not self.loaded:
+            conversation_id, messages = await assistant_chat().history(
+                customer_id=self._customer_id
+            )
+            self._conversation_id = conversation_id or ""
+            self.items = [to_item(m, self.locale) for m in messages]
+            self.loaded = True
+        # Back (or reopened after a lost state): what was typed offline goes out now.
+        yield outbox_ready("assistant", AssistantState.send_queued)
+
+    @rx.event
+    async def send_queued(self, raw: str) -> AsyncIterator[EventSpec | None]:
+        """The browser's outbox after a reconnect, in the order typed, with the original ids:
+        ``AssistantChat.ask`` answers a resend with the answer it already gave."""
+        outcomes: dict[str, str] = {}
+        for queued in resume.parse_outbox(raw):
+            form = {"message": queued.text, "client_msg_id": queued.client_msg_id}
+            async for event in self.send(form):
+                yield event
+            failed = self.error_key == "chat.error"
+            outcomes[queued.client_msg_id] = "failed" if failed else "sent"
+            if failed:
+                self._failed_text = ""  # the outbox keeps it, with its retry button
+        yield outbox_result(outcomes)
 
     @rx.event
     async def send(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:

@@ -18,6 +18,7 @@ from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import LOCALES, catalog, format_clock, format_when, pick_locale
 from chat_widget.identity import issue_session_token, read_session_token, verify_identity_token
 from chat_widget.ui import runtime
+from chat_widget.ui.connection import outbox_ready, resumed
 from chat_widget.ui.host_data import (
     HostMessage,
     parse_host_message,
@@ -39,7 +40,9 @@ def _bridge_call(method: str, *args: str) -> EventSpec:
 
 class WidgetState(rx.State):
     locale: str = "fr"
-    view: str = "home"
+    #: Kept in the tab's session storage: a fresh server-side state (restart, another worker,
+    #: reload) learns from it which view to reopen; ``on_boot`` checks it (resume.widget_view).
+    view: str = rx.SessionStorage("home", name="cw_view")
     mode: str = "embed"
     booted: bool = False
     storage_blocked: bool = False
@@ -102,6 +105,7 @@ class WidgetState(rx.State):
     @rx.event
     async def on_boot(self, raw: str) -> list[EventSpec]:
         data = parse_json_object(raw) or {}
+        fresh = not self.booted  # a new tab, a reload, or a server that lost this state
         cfg = runtime.settings()
         host_origin = data.get("hostOrigin")
         self.mode = "app" if data.get("mode") == "app" else "embed"
@@ -135,7 +139,30 @@ class WidgetState(rx.State):
             events.append(_bridge_call("saveSession", new_token))
         callback = str(format_queue_events(WidgetState.on_host_message, args_spec=lambda m: [m]))
         events.append(rx.call_script(f"{BRIDGE}.subscribe({callback})"))
+        if fresh:
+            events.extend(await self._reopen())
+        elif self.view == "assistant":  # the same state: only the offline sends are missing
+            from chat_widget.ui.assistant_state import AssistantState
+
+            events.append(outbox_ready("assistant", AssistantState.send_queued))
+        # The connection banner says "back online" only now that the state answers again.
+        events.append(resumed())
         return events
+
+    async def _reopen(self) -> list[EventSpec]:
+        """Reopen the customer's conversation from the database (the state is new, the
+        conversation is not); the view's own open handler replays it."""
+        from chat_widget.live_chat import resume
+
+        customer_id, last_view = self._customer_id, self.view
+        view = await runtime.run_db(
+            lambda s: resume.widget_view(session=s, customer_id=customer_id, last_view=last_view)
+        )
+        if view == "home":
+            self.view = "home"
+            return []
+        opened = self.open_view(view)
+        return [opened] if opened is not None else []
 
     async def _resolve_customer(self, token: str | None) -> str | None:
         """Load the customer behind the session token, or create an anonymous one.

@@ -209,10 +209,10 @@ def test_queue_accept_messages_typing_reconnect_close_and_rating(
         customer.evaluate("cw('open')")
         expect(frame.locator(".cw-log")).to_contain_text("Êtes-vous toujours là ?")
 
-        # A reload continues the same conversation, history included.
+        # A reload continues the same conversation, history included, without a click: the
+        # chat is the customer's, not the tab's (issue #19).
         customer.reload()
         frame = open_widget(customer, live_server)
-        frame.get_by_role("button", name=LIVE).click()
         expect(frame.locator(".cw-log")).to_contain_text("Êtes-vous toujours là ?")
         assert log_texts(frame).count("Merci, je suis de retour") == 1
 

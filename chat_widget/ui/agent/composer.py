@@ -97,6 +97,9 @@ def reply_form() -> rx.Component:
         on_submit=A.send,
         reset_on_submit=True,
         data_cw_guard="1",
+        # Offline replies wait in the browser's outbox, bound to this chat (resume, #19).
+        data_cw_outbox="agent",
+        data_cw_conv=A.current_id,
         class_name="cw-composer",
     )
 

@@ -28,6 +28,7 @@ from chat_widget.ui.agent.nav import console_nav, logout_form
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.native_form import native_form
 from chat_widget.ui.components.table import data_table
+from chat_widget.ui.connection import pending_list, status_region
 from chat_widget.web import console_session
 
 A = AgentState
@@ -243,6 +244,7 @@ def _conversation() -> rx.Component:
             tab_index=0,
             class_name="cw-log ag-log",
         ),
+        pending_list(A.tr, "agent"),
         rx.el.p(
             rx.cond(A.read_by_customer, A.tr["agent.read_by_customer"], ""),
             class_name="cw-small",
@@ -402,6 +404,7 @@ def console_page() -> rx.Component:
         shortcuts_dialog(),
         rx.el.main(
             rx.el.h1(A.tr["agent.title"], class_name="cw-visually-hidden"),
+            status_region(A.tr),
             rx.cond(
                 A.authed,
                 rx.el.div(

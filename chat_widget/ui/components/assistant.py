@@ -14,6 +14,7 @@ from chat_widget.ui.components.chat import (
     quick_replies,
     typing_indicator,
 )
+from chat_widget.ui.connection import pending_list
 
 A = AssistantState
 
@@ -80,6 +81,7 @@ def assistant_body() -> rx.Component:
                 class_name="cw-intro",
             ),
         ),
+        pending_list(A.tr, "assistant"),
         typing_indicator(A.typing, "chat.typing"),
         guard_alert(),
         rx.el.div(
@@ -95,6 +97,6 @@ def assistant_body() -> rx.Component:
             ),
             role="alert",
         ),
-        composer(A.send, disabled=A.typing),
+        composer(A.send, disabled=A.typing, outbox="assistant"),
         class_name="cw-chat",
     )

@@ -137,8 +137,13 @@ def guard_alert() -> rx.Component:
     )
 
 
-def composer(on_submit: Any, *, disabled: Any = False, on_typing: Any = None) -> rx.Component:
+def composer(
+    on_submit: Any, *, disabled: Any = False, on_typing: Any = None, outbox: str = ""
+) -> rx.Component:
     typing = {"on_key_down": on_typing} if on_typing is not None else {}
+    # With an outbox, a send while the connection is down waits in the browser (pending
+    # bubble) and goes out once the conversation is resumed (assets/widget-bridge.js).
+    queue = {"data_cw_outbox": outbox} if outbox else {}
     return rx.el.form(
         rx.el.label(
             S.tr["chat.input_label"], html_for="cw-composer", class_name="cw-visually-hidden"
@@ -162,4 +167,5 @@ def composer(on_submit: Any, *, disabled: Any = False, on_typing: Any = None) ->
         reset_on_submit=True,
         data_cw_guard="1",
         class_name="cw-composer",
+        **queue,
     )

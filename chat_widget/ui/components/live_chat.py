@@ -12,6 +12,7 @@ from chat_widget.ui.components.callback import call_us, callback_panel, long_que
 from chat_widget.ui.components.channel import other_channels
 from chat_widget.ui.components.chat import composer, guard_alert, message_log, typing_indicator
 from chat_widget.ui.components.claim import label_file_input
+from chat_widget.ui.connection import pending_list
 from chat_widget.ui.live_chat_state import ATTACH_UPLOAD_ID, LiveChatState
 
 L = LiveChatState
@@ -124,6 +125,7 @@ def _ended() -> rx.Component:
 def _conversation(extra: Any) -> rx.Component:
     return rx.el.div(
         message_log(L.items),
+        pending_list(L.tr, "live"),
         rx.el.p(
             rx.cond(L.read_by_agent, L.tr["live.read"], ""),
             class_name="cw-small",
@@ -206,6 +208,7 @@ def _phase_view() -> rx.Component:
                     composer(
                         L.send,
                         on_typing=L.typed.throttle(1000),  # type: ignore[attr-defined]
+                        outbox="live",
                     ),
                     _attach(),
                     rx.el.button(

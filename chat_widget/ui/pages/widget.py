@@ -10,6 +10,7 @@ from chat_widget.ui.components.home import home_view
 from chat_widget.ui.components.lazy_view import lazy_view, prefetch_views
 from chat_widget.ui.components.privacy import privacy_body
 from chat_widget.ui.components.shell import footer, header, notices, reminder
+from chat_widget.ui.connection import status_region
 from chat_widget.ui.widget_state import WidgetState
 
 S = WidgetState
@@ -20,6 +21,7 @@ def widget_page() -> rx.Component:
         rx.el.style(S.brand_css),
         header(),
         rx.el.main(
+            status_region(S.tr),
             notices(),
             rx.match(
                 S.view,
