@@ -26,10 +26,15 @@ def brussels(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def _axe_at_both_widths(page: Page, frame: Frame) -> None:
-    for width in (320, 1280):
-        page.set_viewport_size({"width": width, "height": 800})
-        violations = axe_violations(frame)
-        assert violations == [], f"{width}px: {describe(violations)}"
+    """Axe at 320 and 1280 px, light and dark (the widget follows prefers-color-scheme)."""
+    for scheme in ("light", "dark"):
+        # No colour transition under way while axe measures contrast.
+        page.emulate_media(color_scheme=scheme, reduced_motion="reduce")  # type: ignore[arg-type]
+        for width in (320, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            violations = axe_violations(frame)
+            assert violations == [], f"{width}px {scheme}: {describe(violations)}"
+    page.emulate_media(color_scheme="light")
 
 
 def test_slots_by_day_city_zone_one_headline_and_consent_order(
