@@ -27,7 +27,8 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from typing import Any
 
 import psutil
 import pytest
@@ -223,6 +224,24 @@ def _assert_once(customer: Tab, agent: Tab, stored: list[str], texts: list[str])
         assert stored.count(t) == 1, (t, stored)
 
 
+def _run(scenario: Coroutine[Any, Any, None]) -> None:
+    """``asyncio.run`` in a thread of its own: Playwright's sync API (other e2e modules in the
+    same session) leaves an event loop running in the main thread."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(scenario)
+        except BaseException as exc:  # handed to the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="chaos-scenario")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
 @pytest.fixture
 def sqlite_server() -> Iterator[WidgetServer]:
     server = start_widget_server({"CW_CHAT_ROUTING": "auto"}, own_build=False)
@@ -262,7 +281,7 @@ def test_kill_9_of_the_whole_server_both_sides_resume(sqlite_server: WidgetServe
             await customer.stop()
             await agent.stop()
 
-    asyncio.run(scenario())
+    _run(scenario())
 
 
 @pytest.fixture
@@ -370,4 +389,4 @@ def test_kill_9_of_one_worker_its_clients_resume_on_the_others(
             await customer.stop()
             await agent.stop()
 
-    asyncio.run(scenario())
+    _run(scenario())
