@@ -114,7 +114,7 @@ class IntentClassifier:
         p_tfidf = self.model.tfidf_proba(texts)
         proba: Probabilities = p_tfidf.copy()
         nearest = np.ones(len(texts))
-        full = np.flatnonzero(~self.model.skips_embedding(p_tfidf))
+        full = np.flatnonzero(~self.model.skips_embedding(p_tfidf, [len(t) for t in texts]))
         if len(full):
             subset = [texts[i] for i in full]
             vectors = (
