@@ -61,10 +61,13 @@ def main() -> None:
         classifier.classify(text)
         cpu.append((time.process_time() - c0) * 1000)
         wall.append((time.perf_counter() - w0) * 1000)
-    skipped = classifier.model.skips_embedding(classifier.model.tfidf_proba(questions))
+    skipped = classifier.model.skips_embedding(
+        classifier.model.tfidf_proba(questions), [len(q) for q in questions]
+    )
     print(
         f"questions={len(wall)} load_s={load_s:.2f} load_avg_1min={os.getloadavg()[0]:.1f} "
-        f"embedding_skipped={skipped.mean():.0%} (TF-IDF confidence >= {classifier.model.shortcut})"
+        f"embedding_skipped={skipped.mean():.0%} (TF-IDF confidence >= {classifier.model.shortcut}, "
+        f">= {classifier.model.shortcut_min_chars} characters)"
     )
     # CPU time is what one core spends per question; wall time also counts waiting for the
     # core when the machine is busy, so on a shared box compare the two.

@@ -21,7 +21,8 @@ from chat_widget.assistant.nlu.model import IntentModel
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 EMBEDDINGS_FILE = "embeddings.npz"
-FORMAT_VERSION = 3  # 2: the model carries the TF-IDF shortcut; 3: and its encoders
+FORMAT_VERSION = 4  # 2: the model carries the TF-IDF shortcut; 3: and its encoders;
+# 4: and the message length from which the shortcut applies
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,10 @@ WRITTEN_TRAINING_GLOBS = ("written/train_*.csv", "written/b77_translated_*.csv")
 VALIDATION_FILE = "validation.csv"
 WRITTEN_VALIDATION_FILE = "written/validation_written.csv"
 """Written separately from every training file; evaluation only."""
-VALIDATION_FILES = (VALIDATION_FILE, WRITTEN_VALIDATION_FILE)
+SPOKEN_VALIDATION_FILE = "written/validation_spoken.csv"
+"""Spoken-style FR/DE/NL questions (transcript-like: fillers, repeats, run-ons, ASR slips),
+written in a third, separate pass; evaluation only."""
+VALIDATION_FILES = (VALIDATION_FILE, WRITTEN_VALIDATION_FILE, SPOKEN_VALIDATION_FILE)
 _LANG_IN_NAME = re.compile(r"_(fr|nl|en|de)\.csv$")
 
 
@@ -132,6 +135,12 @@ def validation_examples(data_dir: Path = DATA_DIR) -> list[Example]:
 def written_validation_examples(data_dir: Path = DATA_DIR) -> list[Example]:
     """The separately written validation rows (empty until their writer has delivered)."""
     path = data_dir / WRITTEN_VALIDATION_FILE
+    return read_csv(path) if path.exists() else []
+
+
+def spoken_validation_examples(data_dir: Path = DATA_DIR) -> list[Example]:
+    """The spoken-style validation rows (evaluation only)."""
+    path = data_dir / SPOKEN_VALIDATION_FILE
     return read_csv(path) if path.exists() else []
 
 

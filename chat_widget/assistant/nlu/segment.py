@@ -85,6 +85,32 @@ _ADDRESSEE = [
     r"das team",
 ]
 _LEADING_FILLERS = [
+    # spoken openers ("oui bonjour euh alors voilà j'aimerais…", "ja hallo also ich…")
+    r"oui",
+    r"ouais",
+    r"alors(?: voilà)?",
+    r"voilà",
+    r"donc",
+    r"en fait",
+    r"écoutez",
+    r"ben",
+    r"bah",
+    r"ja",
+    r"jaja",
+    r"also",
+    r"na ja",
+    r"genau",
+    r"hören sie",
+    r"allee",
+    r"awel",
+    r"kijk",
+    r"zeg",
+    r"nou",
+    r"yes",
+    r"yeah",
+    r"ok(?:ay)?",
+    r"well",
+    r"so",
     # fr
     r"j'ai une (?:petite |autre |simple |)question",
     r"une (?:petite |)question",
@@ -181,6 +207,25 @@ _TRAILING_RE = re.compile(
 )
 _WORD = re.compile(r"\w+")
 
+_HESITATION = re.compile(
+    r"(?<!\w)(?:euh+|heu+|hum+|äh+m?|öh+m?|ehm|uh+m?|um+|er+m|hm+|mhm)(?!\w)[,.…]*\s*",
+    re.IGNORECASE,
+)
+"""Hesitation sounds that speech-to-text writes down; they carry no meaning anywhere."""
+_REPEAT = re.compile(
+    r"(?<!\w)((?:\w[\w'’-]*)(?:\s+\w[\w'’-]*){0,3})(?:[\s,]+\1)+(?!\w)", re.IGNORECASE
+)
+"""A word or a run of up to four words said again right away ("je je voudrais", "ich wollte
+wissen ich wollte wissen"): a false start, kept once."""
+
+
+def _fluent(text: str) -> str:
+    """The message without hesitations and immediate repeats, spacing normalised."""
+    text = _HESITATION.sub(" ", text)
+    text = _REPEAT.sub(r"\1", text)
+    return " ".join(text.split())
+
+
 MAX_SMALL_TALK_CORE_WORDS = 12
 """Up to this many words left over ("das hat mir sehr geholfen", "ik ben het nog eens"), the
 rest may itself be small talk and the classifier decides; beyond, the message carries a
@@ -209,8 +254,11 @@ def segment(text: str) -> Segments:
     """Peel leading greetings/fillers and trailing thanks/sign-offs off ``text``.
 
     Repeats until nothing more comes off ("Hallo, guten Tag, ..." loses both greetings).
+    Spoken-style hesitations ("euh", "äh") and false starts ("je je", "ich wollte wissen ich
+    wollte wissen") go first, wherever they are: transcripts of real calls are full of them,
+    and a repeated phrase otherwise weighs twice in the TF-IDF classifier.
     """
-    core = " ".join(text.split())
+    core = _fluent(text)
     leading: list[str] = []
     trailing: list[str] = []
     for _ in range(8):

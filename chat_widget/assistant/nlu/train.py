@@ -21,6 +21,7 @@ from sklearn.model_selection import train_test_split
 
 from chat_widget.assistant.nlu import artefact
 from chat_widget.assistant.nlu.calibration import (
+    SHORTCUT_MIN_CHARS,
     choose_mix_weight,
     choose_novelty_floor,
     choose_shortcut,
@@ -77,7 +78,7 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     tune_texts = [texts[i] for i in tune_idx]
     tune_labels = [labels[i] for i in tune_idx]
     tune_langs = [langs[i] for i in tune_idx]
-    p_emb = tuning_model.embedding_clf.predict_proba(vectors[tune_idx])
+    p_emb = tuning_model.embedding_proba(vectors[tune_idx])
     p_tfidf = tuning_model.tfidf_proba(tune_texts)
     english = np.array([lang in (None, "en") for lang in tune_langs])
     weight_en = choose_mix_weight(
@@ -106,8 +107,14 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
         tune_labels,
         tuning_model.labels,
         chosen.threshold,
+        [len(t) for t in tune_texts],
+        SHORTCUT_MIN_CHARS,
     )
-    logger.info("embedding skipped when TF-IDF confidence >= %s", shortcut)
+    logger.info(
+        "embedding skipped when TF-IDF confidence >= %s (messages >= %d characters)",
+        shortcut,
+        SHORTCUT_MIN_CHARS,
+    )
 
     in_scope_tuning = np.array([label != OUT_OF_SCOPE for label in tune_labels])
     novelty_floor = choose_novelty_floor(tuning_model.nearest(vectors[tune_idx][in_scope_tuning]))
@@ -119,6 +126,7 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     model.embedding_weights = {"en": weight_en}
     model.default_embedding_weight = weight_other
     model.shortcut = shortcut
+    model.shortcut_min_chars = SHORTCUT_MIN_CHARS
     model.encoders = embedder.names
     meta = artefact.ModelMeta(
         fingerprint=data_fingerprint(DATA_DIR),

@@ -46,3 +46,14 @@ def test_shortcut_is_the_lowest_confidence_that_costs_nothing() -> None:
     assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5) == 0.92
     # when TF-IDF is wrong even at its most confident, the embedding is never skipped
     assert choose_shortcut(np.array([[0.1, 0.0, 0.995]] * 2), full, labels, CLASSES, 0.5) is None
+
+
+def test_only_long_rows_may_skip_and_short_ones_never_cost_accuracy() -> None:
+    # Row 2 is short and TF-IDF is sure but wrong: with a length floor it is never skipped,
+    # so the lowest candidate qualifies; without lengths nothing may skip at all.
+    labels = ["card_arrival", "pin_blocked"]
+    p_tfidf = np.array([[0.97, 0.02, 0.01], [0.9, 0.05, 0.05]])
+    full = np.array([[0.95, 0.03, 0.02], [0.2, 0.1, 0.7]])
+    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5, [200, 20], 60) == 0.5
+    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5, None, 60) == 0.5  # no row skips
+    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5, [200, 200], 60) == 0.92

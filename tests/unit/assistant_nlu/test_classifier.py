@@ -195,7 +195,7 @@ def test_confident_wording_skips_the_embedding_and_keeps_the_decision(
     fast = IntentClassifier(classifier.model, classifier.meta, counting)  # type: ignore[arg-type]
     proba = fast.probabilities(texts)
     p_tfidf = classifier.model.tfidf_proba(texts)
-    skipped = classifier.model.skips_embedding(p_tfidf)
+    skipped = classifier.model.skips_embedding(p_tfidf, [len(t) for t in texts])
     assert counting.texts == [t for t, s in zip(texts, skipped, strict=True) if not s]
     if classifier.model.shortcut is None:
         assert not skipped.any()
@@ -215,3 +215,55 @@ def test_unlike_anything_learned_is_not_answered(classifier: IntentClassifier) -
     assert classifier.decide(row, nearest=floor + 0.01).intent == "card_arrival"
     assert classifier.decide(row, nearest=floor - 0.01).intent is None
     assert classifier.decide(row, nearest=floor - 0.01).top == "card_arrival"
+
+
+def test_fast_scoring_equals_scikit_learn(classifier: IntentClassifier) -> None:
+    """The per-message fast paths compute exactly what the fitted scikit-learn objects do."""
+    model = classifier.model
+    texts = [t for _, t, _ in CLEAR] + ["", "Ünïcödé àccents, CAPITALS & 12345 !!", "x" * 400]
+    expected = model.tfidf_clf.decision_function(model.vectorizer.transform(texts))
+    fast = np.vstack([model.tfidf_margins([t]) for t in texts])
+    assert np.allclose(fast, expected, atol=1e-9)
+    assert np.allclose(model.tfidf_margins(texts * 2)[: len(texts)], expected, atol=1e-9)
+    vectors = classifier._embedder.embed(texts[:5])
+    assert np.allclose(
+        model.embedding_proba(vectors), model.embedding_clf.predict_proba(vectors), atol=1e-5
+    )
+
+
+def test_only_long_messages_may_skip_the_embedding(classifier: IntentClassifier) -> None:
+    model = classifier.model
+    sure = np.zeros((2, len(model.labels)))
+    sure[:, 0] = 1.0
+    skipped = model.skips_embedding(sure, [model.shortcut_min_chars - 1, 10_000])
+    assert not skipped[0]
+    assert skipped[1] == (model.shortcut is not None)
+
+
+# Spoken-style transcripts: hesitations, false starts and repeats around the question.
+SPOKEN = [
+    (
+        "fr",
+        "oui bonjour euh je je je voudrais savoir euh combien combien j'ai sur mon compte",
+        "balance_overview",
+    ),
+    (
+        "de",
+        "Guten Tag äh guten Tag ja ich wollte wissen ich wollte wissen wie ich eine "
+        "Lastschrift widerrufe",
+        "direct_debit",
+    ),
+    (
+        "nl",
+        "ja dag euh ik ik ben mijn bankkaart kwijt euh wat moet ik doen",
+        "lost_or_stolen_card",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "intent"), SPOKEN)
+def test_spoken_fillers_and_repeats_do_not_change_the_answer(
+    classifier: IntentClassifier, lang: str, text: str, intent: str
+) -> None:
+    prediction = classifier.classify(text, lang)
+    assert prediction.top == intent

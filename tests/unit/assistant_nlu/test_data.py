@@ -6,10 +6,12 @@ from pathlib import Path
 import pytest
 
 from chat_widget.assistant.nlu.dataset import (
+    SPOKEN_VALIDATION_FILE,
     WRITTEN_VALIDATION_FILE,
     Example,
     normalised,
     read_csv,
+    spoken_validation_examples,
     training_examples,
     training_files,
     validation_examples,
@@ -66,7 +68,11 @@ def test_out_of_scope_examples_exist_per_language(
 
 def test_validation_never_overlaps_training() -> None:
     train = {normalised(r.text) for r in training_examples()}
-    for rows in (validation_examples(), written_validation_examples()):
+    for rows in (
+        validation_examples(),
+        written_validation_examples(),
+        spoken_validation_examples(),
+    ):
         leaked = [r.text for r in rows if normalised(r.text) in train]
         assert leaked == []
 
@@ -74,6 +80,7 @@ def test_validation_never_overlaps_training() -> None:
 def test_the_separately_written_validation_file_is_never_a_training_file() -> None:
     names = {p.name for p in training_files()}
     assert Path(WRITTEN_VALIDATION_FILE).name not in names
+    assert Path(SPOKEN_VALIDATION_FILE).name not in names
     assert not any("validation" in n for n in names)
     assert {p.name for p in WRITTEN.glob("train_*.csv")} <= names
     assert {p.name for p in WRITTEN.glob("b77_translated_*.csv")} <= names
@@ -97,7 +104,12 @@ def test_training_drops_a_text_that_a_validation_file_holds(tmp_path: Path) -> N
 
 def test_every_label_is_known() -> None:
     known = set(all_intents()) | {OUT_OF_SCOPE}
-    rows = training_examples() + validation_examples() + written_validation_examples()
+    rows = (
+        training_examples()
+        + validation_examples()
+        + written_validation_examples()
+        + spoken_validation_examples()
+    )
     for path in training_files():
         rows += read_csv(path)
     assert {r.category for r in rows} <= known
@@ -131,6 +143,20 @@ def test_third_party_data_is_credited() -> None:
     credits = (DATA_DIR / "CREDITS.md").read_text(encoding="utf-8")
     assert "CC-BY-4.0" in credits and "BANKING77" in credits
     assert "CC-BY-3.0" in credits and "CLINC150" in credits
-    for path in [*training_files(), DATA_DIR / WRITTEN_VALIDATION_FILE]:
+    for path in [
+        *training_files(),
+        DATA_DIR / WRITTEN_VALIDATION_FILE,
+        DATA_DIR / SPOKEN_VALIDATION_FILE,
+    ]:
         if path.parent == WRITTEN:
             assert path.name in credits, path.name
+
+
+def test_spoken_validation_is_spoken_style_fr_de_nl_with_off_topic() -> None:
+    rows = spoken_validation_examples()
+    assert {r.lang for r in rows} == {"fr", "de", "nl"}
+    for lang in ("fr", "de"):
+        in_scope = [r for r in rows if r.lang == lang and r.category != OUT_OF_SCOPE]
+        assert len(in_scope) >= 100
+        assert len({r.category for r in in_scope}) >= 35
+        assert sum(r.lang == lang and r.category == OUT_OF_SCOPE for r in rows) >= 10

@@ -80,3 +80,32 @@ def test_a_question_without_greeting_is_untouched() -> None:
     text = "comment bloquer ma carte"
     assert segment(text).core == text
     assert segment(text).leading == "" and segment(text).trailing == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "core"),
+    [
+        (
+            "oui bonjour euh je je je voudrais savoir euh combien j'ai sur mon compte",
+            "je voudrais savoir combien j'ai sur mon compte",
+        ),
+        (
+            "Guten Tag äh guten Tag ja ich wollte wissen ich wollte wissen wie viel ich abheben darf",
+            "ich wollte wissen wie viel ich abheben darf",
+        ),
+        ("ja hallo also ähm meine Karte ist weg", "meine Karte ist weg"),
+        (
+            "Goeiemiddag euh allee ik ik wil een domi domiciliëring stoppen",
+            "ik wil een domi domiciliëring stoppen",
+        ),
+        ("um, so my card, my card was stolen", "my card was stolen"),
+    ],
+)
+def test_spoken_hesitations_and_false_starts_go(text: str, core: str) -> None:
+    assert segment(text).core == core
+
+
+def test_words_that_merely_contain_a_hesitation_stay() -> None:
+    # "euh"/"um"/"er" only count as whole words; "Museum", "Ähre", "super" are untouched
+    text = "ich war im Museum und meine Karte ist super alt"
+    assert segment(text).core == text
