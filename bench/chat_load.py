@@ -41,6 +41,7 @@ import random
 import shutil
 import signal
 import string
+import subprocess
 import sys
 import tempfile
 import threading
@@ -69,6 +70,15 @@ ROOT_STATE = "reflex___state____state"
 WIDGET = f"{ROOT_STATE}.chat_widget___ui___widget_state____widget_state"
 LIVE = f"{WIDGET}.chat_widget___ui___live_chat_state____live_chat_state"
 AGENT = f"{ROOT_STATE}.chat_widget___ui___agent___state____agent_state"
+ASSIST = f"{WIDGET}.chat_widget___ui___assistant_state____assistant_state"
+FLOOR = "reflex___state____state.floor___floor____floor_state"
+FLOOR_DIR = Path(__file__).resolve().parent / "floor"
+QUESTIONS = (
+    "j'ai perdu ma carte bancaire",
+    "comment faire un virement international",
+    "quels sont vos horaires",
+    "je voudrais augmenter ma limite de paiement",
+)
 PENDING_SEQ = 10**9
 MARKER = "_rx_state_"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -117,6 +127,9 @@ class Stats:
     #: client_msg_id -> perf_counter at send, for the DB observer
     db_pending: dict[str, float] = field(default_factory=dict)
     error_kinds: dict[str, int] = field(default_factory=dict)
+    assistant: list[float] = field(default_factory=list)
+    assistant_asked: int = 0
+    assistant_timeouts: int = 0
 
     def error(self, kind: str) -> None:
         self.errors += 1
@@ -135,11 +148,18 @@ class Conn:
         self.reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def open(cls, port: int, origin: str, pathname: str) -> Conn:
+    async def open(cls, port: int, origin: str, pathname: str, cookie: str = "") -> Conn:
         token = str(uuid.uuid4())
         TOKENS.add(token)
         url = f"ws://127.0.0.1:{port}/_event/?EIO=4&transport=websocket&token={token}"
-        ws = await websockets.connect(url, origin=origin, open_timeout=60, max_size=2**24)  # type: ignore[arg-type]
+        headers = {"Cookie": cookie} if cookie else None
+        ws = await websockets.connect(
+            url,
+            origin=origin,  # type: ignore[arg-type]
+            open_timeout=60,
+            max_size=2**24,
+            additional_headers=headers,
+        )
         await ws.recv()  # Engine.IO open
         await ws.send("40/_event,")
         while not str(await ws.recv()).startswith("40/_event"):
@@ -197,6 +217,27 @@ class Conn:
             pass
 
 
+def console_login(port: int, origin: str, username: str) -> str:
+    """The console's sign-in form (POST, own Origin): the session cookie it sets, as a
+    ``Cookie`` header for the console's websocket handshake."""
+    import http.client
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        body = urlencode({"username": username, "password": AGENT_PASSWORD})
+        headers = {"Origin": origin, "Content-Type": "application/x-www-form-urlencoded"}
+        conn.request("POST", "/api/agent/login", body, headers)
+        reply = conn.getresponse()
+        reply.read()
+        cookies = [c.split(";", 1)[0] for c in reply.headers.get_all("set-cookie") or []]
+    finally:
+        conn.close()
+    if not any(c.split("=", 1)[1] for c in cookies if "=" in c):
+        raise RuntimeError(f"console login refused ({reply.status})")
+    return "; ".join(cookies)
+
+
 # --- database side: agents and their Accept click ---------------------------------------------
 
 
@@ -222,15 +263,16 @@ def seed_agents(
 
 def accept_waiting(
     engine: Engine, agents: list[str], capacity: int, held: dict[str, list[str]]
-) -> int:
-    """Hand each waiting chat to the first bench agent with room (the console's Accept)."""
+) -> list[str]:
+    """Hand each waiting chat to the first bench agent with room (the console's Accept);
+    the conversations (and ``agent:<id>`` keys) to announce."""
     with session_scope(engine) as s:
         waiting = s.exec(
             select(ChatRequest.conversation_id).where(
                 col(ChatRequest.agent_id).is_(None), col(ChatRequest.closed_at).is_(None)
             )
         ).all()
-    done = 0
+    done: list[str] = []
     for conversation_id in waiting:
         agent_id = next((a for a in agents if len(held[a]) < capacity), None)
         if agent_id is None:
@@ -238,7 +280,7 @@ def accept_waiting(
         with session_scope(engine) as s:
             if live_chat.accept(session=s, agent_id=agent_id, conversation_id=conversation_id):
                 held[agent_id].append(conversation_id)
-                done += 1
+                done += [conversation_id, f"agent:{agent_id}"]
     return done
 
 
@@ -353,6 +395,61 @@ async def customer(
     await conn.close()
 
 
+async def assistant_customer(
+    port: int,
+    origin: str,
+    args: argparse.Namespace,
+    stats: Stats,
+    ready: asyncio.Event,
+    go: asyncio.Event,
+    finished: asyncio.Event,
+) -> None:
+    """A customer asking the digital assistant a question every ``--assistant-interval`` s:
+    send → the state delta that holds the assistant's answer."""
+    try:
+        conn = await Conn.open(port, origin, "/widget/")
+        boot = {"mode": "embed", "locale": "fr", "browserLocales": ["fr"], "timeZone": "UTC"}
+        await conn.event(f"{WIDGET}.on_boot", {"raw": json.dumps(boot)})
+        if not await conn.wait(lambda: conn.get(WIDGET, "booted") is True, 120):
+            raise RuntimeError("boot")
+        await conn.event(f"{ASSIST}.open_assistant", {})
+        if not await conn.wait(lambda: conn.get(ASSIST, "loaded") is True, 120):
+            raise RuntimeError("open assistant")
+    except Exception as exc:
+        stats.setup_failed += 1
+        stats.error_kinds[f"assistant setup:{exc}"] = 1 + stats.error_kinds.get(
+            f"assistant setup:{exc}", 0
+        )
+        ready.set()
+        return
+    ready.set()
+    answers = {"n": 0}
+
+    def answered() -> int:
+        items = conn.get(ASSIST, "items") or []
+        return sum(1 for i in items if i.get("author") != "customer")
+
+    await go.wait()
+    try:
+        await asyncio.sleep(random.uniform(0, args.assistant_interval))
+        deadline = time.monotonic() + args.seconds
+        while time.monotonic() < deadline:
+            answers["n"] = answered()
+            sent = time.perf_counter()
+            stats.assistant_asked += 1
+            form = {"message": random.choice(QUESTIONS), "client_msg_id": uuid.uuid4().hex}
+            await conn.event(f"{ASSIST}.send", {"form": form})
+            if await conn.wait(lambda: answered() > answers["n"], 30):
+                stats.assistant.append((time.perf_counter() - sent) * 1000)
+            else:
+                stats.assistant_timeouts += 1
+            await asyncio.sleep(max(0.0, args.assistant_interval - (time.perf_counter() - sent)))
+    except Exception as exc:
+        stats.error(f"assistant:{type(exc).__name__}")
+    await finished.wait()
+    await conn.close()
+
+
 async def agent_socket(
     k: int,
     run: str,
@@ -364,12 +461,8 @@ async def agent_socket(
     finished: asyncio.Event,
 ) -> None:
     try:
-        conn = await Conn.open(port, origin, "/agent/")
-        await conn.event(
-            f"{AGENT}.login", {"form": {"username": f"b{run}a{k}", "password": AGENT_PASSWORD}}
-        )
-        # login answers with a redirect; the console page's on_load follows
-        await asyncio.sleep(1.0)
+        cookie = await asyncio.to_thread(console_login, port, origin, f"b{run}a{k}")
+        conn = await Conn.open(port, origin, "/agent/", cookie=cookie)
         await conn.event(f"{AGENT}.on_console_page", {})
         if not await conn.wait(lambda: conn.get(AGENT, "authed") is True, 60):
             raise RuntimeError("login")
@@ -379,8 +472,9 @@ async def agent_socket(
         await conn.event(f"{AGENT}.select_chat", {"conversation_id": conversation_id})
         if not await conn.wait(lambda: conn.get(AGENT, "current_id") == conversation_id, 60):
             raise RuntimeError("select")
-    except Exception:
+    except Exception as exc:
         stats.agent_errors += 1
+        stats.error_kinds[f"agent:{exc!r}"] = stats.error_kinds.get(f"agent:{exc!r}", 0) + 1
         selected.set()
         return
     stats.agents_connected += 1
@@ -407,6 +501,22 @@ async def agent_socket(
     except Exception:
         pass
     await conn.close()
+
+
+def tree_usage(pid: int) -> tuple[float, int]:
+    """CPU seconds (user + system) and resident bytes of the server and its children."""
+    import psutil
+
+    cpu, rss = 0.0, 0
+    root = psutil.Process(pid)
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            cpu += t.user + t.system
+            rss += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return cpu, rss
 
 
 def wait_settled(pid: int, limit: float = 300, busy: float = 0.3) -> float:
@@ -445,12 +555,14 @@ def pct(values: list[float], p: float) -> float | None:
 
 async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace) -> dict[str, Any]:
     run = uuid.uuid4().hex[:6]
+    announce = live_bus(args, server.env["CW_DATABASE_URL"])
     stats = Stats()
     n_agents = -(-n // args.capacity)
     sockets = min(args.agent_sockets, n_agents)
     agents = await asyncio.to_thread(seed_agents, engine, run, n_agents, args.capacity, sockets)
     held: dict[str, list[str]] = {a: [] for a in agents}
     go, finished = asyncio.Event(), asyncio.Event()
+    _, rss_before = tree_usage(server.process.pid)
     readies = [asyncio.Event() for _ in range(n)]
     t_setup = time.monotonic()
     tasks = [
@@ -459,6 +571,14 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
         )
         for i in range(n)
     ]
+    asked = [asyncio.Event() for _ in range(args.assistant)]
+    tasks += [
+        asyncio.create_task(
+            assistant_customer(server.port, server.origin, args, stats, asked[k], go, finished)
+        )
+        for k in range(args.assistant)
+    ]
+    readies += asked
     selected = [asyncio.Event() for _ in range(sockets)]
     agent_tasks = [
         asyncio.create_task(
@@ -470,13 +590,18 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
     ]
     # Accept chats as they arrive until every customer is active (or gave up).
     while time.monotonic() - t_setup < args.setup_timeout:
-        await asyncio.to_thread(accept_waiting, engine, agents, args.capacity, held)
+        accepted = await asyncio.to_thread(accept_waiting, engine, agents, args.capacity, held)
+        if accepted and announce is not None:  # what the console's Accept publishes
+            await announce.send_now("queue", *accepted)
         if all(r.is_set() or t.done() for r, t in zip(readies, tasks, strict=True)) and all(
             s.is_set() or t.done() for s, t in zip(selected, agent_tasks, strict=True)
         ):
             break
         await asyncio.sleep(0.3)
     setup_s = time.monotonic() - t_setup
+    await asyncio.sleep(3)  # the last set-up events settle
+    _, rss_idle = tree_usage(server.process.pid)
+    connections = stats.connected + stats.agents_connected + args.assistant
     watched = {c for a in agents[:sockets] for c in held[a][:1]}
     load_before = os.getloadavg()
     stop = threading.Event()
@@ -484,6 +609,7 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
     observer.start()
     if args.phase_file:  # lets a profiler attach for exactly the sending phase
         Path(args.phase_file).write_text(f"sending {n}\n")
+    cpu_go, _ = tree_usage(server.process.pid)
     go.set()
     stats.counting = True
     await asyncio.sleep(args.seconds)
@@ -498,12 +624,15 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
         if len(stats.delivery) != count:
             quiet_since, count = time.monotonic(), len(stats.delivery)
     load_after = os.getloadavg()
+    cpu_end, _ = tree_usage(server.process.pid)
     stop.set()
     observer.join(5)
     finished.set()
     await asyncio.wait(tasks + agent_tasks, timeout=60)
     for t in tasks + agent_tasks:
         t.cancel()
+    if announce is not None:
+        await announce.aclose()
     # how many sent messages belonged to watched conversations
     with session_scope(engine) as s:
         stats.observed_texts = (
@@ -547,9 +676,151 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
         "db_visible_p50_ms": pct(stats.db_visible, 0.50),
         "db_visible_p95_ms": pct(stats.db_visible, 0.95),
         "db_visible_p99_ms": pct(stats.db_visible, 0.99),
+        "assistant_clients": args.assistant,
+        "assistant_asked": stats.assistant_asked,
+        "assistant_answered": len(stats.assistant),
+        "assistant_timeouts": stats.assistant_timeouts,
+        "assistant_p50_ms": pct(stats.assistant, 0.50),
+        "assistant_p95_ms": pct(stats.assistant, 0.95),
+        "server_cpu_ms_per_message": round(
+            (cpu_end - cpu_go) * 1000 / max(1, stats.sent + stats.assistant_asked), 2
+        ),
+        "rss_per_idle_connection_kb": round(
+            (rss_idle - rss_before) / max(1, connections) / 1024, 1
+        ),
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in load_after],
     }
+
+
+def live_bus(args: argparse.Namespace, database_url: str) -> Any:
+    """The bench plays the console's Accept from outside the server: it publishes what the
+    console would, on the server's live bus (Redis, channel scoped by the database). On
+    SQLite the server sees other processes' writes by itself. None on code without a bus
+    (measuring the code before it)."""
+    try:
+        from chat_widget.live_chat.bus import Bus, RedisBackend
+    except ImportError:
+        return None
+    if args.mode != "redis":
+        return None
+    return Bus(RedisBackend(REDIS, scope=database_url))
+
+
+# --- the floor: a stock Reflex app, same clients, same rate ----------------------------------
+
+
+def start_floor_server(extra_env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int, Path]:
+    """``bench/floor`` in production mode on a free loopback port (its own build folder)."""
+    from tests.e2e.conftest import ROOT, _wait_http, free_port
+
+    port = free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="cw-floor-"))
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.update(
+        {
+            "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{ROOT / '.venv' / 'bin'}:"
+            + env["PATH"],
+            "REFLEX_USE_SYSTEM_BUN": "1",
+            "REFLEX_WEB_WORKDIR": str(data_dir / "web"),
+            "REFLEX_STATES_WORKDIR": str(data_dir / "states"),
+            "REFLEX_BACKEND_HOST": "127.0.0.1",
+        }
+    )
+    env.update(extra_env)
+    log_path = data_dir / "floor.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port"]
+            + ["--backend-port", str(port), "--loglevel", "warning"],
+            cwd=FLOOR_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _wait_http(f"http://127.0.0.1:{port}/ping", time.time() + 300, proc, log_path)
+    return proc, port, data_dir
+
+
+def stop_process_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+async def floor_client(
+    port: int,
+    args: argparse.Namespace,
+    latencies: list[float],
+    failures: dict[str, int],
+    ready: asyncio.Event,
+    go: asyncio.Event,
+) -> None:
+    """One client of the floor app: the trivial event at the chat customers' rate."""
+    try:
+        conn = await Conn.open(port, f"http://127.0.0.1:{port}", "/")
+    except Exception:
+        failures["connect"] = failures.get("connect", 0) + 1
+        ready.set()
+        return
+    ready.set()
+    await go.wait()
+    try:
+        await asyncio.sleep(random.uniform(0, args.interval))
+        deadline = time.monotonic() + args.seconds
+        while time.monotonic() < deadline:
+            value = tag()
+            sent = time.perf_counter()
+            await conn.event(f"{FLOOR}.bump", {"value": value})
+            if await conn.wait(lambda v=value: conn.get(FLOOR, "last") == v, 30):  # type: ignore[misc]
+                latencies.append((time.perf_counter() - sent) * 1000)
+            else:
+                failures["timeout"] = failures.get("timeout", 0) + 1
+            await asyncio.sleep(max(0.0, args.interval - (time.perf_counter() - sent)))
+    except Exception as exc:
+        failures[type(exc).__name__] = failures.get(type(exc).__name__, 0) + 1
+    await conn.close()
+
+
+async def run_floor(port: int, n: int, args: argparse.Namespace) -> dict[str, Any]:
+    latencies: list[float] = []
+    failures: dict[str, int] = {}
+    go = asyncio.Event()
+    readies = [asyncio.Event() for _ in range(n)]
+    tasks = [
+        asyncio.create_task(floor_client(port, args, latencies, failures, readies[i], go))
+        for i in range(n)
+    ]
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), args.setup_timeout)
+    await asyncio.sleep(2)
+    go.set()
+    await asyncio.wait(tasks, timeout=args.seconds + args.interval + 40)
+    for t in tasks:
+        t.cancel()
+    return {
+        "floor_sent": len(latencies) + failures.get("timeout", 0),
+        "floor_errors": sum(failures.values()),
+        "floor_error_kinds": failures,
+        "floor_p50_ms": pct(latencies, 0.50),
+        "floor_p95_ms": pct(latencies, 0.95),
+        "floor_p99_ms": pct(latencies, 0.99),
+    }
+
+
+def with_ratios(result: dict[str, Any]) -> dict[str, Any]:
+    floor = result.get("floor_p95_ms")
+    if floor:
+        for name in ("ack", "delivery"):
+            value = result.get(f"{name}_p95_ms")
+            result[f"{name}_p95_vs_floor"] = round(value / floor, 2) if value else None
+    return result
 
 
 # --- the database the bench owns -------------------------------------------------------------
@@ -595,6 +866,15 @@ def main() -> int:
     parser.add_argument("--setup-timeout", type=float, default=240)
     parser.add_argument("--phase-file", help="written when a run's sending phase starts")
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="after the chat runs, the stock Reflex app of bench/floor under the same load",
+    )
+    parser.add_argument(
+        "--assistant", type=int, default=0, help="customers asking the assistant meanwhile"
+    )
+    parser.add_argument("--assistant-interval", type=float, default=10.0)
+    parser.add_argument(
         "--timeout", type=float, default=1800, help="hard limit for the whole command"
     )
     args = parser.parse_args()
@@ -627,8 +907,23 @@ def main() -> int:
             if args.mode == "redis":
                 result["workers"] = args.workers
             results.append(result)
-            print(json.dumps(result), flush=True)
+            if not args.floor:
+                print(json.dumps(result), flush=True)
             time.sleep(3)
+        if args.floor:
+            stop_widget_server(server)
+            server = None
+            floor_env = {"REDIS_URL": REDIS, "GRANIAN_WORKERS": str(args.workers)}
+            proc, port, folder = start_floor_server(floor_env if args.mode == "redis" else {})
+            try:
+                print(f"floor settled after {wait_settled(proc.pid)} s", file=sys.stderr)
+                for result in results:
+                    result.update(asyncio.run(run_floor(port, result["clients"], args)))
+                    print(json.dumps(with_ratios(result)), flush=True)
+                    time.sleep(3)
+            finally:
+                stop_process_group(proc)
+                shutil.rmtree(folder, ignore_errors=True)
     finally:
         signal.alarm(0)
         if server is not None:

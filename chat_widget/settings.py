@@ -174,7 +174,9 @@ class Settings:
     identity_jwt_audience: str | None = "contact-widget"
     default_locale: str = "fr"
     data_dir: Path = PROJECT_ROOT / ".data"
-    privacy_url: str = "https://www.belfius.be/about-us/en/privacy"
+    # "{lang}" is replaced by the customer's language (fr/nl/en/de): the privacy notice is
+    # linked in the language the customer reads the widget in.
+    privacy_url: str = "https://www.belfius.be/about-us/{lang}/privacy"
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_files: int = 10
     # "auto": waiting chats go to the least-loaded available agent who speaks the language;
@@ -219,6 +221,11 @@ class Settings:
     identity_jwt_key_previous: tuple[str, ...] = field(default=(), repr=False)
     # Every CW_* variable as given, secrets included: never in repr (logs, tracebacks).
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def privacy_url_for(self, locale: str) -> str:
+        """The privacy notice in ``locale`` (a URL without ``{lang}`` is the same for all)."""
+        lang = locale if locale in LOCALES else self.default_locale
+        return self.privacy_url.replace("{lang}", lang)
 
     @property
     def is_production(self) -> bool:

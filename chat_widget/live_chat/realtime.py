@@ -1,13 +1,13 @@
-"""In-process wake-ups and typing indicators for live chat (one worker's event loop).
+"""Wake-up keys, typing indicators and the watch on other processes' writes for live chat.
 
 With ``REDIS_URL`` the typing indicators live in Redis (short TTL keys), so they also work
 when the customer and the agent are served by different workers.
 
-The database stays the source of truth: a listener wakes up when something is announced here
-(same worker, immediately) or when the process's ``ChangeWatcher`` sees its conversation move
-in the database (another worker or process wrote it; one poll per process), and then reads
-``messages_since`` from the database. Nothing is lost if a wake-up is missed; it only comes
-up to one poll later. Typing indicators are ephemeral.
+The database stays the source of truth: a listener wakes up when a key it listens on is
+published on the live bus (``bus.py``: this worker at once, the others through Redis or
+PostgreSQL) or, on SQLite, when ``ExternalWrites`` sees another process move it, and then
+reads only its delta from the database. A missed wake-up costs latency up to the view's slow
+resync, never a message. Typing indicators are ephemeral.
 """
 
 from __future__ import annotations
@@ -16,8 +16,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    from chat_widget.live_chat.bus import Hub
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,24 @@ def from_customer(conversation_id: str) -> str:
 def view_key(client_token: str) -> str:
     """Key a client's own listeners wait on (e.g. its widget was opened or closed)."""
     return f"view:{client_token}"
+
+
+def typing_key(conversation_id: str, side: str) -> str:
+    """Key the other side listens on for ``side`` typing (nothing to read in the database)."""
+    return f"{conversation_id}:typing:{side}"
+
+
+def read_key(conversation_id: str) -> str:
+    """Key the customer listens on for the agent's read receipt (one small read)."""
+    return f"{conversation_id}:read"
+
+
+#: ``db:<key>``: delivered by ``ExternalWrites`` when another process changed ``<key>``.
+DB_PREFIX = "db:"
+
+
+def db_key(key: str) -> str:
+    return DB_PREFIX + key
 
 
 class Notifier:
@@ -67,55 +89,72 @@ class Notifier:
         return bool(done)
 
 
-class ChangeWatcher:
-    """One database poll per process for all the conversations its listeners show.
+class ExternalWrites:
+    """SQLite only: notice what other processes (scripts, a test, the bench) commit.
 
-    ``read`` returns a cheap version of each conversation id asked for (e.g. last seq, status,
-    read receipt). A listener ``watch``-es its conversation and compares ``version(id)`` with the
-    version it last read the full view at: only a moved version (or a wake-up) costs it a read.
-    Without this, every open view read its whole view from the database every poll, so N open
-    chats made N view reads per poll, queued in the same thread pool as the sends.
+    The live bus carries this process's own changes; a process that writes the database
+    without publishing (there is no bus between processes on SQLite) is seen here. One
+    connection per process asks ``PRAGMA data_version`` every ``interval`` (it changes when
+    another connection committed; no table is read); only then are the versions of the keys
+    views listen on as ``db:<key>`` read (two or three queries for all of them) and the keys
+    whose version moved delivered to the hub. A view woken by ``db:<key>`` compares the
+    version with what it shows and reads only when there is something new.
     """
 
     def __init__(
-        self, read: Callable[[list[str]], Awaitable[Mapping[str, Hashable]]], interval: float
+        self,
+        sqlite_path: str,
+        read: Callable[[list[str]], Awaitable[Mapping[str, Hashable]]],
+        hub: Hub,
+        interval: float = 0.25,
     ) -> None:
+        self._path = sqlite_path
         self._read = read
+        self._hub = hub
         self._interval = interval
-        self._counts: dict[str, int] = {}
         self._versions: dict[str, Hashable] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def watch(self, key: str) -> None:
-        self._counts[key] = self._counts.get(key, 0) + 1
+    def ensure(self) -> None:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._task.get_loop() is not loop:
             self._task = loop.create_task(self._run())
 
-    def unwatch(self, key: str) -> None:
-        left = self._counts.get(key, 0) - 1
-        if left > 0:
-            self._counts[key] = left
-        else:
-            self._counts.pop(key, None)
-            self._versions.pop(key, None)
-
     def version(self, key: str) -> Hashable | None:
-        """The conversation's version at the last poll; None before its first poll."""
+        """The version of ``key`` (without ``db:``) at the last read; None before it."""
         return self._versions.get(key)
 
     async def _run(self) -> None:
-        while self._counts:
-            keys = list(self._counts)
-            try:
-                found = await self._read(keys)
-            except Exception:  # a database hiccup: listeners still resync on their own
-                log.exception("change watcher poll failed")
-            else:
-                for key in keys:
-                    if key in self._counts:
-                        self._versions[key] = found.get(key)
-            await asyncio.sleep(self._interval)
+        import sqlite3
+
+        conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+
+        def data_version() -> int:
+            return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+        last: int | None = None
+        try:
+            while True:
+                try:
+                    current = await asyncio.to_thread(data_version)
+                    keys = [k[3:] for k in self._hub.watched() if k.startswith(DB_PREFIX)]
+                    new = [k for k in keys if k not in self._versions]
+                    if keys and (current != last or new):
+                        found = await self._read(keys)
+                        moved = [
+                            k
+                            for k in keys
+                            if k not in self._versions or self._versions[k] != found.get(k)
+                        ]
+                        self._versions = {k: found.get(k) for k in keys}
+                        if moved:
+                            self._hub.deliver(DB_PREFIX + k for k in moved)
+                    last = current
+                except Exception:  # a database hiccup: views still resync on their own
+                    log.exception("external write watch failed")
+                await asyncio.sleep(self._interval)
+        finally:
+            conn.close()
 
 
 class TypingBoard:
@@ -206,4 +245,21 @@ def typing_board(redis_url: str | None = None) -> LocalTypingBoard | RedisTyping
     return _boards[key]
 
 
-notifier = Notifier()
+class BusNotifier:
+    """``notify``/``wait`` over the process's live bus (``bus.py``): a notification reaches
+    the waiters of every worker, not only this one's."""
+
+    def notify(self, *keys: str) -> None:
+        from chat_widget.live_chat.bus import publish
+
+        publish(*keys)
+
+    async def wait(self, keys: Iterable[str], timeout: float) -> bool:
+        """True when woken by ``notify`` (on any worker), False on timeout."""
+        from chat_widget.live_chat.bus import bus
+
+        with bus().subscribe(keys) as sub:
+            return bool(await sub.wait(timeout))
+
+
+notifier = BusNotifier()

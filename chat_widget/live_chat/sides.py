@@ -7,7 +7,8 @@ they hold (``require_role`` is checked by the caller on every console event).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -37,9 +38,12 @@ from chat_widget.live_chat.queue import (
     request_chat,
     waiting_queue,
 )
-from chat_widget.live_chat.records import ReadState
+from chat_widget.live_chat.records import ChatRequest, ReadState
 from chat_widget.live_chat.routing import active_chats_for_agent
 from chat_widget.observability import metrics
+
+#: the live key of the waiting queue (``realtime.QUEUE``; not imported: no asyncio here)
+QUEUE_KEY = "queue"
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,78 @@ def conversation_versions(
         for cid, seq, status in rows:
             versions[cid] = (seq, status, reads.get(cid, 0))
     return versions
+
+
+def customer_read_receipt(*, session: Session, customer_id: str, conversation_id: str) -> int:
+    """The agent's read seq in the customer's own conversation (0 for another's): what a
+    read-receipt wake-up reads instead of the whole view."""
+    seq = session.exec(
+        select(func.max(ReadState.last_read_seq))
+        .join(Conversation, col(Conversation.id) == col(ReadState.conversation_id))
+        .where(
+            ReadState.conversation_id == conversation_id,
+            ReadState.participant_kind == "agent",
+            Conversation.customer_id == customer_id,
+        )
+    ).one()
+    return int(seq or 0)
+
+
+def live_versions(*, session: Session, keys: list[str]) -> dict[str, Hashable]:
+    """A cheap version per live key, for noticing other processes' writes on SQLite
+    (``realtime.ExternalWrites``): a conversation id -> ``(last seq, status, agent's read
+    seq, customer's read seq)``, ``queue`` -> the waiting chats, ``agent:<id>`` -> presence
+    and the chats held. A few queries for any number of keys."""
+    found: dict[str, Hashable] = {}
+    conversation_ids = [k for k in keys if k != QUEUE_KEY and not k.startswith("agent:")]
+    for start in range(0, len(conversation_ids), 500):
+        part = conversation_ids[start : start + 500]
+        reads: dict[tuple[str, str], int] = {}
+        for cid, kind, seq in session.exec(
+            select(
+                ReadState.conversation_id,
+                ReadState.participant_kind,
+                func.max(ReadState.last_read_seq),
+            )
+            .where(col(ReadState.conversation_id).in_(part))
+            .group_by(col(ReadState.conversation_id), col(ReadState.participant_kind))
+        ).all():
+            reads[(cid, kind)] = int(seq or 0)
+        for cid, last_seq, status in session.exec(
+            select(Conversation.id, Conversation.last_seq, Conversation.status).where(
+                col(Conversation.id).in_(part)
+            )
+        ).all():
+            found[cid] = (
+                last_seq,
+                status,
+                reads.get((cid, "agent"), 0),
+                reads.get((cid, "customer"), 0),
+            )
+    if QUEUE_KEY in keys:
+        waiting = sorted(
+            session.exec(
+                select(ChatRequest.conversation_id).where(
+                    col(ChatRequest.agent_id).is_(None), col(ChatRequest.closed_at).is_(None)
+                )
+            ).all()
+        )
+        found[QUEUE_KEY] = tuple(waiting)
+    agent_ids = [k.removeprefix("agent:") for k in keys if k.startswith("agent:")]
+    if agent_ids:
+        held: dict[str, list[str]] = {a: [] for a in agent_ids}
+        for agent_id, cid in session.exec(
+            select(ChatRequest.agent_id, ChatRequest.conversation_id).where(
+                col(ChatRequest.agent_id).in_(agent_ids), col(ChatRequest.closed_at).is_(None)
+            )
+        ).all():
+            held.setdefault(str(agent_id), []).append(cid)
+        presence = dict(
+            session.exec(select(Agent.id, Agent.presence).where(col(Agent.id).in_(agent_ids))).all()
+        )
+        for agent_id in agent_ids:
+            found[f"agent:{agent_id}"] = (presence.get(agent_id), tuple(sorted(held[agent_id])))
+    return found
 
 
 def customer_send(
@@ -284,6 +360,91 @@ def agent_view(
             "customer", 0
         ),
         colleagues=people,
+    )
+
+
+@dataclass(frozen=True)
+class AgentDelta:
+    """What a console wake-up read: only the parts asked for (None = not read)."""
+
+    presence: str | None = None
+    queue: list[QueueEntry] | None = None
+    colleagues: list[tuple[str, str]] | None = None
+    chats: list[AgentChat] | None = None
+    #: the selected conversation's news (None when not read, or not the agent's)
+    status: str | None = None
+    language: str | None = None
+    messages: list[Message] = field(default_factory=list)
+    customer_read_seq: int | None = None
+
+
+def _held_chats(session: Session, agent_id: str) -> list[AgentChat]:
+    """The agent's chats with their unread counts: two queries, whatever their number."""
+    held = active_chats_for_agent(session=session, agent_id=agent_id)
+    ids = [c.id for c in held]
+    seen: dict[str, int] = {}
+    if ids:
+        for cid, seq in session.exec(
+            select(ReadState.conversation_id, func.max(ReadState.last_read_seq))
+            .where(col(ReadState.conversation_id).in_(ids), ReadState.participant_kind == "agent")
+            .group_by(col(ReadState.conversation_id))
+        ).all():
+            seen[cid] = int(seq or 0)
+    return [
+        AgentChat(c.id, c.locale, c.topic, c.status, max(0, c.last_seq - seen.get(c.id, 0)))
+        for c in held
+    ]
+
+
+def agent_delta(
+    *,
+    session: Session,
+    agent_id: str,
+    conversation_id: str | None,
+    after_seq: int,
+    queue: bool,
+    chats: bool,
+    current: bool,
+) -> AgentDelta:
+    """The console's news since its last read, only the parts a wake-up concerns: the queue
+    (and who is available), the agent's chats (presence, unread counts), the selected
+    conversation's messages after ``after_seq`` (only if the agent holds it)."""
+    presence: str | None = None
+    if queue or chats:
+        agent = session.get(Agent, agent_id)
+        if agent is None:
+            raise NotAssignedAgent(agent_id)
+        presence = agent.presence
+    waiting = people = None
+    if queue:
+        assert agent is not None
+        waiting = waiting_queue(session=session, languages=list(agent.languages))
+        people = [(a.id, a.display_name) for a in colleagues(session=session, agent_id=agent_id)]
+    held = _held_chats(session, agent_id) if chats else None
+    delta = AgentDelta(presence=presence, queue=waiting, colleagues=people, chats=held)
+    if not (current and conversation_id):
+        return delta
+    row = session.exec(
+        select(ChatRequest.agent_id, ChatRequest.language, Conversation.status)
+        .join(Conversation, col(Conversation.id) == col(ChatRequest.conversation_id))
+        .where(ChatRequest.conversation_id == conversation_id)
+    ).first()
+    if row is None or row[0] != agent_id:
+        return delta
+    customer_seq = session.exec(
+        select(func.max(ReadState.last_read_seq)).where(
+            ReadState.conversation_id == conversation_id,
+            ReadState.participant_kind == "customer",
+        )
+    ).one()
+    return replace(
+        delta,
+        status=row[2],
+        language=row[1],
+        messages=messages_since(
+            session=session, conversation_id=conversation_id, after_seq=after_seq
+        ),
+        customer_read_seq=int(customer_seq or 0),
     )
 
 

@@ -18,6 +18,7 @@ from chat_widget.claims.records import Claim
 from chat_widget.domain.clock import as_aware
 from chat_widget.domain.models import Channel, Conversation
 from chat_widget.files import BlobStore
+from chat_widget.live_chat.callbacks import CallbackRequest
 from chat_widget.meetings.records import (
     CleanupKind,
     MeetingAppointment,
@@ -48,6 +49,7 @@ COUNT_KEYS = (
     "device_profiles",
     "files",
     "bookings_customers",
+    "callback_requests",
 )
 
 
@@ -135,7 +137,13 @@ def purge_expired(
         session,
         select(DeviceProfile.id).where(col(DeviceProfile.collected_at) < cut["device_data"]),
     )
+    # Callback requests (message and contact) live as long as a live chat would.
+    callback_ids = ids_where(
+        session,
+        select(CallbackRequest.id).where(col(CallbackRequest.created_at) < cut["live_chat"]),
+    )
     counts = dict.fromkeys(COUNT_KEYS, 0)
+    counts["callback_requests"] = len(callback_ids)
     counts["assistant_conversations"] = len(by_channel["assistant"])
     counts["live_chat_conversations"] = len(by_channel["live_chat"])
     counts["video_conversations"] = len(by_channel["video"])
@@ -172,6 +180,7 @@ def purge_expired(
     )
     counts["appointments"] = delete_by_ids(session, MeetingAppointment, appointment_ids)
     counts["device_profiles"] = delete_by_ids(session, DeviceProfile, device_ids)
+    counts["callback_requests"] = delete_by_ids(session, CallbackRequest, callback_ids)
     for bookings_customer in _bookings_customers_without_meetings(session, set()):
         # The customer's last meeting is past retention: their Bookings customer (name, e-mail)
         # goes too, through the queue the pending-bookings job carries out.

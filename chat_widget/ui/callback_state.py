@@ -82,14 +82,20 @@ class CallbackState(WidgetState):
         ]
 
     def _show(self, request: callbacks.CallbackRequest | None) -> None:
-        if request is None:
-            self.cb_status = ""
-            return
-        self.cb_status = request.status
-        self.cb_contact = request.contact
-        due = as_aware(request.due_at)
-        later = due - as_aware(request.created_at) > timedelta(minutes=1)
-        self.cb_due = format_when(due, self.locale) if later and due > utcnow() else ""
+        """Assign only what changed: each assignment is pushed to the browser, and the
+        listener re-reads every few seconds."""
+        status, contact, due = "", self.cb_contact, ""
+        if request is not None:
+            status, contact = request.status, request.contact
+            moment = as_aware(request.due_at)
+            later = moment - as_aware(request.created_at) > timedelta(minutes=1)
+            due = format_when(moment, self.locale) if later and moment > utcnow() else ""
+        if status != self.cb_status:
+            self.cb_status = status
+        if contact != self.cb_contact:
+            self.cb_contact = contact
+        if due != self.cb_due:
+            self.cb_due = due
 
     async def _read(self) -> callbacks.CallbackRequest | None:
         customer_id = self._customer_id

@@ -1,9 +1,10 @@
 """The customer's live chat view: thin handlers over chat_widget.live_chat.
 
-Delivery: a background listener per open view wakes on an in-process notification or every
-``POLL_SECONDS`` and reads ``messages_since`` from the database, so messages written by any
-worker arrive, in seq order, and nothing is lost across a dropped connection (a reconnect
-re-runs the page's on_load, which restarts the listener from the last seq the view holds).
+Delivery: a background listener per open view sleeps until the live bus (``live_chat.bus``)
+publishes one of its keys, on any worker, and then reads only its delta (``messages_since``
+the last seq, or the read receipt) from the database, so messages arrive in seq order and
+nothing is lost across a dropped connection (a reconnect re-runs the page's on_load, which
+restarts the listener from the last seq the view holds).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Hashable, Mapping
+from collections.abc import AsyncIterator, Hashable
 from functools import partial
 from typing import Any
 
@@ -28,20 +29,24 @@ from chat_widget.domain.models import Message
 from chat_widget.files import FileRejected, UploadLimits
 from chat_widget.i18n import format_clock
 from chat_widget.live_chat import attachments, resume, sides
+from chat_widget.live_chat.bus import RESYNC, bus
 from chat_widget.live_chat.realtime import (
     QUEUE,
-    ChangeWatcher,
+    TYPING_TTL,
     LocalTypingBoard,
     RedisTypingBoard,
+    db_key,
     from_customer,
     notifier,
+    read_key,
     typing_board,
+    typing_key,
     view_key,
 )
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.connection import outbox_ready, outbox_result
-from chat_widget.ui.live_push import POLL_SECONDS, Liveness
+from chat_widget.ui.live_push import Liveness, external_writes
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 from chat_widget.web.claim_files import CHAT, ServedFile, file_url, mint_file_token
 
@@ -64,32 +69,23 @@ def _typing() -> LocalTypingBoard | RedisTypingBoard:
     return typing_board(runtime.settings().redis_url)
 
 
-#: A listener re-reads its whole view at least this often, even when nothing announced a change.
-RESYNC_SECONDS = 30.0
+#: A listener re-reads its whole view this rarely when nothing woke it: only a safety net for
+#: a lost notification (a backend reconnect re-reads at once anyway).
+RESYNC_SECONDS = 300.0
+#: While the chat waits in the queue the expected wait moves with time too.
+QUEUE_REFRESH_SECONDS = 30.0
+#: Queue wake-ups (each request, accept, leave …) re-read the place at most this often.
+QUEUE_MIN_SECONDS = 1.0
+#: An idle listener looks this often whether its client is still connected (no database).
+LIVENESS_SECONDS = 15.0
 
 
-def _only_seq_within(version: Hashable | None, seen: Hashable | None, shown_seq: int) -> bool:
-    """True when ``version`` differs from ``seen`` at most by a last seq the view already
-    holds (the customer's own sends), so there is nothing new to read."""
-    if not (isinstance(version, tuple) and isinstance(seen, tuple)):
-        return version == seen
-    return version[1:] == seen[1:] and version[0] <= shown_seq
-
-
-async def _read_versions(conversation_ids: list[str]) -> Mapping[str, Hashable]:
-    return await runtime.run_db(
-        lambda s: sides.conversation_versions(session=s, conversation_ids=conversation_ids)
-    )
-
-
-_watchers: list[ChangeWatcher] = []
-
-
-def _watcher() -> ChangeWatcher:
-    """The process's one database poll for all open customer chat views."""
-    if not _watchers:
-        _watchers.append(ChangeWatcher(_read_versions, POLL_SECONDS))
-    return _watchers[0]
+def _moved_for_customer(version: Hashable | None, last_seq: int, phase: str, read: int) -> bool:
+    """Did another process change what the customer sees (not only their own sends)?"""
+    if not isinstance(version, tuple):
+        return True
+    seq, status, agent_read = version[0], version[1], version[2]
+    return seq > last_seq or PHASES_BY_STATUS.get(status, phase) != phase or agent_read != read
 
 
 def _schedule():  # type: ignore[no-untyped-def]
@@ -106,6 +102,12 @@ def _customer_view(
         customer_id=customer_id,
         conversation_id=conversation_id,
         after_seq=after_seq,
+    )
+
+
+def _customer_receipt(customer_id: str, conversation_id: str, session: Session) -> int:
+    return sides.customer_read_receipt(
+        session=session, customer_id=customer_id, conversation_id=conversation_id
     )
 
 
@@ -349,86 +351,122 @@ class LiveChatState(WidgetState):
 
     @rx.event(background=True)
     async def listen(self) -> AsyncIterator[EventSpec | None]:
+        """Push, not poll: sleep until the bus wakes this view, then read only what the key
+        says changed (the messages after the last seq, or just the read receipt), apply it
+        under one state lock and go back to sleep. One background task per open chat view,
+        because Reflex pushes a view's updates from a task bound to it."""
         async with self:
             self._listen_gen += 1
             gen = self._listen_gen
             conversation_id = self._conversation_id
             token = self.router.session.client_token
             liveness = Liveness(token)
+            after, phase, agent_read = self._last_seq, self.phase, self.agent_read_seq
+            customer_id = self._customer_id
         if not conversation_id:
             return
-        # Wake-ups: this conversation (a write on this worker) or this client (the widget
-        # opened or closed: the read receipt and the unread count follow visibility). The
-        # customer's own sends and receipts wake the console only (``from_customer``).
-        keys = [conversation_id, view_key(token)]
+        # What wakes it: new messages or status (``conversation_id``), the agent's read
+        # receipt, the agent typing, the widget opened or closed (read receipt and unread
+        # count follow visibility), the queue moving while waiting, and on SQLite other
+        # processes' writes (``db:``). The customer's own sends wake the console only.
+        cid = conversation_id
+        keys = {cid, read_key(cid), typing_key(cid, "agent"), view_key(token), db_key(cid)}
+        sub = bus().subscribe(keys | {QUEUE})
+        external = external_writes()
+        dirty: set[str] = {cid}  # the first pass reads the view (a resume after a reconnect)
         marked = 0
-        seen: Hashable | None = None  # the watcher's version at the last full read
-        last_read = 0.0
-        woke, waiting, shown_typing = True, True, False
-        watcher = _watcher()
-        watcher.watch(conversation_id)
+        shown_typing = False
+        last_read = last_queue = 0.0
         try:
             while True:
-                version = watcher.version(conversation_id)
-                agent_typing = await _typing().is_typing(conversation_id, "agent")
-                must = woke or waiting or time.monotonic() - last_read >= RESYNC_SECONDS
-                if not must and version == seen and agent_typing == shown_typing:
+                now = time.monotonic()
+                waiting = phase == "waiting"
+                read_view = (
+                    cid in dirty or RESYNC in dirty or now - last_read >= RESYNC_SECONDS
+                ) or (
+                    waiting
+                    and (
+                        (QUEUE in dirty and now - last_queue >= QUEUE_MIN_SECONDS)
+                        or now - last_queue >= QUEUE_REFRESH_SECONDS
+                    )
+                )
+                if not read_view and db_key(cid) in dirty and external is not None:
+                    read_view = _moved_for_customer(external.version(cid), after, phase, agent_read)
+                read_receipt = not read_view and read_key(cid) in dirty
+                typing_due = typing_key(cid, "agent") in dirty or shown_typing or read_view
+                if not (read_view or read_receipt or typing_due or view_key(token) in dirty):
                     if liveness.expired():
                         return
-                    woke = await notifier.wait(keys, POLL_SECONDS)
+                    timeout = QUEUE_MIN_SECONDS if waiting and QUEUE in dirty else None
+                    dirty = await sub.wait(
+                        timeout or self._sleep_for(now, last_read, waiting, shown_typing)
+                    )
                     continue
+                agent_typing = (
+                    await _typing().is_typing(cid, "agent") if typing_due else shown_typing
+                )
+                view: sides.CustomerView | None = None
+                receipt: int | None = None
+                try:
+                    if read_view:
+                        last_read = last_queue = time.monotonic()
+                        view = await runtime.run_db(
+                            partial(_customer_view, customer_id, cid, after)
+                        )
+                    elif read_receipt:
+                        receipt = await runtime.run_db(partial(_customer_receipt, customer_id, cid))
+                except live_chat.ChatNotFound:
+                    return
+                except Exception:  # a database hiccup: read again on the next wake-up
+                    log.exception("live chat sync failed")
+                    last_read = 0.0
+                events: list[EventSpec] = []
                 async with self:
                     if (
                         gen != self._listen_gen
-                        or self._conversation_id != conversation_id
+                        or self._conversation_id != cid
                         or self.view != "live_chat"
                     ):
-                        return
-                    after, customer_id = self._last_seq, self._customer_id
-                    # Only our own sends moved it: they are on screen already.
-                    read = must or not _only_seq_within(version, seen, after)
-                    if not read and self.agent_typing != agent_typing:
-                        self.agent_typing = agent_typing
-                if not read:
-                    seen, shown_typing = version, agent_typing
-                    woke = await notifier.wait(keys, POLL_SECONDS)
-                    continue
-                view: sides.CustomerView | None = None
-                seen, last_read = version, time.monotonic()
-                try:
-                    view = await runtime.run_db(
-                        partial(_customer_view, customer_id, conversation_id, after)
-                    )
-                except live_chat.ChatNotFound:
-                    return
-                except Exception:  # a database hiccup: try again on the next tick
-                    log.exception("live chat sync failed")
-                    seen = None
-                events: list[EventSpec] = []
-                async with self:
-                    if gen != self._listen_gen or self._conversation_id != conversation_id:
                         return
                     if self.agent_typing != agent_typing:
                         self.agent_typing = agent_typing
                     shown_typing = agent_typing
                     if view is not None:
                         events = self._apply(view)
-                    done = self.phase in {"ended", "left"}
-                    waiting = self.phase == "waiting"
+                    elif receipt is not None and receipt != self.agent_read_seq:
+                        self.agent_read_seq = receipt
+                    after, phase, agent_read = self._last_seq, self.phase, self.agent_read_seq
                     # Read receipts are for the other side's messages: the customer's own
                     # sends need no receipt write (it was one more commit per message).
                     incoming = max((i.seq for i in self.items if i.author != "customer"), default=0)
                     visible_seq = self._last_seq if self.is_visible and incoming > marked else 0
+                    if view is None and view_key(token) in dirty:
+                        events = self._unread_events([])
                 for event in events:
                     yield event
                 if visible_seq > marked:
                     marked = visible_seq
-                    await self._mark_read(conversation_id, customer_id, visible_seq)
-                if done or liveness.expired():
+                    await self._mark_read(cid, customer_id, visible_seq)
+                if phase in {"ended", "left"} or liveness.expired():
                     return
-                woke = await notifier.wait(keys, POLL_SECONDS)
+                if (QUEUE in sub.keys) != (phase == "waiting"):
+                    sub.set_keys(keys | {QUEUE} if phase == "waiting" else keys)
+                dirty = await sub.wait(
+                    self._sleep_for(time.monotonic(), last_read, waiting, shown_typing)
+                )
         finally:
-            watcher.unwatch(conversation_id)
+            sub.close()
+
+    @staticmethod
+    def _sleep_for(now: float, last_read: float, waiting: bool, typing: bool = False) -> float:
+        """Until the next liveness look, queue refresh, resync or (while the agent is shown
+        typing) the indicator's expiry, whichever is first."""
+        due = RESYNC_SECONDS - (now - last_read)
+        if waiting:
+            due = min(due, QUEUE_REFRESH_SECONDS - (now - last_read))
+        if typing:
+            due = min(due, TYPING_TTL / 2)
+        return max(0.05, min(due, LIVENESS_SECONDS))
 
     def _apply(self, view: sides.CustomerView) -> list[EventSpec]:
         """Merge a fresh read. Only what changed is assigned: every assignment is a state
@@ -454,6 +492,10 @@ class LiveChatState(WidgetState):
         queue_lines = self._queue_lines(view.queue)
         if queue_lines != self.queue_lines:
             self.queue_lines = queue_lines
+        return self._unread_events(fresh)
+
+    def _unread_events(self, fresh: list[Message]) -> list[EventSpec]:
+        """Tell the host page how many messages arrived while the widget was closed."""
         events: list[EventSpec] = []
         incoming = sum(1 for m in fresh if m.author_kind in {"agent", "system"})
         if not self.is_visible and incoming:
@@ -621,7 +663,7 @@ class LiveChatState(WidgetState):
     async def typed(self) -> None:
         if self._conversation_id and self.phase == "active":
             if await _typing().touch(self._conversation_id, "customer"):
-                notifier.notify(from_customer(self._conversation_id))
+                notifier.notify(typing_key(self._conversation_id, "customer"))
 
     @rx.event
     async def leave_message(self, form: dict[str, Any]) -> None:

@@ -1,12 +1,19 @@
-"""Helpers shared by the customer and agent live views: socket liveness and listener timing."""
+"""Helpers shared by the customer and agent live views: socket liveness, the watch on other
+processes' writes."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Hashable, Mapping
 
-#: A listener wakes at least this often to read the database (other workers' writes).
-POLL_SECONDS = 0.8
+from sqlalchemy.engine import make_url
+
+from chat_widget.live_chat import sides
+from chat_widget.live_chat.bus import bus
+from chat_widget.live_chat.realtime import ExternalWrites
+from chat_widget.ui import runtime
+
 #: A listener whose client stays disconnected this long stops; the reconnect's on_load restarts it.
 DISCONNECTED_GRACE = 45.0
 
@@ -37,3 +44,23 @@ class Liveness:
         if self._gone_since is None:
             self._gone_since = now
         return now - self._gone_since > self.grace
+
+
+async def _read_versions(keys: list[str]) -> Mapping[str, Hashable]:
+    return await runtime.run_db(lambda s: sides.live_versions(session=s, keys=keys))
+
+
+_external: list[ExternalWrites] = []
+
+
+def external_writes() -> ExternalWrites | None:
+    """SQLite: the process's watch on other processes' writes (None on PostgreSQL, where
+    every writer publishes on the bus)."""
+    url = runtime.settings().database_url
+    if not url.startswith("sqlite"):
+        return None
+    if not _external:
+        path = make_url(url).database or ""
+        _external.append(ExternalWrites(path, _read_versions, bus().hub))
+    _external[0].ensure()
+    return _external[0]

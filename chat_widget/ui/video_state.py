@@ -27,7 +27,6 @@ from chat_widget.meetings import (
     RecordingTickRequired,
     Slot,
     all_topics,
-    format_slot,
     get_topic,
     has_video_consent,
     message,
@@ -35,6 +34,7 @@ from chat_widget.meetings import (
     recording_notice,
     video_notice,
 )
+from chat_widget.meetings.formatting import group_slots_by_day, time_zone_label
 from chat_widget.ui import runtime
 from chat_widget.ui.meetings_service import booking_service
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
@@ -48,6 +48,16 @@ MAX_SLOTS_SHOWN = 24
 class Option:
     value: str
     label: str
+
+
+@dataclass
+class Day:
+    """One day of the strip and its times (``value`` keys a slot, as the form sends it)."""
+
+    key: str
+    short_label: str
+    label: str
+    times: list[Option]
 
 
 @dataclass
@@ -90,6 +100,9 @@ class VideoState(WidgetState):
     recording_text: str = ""
     tick_label: str = ""
     slots: list[Option] = []
+    slot_days: list[Day] = []
+    slot_day: str = ""  # the day whose times are shown
+    done_kind: str = ""  # booked | rescheduled | pending: the confirmation's one headline
     loading: bool = False
     form_error: str = ""
     status_text: str = ""
@@ -116,7 +129,17 @@ class VideoState(WidgetState):
 
     @rx.var
     def tz_text(self) -> str:
-        return self.tr.get("video.times_shown_in", "").format(tz=self._time_zone_name())
+        zone = time_zone_label(self._time_zone_name(), locale=self.locale)
+        return self.tr.get("video.times_shown_in", "").format(tz=zone)
+
+    @rx.var
+    def done_title(self) -> str:
+        key = {"rescheduled": "video.rescheduled_title", "pending": "video.pending_title"}
+        return self.tr[key.get(self.done_kind, "video.confirmed")]
+
+    @rx.var
+    def slot_day_label(self) -> str:
+        return next((d.label for d in self.slot_days if d.key == self.slot_day), "")
 
     def _time_zone_name(self) -> str:
         return self.time_zone or "Europe/Brussels"
@@ -132,7 +155,9 @@ class VideoState(WidgetState):
         if await asyncio.to_thread(booking_service) is None:
             self.step = "unavailable"
             return
-        notice = video_notice(self.locale, privacy_charter_url=runtime.settings().privacy_url)
+        notice = video_notice(
+            self.locale, privacy_charter_url=runtime.settings().privacy_url_for(self.locale)
+        )
         self.notice_title = notice.title
         self.notice_paragraphs = list(notice.paragraphs)
         self.notice_link = notice.privacy_charter_url
@@ -178,6 +203,8 @@ class VideoState(WidgetState):
         self._request_id = uuid.uuid4().hex
         self.loading = True
         self.slots = []
+        self.slot_days = []
+        self.slot_day = ""
         yield _focus()
         await self._fetch_slots()
         self.loading = False
@@ -197,10 +224,24 @@ class VideoState(WidgetState):
         shown = found[:MAX_SLOTS_SHOWN]
         self._slots = {s.start.isoformat(): s for s in shown}
         tz = self._time_zone_name()
-        self.slots = [
-            Option(key, format_slot(s, locale=self.locale, timezone=tz))
-            for key, s in self._slots.items()
+        days = group_slots_by_day(shown, locale=self.locale, timezone=tz)
+        self.slot_days = [
+            Day(
+                key=d.day.isoformat(),
+                short_label=d.short_label,
+                label=d.label,
+                times=[Option(s.start.isoformat(), hours) for s, hours in d.slots],
+            )
+            for d in days
         ]
+        self.slots = [t for d in self.slot_days for t in d.times]
+        keys = [d.key for d in self.slot_days]
+        self.slot_day = self.slot_day if self.slot_day in keys else (keys[0] if keys else "")
+
+    @rx.event
+    def choose_day(self, key: str) -> None:
+        if any(d.key == key for d in self.slot_days):
+            self.slot_day = key
 
     @rx.event
     async def book(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
@@ -272,10 +313,12 @@ class VideoState(WidgetState):
         if outcome.status == OutcomeStatus.BOOKED and outcome.appointment is not None:
             self.booked = _booked(outcome.appointment, self.tr)
             self.rescheduling = ""
+            self.done_kind = "booked"
             self.step = "done"
         elif outcome.status == OutcomeStatus.RESCHEDULED and outcome.appointment is not None:
             self.booked = _booked(outcome.appointment, self.tr)
             self.rescheduling = ""
+            self.done_kind = "rescheduled"
             self.step = "done"
         elif outcome.status == OutcomeStatus.SLOT_TAKEN or (
             outcome.status == OutcomeStatus.FAILED and outcome.alternatives
@@ -284,6 +327,7 @@ class VideoState(WidgetState):
             await self._fetch_slots(outcome.alternatives)
         elif outcome.status == OutcomeStatus.PENDING and outcome.appointment is not None:
             self.booked = _booked(outcome.appointment, self.tr)
+            self.done_kind = "pending"
             self.step = "done"
         await self._load_meetings()
 

@@ -13,7 +13,13 @@ from playwright.sync_api import Browser, Frame, Page, expect
 
 from tests.e2e import test_live_chat
 from tests.e2e.conftest import WidgetServer, axe_violations, describe, open_widget
-from tests.e2e.test_live_chat import LIVE, agent_login, new_context, write_hours
+from tests.e2e.test_live_chat import (
+    LIVE,
+    agent_login,
+    customer_start_chat,
+    new_context,
+    write_hours,
+)
 
 #: The live chat module's migrated, seeded server (its fixture, registered here under its name).
 live_server = test_live_chat.live_server
@@ -54,6 +60,14 @@ def test_closed_leave_a_callback_request_agent_takes_it_at_opening(
         expect(contact).to_have_attribute("aria-invalid", "true")
         expect(message).to_have_value("Ma carte est bloquée, rappelez-moi svp")
         _axe_at_both_widths(page, frame)
+
+        # A PIN in the message is refused before anything is sent; the text stays to correct.
+        message.fill("Mon code PIN est 4821, rappelez-moi")
+        contact.fill("0470 12 34 56")
+        frame.get_by_role("button", name="Envoyer ma demande").click()
+        expect(frame.locator(".cw-guard")).to_be_visible()
+        expect(message).to_have_value("Mon code PIN est 4821, rappelez-moi")
+        message.fill("Ma carte est bloquée, rappelez-moi svp")
 
         # By e-mail the label and the check follow the choice.
         frame.get_by_label("Par e-mail").check()
@@ -99,3 +113,42 @@ def test_closed_leave_a_callback_request_agent_takes_it_at_opening(
         write_hours(live_server.hours_path, open_now=True)
         customer_ctx.close()
         agent_ctx.close()
+
+
+def test_long_queue_offers_a_callback_instead_of_waiting(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    write_hours(live_server.hours_path, open_now=True)
+    with sqlite3.connect(live_server.db_path) as db:
+        # Nobody available for French: the expected wait is unknown, so too long.
+        db.execute("UPDATE agent SET presence = 'offline'")
+    ctx = new_context(browser)
+    try:
+        page = ctx.new_page()
+        frame = customer_start_chat(page, live_server)
+        offer = frame.locator("#cw-cb-offer")
+        expect(offer).to_contain_text("L'attente est longue")
+        _axe_at_both_widths(page, frame)
+        frame.get_by_label("Par e-mail").check()
+        frame.get_by_label("Votre adresse e-mail").fill("marie.dupont@example.be")
+        frame.locator("#cw-cb-message").fill("Question sur mon prêt, merci de me répondre")
+        frame.get_by_role("button", name="Envoyer ma demande").click()
+        expect(frame.get_by_text("Merci. Votre message nous est parvenu")).to_be_visible()
+        status = frame.locator("#cw-cb-status")
+        expect(status).to_contain_text("Un conseiller vous recontacte bientôt")
+        expect(status).to_contain_text("marie.dupont@example.be")
+        _axe_at_both_widths(page, frame)
+        with sqlite3.connect(live_server.db_path) as db:
+            stored = db.execute(
+                "SELECT contact_kind, status FROM callback_request WHERE contact = ?",
+                ("marie.dupont@example.be",),
+            ).fetchall()
+            left = db.execute(
+                "SELECT r.left_message FROM chatrequest r JOIN message m"
+                " ON m.conversation_id = r.conversation_id"
+                " WHERE m.body = 'Question sur mon prêt, merci de me répondre'"
+            ).fetchall()
+        assert stored == [("email", "sent")]
+        assert left == [(1,)]  # out of the chat queue: the callback replaces the wait
+    finally:
+        ctx.close()

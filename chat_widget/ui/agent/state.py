@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,20 +32,26 @@ from chat_widget.agents.records import Presence, Role
 from chat_widget.domain.models import Message
 from chat_widget.i18n import LOCALES, catalog
 from chat_widget.live_chat import attachments, resume, sides
+from chat_widget.live_chat.bus import RESYNC, bus
 from chat_widget.live_chat.realtime import (
     QUEUE,
+    TYPING_TTL,
+    ExternalWrites,
     LocalTypingBoard,
     RedisTypingBoard,
+    db_key,
     from_customer,
     notifier,
+    read_key,
     typing_board,
+    typing_key,
 )
 from chat_widget.settings import get_settings
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.connection import outbox_ready, outbox_result, resumed
-from chat_widget.ui.live_push import POLL_SECONDS, Liveness
+from chat_widget.ui.live_push import Liveness, external_writes
 from chat_widget.web import console_session, oidc
 from chat_widget.web.claim_files import ServedFile
 from chat_widget.web.handler_files import agent_chat_file_url
@@ -94,12 +101,49 @@ class EarlierRow:
     summary: str
 
 
-def _agent_view(
-    agent_id: str, conversation_id: str, after_seq: int, session: Session
-) -> sides.AgentView:
-    return sides.agent_view(
-        session=session, agent_id=agent_id, conversation_id=conversation_id, after_seq=after_seq
+def _agent_delta(
+    agent_id: str,
+    conversation_id: str,
+    after_seq: int,
+    queue: bool,
+    chats: bool,
+    current: bool,
+    session: Session,
+) -> sides.AgentDelta:
+    return sides.agent_delta(
+        session=session,
+        agent_id=agent_id,
+        conversation_id=conversation_id,
+        after_seq=after_seq,
+        queue=queue,
+        chats=chats,
+        current=current,
     )
+
+
+#: A console listener re-reads everything this rarely when nothing woke it (safety net).
+RESYNC_SECONDS = 300.0
+#: Marks "the agent opened another chat": read it at once, from seq 0.
+_SELECTED = "*selected*"
+
+
+def _chat_keys(held: list[str], current: str) -> set[str]:
+    """What the console listens on per chat it holds: news in it (``c``), the customer's
+    side (message, read receipt), other processes' writes; typing for the open one."""
+    keys = {k for c in held for k in (c, from_customer(c), db_key(c))}
+    if current:
+        keys |= {current, from_customer(current), db_key(current), typing_key(current, "customer")}
+    return keys
+
+
+def _moved_for_agent(
+    external: ExternalWrites | None, conversation_id: str, after: int, customer_read: int
+) -> bool:
+    """Did another process change the open conversation beyond what the console shows?"""
+    version = external.version(conversation_id) if external is not None else None
+    if not isinstance(version, tuple):
+        return True
+    return version[0] > after or version[3] != customer_read
 
 
 def _agent_read(agent_id: str, conversation_id: str, seq: int, session: Session) -> None:
@@ -431,111 +475,193 @@ class AgentState(rx.State):
 
     @rx.event(background=True)
     async def listen(self) -> AsyncIterator[EventSpec | None]:
-        import time
-
+        """Push, not poll: sleep until the bus wakes the console, read only the parts the keys
+        concern (the queue, the agent's chats, the open conversation's new messages), apply
+        them under one state lock. One background task per console tab."""
         async with self:
             self._listen_gen += 1
             gen = self._listen_gen
             agent_id = self._agent_id
             liveness = Liveness(self.router.session.client_token)
-        checked = time.monotonic()
+            current, after = self.current_id, self._last_seq
+            held = [c.conversation_id for c in self.chats]
+        if not agent_id:
+            return
+        me = f"agent:{agent_id}"
+        base = {QUEUE, me, db_key(QUEUE), db_key(me)}
+        sub = bus().subscribe(base)
+        external = external_writes()
+        dirty: set[str] = {RESYNC}  # the first pass reads everything
+        checked = last_full = time.monotonic()
+        shown_typing = False
+        shown_read = 0
         marked = ("", 0)
-        while agent_id:
-            async with self:
-                if gen != self._listen_gen:
-                    return
-                if time.monotonic() - checked > REAUTH_SECONDS:
-                    checked = time.monotonic()
-                    if await self._require() is None:
-                        yield self._to_login()
-                        return
-                current, after = self.current_id, self._last_seq
-            try:
-                view: sides.AgentView | None = await runtime.run_db(
-                    partial(_agent_view, agent_id, current, after)
+        try:
+            while True:
+                sub.set_keys(base | _chat_keys(held, current))
+                now = time.monotonic()
+                full = RESYNC in dirty or now - last_full >= RESYNC_SECONDS
+                want_queue = full or bool(dirty & {QUEUE, db_key(QUEUE)})
+                held_keys = _chat_keys(held, "") - {typing_key(current, "customer")}
+                want_chats = full or bool(dirty & ({me, db_key(me)} | held_keys))
+                want_current = bool(current) and (
+                    full
+                    or bool(dirty & {current, from_customer(current), _SELECTED})
+                    or (
+                        db_key(current) in dirty
+                        and _moved_for_agent(external, current, after, shown_read)
+                    )
                 )
-            except Exception:  # a database hiccup: try again on the next tick
-                log.exception("console sync failed")
-                view = None
-            customer_typing = bool(current) and await _typing().is_typing(current, "customer")
-            async with self:
-                if gen != self._listen_gen:
-                    return
+                typing_due = bool(current) and (
+                    want_current or shown_typing or typing_key(current, "customer") in dirty
+                )
+                reauth = now - checked > REAUTH_SECONDS
+                if not (want_queue or want_chats or want_current or typing_due or reauth):
+                    if liveness.expired():
+                        return
+                    dirty = await sub.wait(self._sleep_for(now, checked, last_full, shown_typing))
+                    continue
+                if full:
+                    last_full = now
+                delta: sides.AgentDelta | None = None
+                if want_queue or want_chats or want_current:
+                    try:
+                        delta = await runtime.run_db(
+                            partial(
+                                _agent_delta,
+                                agent_id,
+                                current,
+                                after,
+                                want_queue,
+                                want_chats,
+                                want_current,
+                            )
+                        )
+                    except Exception:  # a database hiccup: read everything on the next pass
+                        log.exception("console sync failed")
+                        last_full = 0.0
+                customer_typing = (
+                    await _typing().is_typing(current, "customer") if typing_due else False
+                )
                 to_open = ""
-                if view is not None and self.current_id == current:
-                    self._apply(view)
-                    self.customer_typing = customer_typing
-                    to_open = self._note_assigned(view)
-                read_up_to = self._last_seq if self.current_id == current and current else 0
-            if read_up_to and (current, read_up_to) != marked:
-                marked = (current, read_up_to)
-                try:
-                    await runtime.run_db(partial(_agent_read, agent_id, current, read_up_to))
-                    notifier.notify(current)
-                except live_chat.LiveChatError:
-                    pass
-            if to_open:
-                yield AgentState.select_chat(to_open)
-            if liveness.expired():
-                return
-            chat_keys = [current, from_customer(current)] if current else []
-            keys = [QUEUE, f"agent:{agent_id}", *chat_keys]
-            await notifier.wait(keys, POLL_SECONDS)
+                async with self:
+                    if gen != self._listen_gen:
+                        return
+                    if reauth:
+                        checked = time.monotonic()
+                        if await self._require() is None:
+                            yield self._to_login()
+                            return
+                    if delta is not None:
+                        to_open = self._apply_delta(delta, current)
+                    if self.current_id == current and self.customer_typing != customer_typing:
+                        self.customer_typing = customer_typing
+                    shown_typing = customer_typing and self.current_id == current
+                    read_up_to = self._last_seq if self.current_id == current and current else 0
+                    selected = self.current_id != current
+                    current, after = self.current_id, self._last_seq
+                    shown_read = self.customer_read_seq
+                    held = [c.conversation_id for c in self.chats]
+                if read_up_to and (current, read_up_to) != marked and not selected:
+                    marked = (current, read_up_to)
+                    try:
+                        await runtime.run_db(partial(_agent_read, agent_id, current, read_up_to))
+                        notifier.notify(read_key(current))
+                    except live_chat.LiveChatError:
+                        pass
+                if to_open:
+                    yield AgentState.select_chat(to_open)
+                if liveness.expired():
+                    return
+                if selected:  # another chat was opened meanwhile: read it at once
+                    dirty = {_SELECTED} | sub.pending()
+                    continue
+                dirty = await sub.wait(
+                    self._sleep_for(time.monotonic(), checked, last_full, shown_typing)
+                )
+        finally:
+            sub.close()
 
-    def _apply(self, view: sides.AgentView) -> None:
-        self.presence = view.presence
-        people = [TextRow(id=i, text=name) for i, name in view.colleagues]
-        if people != self.colleagues:
-            self.colleagues = people
-        self.queue = [
-            QueueRow(
-                conversation_id=e.conversation_id,
-                waited=self.tr["agent.minutes"].format(n=_minutes(e.waited)),
-                topic=self._topic_label(e.topic),
-                language=e.language,
-                page=e.page_url or "",
-                summary=self.tr["agent.has_summary"] if e.has_handover_summary else "",
-            )
-            for e in view.queue
-        ]
-        self.chats = [
-            ChatTab(
-                conversation_id=c.conversation_id,
-                label=self.tr["agent.open_chat"].format(n=i + 1),
-                language=c.language,
-                topic=self._topic_label(c.topic),
-                unread=self.tr["agent.unread"].format(n=c.unread)
-                if c.unread and c.conversation_id != self.current_id
-                else "",
-            )
-            for i, c in enumerate(view.chats)
-        ]
-        if not self.current_id:
-            return
-        if view.status is None:
-            return
-        self.current_status = view.status
-        self.current_language = view.language or ""
+    @staticmethod
+    def _sleep_for(now: float, checked: float, last_full: float, typing: bool = False) -> float:
+        """Until the next session re-check, resync or (while the customer is shown typing)
+        the indicator's expiry, whichever is first."""
+        due = min(REAUTH_SECONDS - (now - checked), RESYNC_SECONDS - (now - last_full))
+        if typing:
+            due = min(due, TYPING_TTL / 2)
+        return max(0.05, due)
+
+    def _apply_delta(self, delta: sides.AgentDelta, current: str) -> str:
+        """Assign only what was read and changed (every assignment is pushed to the browser);
+        returns a routed chat to open, if any."""
+        if delta.presence is not None and delta.presence != self.presence:
+            self.presence = delta.presence
+        if delta.colleagues is not None:
+            people = [TextRow(id=i, text=name) for i, name in delta.colleagues]
+            if people != self.colleagues:
+                self.colleagues = people
+        if delta.queue is not None:
+            queue = [
+                QueueRow(
+                    conversation_id=e.conversation_id,
+                    waited=self.tr["agent.minutes"].format(n=_minutes(e.waited)),
+                    topic=self._topic_label(e.topic),
+                    language=e.language,
+                    page=e.page_url or "",
+                    summary=self.tr["agent.has_summary"] if e.has_handover_summary else "",
+                )
+                for e in delta.queue
+            ]
+            if queue != self.queue:
+                self.queue = queue
+        to_open = ""
+        if delta.chats is not None:
+            chats = [
+                ChatTab(
+                    conversation_id=c.conversation_id,
+                    label=self.tr["agent.open_chat"].format(n=i + 1),
+                    language=c.language,
+                    topic=self._topic_label(c.topic),
+                    unread=self.tr["agent.unread"].format(n=c.unread)
+                    if c.unread and c.conversation_id != self.current_id
+                    else "",
+                )
+                for i, c in enumerate(delta.chats)
+            ]
+            if chats != self.chats:
+                self.chats = chats
+            to_open = self._note_assigned(delta.chats)
+        if not self.current_id or self.current_id != current or delta.status is None:
+            return to_open
+        if delta.status != self.current_status:
+            self.current_status = delta.status
+        if (delta.language or "") != self.current_language:
+            self.current_language = delta.language or ""
         known = {i.id for i in self.items}
-        fresh = [m for m in view.messages if m.id not in known]
+        fresh = [m for m in delta.messages if m.id not in known]
         if fresh:
             self.items = sorted(
                 [*self.items, *(console_item(m, self.locale) for m in fresh)],
                 key=lambda i: i.seq,
             )
-        if view.messages:
-            self._last_seq = max(self._last_seq, view.messages[-1].seq)
-        self.customer_read_seq = view.customer_read_seq
+        if delta.messages:
+            self._last_seq = max(self._last_seq, delta.messages[-1].seq)
+        if (
+            delta.customer_read_seq is not None
+            and delta.customer_read_seq != self.customer_read_seq
+        ):
+            self.customer_read_seq = delta.customer_read_seq
+        return to_open
 
-    def _note_assigned(self, view: sides.AgentView) -> str:
-        """Announce chats that routing gave this agent since the last tick; returns the one to
+    def _note_assigned(self, chats: list[sides.AgentChat]) -> str:
+        """Announce chats that routing gave this agent since the last read; returns the one to
         open when the agent has none open (they should not have to hunt for it)."""
-        ids = [c.conversation_id for c in view.chats]
+        ids = [c.conversation_id for c in chats]
         new = [i for i in ids if i not in self._known_chats and i != self.current_id]
         self._known_chats = ids
         if not new:
             return ""
-        chat = next(c for c in view.chats if c.conversation_id == new[0])
+        chat = next(c for c in chats if c.conversation_id == new[0])
         self.assigned_text = self.tr["agent.assigned"].format(
             language=chat.language.upper(), topic=self._topic_label(chat.topic)
         )
@@ -737,7 +863,7 @@ class AgentState(rx.State):
         if await self._require() is None:
             return self._to_login()
         if self.current_id and await _typing().touch(self.current_id, "agent"):
-            notifier.notify(self.current_id)
+            notifier.notify(typing_key(self.current_id, "agent"))
         return None
 
     @rx.event

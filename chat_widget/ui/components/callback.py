@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from chat_widget.ui.callback_state import CallbackState
+from chat_widget.ui.components.chat import guard_alert
 
 CB = CallbackState
 ERROR_ID = "cw-cb-error"
@@ -91,6 +92,8 @@ def _form() -> rx.Component:
             id=ERROR_ID,
             role="alert",
         ),
+        # A PIN or code in the message: refused in the browser (never sent) or by the server.
+        guard_alert(),
         rx.el.button(CB.tr["callback.send"], type="submit", class_name="cw-send"),
         on_submit=CB.submit,
         reset_on_submit=False,

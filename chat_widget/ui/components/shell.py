@@ -128,4 +128,5 @@ def footer(*top: rx.Component) -> rx.Component:
 def _privacy_url() -> str:
     from chat_widget.settings import get_settings
 
-    return get_settings().privacy_url
+    settings = get_settings()
+    return settings.privacy_url_for(settings.default_locale)

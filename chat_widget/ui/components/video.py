@@ -69,6 +69,37 @@ def topic_step() -> rx.Component:
     )
 
 
+def _day_button(d: Any) -> rx.Component:
+    return rx.el.button(
+        d.short_label,
+        type="button",
+        aria_pressed=rx.cond(d.key == V.slot_day, "true", "false"),
+        on_click=V.choose_day(d.key),
+        class_name="cw-chip cw-day",
+    )
+
+
+def _day_times(d: Any) -> rx.Component:
+    """Every day's times stay in the form (hidden when another day is shown), so a time
+    picked before looking at another day is still the one sent."""
+    return rx.el.fieldset(
+        rx.el.legend(d.label, class_name="cw-day-legend"),
+        rx.el.div(
+            rx.foreach(
+                d.times,
+                lambda t: rx.el.label(
+                    rx.el.input(type="radio", name="slot", value=t.value),
+                    " ",
+                    t.label,
+                    class_name="cw-slot",
+                ),
+            ),
+            class_name="cw-slots",
+        ),
+        class_name=rx.cond(d.key == V.slot_day, "cw-day-times", "cw-day-times cw-day-times--off"),
+    )
+
+
 def slot_step() -> rx.Component:
     return rx.el.form(
         rx.cond(
@@ -91,18 +122,16 @@ def slot_step() -> rx.Component:
                 ~V.loading & (V.slot_count == 0) & (V.form_error == ""),
                 rx.el.p(V.tr["video.no_slots"], class_name="cw-text"),
             ),
-            rx.el.div(
-                rx.foreach(
-                    V.slots,
-                    lambda s: rx.el.label(
-                        rx.el.input(type="radio", name="slot", value=s.value),
-                        " ",
-                        s.label,
-                        class_name="cw-slot",
-                    ),
+            rx.cond(
+                V.slot_days.length() > 0,  # type: ignore[attr-defined]
+                rx.el.div(
+                    rx.foreach(V.slot_days, _day_button),
+                    role="group",
+                    aria_label=V.tr["video.day_strip"],
+                    class_name="cw-day-strip",
                 ),
-                class_name="cw-slots",
             ),
+            rx.foreach(V.slot_days, _day_times),
             class_name="cw-fieldset",
         ),
         rx.cond(
@@ -208,7 +237,16 @@ def done_step() -> rx.Component:
     return rx.cond(
         V.booked,
         rx.el.div(
-            _meeting_card(V.booked, rx.el.h2(V.tr["video.confirmed"], class_name="cw-h2")),
+            _meeting_card(
+                V.booked,
+                rx.fragment(
+                    rx.el.h2(V.done_title, class_name="cw-h2"),
+                    rx.cond(
+                        V.done_kind == "pending",
+                        rx.el.p(V.status_text, class_name="cw-text"),
+                    ),
+                ),
+            ),
             device_check(),
         ),
     )
@@ -256,7 +294,7 @@ def device_check() -> rx.Component:
 def video_body() -> rx.Component:
     return rx.el.div(
         rx.cond(
-            V.status_text != "",
+            (V.status_text != "") & (V.step != "done"),
             rx.el.p(V.status_text, role="status", class_name="cw-notice cw-notice--ok"),
         ),
         rx.match(

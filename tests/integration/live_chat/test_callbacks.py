@@ -4,11 +4,13 @@ done, and part of the customer's export and erasure."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from chat_widget.adapters.db import session_scope
+from chat_widget.adapters.file_store import LocalFileStore
 from chat_widget.live_chat.callbacks import (
     CallbackNotFound,
     CallbackRequest,
@@ -22,6 +24,7 @@ from chat_widget.live_chat.callbacks import (
     take_callback,
 )
 from chat_widget.live_chat.hours.schedule import parse_opening_hours
+from chat_widget.privacy import purge_expired
 from tests.integration.live_chat.helpers import make_agent, make_customer
 
 OFFICE = parse_opening_hours(
@@ -145,3 +148,17 @@ def test_export_and_erasure_include_callback_requests(db_engine: Engine) -> None
         assert [(e["contact"], e["status"]) for e in exported] == [("anne@example.be", "sent")]
         assert erase_for_customer(session=session, customer_id=customer) == 1
         assert export_for_customer(session=session, customer_id=customer) == []
+
+
+def test_the_retention_job_deletes_old_callback_requests(db_engine: Engine, tmp_path: Path) -> None:
+    customer = make_customer(db_engine)
+    _request(db_engine, customer)
+    store = LocalFileStore(tmp_path / "files")
+    with session_scope(db_engine) as session:
+        early = purge_expired(
+            session=session, store=store, now=FRIDAY_EVENING + timedelta(days=300)
+        )
+        assert early.counts["callback_requests"] == 0
+        late = purge_expired(session=session, store=store, now=FRIDAY_EVENING + timedelta(days=800))
+        assert late.counts["callback_requests"] == 1
+        assert current_for_customer(session=session, customer_id=customer) is None

@@ -12,13 +12,16 @@ from chat_widget.conversations import start_conversation
 from chat_widget.live_chat import ChatNotFound, NotAssignedAgent, accept
 from chat_widget.live_chat.hours.schedule import Interval, OpeningHours
 from chat_widget.live_chat.sides import (
+    agent_delta,
     agent_read,
     agent_send,
     agent_view,
     conversation_versions,
     customer_read,
+    customer_read_receipt,
     customer_send,
     customer_view,
+    live_versions,
     open_chat_id,
     start_chat,
 )
@@ -253,3 +256,71 @@ def test_console_counts_unread_customer_messages_until_the_agent_reads_them(
     with session_scope(db_engine) as s:
         agent_read(session=s, agent_id=agent, conversation_id=chat, seq=seen + 2)
     assert unread() == 0
+
+
+def test_agent_delta_reads_only_the_parts_asked_for(db_engine: Engine) -> None:
+    customer, agent, chat = _active_chat(db_engine)
+    with session_scope(db_engine) as s:
+        customer_send(
+            session=s,
+            customer_id=customer,
+            conversation_id=chat,
+            client_msg_id="c1",
+            text="bonjour",
+            locale="fr",
+        )
+    with session_scope(db_engine) as s:
+        only_current = agent_delta(
+            session=s,
+            agent_id=agent,
+            conversation_id=chat,
+            after_seq=0,
+            queue=False,
+            chats=False,
+            current=True,
+        )
+    assert only_current.queue is None and only_current.chats is None
+    assert [m.body for m in only_current.messages][-1] == "bonjour"
+    assert only_current.status == "active" and only_current.customer_read_seq == 0
+    last = only_current.messages[-1].seq
+    with session_scope(db_engine) as s:
+        nothing_new = agent_delta(
+            session=s,
+            agent_id=agent,
+            conversation_id=chat,
+            after_seq=last,
+            queue=True,
+            chats=True,
+            current=True,
+        )
+    assert nothing_new.messages == [] and nothing_new.queue == []
+    assert nothing_new.chats is not None and [c.unread for c in nothing_new.chats] == [last]
+    other = make_agent(db_engine, "marc")
+    with session_scope(db_engine) as s:
+        foreign = agent_delta(
+            session=s,
+            agent_id=other,
+            conversation_id=chat,
+            after_seq=0,
+            queue=False,
+            chats=False,
+            current=True,
+        )
+    assert foreign.messages == [] and foreign.status is None
+
+
+def test_live_versions_move_with_messages_queue_and_held_chats(db_engine: Engine) -> None:
+    customer, agent, chat = _active_chat(db_engine)
+    keys = [chat, "queue", f"agent:{agent}"]
+    with session_scope(db_engine) as s:
+        before = live_versions(session=s, keys=keys)
+        assert customer_read_receipt(session=s, customer_id=customer, conversation_id=chat) == 0
+    assert before["queue"] == () and before[f"agent:{agent}"] == ("available", (chat,))
+    with session_scope(db_engine) as s:
+        agent_read(session=s, agent_id=agent, conversation_id=chat, seq=1)
+    with session_scope(db_engine) as s:
+        after = live_versions(session=s, keys=keys)
+        assert customer_read_receipt(session=s, customer_id=customer, conversation_id=chat) == 1
+        # another customer's id reads nothing
+        assert customer_read_receipt(session=s, customer_id="nobody", conversation_id=chat) == 0
+    assert after[chat] != before[chat] and after["queue"] == before["queue"]

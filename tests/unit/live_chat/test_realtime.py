@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from pathlib import Path
 
 from chat_widget.live_chat.realtime import Notifier, TypingBoard
 
@@ -57,9 +59,15 @@ def test_local_and_redis_boards_agree() -> None:
     assert asyncio.run(scenario(RedisTypingBoard(REDIS_TEST_URL, ttl=0.1))) == expected
 
 
-def test_change_watcher_polls_once_for_all_watched_keys() -> None:
-    from chat_widget.live_chat.realtime import ChangeWatcher
+def test_external_writes_wakes_only_keys_another_process_moved(tmp_path: Path) -> None:
+    """SQLite: a commit by another connection changes ``PRAGMA data_version``; only then are
+    the versions read (once for all ``db:`` keys) and only the moved keys delivered."""
+    from chat_widget.live_chat.bus import Hub
+    from chat_widget.live_chat.realtime import ExternalWrites, db_key
 
+    path = tmp_path / "x.db"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE t (x INTEGER)")
     calls: list[list[str]] = []
     versions = {"c1": 1, "c2": 1}
 
@@ -67,23 +75,23 @@ def test_change_watcher_polls_once_for_all_watched_keys() -> None:
         calls.append(sorted(keys))
         return {k: versions[k] for k in keys if k in versions}
 
-    async def scenario() -> list[object]:
-        watcher = ChangeWatcher(read, interval=0.02)
-        watcher.watch("c1")
-        watcher.watch("c2")
-        watcher.watch("c2")  # a second listener on the same conversation
-        await asyncio.sleep(0.05)
-        seen: list[object] = [watcher.version("c1"), watcher.version("c2")]
+    async def scenario() -> list[set[str]]:
+        hub = Hub()
+        watch = ExternalWrites(str(path), read, hub, interval=0.02)
+        one = hub.subscribe([db_key("c1"), "c1"])
+        two = hub.subscribe([db_key("c2")])
+        watch.ensure()
+        first = [await one.wait(1), await two.wait(1)]  # new keys: woken once
+        reads = len(calls)
+        await asyncio.sleep(0.1)
+        assert len(calls) == reads  # nothing committed: nothing read
         versions["c2"] = 2
-        await asyncio.sleep(0.05)
-        seen.append(watcher.version("c2"))
-        watcher.unwatch("c2")
-        seen.append(watcher.version("c2"))  # still watched once
-        watcher.unwatch("c2")
-        watcher.unwatch("c1")
-        seen.append(watcher.version("c1"))
-        await asyncio.sleep(0.05)
-        return seen
+        other.execute("INSERT INTO t VALUES (1)")
+        moved = [await two.wait(1), await one.wait(0.1)]
+        one.close()
+        two.close()
+        return first + moved
 
-    assert asyncio.run(scenario()) == [1, 1, 2, 2, None]
-    assert calls and all(c == ["c1", "c2"] for c in calls)  # one read for all, no duplicates
+    assert asyncio.run(scenario()) == [{"db:c1"}, {"db:c2"}, {"db:c2"}, set()]
+    assert calls and all(c == ["c1", "c2"] for c in calls)  # one read for all keys
+    other.close()

@@ -44,3 +44,20 @@ def test_privacy_url_can_be_overridden() -> None:
         video_notice("nl", privacy_charter_url="https://x.example/p").privacy_charter_url
         == "https://x.example/p"
     )
+
+
+def test_the_key_promise_comes_first_in_short_paragraphs() -> None:
+    for locale in LOCALES:
+        paragraphs = video_notice(locale).paragraphs
+        assert all(len(p) <= 160 for p in paragraphs), locale
+    assert video_notice("en").paragraphs[0].startswith("We do not record the meeting.")
+    assert video_notice("fr").paragraphs[0].startswith("Nous n'enregistrons pas")
+
+
+def test_privacy_url_in_the_customer_language() -> None:
+    from chat_widget.settings import load_settings
+
+    settings = load_settings({"CW_ENV": "test", "CW_PRIVACY_URL": "https://b.example/{lang}/p"})
+    assert settings.privacy_url_for("nl") == "https://b.example/nl/p"
+    assert settings.privacy_url_for("xx") == "https://b.example/fr/p"
+    assert load_settings({"CW_ENV": "test"}).privacy_url_for("de").endswith("/de/privacy")
