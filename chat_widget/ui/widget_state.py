@@ -75,6 +75,11 @@ class WidgetState(rx.State):
         return get_branding().greeting(self.locale) or catalog(self.locale)["widget.subtitle"]
 
     @rx.var
+    def privacy_url(self) -> str:
+        """The bank's privacy notice in the widget's language (``{lang}`` in CW_PRIVACY_URL)."""
+        return runtime.settings().privacy_url_for(self.locale)
+
+    @rx.var
     def brand_css(self) -> str:
         from chat_widget.ui.branding import get_branding
 

@@ -84,6 +84,10 @@ def test_language_switch_in_widget_and_from_host_api(
     frame.get_by_label("Langue").select_option("nl")
     expect(frame.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()
     assert frame.evaluate("document.documentElement.lang") == "nl"
+    # The bank's privacy notice follows the language (CW_PRIVACY_URL's {lang}).
+    expect(frame.locator(".cw-footer a.cw-link")).to_have_attribute(
+        "href", re.compile(r"/about-us/nl/privacy$")
+    )
     page.evaluate("cw('setLocale', 'de')")
     expect(frame.get_by_role("heading", name="Wie können wir Ihnen helfen?")).to_be_visible()
     # The PIN reminder: always on screen in short, the full text one tap away.

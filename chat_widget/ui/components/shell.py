@@ -114,7 +114,7 @@ def footer(*top: rx.Component) -> rx.Component:
             rx.el.a(
                 S.tr["widget.privacy"],
                 rx.el.span(" ", S.tr["widget.privacy_new_tab"], class_name="cw-visually-hidden"),
-                href=rx.Var.create(_privacy_url()),
+                href=S.privacy_url,
                 target="_blank",
                 rel="noopener noreferrer",
                 class_name="cw-link",
@@ -123,10 +123,3 @@ def footer(*top: rx.Component) -> rx.Component:
         ),
         class_name="cw-footer",
     )
-
-
-def _privacy_url() -> str:
-    from chat_widget.settings import get_settings
-
-    settings = get_settings()
-    return settings.privacy_url_for(settings.default_locale)
