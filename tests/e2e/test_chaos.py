@@ -244,7 +244,7 @@ def _run(scenario: Coroutine[Any, Any, None]) -> None:
 
 @pytest.fixture
 def sqlite_server() -> Iterator[WidgetServer]:
-    server = start_widget_server({"CW_CHAT_ROUTING": "auto"}, own_build=False)
+    server = start_widget_server({"CW_CHAT_ROUTING": "auto"})
     _prepare(server)
     yield server
     stop_widget_server(server)
@@ -299,7 +299,7 @@ def redis_two_workers() -> Iterator[WidgetServer]:
         "GRANIAN_WORKERS": "2",
         "CW_CHAT_ROUTING": "auto",
     }
-    server = start_widget_server(env, own_build=False)
+    server = start_widget_server(env)
     _prepare(server)
     yield server
     stop_widget_server(server)

@@ -36,7 +36,7 @@ BROWSER_RESUME_BOUND = RESUME_BOUND + 1.0
 
 @pytest.fixture
 def chaos_server() -> Iterator[WidgetServer]:
-    server = start_widget_server({"CW_CHAT_ROUTING": "auto"}, own_build=False)
+    server = start_widget_server({"CW_CHAT_ROUTING": "auto"})
     _prepare(server)
     host = demo_host.serve(server.host_port, server.origin)
     yield server
