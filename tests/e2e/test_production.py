@@ -393,6 +393,7 @@ def test_chat_assistant_and_claim_upload_through_nginx_over_https(
     from tests.e2e.test_claims import FORM, UPLOAD_INPUT, jpeg, open_mybo, pick, type_answer
 
     customer_ctx, agent_ctx = new_context(prod_browser), new_context(prod_browser)
+    claim_ctx = new_context(prod_browser)
     # The browser's own guard (guard.js) does not load: the server's guard must stop secrets.
     customer_ctx.route("**/guard.js", lambda route: route.abort())
     try:
@@ -424,6 +425,10 @@ def test_chat_assistant_and_claim_upload_through_nginx_over_https(
         # The assistant, in another tab of the same customer.
         helper = customer_ctx.new_page()
         assistant = open_widget(helper, stack)  # type: ignore[arg-type]
+        # A new tab of the same customer reopens their open chat (issue #19); home is a click
+        # away.
+        expect(assistant.locator(".cw-log")).to_contain_text("Réponse de Sophie")
+        assistant.get_by_role("button", name="Retour à l'accueil").click()
         assistant.get_by_role("button", name=re.compile("Assistant digital")).click()
         question = "j'ai perdu ma carte bancaire hier soir au proxy"
         TYPED.append(question)
@@ -434,7 +439,8 @@ def test_chat_assistant_and_claim_upload_through_nginx_over_https(
         assert "carte" in assistant.locator(".cw-msg--other").last.inner_text().lower()
 
         # A claim upload through the proxy (multipart POST to a worker, file checked).
-        claim = open_mybo(customer_ctx.new_page(), stack)  # type: ignore[arg-type]
+        # A claim in a context of its own: the chatting customer's new tabs reopen their chat.
+        claim = open_mybo(claim_ctx.new_page(), stack)  # type: ignore[arg-type]
         claim.get_by_role("button", name=FORM.label["en"], exact=True).click()
         type_answer(claim, "policy_number", "123-4567890-02")
         type_answer(claim, "vehicle_plate", "1-abc-123")
@@ -460,6 +466,7 @@ def test_chat_assistant_and_claim_upload_through_nginx_over_https(
     finally:
         customer_ctx.close()
         agent_ctx.close()
+        claim_ctx.close()
 
     # nginx serves the built files with their lifetimes; pages revalidate; TLS 1.2+ only.
     status, headers, _ = https(stack.https_port, "/embed.js")

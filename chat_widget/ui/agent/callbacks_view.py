@@ -180,7 +180,7 @@ def callback_requests() -> rx.Component:
             ],
         ),
         aria_labelledby="ag-callbacks-h",
-        class_name="ag-panel",
+        class_name="ag-panel ag-callbacks",
         on_mount=CQ.follow,
         id="ag-callbacks",
     )
