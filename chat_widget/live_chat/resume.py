@@ -11,14 +11,16 @@ agent may see, so a forged hint shows nothing that is not theirs.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlmodel import Session
 
 from chat_widget.domain.models import Message
 from chat_widget.live_chat.errors import LiveChatError
 from chat_widget.live_chat.routing import active_chats_for_agent
-from chat_widget.live_chat.sides import agent_send, customer_send, open_chat_id
+from chat_widget.live_chat.sides import Sent, agent_send, customer_send, open_chat_id
 
 #: Views the widget reopens by itself; the others (home) need nothing.
 RESUMABLE_VIEWS = ("live_chat", "assistant", "claim", "video", "privacy")
@@ -99,32 +101,37 @@ class QueuedOutcome:
     blocked_kinds: tuple[str, ...] = ()
 
 
+def _outcome(q: QueuedSend, send: Callable[[], Sent]) -> QueuedOutcome:
+    """One queued send: sent, refused by the guard (with what it found) or refused outright."""
+    try:
+        sent = send()
+    except (LiveChatError, ValueError):
+        return QueuedOutcome(q.client_msg_id, "failed")
+    if sent.message is None:
+        return QueuedOutcome(q.client_msg_id, "failed", None, tuple(sent.blocked_kinds))
+    return QueuedOutcome(q.client_msg_id, "sent", sent.message)
+
+
 def customer_outbox(
     customer_id: str, conversation_id: str, queued: list[QueuedSend], locale: str, session: Session
 ) -> list[QueuedOutcome]:
     """Send the customer's queued messages in the order they were typed (positional
     ``session`` last: the views run it with ``run_db``)."""
-    outcomes = []
-    for q in queued:
-        try:
-            sent = customer_send(
+    return [
+        _outcome(
+            q,
+            partial(
+                customer_send,
                 session=session,
                 customer_id=customer_id,
                 conversation_id=conversation_id,
                 client_msg_id=q.client_msg_id,
                 text=q.text,
                 locale=locale,
-            )
-        except (LiveChatError, ValueError):
-            outcomes.append(QueuedOutcome(q.client_msg_id, "failed"))
-            continue
-        if sent.message is None:
-            outcomes.append(
-                QueuedOutcome(q.client_msg_id, "failed", None, tuple(sent.blocked_kinds))
-            )
-        else:
-            outcomes.append(QueuedOutcome(q.client_msg_id, "sent", sent.message))
-    return outcomes
+            ),
+        )
+        for q in queued
+    ]
 
 
 def agent_outbox(
@@ -132,25 +139,18 @@ def agent_outbox(
 ) -> list[QueuedOutcome]:
     """Send an agent's queued replies, each to the chat it was typed in (``agent_send``
     refuses a chat the agent no longer holds)."""
-    outcomes = []
-    for q in queued:
-        conversation_id = q.conversation_id or current_id
-        try:
-            sent = agent_send(
+    return [
+        _outcome(
+            q,
+            partial(
+                agent_send,
                 session=session,
                 agent_id=agent_id,
-                conversation_id=conversation_id,
+                conversation_id=q.conversation_id or current_id,
                 client_msg_id=q.client_msg_id,
                 text=q.text,
                 locale=locale,
-            )
-        except (LiveChatError, ValueError):
-            outcomes.append(QueuedOutcome(q.client_msg_id, "failed"))
-            continue
-        if sent.message is None:
-            outcomes.append(
-                QueuedOutcome(q.client_msg_id, "failed", None, tuple(sent.blocked_kinds))
-            )
-        else:
-            outcomes.append(QueuedOutcome(q.client_msg_id, "sent", sent.message))
-    return outcomes
+            ),
+        )
+        for q in queued
+    ]
