@@ -10,12 +10,19 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from chat_widget.adapters.sqlite_group_commit import GroupCommitConnection
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            # Commits wait for a shared fsync of the log (sqlite_group_commit.py).
+            connect_args={
+                "check_same_thread": False,
+                "timeout": 30,
+                "factory": GroupCommitConnection,
+            },
             # Bound parameters are customers' texts: they must never reach an error message.
             hide_parameters=True,
         )
@@ -25,7 +32,11 @@ def make_engine(url: str) -> Engine:
             # WAL lets the widget read while another worker writes; FKs are off by default.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
+            mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()
+            if mode and str(mode[0]).lower() == "wal":
+                # Durability comes from GroupCommitConnection's fsync after each commit; in
+                # WAL mode NORMAL never corrupts (https://sqlite.org/pragma.html#pragma_synchronous).
+                cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         return engine

@@ -15,13 +15,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from chat_widget.conversations.errors import ConversationClosed, ConversationNotFound
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import AuthorKind, Conversation, ConversationStatus, Message
+
+_MESSAGE: Table = Message.__table__  # type: ignore[assignment]
 
 #: Statuses that accept no new text from customers or agents (system notices still go in).
 FINISHED_STATUSES = frozenset({ConversationStatus.CLOSED.value, "abandoned"})
@@ -86,12 +90,25 @@ def message_by_client_id(
     return session.exec(query).first()
 
 
-def _bump_seq(session: Session, conversation_id: str, delta: int) -> tuple[int, str] | None:
-    """Move ``last_seq`` by ``delta`` under the row lock; ``(new last_seq, status)`` or None."""
+def _bump_seq(
+    session: Session,
+    conversation_id: str,
+    delta: int,
+    *,
+    customer_id: str | None = None,
+    channel: str | None = None,
+) -> tuple[int, str] | None:
+    """Move ``last_seq`` by ``delta`` under the row lock; ``(new last_seq, status)`` or None.
+
+    ``customer_id``/``channel`` fold the ownership check into the same statement: another
+    customer's conversation is simply not found (no separate read, no IDOR)."""
+    statement = update(Conversation).where(col(Conversation.id) == conversation_id)
+    if customer_id is not None:
+        statement = statement.where(col(Conversation.customer_id) == customer_id)
+    if channel is not None:
+        statement = statement.where(col(Conversation.channel) == channel)
     statement = (
-        update(Conversation)
-        .where(col(Conversation.id) == conversation_id)
-        .values(last_seq=col(Conversation.last_seq) + delta, updated_at=utcnow())
+        statement.values(last_seq=col(Conversation.last_seq) + delta, updated_at=utcnow())
         .returning(col(Conversation.last_seq), col(Conversation.status))
         .execution_options(synchronize_session=False)
     )
@@ -106,6 +123,20 @@ def _bump_seq(session: Session, conversation_id: str, delta: int) -> tuple[int, 
     return seq, status
 
 
+def _insert_unless_sent(session: Session, message: Message) -> bool:
+    """``INSERT … ON CONFLICT (conversation_id, client_msg_id) DO NOTHING``: False when the
+    client already sent this id. One statement instead of a read before and under the lock."""
+    values = {column.name: getattr(message, column.name) for column in _MESSAGE.columns}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(_MESSAGE)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["conversation_id", "client_msg_id"])
+        .returning(_MESSAGE.c.id)
+    )
+    return session.execute(statement).first() is not None
+
+
 def append_message(
     *,
     session: Session,
@@ -115,23 +146,25 @@ def append_message(
     author_id: str | None,
     body: str,
     meta: Mapping[str, Any] | None = None,
+    customer_id: str | None = None,
+    channel: str | None = None,
 ) -> tuple[Message, bool]:
     """Store one message and commit; return ``(message, created)``.
 
     A second call with the same ``client_msg_id`` returns the stored message with
     ``created=False`` and changes nothing, so a client may resend freely after a dropped
-    connection. Ownership is the caller's job (see ``get_conversation_for_customer``).
-    Raises ``ConversationNotFound``, or ``ConversationClosed`` for customer/agent/assistant text
-    in a closed or abandoned conversation (the session is then rolled back).
+    connection. With ``customer_id`` (and ``channel``) the conversation must be that customer's
+    (on that channel), else it is not found. Raises ``ConversationNotFound``, or
+    ``ConversationClosed`` for customer/agent/assistant text in a closed or abandoned
+    conversation (the session is then rolled back).
+
+    The common path is two statements and the commit: the seq bump (which takes the row or
+    database write lock, so ordering is gap-free) and the insert that does nothing on a resend.
+    The returned message is not attached to the session: nothing re-reads it after the commit.
     """
     if not client_msg_id or len(client_msg_id) > 64:
         raise ValueError("client_msg_id must be 1..64 characters")
-    existing = message_by_client_id(
-        session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
-    )
-    if existing is not None:
-        return existing, False
-    bumped = _bump_seq(session, conversation_id, +1)
+    bumped = _bump_seq(session, conversation_id, +1, customer_id=customer_id, channel=channel)
     if bumped is None:
         raise ConversationNotFound(conversation_id)
     seq, status = bumped
@@ -139,14 +172,6 @@ def append_message(
     if status in FINISHED_STATUSES and author_kind != AuthorKind.SYSTEM:
         session.rollback()
         raise ConversationClosed(conversation_id)
-    # Re-check under the lock: a concurrent resend may have committed while we waited.
-    existing = message_by_client_id(
-        session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
-    )
-    if existing is not None:
-        _bump_seq(session, conversation_id, -1)
-        session.commit()
-        return existing, False
     message = Message(
         conversation_id=conversation_id,
         seq=seq,
@@ -156,7 +181,17 @@ def append_message(
         body=body,
         meta=dict(meta or {}),
     )
-    session.add(message)
+    if not _insert_unless_sent(session, message):
+        # A resend: give the seq back and answer with what was stored the first time (no
+        # rollback: the caller's other work in this session stays, as with a first send).
+        _bump_seq(session, conversation_id, -1)
+        session.commit()
+        existing = message_by_client_id(
+            session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
+        )
+        if existing is None:  # pragma: no cover - the conflicting row cannot vanish
+            raise ConversationNotFound(conversation_id)
+        return existing, False
     session.commit()
     return message, True
 

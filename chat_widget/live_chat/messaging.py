@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from chat_widget.conversations import append_message, get_conversation_for_customer
-from chat_widget.conversations.errors import ConversationClosed
+from chat_widget.conversations import append_message
+from chat_widget.conversations.errors import ConversationClosed, ConversationNotFound
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import AuthorKind, Channel, Message
 from chat_widget.live_chat.errors import ChatNotFound, InvalidChatState, NotAssignedAgent
@@ -41,11 +41,6 @@ def post_customer_message(
     body: str,
     meta: Mapping[str, Any] | None = None,
 ) -> tuple[Message, bool]:
-    conversation = get_conversation_for_customer(
-        session=session, customer_id=customer_id, conversation_id=conversation_id
-    )
-    if conversation is None or conversation.channel != Channel.LIVE_CHAT:
-        raise ChatNotFound(conversation_id)
     try:
         return append_message(
             session=session,
@@ -55,7 +50,12 @@ def post_customer_message(
             author_id=customer_id,
             body=_check_body(body),
             meta=meta,
+            # Ownership and channel are checked by the statement that reserves the seq.
+            customer_id=customer_id,
+            channel=Channel.LIVE_CHAT.value,
         )
+    except ConversationNotFound as exc:
+        raise ChatNotFound(conversation_id) from exc
     except ConversationClosed as exc:
         raise InvalidChatState("chat has ended") from exc
 

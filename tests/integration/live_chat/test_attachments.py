@@ -66,7 +66,6 @@ def _attach(
             limits=limits,
             locale="fr",
         )
-        s.expunge(message)
         return message, created
 
 

@@ -1,0 +1,93 @@
+"""Group commit: a commit that returned is on disk, and concurrent commits share fsyncs."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from sqlalchemy import text
+
+from chat_widget.adapters.db import make_engine
+from chat_widget.adapters.sqlite_group_commit import WalSync, wal_sync_for
+
+
+def test_the_engine_runs_wal_with_normal_sync_and_the_group_commit_connection(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    engine.dispose()
+
+
+def test_a_write_commit_waits_for_an_fsync_a_read_does_not(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    engine = make_engine(f"sqlite:///{path}")
+    sync = wal_sync_for(str(path))
+    assert sync is not None
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    before = sync.fsyncs
+    with engine.begin() as conn:
+        conn.execute(text("SELECT 1")).scalar()
+    assert sync.fsyncs == before
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    assert sync.fsyncs == before + 1
+    engine.dispose()
+    # What was acknowledged is in the file for a fresh, independent reader.
+    with sqlite3.connect(path) as plain:
+        assert plain.execute("SELECT count(*) FROM t").fetchone() == (1,)
+
+
+def test_concurrent_commits_share_fsyncs_and_all_land(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    sync = wal_sync_for(str(path))
+    assert sync is not None
+    before = sync.fsyncs
+    threads, per_thread = 6, 40
+
+    def writer(n: int) -> None:
+        for i in range(per_thread):
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t VALUES (:x)"), {"x": n * 1000 + i})
+
+    workers = [threading.Thread(target=writer, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == threads * per_thread
+    engine.dispose()
+    # Writers commit while another fsyncs, so fewer fsyncs than commits served them all.
+    assert 0 < sync.fsyncs - before < threads * per_thread
+
+
+def test_waiters_are_released_by_one_leader_fsync(tmp_path: Path) -> None:
+    wal = tmp_path / "x.db-wal"
+    wal.write_bytes(b"frames")
+    sync = WalSync(str(wal))
+    gate = threading.Barrier(8)
+
+    def wait() -> None:
+        gate.wait()
+        sync.wait_durable()
+
+    workers = [threading.Thread(target=wait) for _ in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=10)
+    assert not any(w.is_alive() for w in workers)
+    assert 1 <= sync.fsyncs <= 8
+
+
+def test_in_memory_databases_have_nothing_to_sync() -> None:
+    assert wal_sync_for(":memory:") is None
+    assert wal_sync_for("file:x?mode=memory&cache=shared") is None
