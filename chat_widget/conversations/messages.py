@@ -25,7 +25,7 @@ from chat_widget.conversations.errors import ConversationClosed, ConversationNot
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import AuthorKind, Conversation, ConversationStatus, Message
 
-_MESSAGE: Table = Message.__table__  # type: ignore[assignment]
+_MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
 
 #: Statuses that accept no new text from customers or agents (system notices still go in).
 FINISHED_STATUSES = frozenset({ConversationStatus.CLOSED.value, "abandoned"})
