@@ -789,7 +789,7 @@ async def floor_client(
     await conn.close()
 
 
-async def run_floor(port: int, n: int, args: argparse.Namespace) -> dict[str, Any]:
+async def run_floor(port: int, n: int, args: argparse.Namespace, server_pid: int) -> dict[str, Any]:
     latencies: list[float] = []
     failures: dict[str, int] = {}
     go = asyncio.Event()
@@ -800,12 +800,17 @@ async def run_floor(port: int, n: int, args: argparse.Namespace) -> dict[str, An
     ]
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), args.setup_timeout)
     await asyncio.sleep(2)
+    cpu_go, _ = tree_usage(server_pid)
     go.set()
     await asyncio.wait(tasks, timeout=args.seconds + args.interval + 40)
+    cpu_end, _ = tree_usage(server_pid)
     for t in tasks:
         t.cancel()
+    sent = len(latencies) + failures.get("timeout", 0)
     return {
-        "floor_sent": len(latencies) + failures.get("timeout", 0),
+        "floor_sent": sent,
+        # the same measure as server_cpu_ms_per_message: the framework's own cost of an event
+        "floor_server_cpu_ms_per_message": round((cpu_end - cpu_go) * 1000 / max(1, sent), 2),
         "floor_errors": sum(failures.values()),
         "floor_error_kinds": failures,
         "floor_p50_ms": pct(latencies, 0.50),
@@ -820,6 +825,11 @@ def with_ratios(result: dict[str, Any]) -> dict[str, Any]:
         for name in ("ack", "delivery"):
             value = result.get(f"{name}_p95_ms")
             result[f"{name}_p95_vs_floor"] = round(value / floor, 2) if value else None
+    floor_cpu = result.get("floor_server_cpu_ms_per_message")
+    if floor_cpu:
+        result["cpu_per_message_vs_floor"] = round(
+            result["server_cpu_ms_per_message"] / floor_cpu, 2
+        )
     return result
 
 
@@ -918,7 +928,7 @@ def main() -> int:
             try:
                 print(f"floor settled after {wait_settled(proc.pid)} s", file=sys.stderr)
                 for result in results:
-                    result.update(asyncio.run(run_floor(port, result["clients"], args)))
+                    result.update(asyncio.run(run_floor(port, result["clients"], args, proc.pid)))
                     print(json.dumps(with_ratios(result)), flush=True)
                     time.sleep(3)
             finally:

@@ -9,6 +9,7 @@ restarts the listener from the last seq the view holds).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import logging
@@ -78,6 +79,8 @@ QUEUE_REFRESH_SECONDS = 30.0
 QUEUE_MIN_SECONDS = 1.0
 #: An idle listener looks this often whether its client is still connected (no database).
 LIVENESS_SECONDS = 15.0
+#: a send not stored within this many seconds is shown as pending until it is
+PENDING_AFTER = 0.15
 
 
 def _moved_for_customer(version: Hashable | None, last_seq: int, phase: str, read: int) -> bool:
@@ -563,18 +566,9 @@ class LiveChatState(WidgetState):
             return
         self.guard_text = ""
         self.error_key = ""
-        pending = ChatItem(
-            id=client_msg_id,
-            seq=10**9,
-            author="customer",
-            text=text,
-            time=format_clock(utcnow(), self.locale),
-        )
-        self.items = [*self.items, pending]
-        yield None
         customer_id, conversation_id, locale = self._customer_id, self._conversation_id, self.locale
-        try:
-            sent = await runtime.run_db(
+        storing = asyncio.ensure_future(
+            runtime.run_db(
                 lambda s: sides.customer_send(
                     session=s,
                     customer_id=customer_id,
@@ -584,6 +578,22 @@ class LiveChatState(WidgetState):
                     locale=locale,
                 )
             )
+        )
+        # One state update per send: the stored message. Only a send that is not stored
+        # within PENDING_AFTER is shown as pending first, so a slow database still answers at once.
+        done, _ = await asyncio.wait({storing}, timeout=PENDING_AFTER)
+        if not done:
+            pending = ChatItem(
+                id=client_msg_id,
+                seq=10**9,
+                author="customer",
+                text=text,
+                time=format_clock(utcnow(), self.locale),
+            )
+            self.items = [*self.items, pending]
+            yield None
+        try:
+            sent = await storing
         except (live_chat.LiveChatError, ValueError, SQLAlchemyError):
             # Database gone (SQLAlchemyError): not stored, so not shown as sent; the customer
             # is told and sends it again.
