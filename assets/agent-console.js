@@ -208,7 +208,7 @@
 
   function activity() {
     var now = Date.now();
-    if (now - lastActivity < ACTIVITY_MS) { return; }
+    if (now - lastActivity < Math.min(ACTIVITY_MS, tickEvery())) { return; }
     lastActivity = now;
     click("ag-activity");
   }
@@ -216,7 +216,8 @@
     window.addEventListener(type, activity, { capture: true, passive: true });
   });
   /* Tick at least three times per idle period (#ag-tick's data-idle-seconds, the server's
-   * CW_AGENT_IDLE_SECONDS), so "away" shows soon after the limit, not up to TICK_MS later. */
+   * CW_AGENT_IDLE_SECONDS), so "away" shows soon after the limit, not up to TICK_MS later;
+   * activity is reported at most that often too, so a return is never held back longer. */
   function tickEvery() {
     var b = document.getElementById("ag-tick");
     var idle = b ? parseInt(b.getAttribute("data-idle-seconds") || "0", 10) : 0;
