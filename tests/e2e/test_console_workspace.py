@@ -330,8 +330,12 @@ def test_my_conversations_show_how_long_the_customer_has_waited_for_an_answer(
         expect(wait).to_have_count(0, timeout=5000)
         customer_send(frame, "Merci, et pour ma carte ?")
         expect(wait).to_have_count(1, timeout=5000)
-        violations = axe_violations(agent)
-        assert violations == [], describe(violations)
+        for width in (1280, 320):
+            agent.set_viewport_size({"width": width, "height": 800})
+            violations = axe_violations(agent)
+            assert violations == [], f"{width}px: {describe(violations)}"
+        assert_fits(agent, 320)
+        agent.set_viewport_size({"width": 1280, "height": 900})
 
         # Time passes (the browser's clock, 2.5 minutes on): the wait is counted on in the
         # page, without any news from the server.
