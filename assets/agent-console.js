@@ -208,14 +208,24 @@
 
   function activity() {
     var now = Date.now();
-    if (now - lastActivity < ACTIVITY_MS) { return; }
+    if (now - lastActivity < Math.min(ACTIVITY_MS, tickEvery())) { return; }
     lastActivity = now;
     click("ag-activity");
   }
   ["keydown", "pointerdown", "pointermove", "focus", "wheel"].forEach(function (type) {
     window.addEventListener(type, activity, { capture: true, passive: true });
   });
-  setInterval(function () { click("ag-tick"); }, TICK_MS);
+  /* Tick at least three times per idle period (#ag-tick's data-idle-seconds, the server's
+   * CW_AGENT_IDLE_SECONDS), so "away" shows soon after the limit, not up to TICK_MS later;
+   * activity is reported at most that often too, so a return is never held back longer. */
+  function tickEvery() {
+    var b = document.getElementById("ag-tick");
+    var idle = b ? parseInt(b.getAttribute("data-idle-seconds") || "0", 10) : 0;
+    return idle > 0 ? Math.max(1000, Math.min(TICK_MS, idle * 1000 / 3)) : TICK_MS;
+  }
+  (function tick() {
+    setTimeout(function () { click("ag-tick"); tick(); }, tickEvery());
+  })();
   update();
 })();
 
@@ -277,4 +287,50 @@
       if (d && d.open) { d.close(); }
     }
   });
+})();
+
+/* How long each customer of "My conversations" has waited for an answer.
+ *
+ * The server gives the moment of the customer's first unanswered message (data-since on
+ * .ag-wait, live_chat.waiting) and its own clock when the console opened (data-server-now on
+ * #ag-chats); the wording comes translated in data-wait-now / data-wait-min. Here the wait is
+ * counted on, so it grows without asking the server; the offset to the server's clock keeps a
+ * browser whose clock is off from showing a wrong wait.
+ */
+(function () {
+  "use strict";
+  if (window.__agConsoleWaits) { return; }
+  window.__agConsoleWaits = true;
+
+  var REFRESH_MS = 5000;
+  var seenServerNow = null;
+  var offset = 0;
+
+  function refresh() {
+    var nav = document.getElementById("ag-chats");
+    if (!nav) { return; }
+    var serverNow = parseInt(nav.getAttribute("data-server-now") || "0", 10);
+    if (serverNow && serverNow !== seenServerNow) {
+      seenServerNow = serverNow;
+      offset = serverNow - Date.now();
+    }
+    var now = Date.now() + offset;
+    Array.prototype.forEach.call(nav.querySelectorAll(".ag-wait[data-since]"), function (el) {
+      var since = parseInt(el.getAttribute("data-since") || "0", 10);
+      if (!since) { return; }
+      var minutes = Math.floor(Math.max(0, now - since) / 60000);
+      var words = minutes < 1
+        ? nav.getAttribute("data-wait-now") || ""
+        : (nav.getAttribute("data-wait-min") || "").replace("{n}", String(minutes));
+      var text = " · " + words;
+      if (el.textContent !== text) { el.textContent = text; }
+    });
+  }
+
+  new MutationObserver(refresh).observe(document.documentElement, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ["data-since", "data-server-now", "data-wait-min"]
+  });
+  setInterval(refresh, REFRESH_MS);
+  refresh();
 })();

@@ -396,7 +396,9 @@
         return;
       }
     }
-    if (field && field.value.trim() === "") {
+    /* An empty chat message is simply not sent; a form marked data-cw-required (the callback
+     * request) goes to the server, which says in the customer's language what is missing. */
+    if (field && field.value.trim() === "" && !f.hasAttribute("data-cw-required")) {
       e.preventDefault();
       e.stopImmediatePropagation();
       return;

@@ -43,6 +43,11 @@ def as_aware(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def epoch_ms(value: datetime) -> int:
+    """Milliseconds since the epoch, as browsers count (``Date.now()``)."""
+    return int(as_aware(value).timestamp() * 1000)
+
+
 def set_source(source: Callable[[], datetime] | None) -> None:
     """Replace the clock (None restores the system clock). For tests and replay tools."""
     global _source

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -40,6 +41,7 @@ from chat_widget.live_chat.queue import (
 )
 from chat_widget.live_chat.records import ChatRequest, ReadState
 from chat_widget.live_chat.routing import active_chats_for_agent
+from chat_widget.live_chat.waiting import waiting_since_by_chat
 from chat_widget.observability import metrics
 
 #: the live key of the waiting queue (``realtime.QUEUE``; not imported: no asyncio here)
@@ -303,6 +305,8 @@ class AgentChat:
     topic: str | None
     status: str
     unread: int = 0  # messages after the last one the agent has seen
+    #: the customer's first unanswered message (live_chat.waiting); None when answered
+    waiting_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -379,7 +383,7 @@ class AgentDelta:
 
 
 def _held_chats(session: Session, agent_id: str) -> list[AgentChat]:
-    """The agent's chats with their unread counts: two queries, whatever their number."""
+    """The agent's chats with their unread counts and waits: three queries, whatever their number."""
     held = active_chats_for_agent(session=session, agent_id=agent_id)
     ids = [c.id for c in held]
     seen: dict[str, int] = {}
@@ -390,8 +394,16 @@ def _held_chats(session: Session, agent_id: str) -> list[AgentChat]:
             .group_by(col(ReadState.conversation_id))
         ).all():
             seen[cid] = int(seq or 0)
+    waits = waiting_since_by_chat(session=session, conversation_ids=ids)
     return [
-        AgentChat(c.id, c.locale, c.topic, c.status, max(0, c.last_seq - seen.get(c.id, 0)))
+        AgentChat(
+            c.id,
+            c.locale,
+            c.topic,
+            c.status,
+            max(0, c.last_seq - seen.get(c.id, 0)),
+            waits.get(c.id),
+        )
         for c in held
     ]
 

@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import (
@@ -72,6 +73,8 @@ class WidgetServer:
     process: subprocess.Popen[bytes]
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    #: the bank page's host name: bank.test (another site), or widget.test (the same site)
+    host_name: str = "bank.test"
 
     @property
     def origin(self) -> str:
@@ -79,7 +82,7 @@ class WidgetServer:
 
     @property
     def bank_url(self) -> str:
-        return f"http://bank.test:{self.host_port}/"
+        return f"http://{self.host_name}:{self.host_port}/"
 
     @property
     def db_path(self) -> Path:
@@ -115,10 +118,16 @@ ALWAYS_OPEN = {
 
 
 def start_widget_server(
-    extra_env: dict[str, str] | None = None, *, own_build: bool = True
+    extra_env: dict[str, str] | None = None,
+    *,
+    own_build: bool = True,
+    host_name: str = "bank.test",
 ) -> WidgetServer:
     """A production build on free ports. Live chat is open around the clock unless the caller
     passes its own CW_OPENING_HOURS_PATH, so tests do not depend on the time of day.
+
+    ``host_name`` is where the bank page is served: ``bank.test`` embeds the widget cross-site
+    (third-party storage rules apply); ``widget.test`` (another port) embeds it same-site.
 
     Each extra server builds into its own web folder: the build bakes the server's URL into
     the frontend, so two servers sharing `.web` would send one's customers to the other."""
@@ -134,7 +143,7 @@ def start_widget_server(
             "REFLEX_USE_SYSTEM_BUN": "1",
             "CW_ENV": "test",
             "CW_PUBLIC_URL": f"http://widget.test:{port}",
-            "CW_ALLOWED_ORIGINS": f"http://bank.test:{host_port}",
+            "CW_ALLOWED_ORIGINS": f"http://{host_name}:{host_port}",
             "CW_DATA_DIR": str(data_dir),
             "CW_SECRET_KEY": "e2e-secret-key-that-is-long-enough-000",
             "CW_IDENTITY_JWT_KEY": "e2e-identity-key-that-is-long-enough-00",
@@ -168,7 +177,7 @@ def start_widget_server(
         )
     _wait_http(f"http://127.0.0.1:{port}/ping", time.time() + 300, proc, log_path)
     _wait_http(f"http://127.0.0.1:{port}/widget/", time.time() + 60, proc, log_path)
-    return WidgetServer(port, host_port, data_dir, proc, log_path, env)
+    return WidgetServer(port, host_port, data_dir, proc, log_path, env, host_name)
 
 
 def stop_widget_server(server: WidgetServer) -> None:
@@ -305,7 +314,8 @@ def widget_frame(page: Page, timeout: float = 15.0) -> Frame:
     deadline = time.time() + timeout
     while time.time() < deadline:
         for frame in page.frames:
-            if "/widget" in frame.url:
+            # By path: the host page itself may be served from the widget's host name.
+            if urlsplit(frame.url).path.startswith("/widget"):
                 return frame
         page.wait_for_timeout(100)
     raise AssertionError("widget iframe never appeared")

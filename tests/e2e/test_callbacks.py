@@ -120,6 +120,60 @@ def test_closed_leave_a_callback_request_agent_takes_it_at_opening(
         agent_ctx.close()
 
 
+EMPTY_MESSAGE = {
+    "fr": "à quel sujet devons-nous vous recontacter",
+    "nl": "waarover mogen we u contacteren",
+    "en": "what should we contact you about",
+    "de": "Worum sollen wir Sie kontaktieren",
+}
+
+
+def test_an_empty_message_is_explained_in_each_language_and_the_contact_kept(
+    browser: Browser, live_server: WidgetServer
+) -> None:
+    write_hours(live_server.hours_path, open_now=False)
+    customer_ctx = new_context(browser)
+    stored = "SELECT COUNT(*) FROM callback_request"
+    with sqlite3.connect(live_server.db_path) as db:
+        before = db.execute(stored).fetchone()
+    try:
+        page = customer_ctx.new_page()
+        frame = open_widget(page, live_server)
+        frame.get_by_role("button", name=LIVE).click()
+        contact = frame.get_by_label("Votre numéro de téléphone")
+        message = frame.locator("#cw-cb-message")
+        contact.fill("0470 12 34 56")
+        message.fill("   ")
+        frame.get_by_role("button", name="Envoyer ma demande").click()
+
+        # Not silently ignored: said, the message field marked and focused, the number kept.
+        error = frame.locator("#cw-cb-error")
+        expect(error).to_contain_text(EMPTY_MESSAGE["fr"])
+        expect(message).to_have_attribute("aria-invalid", "true")
+        expect(message).to_be_focused()
+        expect(contact).to_have_attribute("aria-invalid", "false")
+        expect(contact).to_have_value("0470 12 34 56")
+        _axe_at_both_widths(page, frame)
+        with sqlite3.connect(live_server.db_path) as db:
+            assert db.execute(stored).fetchone() == before
+
+        # The same error in the widget's other languages; the number is still there.
+        for lang in ("nl", "en", "de"):
+            frame.locator("#cw-lang").select_option(lang)
+            expect(error).to_contain_text(EMPTY_MESSAGE[lang])
+            expect(frame.locator("#cw-cb-contact")).to_have_value("0470 12 34 56")
+        frame.locator("#cw-lang").select_option("fr")
+
+        # Written: sent with the number typed before the refusal.
+        message.fill("Ma carte est bloquée, rappelez-moi svp")
+        frame.get_by_role("button", name="Envoyer ma demande").click()
+        expect(frame.locator("#cw-cb-status")).to_contain_text(PHONE)
+        expect(error).to_have_count(0)  # the form gave way to the status
+    finally:
+        write_hours(live_server.hours_path, open_now=True)
+        customer_ctx.close()
+
+
 def test_long_queue_offers_a_callback_instead_of_waiting(
     browser: Browser, live_server: WidgetServer
 ) -> None:

@@ -7,12 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import WidgetServer, axe_violations, describe
 from tests.e2e.test_live_chat import (  # noqa: F401  (live_server is a fixture)
     PASSWORD,
     agent_login,
+    customer_send,
     customer_start_chat,
     live_server,
     log_texts,
@@ -305,6 +306,53 @@ def test_three_panes_with_the_customers_claims_and_meetings(
         customer_ctx.close()
         agent_ctx.close()
         close_open_chats(live_server)
+
+
+def test_my_conversations_show_how_long_the_customer_has_waited_for_an_answer(
+    browser: Browser,
+    live_server: WidgetServer,  # noqa: F811
+) -> None:
+    customer_ctx, agent_ctx = new_context(browser), new_context(browser)
+    try:
+        agent = agent_login_page(agent_ctx, live_server)
+        frame = customer_start_chat(customer_ctx.new_page(), live_server)
+        accept_first(agent)
+        tab = agent.get_by_role("navigation", name="Mes conversations").locator(".ag-chat-tab")
+        wait = tab.locator(".ag-wait")
+        # Nothing said yet: no wait.
+        expect(wait).to_have_count(0)
+
+        customer_send(frame, "Vous êtes là ?")
+        expect(wait).to_have_text(" · attend une réponse depuis moins d'une minute", timeout=5000)
+        # The agent answers: the wait is gone; the customer asks again: a new one starts.
+        agent.get_by_label("Votre réponse").fill("Oui, je regarde votre dossier.")
+        agent.get_by_label("Votre réponse").press("Enter")
+        expect(wait).to_have_count(0, timeout=5000)
+        customer_send(frame, "Merci, et pour ma carte ?")
+        expect(wait).to_have_count(1, timeout=5000)
+        for width in (1280, 320):
+            agent.set_viewport_size({"width": width, "height": 800})
+            violations = axe_violations(agent)
+            assert violations == [], f"{width}px: {describe(violations)}"
+        assert_fits(agent, 320)
+        agent.set_viewport_size({"width": 1280, "height": 900})
+
+        # Time passes (the browser's clock, 2.5 minutes on): the wait is counted on in the
+        # page, without any news from the server.
+        later = agent.evaluate("Date.now()") / 1000 + 150  # seconds, as set_fixed_time takes
+        agent.clock.set_fixed_time(later)
+        expect(wait).to_have_text(" · attend une réponse depuis 2 min")
+        expect(tab).to_contain_text("attend une réponse depuis 2 min")
+    finally:
+        customer_ctx.close()
+        agent_ctx.close()
+        close_open_chats(live_server)
+
+
+def agent_login_page(ctx: BrowserContext, server: WidgetServer) -> Page:
+    agent = ctx.new_page()
+    agent_login(agent, server)
+    return agent
 
 
 SPY_NOTIFICATIONS = """

@@ -36,7 +36,12 @@ def console_assets() -> rx.Component:
         rx.el.link(rel="stylesheet", href=WORKSPACE_STYLESHEET),
         rx.el.div(
             rx.el.button(type="button", id="ag-activity", on_click=A.console_activity),
-            rx.el.button(type="button", id="ag-tick", on_click=A.console_tick),
+            rx.el.button(
+                type="button",
+                id="ag-tick",
+                on_click=A.console_tick,
+                data_idle_seconds=A.idle_seconds,
+            ),
             on_mount=[rx.call_script(_LOAD_SCRIPT), A.console_opened],
             hidden=True,
         ),

@@ -187,6 +187,11 @@ def _tabs() -> rx.Component:
                                 c.unread != "",
                                 rx.el.span(" · ", c.unread, class_name="ag-unread"),
                             ),
+                            # Filled and kept current by agent-console.js from the moment.
+                            rx.cond(
+                                c.waiting_since != 0,
+                                rx.el.span(class_name="ag-wait", data_since=c.waiting_since),
+                            ),
                             type="button",
                             on_click=A.select_chat(c.conversation_id),
                             aria_current=rx.cond(
@@ -200,6 +205,11 @@ def _tabs() -> rx.Component:
             ),
         ),
         aria_labelledby="ag-chats-h",
+        id="ag-chats",
+        # How agent-console.js words a customer's wait, and the server's clock to count from.
+        data_wait_now=A.tr["agent.ws.wait_now"],
+        data_wait_min=A.tr["agent.ws.wait_min"],
+        data_server_now=A.server_now_ms,
         class_name="ag-panel",
     )
 

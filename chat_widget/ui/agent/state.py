@@ -32,6 +32,7 @@ from chat_widget.agents import presence as presence_rules
 from chat_widget.agents.directory import Employee, RoleMap
 from chat_widget.agents.presence import IdleWatch
 from chat_widget.agents.records import Presence, Role
+from chat_widget.domain.clock import epoch_ms, utcnow
 from chat_widget.domain.models import Message
 from chat_widget.files import FileRejected, UploadLimits
 from chat_widget.guard.explain import explain
@@ -89,6 +90,9 @@ class ChatTab:
     language: str
     topic: str
     unread: str = ""
+    #: epoch ms of the customer's first unanswered message (live_chat.waiting); 0 = answered.
+    #: The browser counts from it (assets/agent-console.js), so the wait grows without events.
+    waiting_since: int = 0
 
 
 @dataclass
@@ -644,6 +648,7 @@ class AgentState(rx.State):
                     unread=self.tr["agent.unread"].format(n=c.unread)
                     if c.unread and c.conversation_id != self.current_id
                     else "",
+                    waiting_since=epoch_ms(c.waiting_since) if c.waiting_since else 0,
                 )
                 for i, c in enumerate(delta.chats)
             ]
@@ -1006,6 +1011,14 @@ class AgentState(rx.State):
     # --- workspace: presence when the console opens and with idle time (agents.presence) ----
 
     _idle: IdleWatch | None = None
+    #: the server's clock (epoch ms) when the console opened: the browser measures waits
+    #: against it, not against its own clock, which may be off
+    server_now_ms: int = 0
+
+    @rx.var
+    def idle_seconds(self) -> int:
+        """CW_AGENT_IDLE_SECONDS, for the console script's tick rate."""
+        return runtime.settings().agent_idle_seconds
 
     async def _change_presence(self, agent_id: str, value: str | None) -> None:
         if value is None or value == self.presence:
@@ -1025,6 +1038,7 @@ class AgentState(rx.State):
         if agent is not None:
             self.presence = agent.presence
         self._idle = IdleWatch.start()
+        self.server_now_ms = epoch_ms(utcnow())
         await self._change_presence(agent_id, presence_rules.on_console_open(self.presence))
 
     @rx.event

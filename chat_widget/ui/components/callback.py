@@ -98,6 +98,8 @@ def _form() -> rx.Component:
         on_submit=CB.submit,
         reset_on_submit=False,
         data_cw_guard="1",
+        # An empty message must be explained (callback.error.message_required), not ignored.
+        data_cw_required="1",
         no_validate=True,
         class_name="cw-callback-form",
     )

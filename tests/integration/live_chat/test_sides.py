@@ -324,3 +324,50 @@ def test_live_versions_move_with_messages_queue_and_held_chats(db_engine: Engine
         # another customer's id reads nothing
         assert customer_read_receipt(session=s, customer_id="nobody", conversation_id=chat) == 0
     assert after[chat] != before[chat] and after["queue"] == before["queue"]
+
+
+def test_held_chats_say_since_when_the_customer_waits_for_an_answer(db_engine: Engine) -> None:
+    """The console's "my conversations" wait (live_chat.waiting) through the real queries:
+    from the first unanswered customer message, none once the agent answered."""
+    from datetime import UTC, datetime, timedelta
+
+    from chat_widget.domain.clock import pinned
+
+    customer, agent, chat = _active_chat(db_engine)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def say(minute: int, who: str, text: str) -> None:
+        send = customer_send if who == "customer" else agent_send
+        person = {"customer_id": customer} if who == "customer" else {"agent_id": agent}
+        with pinned(start + timedelta(minutes=minute)), session_scope(db_engine) as s:
+            send(  # type: ignore[operator]
+                session=s,
+                conversation_id=chat,
+                client_msg_id=f"m{minute}",
+                text=text,
+                locale="fr",
+                **person,
+            )
+
+    def waits() -> list[datetime | None]:
+        with session_scope(db_engine) as s:
+            delta = agent_delta(
+                session=s,
+                agent_id=agent,
+                conversation_id="",
+                after_seq=0,
+                queue=False,
+                chats=True,
+                current=False,
+            )
+        assert delta.chats is not None
+        return [c.waiting_since for c in delta.chats]
+
+    assert waits() == [None]
+    say(0, "customer", "bonjour")
+    say(2, "customer", "vous êtes là ?")
+    assert waits() == [start]
+    say(3, "agent", "Oui, je regarde")
+    assert waits() == [None]
+    say(5, "customer", "merci")
+    assert waits() == [start + timedelta(minutes=5)]

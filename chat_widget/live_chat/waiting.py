@@ -1,0 +1,74 @@
+"""How long a customer in a held chat has waited for an answer (the console's "my conversations").
+
+The rule: the customer waits from their first message that no answer followed; an agent's (or
+the assistant's) message answers everything before it, so once the agent wrote last there is
+no wait to show. System lines (joined, transferred) answer nothing. Measured from the first
+unanswered message, not the newest: a customer who asks again after five silent minutes has
+waited five minutes, not a few seconds.
+
+The console shows the moment (``waiting_since``) and the browser counts from it, so the shown
+wait grows without reading the database again; "now" on the server is ``domain.clock``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from chat_widget.domain.clock import as_aware
+from chat_widget.domain.models import AuthorKind, Message
+
+#: Messages that answer the customer.
+ANSWERS = frozenset({AuthorKind.AGENT.value, AuthorKind.ASSISTANT.value})
+
+
+def waiting_since(messages: Iterable[tuple[str, datetime]]) -> datetime | None:
+    """The moment of the first unanswered customer message, or None when nothing is unanswered.
+
+    ``messages`` are (author kind, created at) in conversation order."""
+    since: datetime | None = None
+    for author, at in messages:
+        if author in ANSWERS:
+            since = None
+        elif author == AuthorKind.CUSTOMER.value and since is None:
+            since = as_aware(at)
+    return since
+
+
+def waiting_since_by_chat(
+    *, session: Session, conversation_ids: Sequence[str]
+) -> dict[str, datetime]:
+    """:func:`waiting_since` for each chat that has a customer waiting: one query, reading only
+    each chat's tail (its last answer and what came after)."""
+    if not conversation_ids:
+        return {}
+    last_answer = (
+        select(
+            col(Message.conversation_id).label("cid"),
+            func.max(Message.seq).label("seq"),
+        )
+        .where(
+            col(Message.conversation_id).in_(conversation_ids),
+            col(Message.author_kind).in_(sorted(ANSWERS)),
+        )
+        .group_by(col(Message.conversation_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Message.conversation_id, Message.author_kind, Message.created_at)
+        .outerjoin(last_answer, last_answer.c.cid == col(Message.conversation_id))
+        .where(
+            col(Message.conversation_id).in_(conversation_ids),
+            col(Message.author_kind).in_([AuthorKind.CUSTOMER.value, *sorted(ANSWERS)]),
+            col(Message.seq) >= func.coalesce(last_answer.c.seq, 0),
+        )
+        .order_by(col(Message.conversation_id), col(Message.seq))
+    ).all()
+    tails: dict[str, list[tuple[str, datetime]]] = {}
+    for cid, author, at in rows:
+        tails.setdefault(cid, []).append((author, at))
+    found = {cid: waiting_since(tail) for cid, tail in tails.items()}
+    return {cid: since for cid, since in found.items() if since is not None}
