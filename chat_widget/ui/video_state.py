@@ -1,14 +1,13 @@
 """Video meeting view state: consent first, then topic, slot, booking; camera only on request.
 
 Handlers are thin: they read input, call chat_widget.meetings (the steps, the form's rules,
-what an outcome leads to: ``meetings.screen`` and ``meetings.booking_form``) and copy the
+what an outcome leads to: ``meetings.screen`` and ``meetings.requests``) and copy the
 result into vars.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,41 +16,24 @@ import reflex as rx
 from reflex_base.event import EventSpec
 
 from chat_widget.meetings import (
-    BookingNotFound,
     BookingOutcome,
     GatewayError,
     Slot,
     all_topics,
     get_topic,
     has_video_consent,
-    message,
     record_video_consent,
     recording_notice,
+    requests,
+    screen,
     video_notice,
 )
-from chat_widget.meetings.booking_form import Refusal, book_from_form, read_booking_form
 from chat_widget.meetings.formatting import time_zone_label
-from chat_widget.meetings.screen import (
-    Booked,
-    Day,
-    Option,
-    after_booking,
-    booked_item,
-    device_status,
-    first_step,
-    listed_meetings,
-    may_test_devices,
-    slot_picker,
-    step_after_consent,
-    valid_time_zone,
-)
+from chat_widget.meetings.requests import Refusal
+from chat_widget.meetings.screen import Booked, Day, Option
 from chat_widget.ui import runtime
 from chat_widget.ui.meetings_service import booking_service
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
-
-__all__ = ["VideoState", "valid_time_zone"]
-
-log = logging.getLogger(__name__)
 
 
 class VideoState(WidgetState):
@@ -115,30 +97,25 @@ class VideoState(WidgetState):
 
     @rx.event
     async def open_video(self) -> AsyncIterator[EventSpec | None]:
-        self.view = "video"
-        self.notice_key = ""
-        self.form_error = ""
-        self.status_text = ""
+        self.view, self.notice_key, self.form_error, self.status_text = "video", "", "", ""
         yield _focus()
         # Building the service loads msgraph-sdk (~1,300 modules): never on the event loop.
         if await asyncio.to_thread(booking_service) is None:
             self.step = "unavailable"
             return
-        notice = video_notice(
+        n = video_notice(
             self.locale, privacy_charter_url=runtime.settings().privacy_url_for(self.locale)
         )
-        self.notice_title = notice.title
-        self.notice_paragraphs = list(notice.paragraphs)
-        self.notice_link = notice.privacy_charter_url
-        self.notice_link_label = notice.privacy_link_label
-        self.notice_accept, self.notice_decline = notice.accept, notice.decline
-        self.declined_text = notice.declined
+        self.notice_title, self.notice_paragraphs = n.title, list(n.paragraphs)
+        self.notice_link, self.notice_link_label = n.privacy_charter_url, n.privacy_link_label
+        self.notice_accept, self.notice_decline = n.accept, n.decline
+        self.declined_text = n.declined
         customer_id = self._customer_id
         consented = await runtime.run_db(
             lambda s: has_video_consent(session=s, customer_id=customer_id)
         )
         await self._load_meetings()
-        self.step = first_step(consented)
+        self.step = screen.first_step(consented)
         self._load_topics()
 
     @rx.event
@@ -149,7 +126,7 @@ class VideoState(WidgetState):
                 session=s, customer_id=customer_id, locale=locale, granted=granted
             )
         )
-        self.step = step_after_consent(granted)
+        self.step = screen.step_after_consent(granted)
         self._load_topics()
         return _focus()
 
@@ -162,18 +139,11 @@ class VideoState(WidgetState):
             topic = get_topic(key)
         except ValueError:
             return
-        self.topic = key
-        self.needs_tick = topic.needs_recording_tick
         notice = recording_notice(self.locale)
+        self.topic, self.needs_tick, self.tick_label = key, topic.needs_recording_tick, notice.tick
         self.recording_text = notice.notice if topic.needs_recording_tick else ""
-        self.tick_label = notice.tick
-        self.step = "slot"
-        self.form_error = ""
-        self._request_id = uuid.uuid4().hex
-        self.loading = True
-        self.slots = []
-        self.slot_days = []
-        self.slot_day = ""
+        self.step, self.form_error, self._request_id = "slot", "", uuid.uuid4().hex
+        self.loading, self.slots, self.slot_days, self.slot_day = True, [], [], ""
         yield _focus()
         await self._fetch_slots()
         self.loading = False
@@ -190,7 +160,7 @@ class VideoState(WidgetState):
         except GatewayError:
             self.form_error = self.tr["video.unavailable"]
             return
-        picker = slot_picker(
+        picker = screen.slot_picker(
             found, locale=self.locale, timezone=self._time_zone_name(), current_day=self.slot_day
         )
         self._slots, self.slot_days, self.slot_day = picker.by_key, picker.days, picker.day
@@ -207,7 +177,7 @@ class VideoState(WidgetState):
         if service is None:
             self.step = "unavailable"
             return
-        read = read_booking_form(
+        read = requests.read_booking_form(
             form, self._slots, rescheduling=bool(self.rescheduling), locale=self.locale
         )
         if isinstance(read, Refusal):
@@ -216,7 +186,7 @@ class VideoState(WidgetState):
         self.form_error = ""
         self.loading = True
         yield None
-        result = await book_from_form(
+        result = await requests.book_from_form(
             service,
             read,
             rescheduling=self.rescheduling,
@@ -228,19 +198,17 @@ class VideoState(WidgetState):
         )
         self.loading = False
         if isinstance(result, Refusal):
-            self.form_error = result.error
-            self.step = result.step or self.step
-            if result.stop_rescheduling:
-                self.rescheduling = ""
+            self.form_error, self.step = result.error, result.step or self.step
+            self.rescheduling = "" if result.stop_rescheduling else self.rescheduling
             return
         await self._after(result)
         yield _focus()
 
     async def _after(self, outcome: BookingOutcome) -> None:
         self.status_text = outcome.message
-        after = after_booking(outcome)
+        after = screen.after_booking(outcome)
         if after.booked is not None:
-            self.booked = booked_item(after.booked, self.locale)
+            self.booked = screen.booked_item(after.booked, self.locale)
             self.done_kind = after.done_kind
             self.step = "done"
         if after.rescheduling_done:
@@ -255,7 +223,7 @@ class VideoState(WidgetState):
             return
         customer_id = self._customer_id
         views = await asyncio.to_thread(lambda: service.list_for_customer(customer_id=customer_id))
-        self.meetings = listed_meetings(views, self.locale)
+        self.meetings = screen.listed_meetings(views, self.locale)
 
     @rx.event
     async def cancel(self, booking_id: str) -> AsyncIterator[EventSpec | None]:
@@ -264,19 +232,12 @@ class VideoState(WidgetState):
             return
         self.loading = True
         yield None
-        try:
-            outcome = await service.cancel(booking_id=booking_id, customer_id=self._customer_id)
-        except BookingNotFound:
-            # Not this customer's booking (or gone): say so instead of failing the handler.
-            self.loading = False
-            self.status_text = message("not_found", self.locale)
-            await self._load_meetings()
-            return
+        cancelled, self.status_text = await requests.cancel_meeting(
+            service, booking_id=booking_id, customer_id=self._customer_id, locale=self.locale
+        )
         self.loading = False
-        self.status_text = outcome.message or self.tr["video.cancelled"]
-        if self.booked is not None and self.booked.booking_id == booking_id:
-            self.booked = None
-            self.step = "topic"
+        if cancelled and self.booked is not None and self.booked.booking_id == booking_id:
+            self.booked, self.step = None, "topic"
         await self._load_meetings()
 
     @rx.event
@@ -290,27 +251,21 @@ class VideoState(WidgetState):
         service = booking_service()
         if service is None:
             return None
-        customer_id = self._customer_id
-        try:
-            text = await asyncio.to_thread(
-                lambda: service.ics(booking_id=booking_id, customer_id=customer_id)
-            )
-        except Exception:
-            return None
-        return rx.download(data=text, filename="video-meeting.ics")
+        text = await requests.meeting_ics(
+            service, booking_id=booking_id, customer_id=self._customer_id
+        )
+        return None if text is None else rx.download(data=text, filename="video-meeting.ics")
 
     @rx.event
     def back_to_topics(self) -> EventSpec:
-        self.step = "topic"
-        self.rescheduling = ""
-        self.form_error = ""
+        self.step, self.rescheduling, self.form_error = "topic", "", ""
         return _focus()
 
     # --- device check: after consent only, on the customer's click ---------------------------
 
     @rx.event
     def test_devices(self, audio_only: bool) -> EventSpec | None:
-        if not may_test_devices(self.step):
+        if not screen.may_test_devices(self.step):
             return None  # never before consent
         return rx.call_script(
             f"{BRIDGE}.testDevices({'true' if audio_only else 'false'})",
@@ -319,13 +274,12 @@ class VideoState(WidgetState):
 
     @rx.event
     def devices_result(self, result: str) -> None:
-        self.device_status = device_status(result)
+        self.device_status = screen.device_status(result)
         self.device_on = self.device_status == "ok"
 
     @rx.event
     def stop_devices(self) -> EventSpec:
-        self.device_on = False
-        self.device_status = ""
+        self.device_on, self.device_status = False, ""
         return rx.call_script(f"{BRIDGE}.stopDevices()")
 
 

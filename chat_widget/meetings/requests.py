@@ -1,11 +1,14 @@
-"""The customer's booking form: what it must hold, and booking (or moving) a meeting from it.
+"""What the customer asks of their meetings: book (or move) one from the form, cancel one, get
+its calendar file.
 
-A refusal is a translated sentence for the form, never an exception reaching the UI: the
-customer can always correct the form or pick again.
+A refusal is a translated sentence for the screen, never an exception reaching the UI: the
+customer can always correct the form, pick again or see that the meeting is gone.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from chat_widget.meetings.booking import BookingOutcome, BookingService
 from chat_widget.meetings.slots import Slot
 from chat_widget.meetings.texts import message
 
+log = logging.getLogger(__name__)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,}$")
 MAX_NAME = 120
 MAX_EMAIL = 254
@@ -104,3 +108,25 @@ async def book_from_form(
         return Refusal(tr["video.unavailable"])
     except ValueError:
         return Refusal(tr["video.pick_slot"])
+
+
+async def cancel_meeting(
+    service: BookingService, *, booking_id: str, customer_id: str, locale: str
+) -> tuple[bool, str]:
+    """(cancelled, the sentence to show). Not this customer's booking, or gone: said so."""
+    try:
+        outcome = await service.cancel(booking_id=booking_id, customer_id=customer_id)
+    except BookingNotFound:
+        return False, message("not_found", locale)
+    return True, outcome.message or catalog(locale)["video.cancelled"]
+
+
+async def meeting_ics(service: BookingService, *, booking_id: str, customer_id: str) -> str | None:
+    """The meeting's calendar file, or None if it cannot be made (unknown, not theirs, ...)."""
+    try:
+        return await asyncio.to_thread(
+            lambda: service.ics(booking_id=booking_id, customer_id=customer_id)
+        )
+    except Exception:
+        log.info("no calendar file for a meeting", exc_info=True)
+        return None
