@@ -36,7 +36,7 @@ from chat_widget.ui.agent.supervisor_state import (
     read_supervisor_csv,
 )
 from chat_widget.ui.backend_errors import log_backend_exception
-from chat_widget.ui.claim_state import export_documents, read_claim_file
+from chat_widget.ui.claim_io import export_documents, read_claim_file
 from chat_widget.ui.components.lazy_view import LAZY_ROUTES
 from chat_widget.ui.event_metrics import EventMetrics, drain_on_signal
 from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file

@@ -17,9 +17,10 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
+from chat_widget.i18n import LOCALES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-only-change-me"  # noqa: S105 - the value production refuses
-LOCALES = ("fr", "nl", "en", "de")
 
 
 ENVIRONMENTS = ("development", "test", "production")

@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-LOCALES = ("fr", "nl", "en", "de")
+#: A label missing in the customer's language is shown in English (not the bank's default).
 FALLBACK_LOCALE = "en"
 
 

@@ -15,7 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from chat_widget.claims.i18n import LOCALES, pick
+from chat_widget.claims.i18n import pick
+from chat_widget.i18n import LOCALES
 
 
 class QuestionType(StrEnum):

@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-LOCALES = ("fr", "nl", "en", "de")
+#: A message missing in the customer's language is shown in English (not the bank's default).
 FALLBACK_LOCALE = "en"
 
 

@@ -7,9 +7,10 @@ from functools import cache
 from typing import Any
 
 from chat_widget.guard.rules import MESSAGES_FILE, get_rules, load_json
+from chat_widget.i18n import normalize_locale
 
-LOCALES = ("fr", "nl", "en", "de")
-DEFAULT_LOCALE = "en"
+#: Unlike the widget's texts, the guard's reasons fall back to English for an unknown locale.
+FALLBACK_LOCALE = "en"
 
 
 @cache
@@ -19,8 +20,7 @@ def _messages() -> dict[str, Any]:
 
 def pick_locale(locale: str | None) -> str:
     """``fr-BE`` -> ``fr``; anything unknown falls back to English."""
-    base = (locale or "").replace("_", "-").split("-")[0].lower()
-    return base if base in LOCALES else DEFAULT_LOCALE
+    return normalize_locale(locale) or FALLBACK_LOCALE
 
 
 def explain(kinds: Iterable[str], locale: str | None = None) -> str:

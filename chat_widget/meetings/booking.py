@@ -55,7 +55,7 @@ from chat_widget.domain.meeting_errors import (
     SlotTaken,
 )
 from chat_widget.domain.models import new_id
-from chat_widget.meetings._data import pick_locale
+from chat_widget.i18n import pick_locale
 from chat_widget.meetings.cleanup import process_cleanup
 from chat_widget.meetings.consent import has_video_consent
 from chat_widget.meetings.formatting import format_slot

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from chat_widget.domain.models import ConsentRecord
-from chat_widget.meetings._data import pick_locale
+from chat_widget.i18n import pick_locale
 from chat_widget.meetings.texts import notice_version
 
 VIDEO_PURPOSE = "video"

@@ -14,7 +14,7 @@ from babel.dates import (
     get_timezone_location,
 )
 
-from chat_widget.meetings._data import pick_locale
+from chat_widget.i18n import pick_locale
 from chat_widget.meetings.slots import BUSINESS_TZ, Slot
 
 

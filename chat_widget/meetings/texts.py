@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chat_widget.meetings._data import load, pick_locale
+from chat_widget.i18n import pick_locale
+from chat_widget.meetings._data import load
 from chat_widget.meetings.topics import Recording
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chat_widget.domain.calendar import Recording
-from chat_widget.meetings._data import load, pick_locale
+from chat_widget.i18n import pick_locale
+from chat_widget.meetings._data import load
 
 
 @dataclass(frozen=True, slots=True)

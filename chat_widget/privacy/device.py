@@ -14,8 +14,8 @@ from sqlmodel import Session, col, delete, select
 
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import ConsentRecord
+from chat_widget.i18n import pick_locale
 from chat_widget.privacy.records import DeviceProfile
-from chat_widget.privacy.texts import pick_locale
 
 #: Field -> longest value kept. The names are the notice's; keep the two in step.
 NOTICE_FIELDS: dict[str, int] = {

@@ -8,9 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from chat_widget.settings import LOCALES
-
-DEFAULT_LOCALE = "fr"
+from chat_widget.i18n import LOCALES, pick_locale
 
 
 @cache
@@ -18,12 +16,6 @@ def _texts() -> dict[str, Any]:
     raw = resources.files(__package__).joinpath("texts.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(raw)
     return data
-
-
-def pick_locale(locale: str | None) -> str:
-    """An unknown or regional locale falls back to its language, then to the bank's default."""
-    short = (locale or "").replace("-", "_").split("_")[0].lower()
-    return short if short in LOCALES else DEFAULT_LOCALE
 
 
 def categories() -> tuple[str, ...]:

@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from chat_widget.settings import LOCALES, SettingsError, get_settings
+from chat_widget.i18n import LOCALES
+from chat_widget.settings import SettingsError, get_settings
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 DARK_BACKGROUND = "#16161a"

@@ -22,8 +22,8 @@ from chat_widget.privacy import (
     store_device_data,
 )
 from chat_widget.ui import runtime
-from chat_widget.ui.claim_state import file_store
 from chat_widget.ui.host_data import parse_json_object
+from chat_widget.ui.runtime import file_store
 from chat_widget.ui.widget_state import BRIDGE, WidgetState, _bridge_call
 
 log = logging.getLogger(__name__)

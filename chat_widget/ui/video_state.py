@@ -1,88 +1,39 @@
 """Video meeting view state: consent first, then topic, slot, booking; camera only on request.
 
-Handlers are thin: the order of the steps and what is stored come from chat_widget.meetings.
+Handlers are thin: they read input, call chat_widget.meetings (the steps, the form's rules,
+what an outcome leads to: ``meetings.screen`` and ``meetings.requests``) and copy the
+result into vars.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import re
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
 from reflex_base.event import EventSpec
 
 from chat_widget.meetings import (
-    AppointmentView,
-    BookingNotFound,
     BookingOutcome,
-    ConsentRequired,
     GatewayError,
-    OutcomeStatus,
-    RecordingTickRequired,
     Slot,
     all_topics,
     get_topic,
     has_video_consent,
-    message,
     record_video_consent,
     recording_notice,
+    requests,
+    screen,
     video_notice,
 )
-from chat_widget.meetings.formatting import group_slots_by_day, time_zone_label
+from chat_widget.meetings.formatting import time_zone_label
+from chat_widget.meetings.requests import Refusal
+from chat_widget.meetings.screen import Booked, Day, Option
 from chat_widget.ui import runtime
 from chat_widget.ui.meetings_service import booking_service
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
-
-log = logging.getLogger(__name__)
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,}$")
-MAX_SLOTS_SHOWN = 24
-
-
-@dataclass
-class Option:
-    value: str
-    label: str
-
-
-@dataclass
-class Day:
-    """One day of the strip and its times (``value`` keys a slot, as the form sends it)."""
-
-    key: str
-    short_label: str
-    label: str
-    times: list[Option]
-
-
-@dataclass
-class Booked:
-    booking_id: str
-    when: str
-    advisor: str
-    join_url: str
-    reminder: str
-    topic: str
-    status: str
-    topic_key: str
-
-
-def _booked(view: AppointmentView, tr: dict[str, str]) -> Booked:
-    return Booked(
-        booking_id=view.booking_id,
-        when=view.when_label,
-        advisor=tr["video.with_advisor"].format(name=view.advisor_first_name),
-        join_url=view.join_url or "",
-        reminder=view.recording_reminder,
-        topic=view.topic_label,
-        status=view.status,
-        topic_key=view.topic,
-    )
 
 
 class VideoState(WidgetState):
@@ -146,30 +97,25 @@ class VideoState(WidgetState):
 
     @rx.event
     async def open_video(self) -> AsyncIterator[EventSpec | None]:
-        self.view = "video"
-        self.notice_key = ""
-        self.form_error = ""
-        self.status_text = ""
+        self.view, self.notice_key, self.form_error, self.status_text = "video", "", "", ""
         yield _focus()
         # Building the service loads msgraph-sdk (~1,300 modules): never on the event loop.
         if await asyncio.to_thread(booking_service) is None:
             self.step = "unavailable"
             return
-        notice = video_notice(
+        n = video_notice(
             self.locale, privacy_charter_url=runtime.settings().privacy_url_for(self.locale)
         )
-        self.notice_title = notice.title
-        self.notice_paragraphs = list(notice.paragraphs)
-        self.notice_link = notice.privacy_charter_url
-        self.notice_link_label = notice.privacy_link_label
-        self.notice_accept, self.notice_decline = notice.accept, notice.decline
-        self.declined_text = notice.declined
+        self.notice_title, self.notice_paragraphs = n.title, list(n.paragraphs)
+        self.notice_link, self.notice_link_label = n.privacy_charter_url, n.privacy_link_label
+        self.notice_accept, self.notice_decline = n.accept, n.decline
+        self.declined_text = n.declined
         customer_id = self._customer_id
         consented = await runtime.run_db(
             lambda s: has_video_consent(session=s, customer_id=customer_id)
         )
         await self._load_meetings()
-        self.step = "topic" if consented else "notice"
+        self.step = screen.first_step(consented)
         self._load_topics()
 
     @rx.event
@@ -180,7 +126,7 @@ class VideoState(WidgetState):
                 session=s, customer_id=customer_id, locale=locale, granted=granted
             )
         )
-        self.step = "topic" if granted else "declined"
+        self.step = screen.step_after_consent(granted)
         self._load_topics()
         return _focus()
 
@@ -193,18 +139,11 @@ class VideoState(WidgetState):
             topic = get_topic(key)
         except ValueError:
             return
-        self.topic = key
-        self.needs_tick = topic.needs_recording_tick
         notice = recording_notice(self.locale)
+        self.topic, self.needs_tick, self.tick_label = key, topic.needs_recording_tick, notice.tick
         self.recording_text = notice.notice if topic.needs_recording_tick else ""
-        self.tick_label = notice.tick
-        self.step = "slot"
-        self.form_error = ""
-        self._request_id = uuid.uuid4().hex
-        self.loading = True
-        self.slots = []
-        self.slot_days = []
-        self.slot_day = ""
+        self.step, self.form_error, self._request_id = "slot", "", uuid.uuid4().hex
+        self.loading, self.slots, self.slot_days, self.slot_day = True, [], [], ""
         yield _focus()
         await self._fetch_slots()
         self.loading = False
@@ -221,22 +160,11 @@ class VideoState(WidgetState):
         except GatewayError:
             self.form_error = self.tr["video.unavailable"]
             return
-        shown = found[:MAX_SLOTS_SHOWN]
-        self._slots = {s.start.isoformat(): s for s in shown}
-        tz = self._time_zone_name()
-        days = group_slots_by_day(shown, locale=self.locale, timezone=tz)
-        self.slot_days = [
-            Day(
-                key=d.day.isoformat(),
-                short_label=d.short_label,
-                label=d.label,
-                times=[Option(s.start.isoformat(), hours) for s, hours in d.slots],
-            )
-            for d in days
-        ]
-        self.slots = [t for d in self.slot_days for t in d.times]
-        keys = [d.key for d in self.slot_days]
-        self.slot_day = self.slot_day if self.slot_day in keys else (keys[0] if keys else "")
+        picker = screen.slot_picker(
+            found, locale=self.locale, timezone=self._time_zone_name(), current_day=self.slot_day
+        )
+        self._slots, self.slot_days, self.slot_day = picker.by_key, picker.days, picker.day
+        self.slots = picker.times
 
     @rx.event
     def choose_day(self, key: str) -> None:
@@ -246,89 +174,47 @@ class VideoState(WidgetState):
     @rx.event
     async def book(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
         service = booking_service()
-        slot = self._slots.get(str(form.get("slot") or ""))
-        name = str(form.get("name") or "").strip()[:120]
-        email = str(form.get("email") or "").strip()[:254]
-        tick = str(form.get("recording_tick") or "") in {"on", "true", "1"}
         if service is None:
             self.step = "unavailable"
             return
-        if slot is None:
-            self.form_error = self.tr["video.pick_slot"]
-            return
-        if not self.rescheduling and not name:
-            self.form_error = self.tr["video.name_required"]
-            return
-        if email and not _EMAIL.match(email):
-            self.form_error = self.tr["video.email_invalid"]
+        read = requests.read_booking_form(
+            form, self._slots, rescheduling=bool(self.rescheduling), locale=self.locale
+        )
+        if isinstance(read, Refusal):
+            self.form_error = read.error
             return
         self.form_error = ""
         self.loading = True
         yield None
-        try:
-            if self.rescheduling:
-                outcome = await service.reschedule(
-                    booking_id=self.rescheduling, slot=slot, customer_id=self._customer_id
-                )
-            else:
-                outcome = await service.book(
-                    customer_id=self._customer_id,
-                    topic=self.topic,
-                    locale=self.locale,
-                    slot=slot,
-                    customer_name=name,
-                    customer_email=email or None,
-                    customer_time_zone=self._time_zone_name(),
-                    recording_tick=tick,
-                    request_id=self._request_id,
-                )
-        except ConsentRequired:
-            self.loading = False
-            self.step = "notice"
-            return
-        except RecordingTickRequired:
-            self.loading = False
-            self.form_error = message("recording_tick_required", self.locale)
-            return
-        except BookingNotFound:
-            self.loading = False
-            self.rescheduling = ""
-            self.form_error = message("not_found", self.locale)
-            return
-        except GatewayError:
-            # Graph could not tell the booking rules: nothing was stored, the customer may retry.
-            self.loading = False
-            self.form_error = self.tr["video.unavailable"]
-            return
-        except ValueError:
-            self.loading = False
-            self.form_error = self.tr["video.pick_slot"]
-            return
+        result = await requests.book_from_form(
+            service,
+            read,
+            rescheduling=self.rescheduling,
+            customer_id=self._customer_id,
+            topic=self.topic,
+            locale=self.locale,
+            time_zone=self._time_zone_name(),
+            request_id=self._request_id,
+        )
         self.loading = False
-        await self._after(outcome)
+        if isinstance(result, Refusal):
+            self.form_error, self.step = result.error, result.step or self.step
+            self.rescheduling = "" if result.stop_rescheduling else self.rescheduling
+            return
+        await self._after(result)
         yield _focus()
 
     async def _after(self, outcome: BookingOutcome) -> None:
         self.status_text = outcome.message
-        if outcome.status == OutcomeStatus.BOOKED and outcome.appointment is not None:
-            self.booked = _booked(outcome.appointment, self.tr)
+        after = screen.after_booking(outcome)
+        if after.booked is not None:
+            self.booked = screen.booked_item(after.booked, self.locale)
+            self.done_kind = after.done_kind
+            self.step = "done"
+        if after.rescheduling_done:
             self.rescheduling = ""
-            self.done_kind = "booked"
-            self.step = "done"
-        elif outcome.status == OutcomeStatus.RESCHEDULED and outcome.appointment is not None:
-            self.booked = _booked(outcome.appointment, self.tr)
-            self.rescheduling = ""
-            self.done_kind = "rescheduled"
-            self.step = "done"
-        elif outcome.status == OutcomeStatus.SLOT_TAKEN or (
-            outcome.status == OutcomeStatus.FAILED and outcome.alternatives
-        ):
-            # Taken, or refused by Bookings: the next free slots, to pick again.
-            await self._fetch_slots(outcome.alternatives)
-        elif outcome.status == OutcomeStatus.PENDING and outcome.appointment is not None:
-            self.booked = _booked(outcome.appointment, self.tr)
-            self.done_kind = "pending"
-            self.step = "done"
+        if after.pick_again:
+            await self._fetch_slots(after.alternatives)
         await self._load_meetings()
 
     async def _load_meetings(self) -> None:
@@ -337,7 +223,7 @@ class VideoState(WidgetState):
             return
         customer_id = self._customer_id
         views = await asyncio.to_thread(lambda: service.list_for_customer(customer_id=customer_id))
-        self.meetings = [_booked(v, self.tr) for v in views if v.status in {"booked", "pending"}]
+        self.meetings = screen.listed_meetings(views, self.locale)
 
     @rx.event
     async def cancel(self, booking_id: str) -> AsyncIterator[EventSpec | None]:
@@ -346,19 +232,12 @@ class VideoState(WidgetState):
             return
         self.loading = True
         yield None
-        try:
-            outcome = await service.cancel(booking_id=booking_id, customer_id=self._customer_id)
-        except BookingNotFound:
-            # Not this customer's booking (or gone): say so instead of failing the handler.
-            self.loading = False
-            self.status_text = message("not_found", self.locale)
-            await self._load_meetings()
-            return
+        cancelled, self.status_text = await requests.cancel_meeting(
+            service, booking_id=booking_id, customer_id=self._customer_id, locale=self.locale
+        )
         self.loading = False
-        self.status_text = outcome.message or self.tr["video.cancelled"]
-        if self.booked is not None and self.booked.booking_id == booking_id:
-            self.booked = None
-            self.step = "topic"
+        if cancelled and self.booked is not None and self.booked.booking_id == booking_id:
+            self.booked, self.step = None, "topic"
         await self._load_meetings()
 
     @rx.event
@@ -372,27 +251,21 @@ class VideoState(WidgetState):
         service = booking_service()
         if service is None:
             return None
-        customer_id = self._customer_id
-        try:
-            text = await asyncio.to_thread(
-                lambda: service.ics(booking_id=booking_id, customer_id=customer_id)
-            )
-        except Exception:
-            return None
-        return rx.download(data=text, filename="video-meeting.ics")
+        text = await requests.meeting_ics(
+            service, booking_id=booking_id, customer_id=self._customer_id
+        )
+        return None if text is None else rx.download(data=text, filename="video-meeting.ics")
 
     @rx.event
     def back_to_topics(self) -> EventSpec:
-        self.step = "topic"
-        self.rescheduling = ""
-        self.form_error = ""
+        self.step, self.rescheduling, self.form_error = "topic", "", ""
         return _focus()
 
     # --- device check: after consent only, on the customer's click ---------------------------
 
     @rx.event
     def test_devices(self, audio_only: bool) -> EventSpec | None:
-        if self.step not in {"topic", "slot", "done"}:
+        if not screen.may_test_devices(self.step):
             return None  # never before consent
         return rx.call_script(
             f"{BRIDGE}.testDevices({'true' if audio_only else 'false'})",
@@ -401,25 +274,14 @@ class VideoState(WidgetState):
 
     @rx.event
     def devices_result(self, result: str) -> None:
-        self.device_status = result if result in {"ok", "denied", "missing", "error"} else "error"
+        self.device_status = screen.device_status(result)
         self.device_on = self.device_status == "ok"
 
     @rx.event
     def stop_devices(self) -> EventSpec:
-        self.device_on = False
-        self.device_status = ""
+        self.device_on, self.device_status = False, ""
         return rx.call_script(f"{BRIDGE}.stopDevices()")
 
 
 def _focus() -> EventSpec:
     return rx.call_script(f"{BRIDGE}.focus('cw-view-heading')")
-
-
-def valid_time_zone(value: object) -> str | None:
-    if not isinstance(value, str) or not 1 <= len(value) <= 64:
-        return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return value

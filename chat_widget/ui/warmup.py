@@ -33,7 +33,7 @@ async def purge_daily() -> None:
     """Retention: delete what has expired, once at start and then every day (idempotent, so
     several workers running it is harmless; each run is written to the audit log)."""
     from chat_widget.privacy.jobs import run_purge
-    from chat_widget.ui.claim_state import file_store
+    from chat_widget.ui.runtime import file_store
 
     while True:
         try:

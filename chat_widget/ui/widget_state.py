@@ -114,7 +114,7 @@ class WidgetState(rx.State):
         cfg = runtime.settings()
         host_origin = data.get("hostOrigin")
         self.mode = "app" if data.get("mode") == "app" else "embed"
-        from chat_widget.ui.video_state import valid_time_zone
+        from chat_widget.meetings.screen import valid_time_zone
 
         self.time_zone = valid_time_zone(data.get("timeZone")) or ""
         self.storage_blocked = bool(data.get("storageBlocked"))

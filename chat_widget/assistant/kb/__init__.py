@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from chat_widget.assistant.kb.loader import (
-    DEFAULT_LOCALE,
-    LOCALES,
     Answer,
     IntentMeta,
     KnowledgeBase,
@@ -13,6 +11,7 @@ from chat_widget.assistant.kb.loader import (
     load_knowledge_base,
     normalise_locale,
 )
+from chat_widget.i18n import DEFAULT_LOCALE, LOCALES
 
 __all__ = [
     "DEFAULT_LOCALE",

@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from chat_widget.i18n import LOCALES, pick_locale
+
 KB_DIR = Path(__file__).resolve().parent
-LOCALES: tuple[str, ...] = ("fr", "nl", "en", "de")
-DEFAULT_LOCALE = "fr"
 ACTIONS = frozenset({"open_mybo", "open_live_chat", "open_video_booking"})
 
 
@@ -73,10 +73,7 @@ class KnowledgeBase:
 
 def normalise_locale(locale: str | None) -> str:
     """Maps 'fr-BE', 'NL_be', None… to one of the four supported locales (French by default)."""
-    if not locale:
-        return DEFAULT_LOCALE
-    short = locale.replace("_", "-").split("-", 1)[0].lower()
-    return short if short in LOCALES else DEFAULT_LOCALE
+    return pick_locale(locale)
 
 
 def _read(path: Path) -> Any:

@@ -35,7 +35,7 @@ from chat_widget.i18n import LOCALES
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.agent.state import AgentState
-from chat_widget.ui.claim_state import file_store
+from chat_widget.ui.runtime import file_store
 from chat_widget.web.claim_files import ServedFile
 
 __all__ = ["ClaimsConsoleState", "HandlerDenied", "handler_of", "read_handler_file"]

@@ -13,9 +13,9 @@ from importlib import resources
 
 import pytest
 
-from chat_widget.claims.i18n import LOCALES
 from chat_widget.claims.questions import Question, QuestionType, questionnaires
 from chat_widget.claims.validation import ValidationContext, validate
+from chat_widget.i18n import LOCALES
 
 CTX = ValidationContext(today=date(2026, 11, 24))
 #: "par ex. X", "bv. X", "e.g. X", "z. B. X" (any case), up to the end or a closing full stop.

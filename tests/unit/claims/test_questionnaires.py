@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from chat_widget.claims.i18n import LOCALES
 from chat_widget.claims.questions import (
     QuestionnaireError,
     QuestionType,
@@ -10,6 +9,7 @@ from chat_widget.claims.questions import (
     parse_questionnaire,
     questionnaires,
 )
+from chat_widget.i18n import LOCALES
 
 EXPECTED_TYPES = {
     "car_accident",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import chat_widget.claims
-from chat_widget.claims.i18n import LOCALES, error_codes, error_message, ui_keys, ui_text
+from chat_widget.claims.i18n import error_codes, error_message, ui_keys, ui_text
 from chat_widget.claims.questions import Option, Question, QuestionType
 from chat_widget.claims.validation import (
     InvalidAnswer,
@@ -17,6 +17,7 @@ from chat_widget.claims.validation import (
     parse_amount,
     validate,
 )
+from chat_widget.i18n import LOCALES
 
 CTX = ValidationContext(today=date(2026, 11, 24), policy_start=date(2024, 3, 1))
 L = {loc: "label" for loc in LOCALES}

@@ -14,7 +14,8 @@ from chat_widget.files import (
     heic_supported,
     rejection_message,
 )
-from chat_widget.files.errors import LOCALES, catalog
+from chat_widget.files.errors import catalog
+from chat_widget.i18n import LOCALES
 from tests.conftest import requires
 from tests.unit.files import samples
 

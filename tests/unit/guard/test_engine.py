@@ -9,9 +9,9 @@ import pytest
 
 from chat_widget.guard import explain, mask, scan, screen
 from chat_widget.guard.__main__ import main
-from chat_widget.guard.explain import LOCALES
 from chat_widget.guard.rules import PREFIX_KEY, get_rules, load_json
 from chat_widget.guard.text import normalize
+from chat_widget.i18n import LOCALES
 
 
 def test_findings_point_at_the_secret_in_the_original_text() -> None:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from chat_widget.meetings._data import LOCALES, load
+from chat_widget.i18n import LOCALES
+from chat_widget.meetings._data import load
 from chat_widget.meetings.texts import message, recording_notice, recording_reminder, video_notice
 from chat_widget.meetings.topics import Recording, all_topics, get_topic
 

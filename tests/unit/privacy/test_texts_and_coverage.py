@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from chat_widget.i18n import LOCALES, pick_locale
 from chat_widget.privacy import unhandled_customer_tables
 from chat_widget.privacy.erasure import ERASED_ORDER, KEPT_ORDER
-from chat_widget.privacy.texts import categories, category_text, pick_locale, readme
-from chat_widget.settings import LOCALES
+from chat_widget.privacy.texts import categories, category_text, readme
 
 
 @pytest.mark.parametrize("locale", LOCALES)
