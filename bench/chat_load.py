@@ -614,6 +614,8 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
     stats.counting = True
     await asyncio.sleep(args.seconds)
     stats.counting = False
+    if args.phase_file:
+        Path(args.phase_file).write_text(f"done {n}\n")
     await asyncio.sleep(args.interval + 1)
     # let the last messages land (acks time out on their own after 30 s)
     await asyncio.wait([t for t in tasks if not t.done()] or [asyncio.sleep(0)], timeout=35)
@@ -885,6 +887,10 @@ def main() -> int:
     )
     parser.add_argument("--assistant-interval", type=float, default=10.0)
     parser.add_argument(
+        "--sample",
+        help="profile the chat server (bench/sampler): top functions written to SAMPLE.<pid>",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=1800, help="hard limit for the whole command"
     )
     args = parser.parse_args()
@@ -905,6 +911,13 @@ def main() -> int:
     }
     if args.mode == "redis":
         env |= {"REDIS_URL": REDIS, "GRANIAN_WORKERS": str(args.workers)}
+    if args.sample:
+        sampler = str(Path(__file__).resolve().parent / "sampler")
+        path = os.pathsep.join(p for p in (sampler, os.environ.get("PYTHONPATH", "")) if p)
+        env |= {"PYTHONPATH": path, "CW_BENCH_SAMPLE": str(Path(args.sample).resolve())}
+        # the sampler counts only while this file says "sending" (the sending phase)
+        args.phase_file = args.phase_file or f"{Path(args.sample).resolve()}.phase"
+        env["CW_BENCH_SAMPLE_PHASE"] = str(Path(args.phase_file).resolve())
     engine = make_engine(url)
     results: list[dict[str, Any]] = []
     server = None

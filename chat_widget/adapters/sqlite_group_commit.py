@@ -16,6 +16,12 @@ never held during an fsync, and a burst of N commits costs about two fsyncs, not
 
 Read-only transactions do not wait (Python's sqlite3 opens a transaction only before a data
 change). In-memory databases have nothing to sync.
+
+Writers of one process also queue on a Python lock before their first data change, held until
+commit or rollback: SQLite's own busy handler makes a writer that finds the database locked
+*sleep* (1, 2, 5, 10 … 100 ms, https://sqlite.org/c3ref/busy_timeout.html), so under load a
+send waited tens of milliseconds for a lock that was free again after a fraction of one. The
+lock wakes the next writer at once. Other processes still meet SQLite's busy handler.
 """
 
 from __future__ import annotations
@@ -24,6 +30,14 @@ import os
 import sqlite3
 import threading
 from typing import Any
+
+LOCK_TIMEOUT = 30.0
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _is_write(sql: str) -> bool:
+    """The statements before which Python's sqlite3 opens a transaction implicitly."""
+    return sql.lstrip()[:7].upper().startswith(_WRITES)
 
 
 class WalSync:
@@ -35,6 +49,8 @@ class WalSync:
         self._committed = 0  # tickets handed out after a commit
         self._synced = 0  # every ticket <= this is on disk
         self._syncing = False
+        #: one writing transaction at a time in this process (see the module's docstring)
+        self.write_lock = threading.Lock()
         self.fsyncs = 0  # for the bench and tests: how many fsyncs served the commits
 
     def wait_durable(self) -> None:
@@ -88,17 +104,83 @@ def wal_sync_for(database: str) -> WalSync | None:
         return sync
 
 
+class GroupCommitCursor(sqlite3.Cursor):
+    """Takes the process's write lock before the statement that opens a writing transaction."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> GroupCommitCursor:
+        connection = self.connection
+        if isinstance(connection, GroupCommitConnection):
+            connection.before(sql)
+        super().execute(sql, parameters)
+        return self
+
+    def executemany(self, sql: str, parameters: Any, /) -> GroupCommitCursor:
+        connection = self.connection
+        if isinstance(connection, GroupCommitConnection):
+            connection.before(sql)
+        super().executemany(sql, parameters)
+        return self
+
+
 class GroupCommitConnection(sqlite3.Connection):
-    """``sqlite3.connect(..., factory=GroupCommitConnection)``: commits wait for the group fsync."""
+    """``sqlite3.connect(..., factory=GroupCommitConnection)``: writers queue on one lock per
+    process and commits wait for the group fsync."""
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
         self._wal_sync = wal_sync_for(os.fsdecode(database))
         self._changes_seen = self.total_changes
+        self._holding = False
+
+    def cursor(self, factory: Any = GroupCommitCursor) -> Any:  # type: ignore[override]
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        return self.cursor().executemany(sql, parameters)
+
+    def before(self, sql: str) -> None:
+        if (
+            self._wal_sync is not None
+            and not self._holding
+            and self.isolation_level is not None  # autocommit opens no transaction
+            and not self.in_transaction
+            and _is_write(sql)
+        ):
+            # The timeout SQLite itself would give up after (make_engine: 30 s).
+            if not self._wal_sync.write_lock.acquire(timeout=LOCK_TIMEOUT):
+                raise sqlite3.OperationalError("database is locked")
+            self._holding = True
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding = False
+            assert self._wal_sync is not None
+            self._wal_sync.write_lock.release()
 
     def commit(self) -> None:
         wrote = self.in_transaction or self.total_changes != self._changes_seen
-        super().commit()
+        try:
+            super().commit()
+        finally:
+            if not self.in_transaction:
+                self._release()
         self._changes_seen = self.total_changes
         if wrote and self._wal_sync is not None:
             self._wal_sync.wait_durable()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            if not self.in_transaction:
+                self._release()
+            self._changes_seen = self.total_changes
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release()

@@ -91,6 +91,13 @@ def _moved_for_customer(version: Hashable | None, last_seq: int, phase: str, rea
     return seq > last_seq or PHASES_BY_STATUS.get(status, phase) != phase or agent_read != read
 
 
+#: (client token, conversation id) -> the seq of this tab's latest send that followed on what
+#: its view showed (another tab of the same chat must still read it). The listener's ``after`` is read under the state lock once per wake-up, so on
+#: SQLite the watcher's ``db:`` key for a customer's own send used to look like news and cost
+#: a view read per message. Cleared when the listener ends.
+_OWN_SENDS: dict[tuple[str, str], int] = {}
+
+
 def _schedule():  # type: ignore[no-untyped-def]
     from chat_widget.ui.live_status import current_schedule
 
@@ -394,7 +401,8 @@ class LiveChatState(WidgetState):
                     )
                 )
                 if not read_view and db_key(cid) in dirty and external is not None:
-                    read_view = _moved_for_customer(external.version(cid), after, phase, agent_read)
+                    seen = max(after, _OWN_SENDS.get((token, cid), 0))
+                    read_view = _moved_for_customer(external.version(cid), seen, phase, agent_read)
                 read_receipt = not read_view and read_key(cid) in dirty
                 typing_due = typing_key(cid, "agent") in dirty or shown_typing or read_view
                 if not (read_view or read_receipt or typing_due or view_key(token) in dirty):
@@ -459,6 +467,7 @@ class LiveChatState(WidgetState):
                 )
         finally:
             sub.close()
+            _OWN_SENDS.pop((token, cid), None)
 
     @staticmethod
     def _sleep_for(now: float, last_read: float, waiting: bool, typing: bool = False) -> float:
@@ -610,6 +619,7 @@ class LiveChatState(WidgetState):
             self.items = sorted([*self.items, to_item(message, self.locale)], key=lambda i: i.seq)
         if message.seq == self._last_seq + 1:  # nothing in between: the listener needs no read
             self._last_seq = message.seq
+            _OWN_SENDS[(self.router.session.client_token, conversation_id)] = message.seq
         notifier.notify(from_customer(conversation_id))
 
     # --- attachments ------------------------------------------------------------------------

@@ -91,3 +91,53 @@ def test_waiters_are_released_by_one_leader_fsync(tmp_path: Path) -> None:
 def test_in_memory_databases_have_nothing_to_sync() -> None:
     assert wal_sync_for(":memory:") is None
     assert wal_sync_for("file:x?mode=memory&cache=shared") is None
+
+
+def test_one_writer_at_a_time_queues_on_the_process_lock_not_sqlites_busy_sleep(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "g.db"
+    engine = make_engine(f"sqlite:///{path}")
+    sync = wal_sync_for(str(path))
+    assert sync is not None
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    with engine.begin() as conn:
+        conn.execute(text("SELECT count(*) FROM t")).scalar()
+        assert not sync.write_lock.locked()  # readers never queue
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert sync.write_lock.locked()  # from the first change until the commit
+    assert not sync.write_lock.locked()
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE t SET x = 2"))
+            raise RuntimeError("the caller fails")
+    except RuntimeError:
+        pass
+    assert not sync.write_lock.locked()  # a rollback releases it
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT x FROM t")).scalar() == 1
+
+    order: list[str] = []
+    first_in = threading.Event()
+
+    def first() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (10)"))
+            first_in.set()
+            threading.Event().wait(0.3)
+            order.append("first commits")
+
+    def second() -> None:
+        first_in.wait(5)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (20)"))
+            order.append("second writes")
+
+    workers = [threading.Thread(target=first), threading.Thread(target=second)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(10)
+    assert order == ["first commits", "second writes"]
+    engine.dispose()

@@ -1,0 +1,105 @@
+"""A poor man's sampling profiler for the bench's server (no py-spy on this machine kind).
+
+Put this folder on ``PYTHONPATH`` and set ``CW_BENCH_SAMPLE=<file>``: every Python process
+started then samples all its threads every 2 ms (``sys._current_frames``), drops threads that
+are waiting (their innermost frame is a known blocking call), and every 5 s writes the
+functions seen most (inclusive and self, in % of busy samples) to ``<file>.<pid>``.
+``bench/chat_load.py --sample FILE`` does this for the chat server.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import sys
+import threading
+import time
+
+_IDLE = {
+    "select",
+    "poll",
+    "wait",
+    "_wait_for_tstate_lock",
+    "acquire",
+    "sleep",
+    "get",
+    "_worker",
+    "accept",
+    "recv",
+    "recv_into",
+    "readinto",
+    "epoll",
+    "run_forever",
+    "_run_once",
+}
+
+
+def _start(path: str) -> None:
+    inclusive: collections.Counter[str] = collections.Counter()
+    leaf: collections.Counter[str] = collections.Counter()
+    busy = [0]
+
+    def label(frame) -> str:  # type: ignore[no-untyped-def]
+        code = frame.f_code
+        name = code.co_filename
+        for cut in ("site-packages/", "/work/main/", "python3.11/"):
+            if cut in name:
+                name = name.split(cut, 1)[1]
+        return f"{name}:{code.co_name}"
+
+    def sending(phase: str | None) -> bool:
+        if phase is None:
+            return True
+        try:
+            with open(phase) as marker:
+                return marker.read().startswith("sending")
+        except OSError:
+            return False
+
+    def write() -> None:
+        total = max(1, busy[0])
+        with open(f"{path}.{os.getpid()}", "w") as out:
+            out.write(f"busy samples {total}\n\n# inclusive %\n")
+            for name, n in inclusive.most_common(80):
+                out.write(f"{100 * n / total:6.1f}  {name}\n")
+            out.write("\n# self %\n")
+            for name, n in leaf.most_common(50):
+                out.write(f"{100 * n / total:6.1f}  {name}\n")
+
+    def sample() -> None:
+        me = threading.get_ident()
+        phase = os.environ.get("CW_BENCH_SAMPLE_PHASE")
+        on, looked, written = sending(phase), time.monotonic(), time.monotonic()
+        while True:
+            time.sleep(0.002)
+            now = time.monotonic()
+            if now - looked > 0.5:
+                on, looked = sending(phase), now
+            if busy[0] and now - written > 5:
+                write()
+                written = now
+            if not on:
+                continue
+            for ident, frame in sys._current_frames().items():
+                if ident == me or frame is None:
+                    continue
+                if frame.f_code.co_name in _IDLE:
+                    continue
+                busy[0] += 1
+                leaf[label(frame)] += 1
+                seen: set[str] = set()
+                f = frame
+                while f is not None:
+                    name = label(f)
+                    if name not in seen:
+                        seen.add(name)
+                        inclusive[name] += 1
+                    f = f.f_back
+
+    threading.Thread(target=sample, daemon=True, name="cw-bench-sampler").start()
+
+
+if os.environ.get("CW_BENCH_SAMPLE"):
+    _start(os.environ["CW_BENCH_SAMPLE"])
+    # Granian forks its workers: threads do not survive a fork, so each child starts its own.
+    os.register_at_fork(after_in_child=lambda: _start(os.environ["CW_BENCH_SAMPLE"]))
