@@ -52,6 +52,9 @@ __all__ = [
 
 
 class AgentState(ListenMixin, ChatsMixin, ComposeMixin, ActionsMixin, rx.State):
+    def _open_chat(self, conversation_id: str) -> EventSpec:
+        return AgentState.select_chat(conversation_id)
+
     @rx.event
     async def on_login_page(self) -> EventSpec | None:
         """Already signed in: on to the console. Otherwise show why the last attempt failed

@@ -41,13 +41,12 @@ def _mark_read(agent_id: str, conversation_id: str, seq: int, session: Session) 
     sides.agent_read(session=session, agent_id=agent_id, conversation_id=conversation_id, seq=seq)
 
 
-def _open_chat(conversation_id: str) -> EventSpec:
-    from chat_widget.ui.agent.state import AgentState  # the state this mixin is part of
-
-    return AgentState.select_chat(conversation_id)  # type: ignore[return-value]
-
-
 class ListenMixin(AgentBase, mixin=True):
+    def _open_chat(self, conversation_id: str) -> EventSpec:
+        """The event that opens a routed chat (``AgentState.select_chat``, which the state
+        this mixin is part of provides)."""
+        raise NotImplementedError
+
     def _shown(self, agent_id: str, customer_typing: bool = False) -> sync.Shown:
         """What this tab shows now, for the next pass's plan."""
         return sync.Shown(
@@ -128,7 +127,7 @@ class ListenMixin(AgentBase, mixin=True):
                     except live_chat.LiveChatError:
                         pass
                 if to_open:
-                    yield _open_chat(to_open)
+                    yield self._open_chat(to_open)
                 if liveness.expired():
                     return
                 if selected:  # another chat was opened meanwhile: read it at once
