@@ -45,7 +45,8 @@ def console_item(message: Message, locale: str) -> ChatItem:
     return item
 
 
-def typing() -> LocalTypingBoard | RedisTypingBoard:
+def typing_indicators() -> LocalTypingBoard | RedisTypingBoard:
+    """Who is typing where: shared through Redis when the app runs on several workers."""
     return typing_board(runtime.settings().redis_url)
 
 

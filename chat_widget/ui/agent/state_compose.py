@@ -21,7 +21,7 @@ from chat_widget.guard.explain import explain
 from chat_widget.live_chat import attachments, resume, sides
 from chat_widget.live_chat.realtime import notifier, typing_key
 from chat_widget.ui import runtime
-from chat_widget.ui.agent.state_base import AgentBase, typing
+from chat_widget.ui.agent.state_base import AgentBase, typing_indicators
 from chat_widget.ui.connection import outbox_result
 
 
@@ -46,7 +46,7 @@ class ComposeMixin(AgentBase, mixin=True):
         except (live_chat.LiveChatError, ValueError):
             self.error_key = "agent.action_failed"
             return
-        await typing().clear(conversation_id, "agent")
+        await typing_indicators().clear(conversation_id, "agent")
         if sent.message is None:
             # The customer's own explanation, in the console's language (guard.explain).
             self.blocked_text = explain(sent.blocked_kinds or ["password"], self.locale)
@@ -105,7 +105,7 @@ class ComposeMixin(AgentBase, mixin=True):
         # Throttled in the browser (one event per second of typing), so the check stays cheap.
         if await self._require() is None:
             return self._to_login()
-        if self.current_id and await typing().touch(self.current_id, "agent"):
+        if self.current_id and await typing_indicators().touch(self.current_id, "agent"):
             notifier.notify(typing_key(self.current_id, "agent"))
         return None
 

@@ -19,7 +19,7 @@ from chat_widget.live_chat import sides
 from chat_widget.live_chat.bus import RESYNC, bus
 from chat_widget.live_chat.realtime import notifier, read_key
 from chat_widget.ui import runtime
-from chat_widget.ui.agent.state_base import AgentBase, typing
+from chat_widget.ui.agent.state_base import AgentBase, typing_indicators
 from chat_widget.ui.live_push import Liveness, external_writes
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,9 @@ class ListenMixin(AgentBase, mixin=True):
                         last_full = 0.0
                 current = shown.current
                 customer_typing = (
-                    await typing().is_typing(current, "customer") if plan.typing else False
+                    await typing_indicators().is_typing(current, "customer")
+                    if plan.typing
+                    else False
                 )
                 to_open = ""
                 async with self:
