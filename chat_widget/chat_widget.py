@@ -16,12 +16,7 @@ from chat_widget.ui.agent.claims_state import (
     read_handler_file,
     read_handler_preview,
 )
-from chat_widget.ui.agent.meetings_pages import meetings_page
-from chat_widget.ui.agent.meetings_state import MeetingsConsoleState
-from chat_widget.ui.agent.nav import NavState
-from chat_widget.ui.agent.pages import console_page, login_page
-from chat_widget.ui.agent.state import (
-    AgentState,
+from chat_widget.ui.agent.console_auth import (
     console_sign_in,
     console_sign_out,
     console_sso_logout,
@@ -29,6 +24,11 @@ from chat_widget.ui.agent.state import (
     read_agent_chat_file,
     reconcile_sso_roles,
 )
+from chat_widget.ui.agent.meetings_pages import meetings_page
+from chat_widget.ui.agent.meetings_state import MeetingsConsoleState
+from chat_widget.ui.agent.nav import NavState
+from chat_widget.ui.agent.pages import console_page, login_page
+from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.agent.supervisor_pages import supervisor_page
 from chat_widget.ui.agent.supervisor_state import (
     SUPERVISOR_ROUTE,

@@ -14,7 +14,9 @@ from chat_widget.agents.accounts import (
 )
 from chat_widget.agents.auth import Authenticator, LoginOutcome, PasswordAuthenticator
 from chat_widget.agents.console import (
+    LoginNotice,
     landing_page,
+    login_notice,
     may_open,
     opens_a_page,
     roles_of_session,
@@ -52,6 +54,8 @@ __all__ = [
     "get_agent",
     "get_agent_by_username",
     "landing_page",
+    "login_notice",
+    "LoginNotice",
     "may_open",
     "opens_a_page",
     "require_role",

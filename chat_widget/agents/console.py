@@ -8,7 +8,7 @@ production: there employees sign in with the bank's identity provider (agents.di
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -92,3 +92,36 @@ def roles_of_session(*, session: Session, token: str) -> list[str] | None:
     """The roles behind a live console session (None when it is not one)."""
     agent = resolve_agent_session(session=session, token=token)
     return list(agent.roles) if agent is not None else None
+
+
+#: ``?error=…`` of the login page (set by the login endpoints) → the catalog key it shows.
+LOGIN_ERRORS = {
+    "invalid": "agent.login_failed",
+    "sso": "agent.sso_failed",
+    "norole": "agent.sso_norole",
+}
+
+
+@dataclass(frozen=True)
+class LoginNotice:
+    """What the login page says, from its query parameters."""
+
+    key: str = ""  # a catalog key, "" for nothing
+    wait: str = ""  # seconds to wait, for "agent.login_wait"
+    #: nothing to report and single sign-on is the only way in: go on to the provider
+    to_provider: bool = False
+
+
+def login_notice(params: Mapping[str, str], *, sso: bool, passwords: bool) -> LoginNotice:
+    """Why the last attempt failed, or that the employee signed out. Only a page with nothing
+    to report goes straight on to the identity provider: it would sign the employee straight
+    back in after a sign-out, and a failure would loop."""
+    error = params.get("error", "")
+    seconds = params.get("seconds", "")
+    if error == "wait" and seconds.isdigit():
+        return LoginNotice("agent.login_wait", seconds)
+    if error in LOGIN_ERRORS:
+        return LoginNotice(LOGIN_ERRORS[error])
+    if params.get("signed_out"):
+        return LoginNotice("agent.signed_out")
+    return LoginNotice(to_provider=sso and not passwords)

@@ -23,6 +23,16 @@ from chat_widget.domain.clock import utcnow
 DEFAULT_IDLE_AFTER = timedelta(minutes=5)
 
 
+def chosen(value: str) -> str | None:
+    """The presence an agent picked in the console, or None for anything that is not one."""
+    return value if value in {p.value for p in Presence} else None
+
+
+def change(current: str, wanted: str | None) -> str | None:
+    """The presence to store, or None when nothing changes (no write, no notification)."""
+    return None if wanted is None or wanted == current else wanted
+
+
 def on_console_open(current: str) -> str | None:
     """The presence to set when the chat console opens, or None to keep the current one."""
     return Presence.AVAILABLE.value if current == Presence.OFFLINE.value else None

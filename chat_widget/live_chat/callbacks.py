@@ -22,10 +22,10 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from chat_widget import guard
 from chat_widget.domain.clock import as_aware, utcnow
 from chat_widget.domain.models import new_id
+from chat_widget.i18n import pick_locale
 from chat_widget.live_chat.errors import LiveChatError
 from chat_widget.live_chat.hours.schedule import OpeningHours, status
 from chat_widget.live_chat.queue import QueueInfo
-from chat_widget.live_chat.texts import pick_locale
 
 CONTACT_KINDS = ("phone", "email")
 MESSAGE_MAX = 2000

@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from chat_widget.live_chat.texts import _catalog, pick_locale
+from chat_widget.i18n import pick_locale
+from chat_widget.live_chat.texts import _catalog
 
 #: ", {first_name}" / " {first_name}" / "{first_name}" — what an unknown name takes with it
 _EMPTY_NAME = re.compile(r"[,\s]*\{first_name\}")
@@ -90,3 +91,12 @@ def customer_first_name(*, session: Session, customer_id: str) -> str:
     ).first()
     parts = (name or "").split()
     return parts[0][:64] if parts else ""
+
+
+def replies_for_chat(
+    *, session: Session, customer_id: str, language: str, agent: str, topic: str
+) -> list[CannedReply]:
+    """The composer's replies for one chat: in its language, with the customer's first name
+    when the bank knows it, the agent's and the chat's topic (a label, "" for none)."""
+    first_name = customer_first_name(session=session, customer_id=customer_id)
+    return canned_for(language, first_name=first_name, agent=agent, topic=topic)

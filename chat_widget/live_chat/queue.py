@@ -20,11 +20,11 @@ from chat_widget.conversations import (
 )
 from chat_widget.domain.clock import as_aware, utcnow
 from chat_widget.domain.models import AuthorKind, Channel, Conversation, Message
+from chat_widget.i18n import pick_locale
 from chat_widget.live_chat.errors import ChatNotFound, ChatUnavailable, InvalidChatState
 from chat_widget.live_chat.hours.schedule import OpeningHours, status
 from chat_widget.live_chat.records import ChatRequest, LiveChatStatus
 from chat_widget.live_chat.system_messages import post_system_message
-from chat_widget.live_chat.texts import pick_locale
 from chat_widget.observability import metrics
 
 #: Used for expected waits until enough chats have been closed to measure.

@@ -1,5 +1,6 @@
 """Customer-facing live chat texts, read from JSON catalogs in fr/nl/en/de (canned replies:
-``live_chat.canned``)."""
+``live_chat.canned``). The language is chosen as everywhere else (``i18n.pick_locale``:
+an unknown or missing one falls back to French)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from chat_widget import i18n
+from chat_widget.i18n import pick_locale
 from chat_widget.live_chat.hours.schedule import OpenStatus
 
-LOCALES = ("fr", "nl", "en", "de")
-DEFAULT_LOCALE = "fr"
 _HERE = Path(__file__).resolve().parent
 
 
@@ -35,11 +35,6 @@ class _Keep(dict[str, Any]):
 
 def _fill(template: str, params: Mapping[str, Any]) -> str:
     return string.Formatter().vformat(template, (), _Keep(params))
-
-
-def pick_locale(locale: str | None) -> str:
-    base = (locale or DEFAULT_LOCALE).split("-")[0].split("_")[0].lower()
-    return base if base in LOCALES else DEFAULT_LOCALE
 
 
 def text(key: str, locale: str | None, **params: Any) -> str:

@@ -7,6 +7,7 @@ escapes it like any message.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -21,10 +22,11 @@ from chat_widget.conversations import (
 )
 from chat_widget.domain.clock import as_aware
 from chat_widget.domain.models import AuthorKind, Conversation, Message
+from chat_widget.i18n import pick_locale
 from chat_widget.live_chat.attachments import attachment_of, human_size
-from chat_widget.live_chat.errors import ChatNotFound, NotAssignedAgent
+from chat_widget.live_chat.errors import ChatNotFound, LiveChatError, NotAssignedAgent
 from chat_widget.live_chat.records import ChatRequest
-from chat_widget.live_chat.texts import pick_locale, text
+from chat_widget.live_chat.texts import text
 
 ZONE = ZoneInfo("Europe/Brussels")
 #: Roles that may open any customer's transcript (with a reason, audited).
@@ -144,3 +146,33 @@ def open_transcript(*, session: Session, agent_id: str, conversation_id: str, re
         for_customer=False,
         agent_names=_agent_names(session, messages),
     )
+
+
+@dataclass(frozen=True)
+class ConsoleTranscript:
+    """What the console shows after asking for a transcript: its text, or why not (a key of
+    the console's catalog)."""
+
+    text: str = ""
+    error_key: str = ""
+
+
+def reason_too_short(reason: str) -> bool:
+    """The console says so before asking: the audit needs a reason someone can read."""
+    return len(reason.strip()) < MIN_REASON
+
+
+def transcript_for_console(
+    *, session: Session, agent_id: str, conversation_id: str, reason: str
+) -> ConsoleTranscript:
+    """The console's "open transcript" use case: a short reason is refused without a read,
+    anything the rules refuse (not the agent's customer, unknown chat) reads as denied."""
+    if reason_too_short(reason):
+        return ConsoleTranscript(error_key="agent.transcript_reason_short")
+    try:
+        text = open_transcript(
+            session=session, agent_id=agent_id, conversation_id=conversation_id, reason=reason
+        )
+    except (LiveChatError, ValueError):
+        return ConsoleTranscript(error_key="agent.transcript_denied")
+    return ConsoleTranscript(text=text)

@@ -16,6 +16,8 @@ from chat_widget.live_chat import (
     open_transcript,
     request_chat,
 )
+from chat_widget.live_chat.canned import replies_for_chat
+from chat_widget.live_chat.transcripts import ConsoleTranscript, transcript_for_console
 from chat_widget.privacy.device import device_data_visible
 
 from .helpers import make_agent, make_customer
@@ -161,3 +163,38 @@ def test_open_transcript_is_audited_before_it_is_returned(db_engine: Engine) -> 
         assert len(session.exec(select(AuditEvent)).all()) == 2
         conv = session.get(Conversation, bot_id)
         assert conv is not None
+
+
+def test_console_transcript_says_why_not_in_the_catalogs_words(db_engine: Engine) -> None:
+    """The console's use case (transcripts.transcript_for_console): a short reason and a
+    refusal become catalog keys; an allowed one returns the text."""
+    customer = make_customer(db_engine)
+    bot_id, _ = _history(db_engine, customer)
+    agent = make_agent(db_engine, "sophie")
+    stranger = make_agent(db_engine, "bob")
+    with session_scope(db_engine) as session:
+        chat_id = request_chat(session=session, customer_id=customer, locale="fr").id
+    with session_scope(db_engine) as session:
+        assert accept(session=session, agent_id=agent, conversation_id=chat_id)
+        short = transcript_for_console(
+            session=session, agent_id=agent, conversation_id=bot_id, reason=" ab "
+        )
+        denied = transcript_for_console(
+            session=session, agent_id=stranger, conversation_id=bot_id, reason="curious"
+        )
+        shown = transcript_for_console(
+            session=session, agent_id=agent, conversation_id=bot_id, reason="earlier chat"
+        )
+    assert short == ConsoleTranscript(error_key="agent.transcript_reason_short")
+    assert denied == ConsoleTranscript(error_key="agent.transcript_denied")
+    assert shown.error_key == "" and "Client: Ma carte ne marche pas" in shown.text
+
+
+def test_console_canned_replies_without_a_known_first_name(db_engine: Engine) -> None:
+    customer = make_customer(db_engine)
+    with session_scope(db_engine) as session:
+        replies = replies_for_chat(
+            session=session, customer_id=customer, language="fr", agent="Sophie", topic=""
+        )
+    assert replies and all("{first_name}" not in r.text for r in replies)
+    assert any("Sophie" in r.text for r in replies)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import chat_widget.live_chat as live_chat
 from chat_widget import i18n
+from chat_widget.i18n import pick_locale
 from chat_widget.live_chat.hours import belgian_public_holidays, parse_opening_hours, status
-from chat_widget.live_chat.texts import describe_closed, pick_locale
+from chat_widget.live_chat.texts import describe_closed
 
 PACKAGE = Path(live_chat.__file__).parent
 LOCALES = {"fr", "nl", "en", "de"}

@@ -1,0 +1,136 @@
+"""The decisions of a console tab's push loop: what a wake-up reads, when the session is
+re-checked, how long to sleep, when the open chat is marked read.
+
+The loop itself (``ui.agent.state_listen``) only waits on the bus, reads what :func:`plan`
+asks for and applies it; the rules are here, plain and unit tested with pinned times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chat_widget.live_chat.bus import RESYNC
+from chat_widget.live_chat.realtime import (
+    QUEUE,
+    TYPING_TTL,
+    ExternalWrites,
+    db_key,
+    from_customer,
+    typing_key,
+)
+
+#: Re-check the console session this often while a listener pushes updates without events.
+REAUTH_SECONDS = 20.0
+#: A console listener re-reads everything this rarely when nothing woke it (safety net).
+RESYNC_SECONDS = 300.0
+#: Marks "the agent opened another chat": read it at once, from seq 0.
+SELECTED = "*selected*"
+
+
+def base_keys(agent_id: str) -> set[str]:
+    """What every console listens on: the queue and the agent's own news."""
+    me = f"agent:{agent_id}"
+    return {QUEUE, me, db_key(QUEUE), db_key(me)}
+
+
+def chat_keys(held: list[str], current: str) -> set[str]:
+    """What the console listens on per chat it holds: news in it (``c``), the customer's
+    side (message, read receipt), other processes' writes; typing for the open one."""
+    keys = {k for c in held for k in (c, from_customer(c), db_key(c))}
+    if current:
+        keys |= {current, from_customer(current), db_key(current), typing_key(current, "customer")}
+    return keys
+
+
+def moved_for_agent(
+    external: ExternalWrites | None, conversation_id: str, after: int, customer_read: int
+) -> bool:
+    """Did another process change the open conversation beyond what the console shows?"""
+    version = external.version(conversation_id) if external is not None else None
+    if not isinstance(version, tuple):
+        return True
+    return version[0] > after or version[3] != customer_read
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the tab shows at the start of a pass."""
+
+    agent_id: str
+    current: str  # the open chat, "" for none
+    after: int  # the last message seq shown in it
+    held: list[str]
+    customer_read: int = 0
+    typing: bool = False  # the customer is shown typing
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one pass reads; nothing at all means: sleep again."""
+
+    full: bool
+    queue: bool
+    chats: bool
+    current: bool
+    typing: bool
+    reauth: bool
+
+    @property
+    def reads_db(self) -> bool:
+        return self.queue or self.chats or self.current
+
+    @property
+    def idle(self) -> bool:
+        return not (self.reads_db or self.typing or self.reauth)
+
+
+def plan(
+    dirty: set[str],
+    shown: Shown,
+    *,
+    now: float,
+    checked: float,
+    last_full: float,
+    external: ExternalWrites | None = None,
+) -> Plan:
+    """Only the parts the woken keys concern: the queue, the agent's chats, the open chat."""
+    me = f"agent:{shown.agent_id}"
+    current = shown.current
+    full = RESYNC in dirty or now - last_full >= RESYNC_SECONDS
+    held_keys = chat_keys(shown.held, "") - {typing_key(current, "customer")}
+    want_current = bool(current) and (
+        full
+        or bool(dirty & {current, from_customer(current), SELECTED})
+        or (
+            db_key(current) in dirty
+            and moved_for_agent(external, current, shown.after, shown.customer_read)
+        )
+    )
+    return Plan(
+        full=full,
+        queue=full or bool(dirty & {QUEUE, db_key(QUEUE)}),
+        chats=full or bool(dirty & ({me, db_key(me)} | held_keys)),
+        current=want_current,
+        typing=bool(current)
+        and (want_current or shown.typing or typing_key(current, "customer") in dirty),
+        reauth=now - checked > REAUTH_SECONDS,
+    )
+
+
+def sleep_for(now: float, checked: float, last_full: float, typing: bool = False) -> float:
+    """Until the next session re-check, resync or (while the customer is shown typing)
+    the indicator's expiry, whichever is first."""
+    due = min(REAUTH_SECONDS - (now - checked), RESYNC_SECONDS - (now - last_full))
+    if typing:
+        due = min(due, TYPING_TTL / 2)
+    return max(0.05, due)
+
+
+def to_mark_read(
+    current: str, read_up_to: int, marked: tuple[str, int], selected: bool
+) -> tuple[str, int] | None:
+    """The (chat, seq) to mark read for the agent after a pass, or None: only what the open
+    chat shows, once, and not when another chat was opened meanwhile."""
+    if read_up_to and (current, read_up_to) != marked and not selected:
+        return current, read_up_to
+    return None

@@ -1,0 +1,72 @@
+"""The console's rows (live_chat.console_view): labels in the agent's language, unread counts
+off for the open chat, newly routed chats announced and opened when none is open."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from chat_widget.domain.clock import epoch_ms
+from chat_widget.i18n import catalog
+from chat_widget.live_chat import console_view as view
+from chat_widget.live_chat.canned import CannedReply
+from chat_widget.live_chat.context import CustomerContext, EarlierSession
+from chat_widget.live_chat.queue import QueueEntry
+from chat_widget.live_chat.sides import AgentChat
+
+TR = catalog("en")
+WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def _chat(cid: str, unread: int = 0, topic: str | None = "cards") -> AgentChat:
+    return AgentChat(
+        conversation_id=cid, language="nl", topic=topic, status="active", unread=unread
+    )
+
+
+def test_topic_label_falls_back_to_the_key_and_a_dash() -> None:
+    assert view.topic_label(TR, "cards") == TR["live.topic.cards"]
+    assert view.topic_label(TR, "no-such-topic") == "no-such-topic"
+    assert view.topic_label(TR, None) == "—"
+
+
+def test_queue_rows_say_the_wait_in_whole_minutes() -> None:
+    entry = QueueEntry("c1", "fr", None, None, WHEN, timedelta(seconds=150), True)
+    (row,) = view.queue_rows(TR, [entry])
+    assert row.waited == TR["agent.minutes"].format(n=2)
+    assert row.summary == TR["agent.has_summary"] and row.page == "" and row.topic == "—"
+    assert view.minutes(timedelta(seconds=-5)) == 0
+
+
+def test_the_open_chat_shows_no_unread_count() -> None:
+    chats = [_chat("c1", unread=2), _chat("c2", unread=3)]
+    chats[1] = AgentChat("c2", "nl", None, "active", unread=3, waiting_since=WHEN)
+    tabs = view.chat_tabs(TR, chats, current_id="c1")
+    assert tabs[0].unread == "" and tabs[1].unread == TR["agent.unread"].format(n=3)
+    assert tabs[1].label == TR["agent.open_chat"].format(n=2)
+    assert tabs[1].waiting_since == epoch_ms(WHEN) and tabs[0].waiting_since == 0
+
+
+def test_a_routed_chat_is_announced_and_opened_only_when_none_is_open() -> None:
+    chats = [_chat("c1"), _chat("c2")]
+    news = view.assigned(TR, chats, known=["c1"], current_id="")
+    assert news.known == ["c1", "c2"] and news.to_open == "c2"
+    assert news.text == TR["agent.assigned"].format(language="NL", topic=TR["live.topic.cards"])
+    busy = view.assigned(TR, chats, known=["c1"], current_id="c1")
+    assert busy.text == news.text and busy.to_open == ""
+    assert view.assigned(TR, chats, known=["c1", "c2"], current_id="").text is None
+
+
+def test_context_panel_shows_consented_device_data_and_earlier_sessions() -> None:
+    earlier = EarlierSession("e1", "assistant", "closed", WHEN, None, None)
+    ctx = CustomerContext(
+        "c1", "u1", "fr", "cards", None, None, True, [earlier], {"os": "iOS", "app": ""}
+    )
+    panel = view.context_view(TR, ctx)
+    assert panel.page == "—" and panel.summary == "" and panel.device_text == "os: iOS"
+    assert panel.earlier[0].started == "2026-03-02 09:30" and panel.earlier[0].topic == "—"
+
+
+def test_canned_rows_carry_the_search_text() -> None:
+    rows = view.canned_rows([CannedReply(key="hello", text="Bonjour", search="hello bonjour")])
+    assert rows == [view.TextRow(id="hello", text="Bonjour", label="hello bonjour")]
+    assert view.colleague_rows([("a2", "Bob")]) == [view.TextRow(id="a2", text="Bob")]
