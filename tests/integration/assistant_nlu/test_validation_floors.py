@@ -93,7 +93,7 @@ def test_latency_shortcut_keeps_top1_and_wrong_answers(
     """Skipping the embedding for long messages TF-IDF is sure of (the p95 budget, see
     bench/assistant_bench.py) keeps each language's top-1 within half a point and its wrong
     answers within half a point of all questions; the answers it withholds cost at most
-    seven points of answered (written English, the language with a shortcut)."""
+    five points of answered (written English: 77.9% → 74.4%)."""
     with_shortcut, _ = evaluate(DATA_DIR / name, classifier)
     without, _ = evaluate(DATA_DIR / name, always_embedded)
     for lang, scores in with_shortcut.items():
@@ -102,5 +102,5 @@ def test_latency_shortcut_keeps_top1_and_wrong_answers(
         wrong = scores.answered * (1 - scores.accuracy_on_answered)
         base_wrong = base.answered * (1 - base.accuracy_on_answered)
         assert wrong <= base_wrong + 0.005, lang
-        assert scores.answered >= base.answered - 0.07, lang
+        assert scores.answered >= base.answered - 0.05, lang
         assert scores.oos_answered <= base.oos_answered + 0.01, lang
