@@ -88,7 +88,7 @@ Without the embedding the assistant loses its best "unsure" signal: on the tunin
 TF-IDF was 0.99 sure of but the full model declined were mostly wrong, and answering them at
 the usual threshold doubled the wrong answers among skipped rows. A higher bar keeps them out."""
 SHORTCUT_MIN_CHARS = 60
-"""Only messages this long may skip the embedding: the ~15% of questions that cost the most
+"""Only messages this long may skip the embedding: the longest questions, which cost the most
 to embed (about 1.4 ms per token) and so set the p95 latency. Shorter messages are cheap to
 embed, and every skipped row risks an answer the embedding would have withheld."""
 MAX_SHORTCUT_ACCURACY_LOSS = 0.001
