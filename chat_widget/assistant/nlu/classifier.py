@@ -53,6 +53,17 @@ class Prediction:
     """The best label, out-of-scope included, whatever the threshold (for evaluation)."""
 
 
+@dataclass(frozen=True)
+class Scored:
+    """:meth:`IntentClassifier.scores` of many texts, one row or value per text."""
+
+    proba: Probabilities
+    nearest: npt.NDArray[np.float64]
+    """Cosine to the nearest in-scope training row (1.0 where not computed)."""
+    thresholds: npt.NDArray[np.float64]
+    """The probability the best label needs to be answered."""
+
+
 class IntentClassifier:
     """A loaded model plus its embedder and threshold; thread-safe for concurrent calls."""
 
@@ -94,28 +105,37 @@ class IntentClassifier:
         cache: EmbeddingCache | None = None,
     ) -> Probabilities:
         """Calibrated probabilities for many texts (columns: ``self.model.labels``)."""
-        return self.scores(texts, langs, cache)[0]
+        return self.scores(texts, langs, cache).proba
 
     def scores(
         self,
         texts: Sequence[str],
         langs: Sequence[str | None] | None = None,
         cache: EmbeddingCache | None = None,
-    ) -> tuple[Probabilities, npt.NDArray[np.float64]]:
-        """Probabilities and, per text, the cosine to the nearest in-scope training row
-        (computed only where it can change the decision, else 1.0).
+    ) -> Scored:
+        """Probabilities, per text the cosine to the nearest in-scope training row (computed
+        only where it can change the decision, else 1.0), and the threshold to answer.
 
-        Rows the TF-IDF classifier is sure of (``model.shortcut``) keep its probabilities and
-        are never embedded (their wording is the training data's: nearest counts as 1.0); the
-        others get the full two-classifier average. Evaluation goes through here too, so its
-        figures are those of what customers get.
+        Rows the TF-IDF classifier is sure of (``model.shortcuts``) keep its probabilities and
+        are never embedded (their wording is the training data's: nearest counts as 1.0), and
+        need the higher ``model.shortcut_floors`` to be answered; the others get the full
+        two-classifier average. Evaluation goes through here too, so its figures are those of
+        what customers get.
         """
         texts = list(texts)
         langs = list(langs) if langs is not None else [None] * len(texts)
         p_tfidf = self.model.tfidf_proba(texts)
         proba: Probabilities = p_tfidf.copy()
         nearest = np.ones(len(texts))
-        full = np.flatnonzero(~self.model.skips_embedding(p_tfidf, [len(t) for t in texts]))
+        lengths = [len(t) for t in texts]
+        skipped = self.model.skips_embedding(p_tfidf, lengths, langs)
+        thresholds = np.array(
+            [
+                self.model.shortcut_floor(lang, self.threshold) if skip else self.threshold
+                for lang, skip in zip(langs, skipped, strict=True)
+            ]
+        )
+        full = np.flatnonzero(~skipped)
         if len(full):
             subset = [texts[i] for i in full]
             vectors = (
@@ -132,7 +152,7 @@ class IntentClassifier:
             answerable = np.flatnonzero(proba[full][:, in_scope].max(axis=1) >= self.threshold)
             if len(answerable):
                 nearest[full[answerable]] = self.model.nearest(vectors[answerable])
-        return proba, nearest
+        return Scored(proba, nearest, thresholds)
 
     def analyse(
         self,
@@ -161,15 +181,17 @@ class IntentClassifier:
         ]
         if not live:
             return out
-        proba, nearest = self.scores(
+        scored = self.scores(
             [cores[i] for i in live], [detections[i].lang for i in live], cache=cache
         )
         small_talk = [self.model.labels.index(s) for s in SMALL_TALK if s in self.model.labels]
-        for row, near, i in zip(proba, nearest, live, strict=True):
+        for row, near, threshold, i in zip(
+            scored.proba, scored.nearest, scored.thresholds, live, strict=True
+        ):
             if parts[i].has_question and small_talk:
                 row = row.copy()
                 row[small_talk] = 0.0  # a greeting around a question never answers it
-            out[i] = self.decide(row, detections[i], float(near))
+            out[i] = self.decide(row, detections[i], float(near), float(threshold))
         return out
 
     def predict(
@@ -195,11 +217,13 @@ class IntentClassifier:
         row: np.ndarray,
         detection: language.Detection | None = None,
         nearest: float = 1.0,
+        threshold: float | None = None,
     ) -> Prediction:
         """Turn one probability row into a :class:`Prediction`.
 
-        No answer when the best label is out of scope, below the threshold, or when the
-        message is unlike every in-scope training row (``nearest`` below the model's floor).
+        No answer when the best label is out of scope, below the threshold (``threshold``,
+        else the model's), or when the message is unlike every in-scope training row
+        (``nearest`` below the model's floor).
         """
         ranked = self._ranked(row, TOP_K + 1)
         top_label, top_p = ranked[0]
@@ -208,7 +232,8 @@ class IntentClassifier:
         detected = detection.detected if detection else False
         floor = self.model.novelty_floor
         unlike = floor is not None and nearest < floor
-        unsure = top_label == OUT_OF_SCOPE or top_p < self.threshold or unlike
+        bar = self.threshold if threshold is None else threshold
+        unsure = top_label == OUT_OF_SCOPE or top_p < bar or unlike
         intent = None if unsure else top_label
         return Prediction(
             intent=intent,

@@ -94,16 +94,22 @@ class IntentModel:
     """Below this cosine to the nearest in-scope training row, a message is unlike anything the
     model learned: the assistant does not answer it however confident the classifiers are.
     Off-topic requests the classifiers squeeze into an intent are caught here (see ``train``)."""
-    shortcut: float | None = None
-    """TF-IDF confidence at or above which the embedding is skipped (None: never skip).
+    shortcuts: dict[str, float] = field(default_factory=dict)
+    """Per language: the TF-IDF top-2 margin at or above which the embedding is skipped.
 
-    The embedding is ~95% of the cost of a question (about 1 ms per token on one core); when
-    the word/char classifier alone is this sure, the average agrees with it anyway. Chosen on
-    the tuning split as the lowest value that costs no accuracy there (see ``train``)."""
+    The embedding is ~95% of the cost of a question (about 1.4 ms per token on one core); when
+    the word/char classifier alone leads its runner-up by this much, the average nearly always
+    agrees with it. Chosen per language on the tuning split as the lowest margin that keeps
+    top-1, wrong answers and answers within ``calibration``'s tolerances (see ``train``); a
+    language without an entry is always embedded. English (117 BANKING77 rows per intent) and
+    German get one; French and Dutch, whose TF-IDF side is less sure, did not (2026-12-05)."""
+    shortcut_floors: dict[str, float] = field(default_factory=dict)
+    """Per language: the TF-IDF probability a row that skipped the embedding needs to be
+    answered (higher than the model's threshold: see ``calibration.SHORTCUT_FLOORS``)."""
     shortcut_min_chars: int = 0
     """The shortcut applies only to messages at least this long (0: to all).
 
-    The embedding costs about 1 ms per token, so long messages set the p95; short ones are
+    The embedding costs about 1.4 ms per token, so long messages set the p95; short ones are
     cheap to embed and are where the TF-IDF classifier is most often confidently wrong."""
 
     def __getstate__(self) -> dict[str, Any]:
@@ -166,10 +172,21 @@ class IntentModel:
         return best
 
     def skips_embedding(
-        self, p_tfidf: Probabilities, lengths: Sequence[int] | None = None
+        self,
+        p_tfidf: Probabilities,
+        lengths: Sequence[int] | None = None,
+        langs: Sequence[str | None] | None = None,
     ) -> npt.NDArray[np.bool_]:
-        """Rows the TF-IDF classifier decides alone (``lengths``: the texts' characters)."""
-        return shortcut_rows(p_tfidf, self.shortcut, lengths, self.shortcut_min_chars)
+        """Rows the TF-IDF classifier decides alone (``lengths``: the texts' characters,
+        ``langs``: their languages; without them nothing skips)."""
+        if langs is None or not self.shortcuts:
+            return np.zeros(len(p_tfidf), dtype=bool)
+        margins = np.array([self.shortcuts.get(_lang_key(lang), np.inf) for lang in langs])
+        return shortcut_rows(p_tfidf, margins, lengths, self.shortcut_min_chars)
+
+    def shortcut_floor(self, lang: str | None, threshold: float) -> float:
+        """The answer threshold of a row in ``lang`` that skipped the embedding."""
+        return max(threshold, self.shortcut_floors.get(_lang_key(lang), threshold))
 
     def raw_proba(
         self,
@@ -185,8 +202,7 @@ class IntentModel:
         langs = langs if langs is not None else [None] * len(texts)
         w = np.array(
             [
-                # "en-GB" and "EN" mean English too
-                self.embedding_weights.get((lang or "")[:2].lower(), self.default_embedding_weight)
+                self.embedding_weights.get(_lang_key(lang), self.default_embedding_weight)
                 for lang in langs
             ]
         )[:, None]
@@ -206,16 +222,34 @@ class IntentModel:
         )
 
 
+def _lang_key(lang: str | None) -> str:
+    """ "en-GB" and "EN" mean English too."""
+    return (lang or "")[:2].lower()
+
+
+def top2_margin(proba: Probabilities) -> npt.NDArray[np.float64]:
+    """Best minus second-best probability, per row (how clearly one label leads)."""
+    if proba.shape[1] < 2:
+        return np.ones(len(proba))
+    top2 = np.partition(proba, -2, axis=1)[:, -2:]
+    margin: npt.NDArray[np.float64] = top2[:, 1] - top2[:, 0]
+    return margin
+
+
 def shortcut_rows(
     p_tfidf: Probabilities,
-    shortcut: float | None,
+    shortcut: float | npt.NDArray[np.float64] | None,
     lengths: Sequence[int] | None,
     min_chars: int,
 ) -> npt.NDArray[np.bool_]:
-    """Rows whose TF-IDF confidence reaches ``shortcut`` and whose text is long enough."""
+    """Rows whose TF-IDF top-2 margin reaches ``shortcut`` (one value, or one per row) and
+    whose text is long enough.
+
+    The margin, not the top probability: a row split between two close intents (say
+    ``card_arrival`` and ``card_delivery_estimate``) is exactly where the embedding decides."""
     if shortcut is None:
         return np.zeros(len(p_tfidf), dtype=bool)
-    skip: npt.NDArray[np.bool_] = p_tfidf.max(axis=1) >= shortcut
+    skip: npt.NDArray[np.bool_] = top2_margin(p_tfidf) >= shortcut
     if min_chars > 0:
         if lengths is None:
             return np.zeros(len(p_tfidf), dtype=bool)

@@ -24,7 +24,7 @@ from chat_widget.assistant.nlu.calibration import (
     SHORTCUT_MIN_CHARS,
     choose_mix_weight,
     choose_novelty_floor,
-    choose_shortcut,
+    choose_shortcuts,
     choose_threshold,
     fit_temperature,
 )
@@ -101,18 +101,20 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     chosen = choose_threshold(apply_temperature(raw, temperature), tune_labels, tuning_model.labels)
     logger.info("tuning split: %s, temperature %.2f", chosen, temperature)
 
-    shortcut = choose_shortcut(
+    # BANKING77 rows carry no language: they are English.
+    shortcuts = choose_shortcuts(
         p_tfidf,
         apply_temperature(raw, temperature),
         tune_labels,
         tuning_model.labels,
         chosen.threshold,
         [len(t) for t in tune_texts],
+        [lang or "en" for lang in tune_langs],
         SHORTCUT_MIN_CHARS,
     )
     logger.info(
-        "embedding skipped when TF-IDF confidence >= %s (messages >= %d characters)",
-        shortcut,
+        "embedding skipped when the TF-IDF top-2 margin reaches %s (messages >= %d characters)",
+        shortcuts,
         SHORTCUT_MIN_CHARS,
     )
 
@@ -125,7 +127,8 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     model.temperature = temperature
     model.embedding_weights = {"en": weight_en}
     model.default_embedding_weight = weight_other
-    model.shortcut = shortcut
+    model.shortcuts = {lang: s.margin for lang, s in shortcuts.items()}
+    model.shortcut_floors = {lang: s.floor for lang, s in shortcuts.items()}
     model.shortcut_min_chars = SHORTCUT_MIN_CHARS
     model.encoders = embedder.names
     meta = artefact.ModelMeta(
@@ -134,7 +137,8 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
         temperature=temperature,
         tuning={
             **{k: round(float(v), 4) for k, v in asdict(chosen).items()},
-            "shortcut": shortcut if shortcut is not None else 1.0,
+            **{f"shortcut_margin_{lang}": s.margin for lang, s in shortcuts.items()},
+            **{f"shortcut_floor_{lang}": s.floor for lang, s in shortcuts.items()},
             "novelty_floor": round(novelty_floor, 4),
             "embedding_share_en": weight_en,
             "embedding_share_other": weight_other,

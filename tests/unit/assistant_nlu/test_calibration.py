@@ -3,10 +3,13 @@ from __future__ import annotations
 import numpy as np
 
 from chat_widget.assistant.nlu.calibration import (
+    Shortcut,
     choose_shortcut,
+    choose_shortcuts,
     choose_threshold,
     fit_temperature,
     outcome,
+    rates,
 )
 from chat_widget.assistant.nlu.model import apply_temperature
 
@@ -38,12 +41,12 @@ def test_temperature_keeps_rows_normalised_and_ranking() -> None:
     assert fit_temperature(np.array([[0.6, 0.2, 0.2]] * 10), ["card_arrival"] * 10, CLASSES) < 1.0
 
 
-def test_shortcut_is_the_lowest_confidence_that_costs_nothing() -> None:
-    # Row 2: TF-IDF is 0.9 sure but wrong, the full model right; row 1 agrees at 0.97.
+def test_shortcut_is_the_lowest_margin_that_costs_nothing() -> None:
+    # Row 2: TF-IDF leads by 0.85 but is wrong, the full model right; row 1 leads by 0.95.
     labels = ["card_arrival", "pin_blocked"]
     p_tfidf = np.array([[0.97, 0.02, 0.01], [0.9, 0.05, 0.05]])
     full = np.array([[0.95, 0.03, 0.02], [0.2, 0.1, 0.7]])
-    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5) == 0.92
+    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5) == Shortcut(0.9, 0.5)
     # when TF-IDF is wrong even at its most confident, the embedding is never skipped
     assert choose_shortcut(np.array([[0.1, 0.0, 0.995]] * 2), full, labels, CLASSES, 0.5) is None
 
@@ -54,6 +57,39 @@ def test_only_long_rows_may_skip_and_short_ones_never_cost_accuracy() -> None:
     labels = ["card_arrival", "pin_blocked"]
     p_tfidf = np.array([[0.97, 0.02, 0.01], [0.9, 0.05, 0.05]])
     full = np.array([[0.95, 0.03, 0.02], [0.2, 0.1, 0.7]])
-    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5, [200, 20], 60) == 0.5
-    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5, None, 60) == 0.5  # no row skips
-    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5, [200, 200], 60) == 0.92
+    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5, [200, 20], 60) == Shortcut(0.5, 0.5)
+    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5, None, 60) is None  # none skips
+    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.5, [200, 200], 60) == Shortcut(
+        0.9, 0.5
+    )
+
+
+def test_a_skipped_row_the_full_model_would_not_answer_needs_a_higher_floor() -> None:
+    # Row 2: TF-IDF is 0.97 sure and wrong; the full model is wrong too but unsure (0.5 under
+    # the 0.7 threshold), so it asks. Skipping it at the usual threshold would answer it
+    # wrongly: the floor rises until it asks again, while row 1 (0.99, right) still answers.
+    labels = ["card_arrival", "pin_blocked"]
+    p_tfidf = np.array([[0.99, 0.005, 0.005], [0.97, 0.015, 0.015]])
+    full = np.array([[0.95, 0.03, 0.02], [0.5, 0.1, 0.4]])
+    assert choose_shortcut(p_tfidf, full, labels, CLASSES, 0.7) == Shortcut(0.5, 0.99)
+
+
+def test_shortcuts_are_chosen_per_language() -> None:
+    labels = ["card_arrival", "pin_blocked", "card_arrival", "pin_blocked"]
+    p_tfidf = np.array([[0.97, 0.02, 0.01], [0.05, 0.05, 0.9]] * 2)
+    # English: TF-IDF agrees with the full model; French: it is sure and wrong on row 4
+    full = np.array([[0.95, 0.03, 0.02], [0.1, 0.1, 0.8], [0.95, 0.03, 0.02], [0.1, 0.1, 0.8]])
+    french_labels = labels[:3] + ["card_arrival"]
+    full[3] = [0.8, 0.1, 0.1]
+    chosen = choose_shortcuts(
+        p_tfidf, full, french_labels, CLASSES, 0.5, [100] * 4, ["en", "en", "fr", "fr"], 60
+    )
+    # French row 4 (TF-IDF wrong, leading by 0.85) must keep its embedding: a higher margin
+    assert chosen == {"en": Shortcut(0.5, 0.5), "fr": Shortcut(0.9, 0.5)}
+
+
+def test_rates_count_wrong_answers_per_row_threshold() -> None:
+    proba = np.array([[0.9, 0.05, 0.05], [0.8, 0.1, 0.1]])
+    result = rates(proba, ["card_arrival", "pin_blocked"], CLASSES, np.array([0.5, 0.85]))
+    assert (result.top1, result.answered, result.wrong) == (0.5, 0.5, 0.0)
+    assert rates(proba, ["card_arrival", "pin_blocked"], CLASSES, 0.5).wrong == 0.5

@@ -183,27 +183,36 @@ class CountingEmbedder:
         return self.inner.embed(texts)  # type: ignore[attr-defined]
 
 
-def test_confident_wording_skips_the_embedding_and_keeps_the_decision(
+def test_confident_long_wording_skips_the_embedding_and_keeps_tfidf_scores(
     classifier: IntentClassifier,
 ) -> None:
-    """The latency shortcut: rows TF-IDF is sure of are never embedded, the others are, and
-    a skipped row gets the same intent the full model would give. Training keeps it off
-    (``shortcut`` None) when skipping would cost accuracy or off-topic silence; then every
-    row is embedded."""
-    texts = [t for _, t, _ in CLEAR]
+    """The latency shortcut: rows TF-IDF is sure of (per language) are never embedded, the
+    others are; a skipped row keeps TF-IDF's probabilities and is answered only above the
+    shortcut's higher floor. Training leaves a language out of ``model.shortcuts`` when
+    skipping would cost accuracy; its rows are always embedded."""
+    long_en = [
+        "I have been waiting for my new card for more than two weeks now and it still "
+        "has not arrived, where is it",
+        "I would like to know how long a transfer to another bank account takes to arrive",
+    ]
+    texts = [t for _, t, _ in CLEAR] + long_en
+    langs = [lang for lang, _, _ in CLEAR] + ["en"] * len(long_en)
     counting = CountingEmbedder(classifier._embedder)
     fast = IntentClassifier(classifier.model, classifier.meta, counting)  # type: ignore[arg-type]
-    proba = fast.probabilities(texts)
+    scored = fast.scores(texts, langs)
     p_tfidf = classifier.model.tfidf_proba(texts)
-    skipped = classifier.model.skips_embedding(p_tfidf, [len(t) for t in texts])
+    skipped = classifier.model.skips_embedding(p_tfidf, [len(t) for t in texts], langs)
     assert counting.texts == [t for t, s in zip(texts, skipped, strict=True) if not s]
-    if classifier.model.shortcut is None:
-        assert not skipped.any()
-        return
-    full = classifier.model.predict_proba(texts, classifier._embedder.embed(texts))
+    for lang in {lang for lang, s in zip(langs, skipped, strict=True) if s}:
+        assert lang in classifier.model.shortcuts
+    full = classifier.model.predict_proba(texts, classifier._embedder.embed(texts), langs)
     for i in range(len(texts)):
         if skipped[i]:
-            assert proba[i].argmax() == full[i].argmax()
+            assert np.allclose(scored.proba[i], p_tfidf[i])
+            assert scored.thresholds[i] >= classifier.threshold
+        else:
+            assert np.allclose(scored.proba[i], full[i], atol=1e-6)
+            assert scored.thresholds[i] == classifier.threshold
 
 
 def test_unlike_anything_learned_is_not_answered(classifier: IntentClassifier) -> None:
@@ -231,13 +240,26 @@ def test_fast_scoring_equals_scikit_learn(classifier: IntentClassifier) -> None:
     )
 
 
-def test_only_long_messages_may_skip_the_embedding(classifier: IntentClassifier) -> None:
+def test_only_long_messages_in_a_shortcut_language_may_skip_the_embedding(
+    classifier: IntentClassifier,
+) -> None:
     model = classifier.model
-    sure = np.zeros((2, len(model.labels)))
+    sure = np.zeros((3, len(model.labels)))
     sure[:, 0] = 1.0
-    skipped = model.skips_embedding(sure, [model.shortcut_min_chars - 1, 10_000])
+    lengths = [model.shortcut_min_chars - 1, 10_000, 10_000]
+    skipped = model.skips_embedding(sure, lengths, ["en", "en", "xx"])
     assert not skipped[0]
-    assert skipped[1] == (model.shortcut is not None)
+    assert skipped[1] == ("en" in model.shortcuts)
+    assert not skipped[2]  # a language without a shortcut is always embedded
+    assert not model.skips_embedding(sure, lengths).any()  # no languages: always embedded
+
+
+def test_a_skipped_row_answers_only_above_its_floor(classifier: IntentClassifier) -> None:
+    row = np.zeros(len(classifier.model.labels))
+    row[classifier.model.labels.index("card_arrival")] = 0.98
+    assert classifier.decide(row, threshold=0.97).intent == "card_arrival"
+    assert classifier.decide(row, threshold=0.99).intent is None
+    assert classifier.model.shortcut_floor("xx", 0.5) == 0.5
 
 
 # Spoken-style transcripts: hesitations, false starts and repeats around the question.
