@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import string
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "chat_widget"
 OUT = PKG / "i18n" / "locale"
 LOCALES = ("fr", "nl", "en", "de")
+CONVERTED = datetime(2026, 12, 5, 6, 0, tzinfo=UTC)
 #: gettext's classic rules: French puts 0 and 1 in the singular, the others only 1.
 PLURAL_FORMS = {
     "fr": "nplurals=2; plural=(n > 1);",
@@ -122,6 +124,8 @@ def domains() -> dict[str, dict[str, dict[str, str]]]:
     meetings = _per_locale(_json("meetings/messages.json"))
     meetings.update(_per_locale(notice["texts"], "notice."))
     meetings["notice.privacy_charter_url"] = dict(notice["privacy_charter_url"])
+    for key, topic in _json("meetings/topics.json")["topics"].items():
+        meetings[f"topic.{key}"] = dict(topic["labels"])
     privacy_texts: dict[str, dict[str, str]] = {}
     for category, entry in privacy["categories"].items():
         privacy_texts.update(_per_locale(entry, f"category.{category}."))
@@ -135,6 +139,7 @@ def domains() -> dict[str, dict[str, dict[str, str]]]:
         "claims": {
             **_per_key(claims["errors"], "errors."),
             **_per_key(claims["ui"], "ui."),
+            **_per_key(_json("claims/summary_labels.json"), "summary."),
         },
         "files": _per_key(_json("files/messages.json")),
         "guard": _per_locale(_json("guard/messages.json")),
@@ -152,6 +157,8 @@ def write(domain: str, texts: dict[str, dict[str, str]]) -> None:
             msgid_bugs_address="",
             copyright_holder="the bank",
             fuzzy=False,
+            creation_date=CONVERTED,
+            revision_date=CONVERTED,
             header_comment=HEADER,
             last_translator="the bank's translators",
             language_team=f"{locale} <translations@bank.example>",

@@ -26,7 +26,8 @@ def template(domain: str) -> Catalog:
     for message in french:
         if not message.id:
             continue
-        texts = message.string if message.pluralizable else (message.string,)
+        forms = message.string if isinstance(message.string, tuple | list) else [message.string]
+        texts = [str(text or "") for text in forms]
         comments = [c for c in message.auto_comments if not c.startswith("fr:")]
         comments += [f"fr: {text}" for text in texts]
         pot.add(message.id, None, auto_comments=comments)
