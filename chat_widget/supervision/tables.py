@@ -461,7 +461,7 @@ def ratings_note(found: Ratings, *, tr: Mapping[str, str], locale: str) -> str:
     return t(
         locale,
         "supervisor.rated",
-        ratings=t(locale, "supervisor.ratings", rated=found.rated),
+        ratings=t(locale, "supervisor.rating_count", rated=found.rated),
         chats=t(locale, "supervisor.finished_chats", closed=found.answered_closed),
         average="—" if average is None else decimal(average, locale, 2),
     )

@@ -4,6 +4,7 @@ per-loader completeness tests of the former JSON catalogs."""
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -41,6 +42,19 @@ def test_the_four_languages_have_the_same_ids_and_no_empty_text(domain: str) -> 
             forms = message.string if message.pluralizable else (message.string,)
             assert all(form and form.strip() for form in forms), (domain, locale, message.id)
             assert not message.fuzzy, (domain, locale, message.id)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_id_appears_once(domain: str) -> None:
+    """A plural entry must not reuse a singular id (Babel would silently keep one of them)."""
+    for locale in LOCALES:
+        text = po_path(domain, locale).read_text(encoding="utf-8")
+        ids = re.findall(r'^msgid "(.+)"$', text, flags=re.MULTILINE)
+        assert len(ids) == len(set(ids)), (
+            domain,
+            locale,
+            sorted({i for i in ids if ids.count(i) > 1}),
+        )
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
