@@ -5,15 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chat_widget.guard.rules import get_rules
-from chat_widget.i18n import translations
+from chat_widget.i18n import pick_locale, translations
 
 #: The ``guard`` gettext domain (chat_widget.i18n.translations: French is the one fallback).
 DOMAIN = "guard"
-
-
-def pick_locale(locale: str | None) -> str:
-    """``fr-BE`` -> ``fr``; anything unknown falls back to French, like every catalog."""
-    return translations.resolve_locale(locale)
 
 
 def explain(kinds: Iterable[str], locale: str | None = None) -> str:

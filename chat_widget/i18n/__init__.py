@@ -17,6 +17,7 @@ from babel.dates import format_datetime, format_time
 from chat_widget.i18n import translations
 from chat_widget.i18n.translations import FALLBACK_LOCALE
 from chat_widget.i18n.translations import LOCALES as LOCALES
+from chat_widget.i18n.translations import normalize_locale as normalize_locale
 from chat_widget.i18n.typography import french_spacing as french_spacing
 
 #: The bank's default language, also the one fallback of every catalog (translations.py).
@@ -42,14 +43,6 @@ def t(locale: str, key: str, **params: object) -> str:
 def tn(locale: str, key: str, n: int, **params: object) -> str:
     """The plural form of ``key`` for the count ``n`` (``{n}`` in the text)."""
     return translations.ngettext(WIDGET_DOMAIN, locale, key, n, **params)
-
-
-def normalize_locale(value: object) -> str | None:
-    """'nl-BE', 'NL', 'de_DE' → 'nl'/'de'; anything else → None. Host data is never trusted."""
-    if not isinstance(value, str) or not 2 <= len(value) <= 35:
-        return None
-    base = value.replace("_", "-").split("-", 1)[0].lower()
-    return base if base in LOCALES else None
 
 
 def pick_locale(*candidates: object) -> str:

@@ -98,13 +98,17 @@ def load(domain: str, locale: str) -> Catalog:
     )
 
 
+def normalize_locale(value: object) -> str | None:
+    """'nl-BE', 'NL', 'de_DE' → 'nl'/'de'; anything else → None. Host data is never trusted."""
+    if not isinstance(value, str) or not 2 <= len(value) <= 35:
+        return None
+    base = value.replace("_", "-").split("-", 1)[0].lower()
+    return base if base in LOCALES else None
+
+
 def resolve_locale(locale: object) -> str:
     """``'nl-BE'`` → ``'nl'``; anything unknown → the fallback locale (French)."""
-    if isinstance(locale, str) and 2 <= len(locale) <= 35:
-        base = locale.replace("_", "-").split("-", 1)[0].lower()
-        if base in LOCALES:
-            return base
-    return FALLBACK_LOCALE
+    return normalize_locale(locale) or FALLBACK_LOCALE
 
 
 class _Keep(dict[str, Any]):

@@ -7,14 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from chat_widget import i18n
+from chat_widget.i18n import pick_locale as pick_locale
 from chat_widget.i18n import translations
 from chat_widget.live_chat.hours.schedule import OpenStatus
 
 DOMAIN = "live_chat"
-
-
-def pick_locale(locale: str | None) -> str:
-    return translations.resolve_locale(locale)
 
 
 def text(key: str, locale: str | None, **params: Any) -> str:
