@@ -76,8 +76,8 @@ def load(domain: str, locale: str) -> Catalog:
     plural: dict[str, tuple[str, ...]] = {}
     counts: dict[str, str] = {}
     for message in parsed:
-        if not message.id:
-            continue  # the header
+        if not message.id or message.fuzzy:
+            continue  # the header; a "fuzzy" guess is not used, as gettext does (French instead)
         if isinstance(message.id, tuple | list):
             forms = message.string if isinstance(message.string, tuple | list) else ()
             plural[str(message.id[0])] = tuple(str(form) for form in forms)
