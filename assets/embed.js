@@ -7,11 +7,12 @@
   var o = s.dataset, base = new URL(s.src).origin, V = 1;
   var lang = o.locale || (d.documentElement.lang || "fr").slice(0, 2);
   var ctx = { topic: o.topic || null, page: w.location.href.split(/[?#]/)[0] };
+  // From the widget catalog (launcher.*): python -m chat_widget.web.build_embed
   var L = {
-    fr: ["Contactez-nous", "Fermer le contact", "Fenêtre de contact", " messages non lus"],
-    nl: ["Contacteer ons", "Contact sluiten", "Contactvenster", " ongelezen berichten"],
-    en: ["Contact us", "Close contact", "Contact window", " unread messages"],
-    de: ["Kontakt", "Kontakt schließen", "Kontaktfenster", " ungelesene Nachrichten"]
+    fr: ["Contactez-nous", "Fermer le contact", "Fenêtre de contact", "{n} message non lu", "{n} messages non lus"],
+    nl: ["Contacteer ons", "Contact sluiten", "Contactvenster", "{n} ongelezen bericht", "{n} ongelezen berichten"],
+    en: ["Contact us", "Close contact", "Contact window", "{n} unread message", "{n} unread messages"],
+    de: ["Kontakt", "Kontakt schließen", "Kontaktfenster", "{n} ungelesene Nachricht", "{n} ungelesene Nachrichten"]
   };
   var hooks = {}, frame, dlg, btn, badge, host, root, isOpen = false, ready = false, pending = [], unread = 0, tokenProvider, via, inerted = [];
   var KEY = "cw.session." + base;
@@ -30,7 +31,7 @@
   }
   function store(k, v) { try { return v === undefined ? w.localStorage.getItem(k) : w.localStorage.setItem(k, v); } catch (e) { return null; } }
   function label() {
-    btn.setAttribute("aria-label", isOpen ? t(1) : t(0) + (unread ? ", " + unread + t(3) : ""));
+    btn.setAttribute("aria-label", isOpen ? t(1) : t(0) + (unread ? ", " + t(unread === 1 ? 3 : 4).replace("{n}", unread) : ""));
     btn.setAttribute("aria-expanded", isOpen);
     btn.lastChild.textContent = isOpen ? "\u2715" : t(0);
     badge.textContent = unread || "";

@@ -28,6 +28,7 @@ from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.agents.accounts import create_agent, get_agent_by_username
 from chat_widget.agents.records import Agent, AgentSession, LoginThrottle, Role
 from chat_widget.agents.sessions import revoke_all_agent_sessions
+from chat_widget.i18n import LOCALES
 from chat_widget.settings import environ, environment_name
 
 DEMO_ACCOUNTS = (
@@ -36,7 +37,7 @@ DEMO_ACCOUNTS = (
     ("pieter", "Pieter Janssens", (Role.AGENT,), ("nl", "en")),
     ("lena", "Lena Schmitz", (Role.AGENT,), ("de", "fr", "en")),
     ("marc", "Marc Claes", (Role.CLAIMS_HANDLER, Role.AGENT), ("fr", "nl")),
-    ("admin", "Admin Demo", (Role.ADMIN, Role.AGENT), ("fr", "nl", "en", "de")),
+    ("admin", "Admin Demo", (Role.ADMIN, Role.AGENT), LOCALES),
     ("nadia", "Nadia Peeters", (Role.SUPERVISOR, Role.AGENT), ("nl", "fr", "en")),
 )
 

@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 from chat_widget.agents.passwords import hash_password
 from chat_widget.agents.records import Agent, Presence, Role
 from chat_widget.domain.clock import utcnow
+from chat_widget.i18n import LOCALES
 
-SUPPORTED_LANGUAGES = ("fr", "nl", "en", "de")
+SUPPORTED_LANGUAGES = LOCALES
 
 
 def normalize_username(username: str) -> str:

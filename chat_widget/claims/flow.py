@@ -17,16 +17,15 @@ left out of the summary and of the submitted answers.
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from chat_widget.claims.i18n import DOMAIN as CLAIMS_DOMAIN
 from chat_widget.claims.i18n import pick
 from chat_widget.claims.questions import Question, Questionnaire, questionnaire
 from chat_widget.claims.validation import InvalidAnswer, ValidationContext, display_value, validate
+from chat_widget.i18n import translations
 
 STATE_VERSION = 1
 
@@ -212,17 +211,13 @@ def summary(state: dict[str, Any], locale: str) -> list[SummaryItem]:
     ]
 
 
-@lru_cache(maxsize=1)
-def _short_labels() -> dict[str, dict[str, str]]:
-    text = resources.files("chat_widget.claims").joinpath("summary_labels.json").read_text("utf-8")
-    data: dict[str, dict[str, str]] = json.loads(text)
-    return data
-
-
 def short_label(question: Question, locale: str) -> str:
-    """The summary's label of ``question``: its short form, else the question itself."""
-    short = _short_labels().get(question.id)
-    return pick(short, locale) if short else pick(question.label, locale)
+    """The summary's label of ``question``: its short form (``summary.<id>`` in the ``claims``
+    catalog), else the question itself."""
+    key = f"summary.{question.id}"
+    if translations.has(CLAIMS_DOMAIN, key):
+        return translations.gettext(CLAIMS_DOMAIN, locale, key)
+    return pick(question.label, locale)
 
 
 def submit(state: dict[str, Any]) -> dict[str, Any]:

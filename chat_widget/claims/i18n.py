@@ -1,49 +1,46 @@
-"""Customer-facing sentences of the claim flow, read from ``messages.json``."""
+"""Customer-facing sentences of the claim flow: the ``claims`` gettext domain
+(chat_widget.i18n.translations: one loader, French as the one fallback)."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-#: A label missing in the customer's language is shown in English (not the bank's default).
-FALLBACK_LOCALE = "en"
+from chat_widget.i18n import translations
+
+DOMAIN = "claims"
+#: The questionnaires' own labels (data files) follow the catalogs' fallback rule.
+FALLBACK_LOCALE = translations.FALLBACK_LOCALE
 
 
-@lru_cache(maxsize=1)
-def _catalog() -> dict[str, dict[str, dict[str, str]]]:
-    text = resources.files("chat_widget.claims").joinpath("messages.json").read_text("utf-8")
-    data: dict[str, dict[str, dict[str, str]]] = json.loads(text)
-    return data
+def _keys(prefix: str) -> list[str]:
+    return sorted(
+        key.removeprefix(prefix) for key in translations.msgids(DOMAIN) if key.startswith(prefix)
+    )
 
 
 def error_codes() -> list[str]:
-    return sorted(_catalog()["errors"])
+    return _keys("errors.")
 
 
 def ui_keys() -> list[str]:
-    return sorted(_catalog()["ui"])
+    return _keys("ui.")
 
 
 def pick(labels: dict[str, str], locale: str) -> str:
-    """The label in ``locale``, or English when a locale is unknown to us."""
-    return labels.get(locale) or labels[FALLBACK_LOCALE]
-
-
-def _fill(template: str, params: dict[str, Any]) -> str:
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return template
+    """A questionnaire label in ``locale``, or in French (the catalogs' one fallback)."""
+    return labels.get(translations.resolve_locale(locale)) or labels[FALLBACK_LOCALE]
 
 
 def error_message(code: str, locale: str, **params: Any) -> str:
-    return _fill(pick(_catalog()["errors"][code], locale), params)
+    if not translations.has(DOMAIN, f"errors.{code}"):
+        raise KeyError(code)
+    return translations.gettext(DOMAIN, locale, f"errors.{code}", **params)
 
 
 def ui_text(key: str, locale: str, **params: Any) -> str:
-    return _fill(pick(_catalog()["ui"][key], locale), params)
+    if not translations.has(DOMAIN, f"ui.{key}"):
+        raise KeyError(key)
+    return translations.gettext(DOMAIN, locale, f"ui.{key}", **params)
 
 
 def status_label(status: str, locale: str) -> str:

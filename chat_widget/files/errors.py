@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from importlib import resources
+from chat_widget.i18n import translations
 
-#: A message missing in the customer's language is shown in English (not the bank's default).
-FALLBACK_LOCALE = "en"
+#: The ``files`` gettext domain (chat_widget.i18n.translations: French is the one fallback).
+DOMAIN = "files"
 
 
 class FileRejected(Exception):
@@ -25,18 +23,12 @@ class FileRejected(Exception):
         return f"FileRejected({self.code!r}, {self.params!r})"
 
 
-@lru_cache(maxsize=1)
-def catalog() -> dict[str, dict[str, str]]:
-    text = resources.files("chat_widget.files").joinpath("messages.json").read_text("utf-8")
-    data: dict[str, dict[str, str]] = json.loads(text)
-    return data
+def codes() -> list[str]:
+    """Every rejection code that has a message."""
+    return translations.msgids(DOMAIN)
 
 
 def rejection_message(code: str, locale: str, **params: object) -> str:
     """Unknown codes fall back to a generic sentence rather than leaking the code to a customer."""
-    entry = catalog().get(code) or catalog()["unreadable"]
-    template = entry.get(locale) or entry[FALLBACK_LOCALE]
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return template
+    key = code if translations.has(DOMAIN, code) else "unreadable"
+    return translations.gettext(DOMAIN, locale, key, **params)

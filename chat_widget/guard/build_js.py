@@ -1,7 +1,7 @@
 """``python -m chat_widget.guard.build_js``: write ``assets/guard.js`` from the rule files.
 
-The browser runtime is the template with ``rules.json`` and ``messages.json`` embedded, so the
-rule set has one source; a unit test fails when the committed ``assets/guard.js`` is stale.
+The browser runtime is the template with ``rules.json`` and the ``guard`` gettext catalogs
+embedded, so the rule set and its reasons have one source; a unit test fails when the committed ``assets/guard.js`` is stale.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from chat_widget.guard.rules import MESSAGES_FILE, RULES_FILE, load_json
+from chat_widget.guard.explain import messages_by_locale
+from chat_widget.guard.rules import RULES_FILE, load_json
 
 TEMPLATE_FILE = "guard.template.js"
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "assets" / "guard.js"
@@ -26,7 +27,7 @@ def render() -> str:
     """The full text of ``guard.js``."""
     template = resources.files(__package__).joinpath(TEMPLATE_FILE).read_text(encoding="utf-8")
     return template.replace("__RULES__", _compact(load_json(RULES_FILE))).replace(
-        "__MESSAGES__", _compact(load_json(MESSAGES_FILE))
+        "__MESSAGES__", _compact(messages_by_locale())
     )
 
 

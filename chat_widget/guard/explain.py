@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
-from typing import Any
 
-from chat_widget.guard.rules import MESSAGES_FILE, get_rules, load_json
-from chat_widget.i18n import normalize_locale
+from chat_widget.guard.rules import get_rules
+from chat_widget.i18n import pick_locale, translations
 
-#: Unlike the widget's texts, the guard's reasons fall back to English for an unknown locale.
-FALLBACK_LOCALE = "en"
-
-
-@cache
-def _messages() -> dict[str, Any]:
-    return load_json(MESSAGES_FILE)
-
-
-def pick_locale(locale: str | None) -> str:
-    """``fr-BE`` -> ``fr``; anything unknown falls back to English."""
-    return normalize_locale(locale) or FALLBACK_LOCALE
+#: The ``guard`` gettext domain (chat_widget.i18n.translations: French is the one fallback).
+DOMAIN = "guard"
 
 
 def explain(kinds: Iterable[str], locale: str | None = None) -> str:
@@ -30,9 +18,28 @@ def explain(kinds: Iterable[str], locale: str | None = None) -> str:
     masking is moot); otherwise the masking notes. Unknown kinds are ignored; no kinds -> "".
     """
     rules = get_rules()
-    msgs = _messages()[pick_locale(locale)]
+    loc = pick_locale(locale)
+
+    def say(key: str) -> str:
+        return translations.gettext(DOMAIN, loc, key)
+
     known = sorted({k for k in kinds if k in rules.kinds}, key=rules.kind_order.__getitem__)
     blocking = [k for k in known if rules.kinds[k] == "block"]
     if blocking:
-        return " ".join([msgs["intro"], *(msgs["kinds"][k] for k in blocking), msgs["outro"]])
-    return " ".join(msgs["kinds"][k] for k in known)
+        return " ".join([say("intro"), *(say(f"kinds.{k}") for k in blocking), say("outro")])
+    return " ".join(say(f"kinds.{k}") for k in known)
+
+
+def messages_by_locale() -> dict[str, dict[str, object]]:
+    """The reasons in every language, shaped for the browser runtime (``build_js``), so the
+    client-side guard says exactly what the server says."""
+    out: dict[str, dict[str, object]] = {}
+    for loc in translations.LOCALES:
+        texts = translations.messages(DOMAIN, loc)
+        kinds = {
+            key.removeprefix("kinds."): texts[key]
+            for key in translations.msgids(DOMAIN)
+            if key.startswith("kinds.")
+        }
+        out[loc] = {"intro": texts["intro"], "outro": texts["outro"], "kinds": kinds}
+    return out

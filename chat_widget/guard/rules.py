@@ -16,7 +16,6 @@ from importlib import resources
 from typing import Any
 
 RULES_FILE = "rules.json"
-MESSAGES_FILE = "messages.json"
 
 Phrase = tuple[tuple[str, ...], str]
 

@@ -1,6 +1,6 @@
 """Canned replies for the console's composer: expanded for one chat, searchable after ``/``.
 
-Templates live in ``canned_replies.json`` (one entry per key, one text per language). Two
+Templates are the ``canned`` gettext domain (chat_widget.i18n.translations), in file order. Two
 variables are filled here: ``{first_name}`` (the customer's, when the bank knows it) and
 ``{agent}`` (the agent's first name). Most chats are anonymous, so an empty ``{first_name}``
 must not leave "Bonjour , je suis" behind: the placeholder goes together with the comma or
@@ -18,8 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from chat_widget.i18n import pick_locale
-from chat_widget.live_chat.texts import _catalog
+from chat_widget.i18n import translations
 
 #: ", {first_name}" / " {first_name}" / "{first_name}" — what an unknown name takes with it
 _EMPTY_NAME = re.compile(r"[,\s]*\{first_name\}")
@@ -61,10 +60,10 @@ def canned_for(
     locale: str | None, *, first_name: str, agent: str, **params: str
 ) -> list[CannedReply]:
     """Every canned reply in the chat's language, expanded, in the catalog's order."""
-    lang = pick_locale(locale)
+    templates = translations.messages("canned", locale)
     replies = []
-    for key, entry in _catalog("canned_replies.json").items():
-        text = expand(entry[lang], first_name=first_name, agent=agent, **params)
+    for key in translations.msgids("canned"):
+        text = expand(templates[key], first_name=first_name, agent=agent, **params)
         replies.append(CannedReply(key=key, text=text, search=fold(f"{key} {text}")))
     return replies
 

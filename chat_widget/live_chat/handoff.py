@@ -20,13 +20,14 @@ from chat_widget.agents.records import Agent
 from chat_widget.audit import record
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import AuditEvent, Conversation
+from chat_widget.i18n import LOCALES
 from chat_widget.live_chat.errors import InvalidChatState, NotAssignedAgent
 from chat_widget.live_chat.notes import add_note, notes_for
 from chat_widget.live_chat.records import ChatRequest, InternalNote, LiveChatStatus
 from chat_widget.live_chat.routing import REQUEUE, _agent, _ensure_room, _held_by, transfer
 from chat_widget.live_chat.system_messages import post_system_message
 
-QUEUE_LANGUAGES = ("fr", "nl", "en", "de")
+QUEUE_LANGUAGES = LOCALES
 NOTE_MAX = 1000
 
 

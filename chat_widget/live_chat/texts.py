@@ -1,45 +1,23 @@
-"""Customer-facing live chat texts, read from JSON catalogs in fr/nl/en/de (canned replies:
-``live_chat.canned``). The language is chosen as everywhere else (``i18n.pick_locale``:
-an unknown or missing one falls back to French)."""
+"""Customer-facing live chat texts: the ``live_chat`` gettext domain (chat_widget.i18n.translations;
+canned replies: ``live_chat.canned``)."""
 
 from __future__ import annotations
 
-import json
-import string
-from collections.abc import Mapping
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from chat_widget import i18n
-from chat_widget.i18n import pick_locale
+from chat_widget.i18n import pick_locale as pick_locale
+from chat_widget.i18n import translations
 from chat_widget.live_chat.hours.schedule import OpenStatus
 
-_HERE = Path(__file__).resolve().parent
-
-
-@lru_cache(maxsize=4)
-def _catalog(name: str) -> dict[str, dict[str, str]]:
-    with open(_HERE / name, encoding="utf-8") as handle:
-        data: dict[str, dict[str, str]] = json.load(handle)
-    return data
-
-
-class _Keep(dict[str, Any]):
-    """format_map helper: unknown placeholders stay visible instead of raising."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _fill(template: str, params: Mapping[str, Any]) -> str:
-    return string.Formatter().vformat(template, (), _Keep(params))
+DOMAIN = "live_chat"
 
 
 def text(key: str, locale: str | None, **params: Any) -> str:
-    entry = _catalog("strings.json")[key]
-    return _fill(entry[pick_locale(locale)], params)
+    if not translations.has(DOMAIN, key):
+        raise KeyError(key)
+    return translations.gettext(DOMAIN, locale, key, **params)
 
 
 def format_when(moment: datetime, locale: str | None, timezone: str = "Europe/Brussels") -> str:
@@ -68,5 +46,4 @@ def describe_closed(status: OpenStatus, locale: str | None) -> list[str]:
 
 
 def _lookup(key: str, locale: str | None) -> str:
-    entry = _catalog("strings.json").get(key)
-    return entry[pick_locale(locale)] if entry else ""
+    return translations.raw(DOMAIN, locale, key) or ""

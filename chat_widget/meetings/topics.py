@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chat_widget.domain.calendar import Recording
-from chat_widget.i18n import pick_locale
+from chat_widget.i18n import pick_locale, translations
 from chat_widget.meetings._data import load
 
 
@@ -31,9 +31,17 @@ class UnknownTopic(ValueError):
     pass
 
 
+def _labels(key: str) -> dict[str, str]:
+    """A topic's name per language, from the ``meetings`` catalog (``topic.<key>``)."""
+    return {
+        locale: translations.gettext("meetings", locale, f"topic.{key}")
+        for locale in translations.LOCALES
+    }
+
+
 def all_topics() -> list[Topic]:
     return [
-        Topic(key=key, recording=Recording(raw["recording"]), labels=dict(raw["labels"]))
+        Topic(key=key, recording=Recording(raw["recording"]), labels=_labels(key))
         for key, raw in load("topics.json")["topics"].items()
     ]
 

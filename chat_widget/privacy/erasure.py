@@ -1,5 +1,5 @@
 """Erasure ("right to be forgotten") for one customer: delete what the bank may, keep what the
-law requires, and say per category which is which and why (texts in ``texts.json``).
+law requires, and say per category which is which and why (texts: the ``privacy`` catalogs).
 
 Decisions (see docs/data-rights.md):
 - erased: every conversation and its messages, live-chat rows, attachments and internal notes,

@@ -1,38 +1,42 @@
-"""Customer-facing privacy texts (fr/nl/en/de), kept as data in ``texts.json``."""
+"""Customer-facing privacy texts (fr/nl/en/de): the ``privacy`` gettext domain
+(chat_widget.i18n.translations: one loader, French as the one fallback)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import Any
 
-from chat_widget.i18n import LOCALES, pick_locale
+from chat_widget.i18n import LOCALES, pick_locale, translations
+
+DOMAIN = "privacy"
+#: Stored with each device-data consent: bump it whenever a ``device_notice.*`` text changes.
+DEVICE_NOTICE_VERSION = "2026-11-1"
 
 
-@cache
-def _texts() -> dict[str, Any]:
-    raw = resources.files(__package__).joinpath("texts.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(raw)
-    return data
+def _t(key: str, locale: str | None) -> str:
+    if not translations.has(DOMAIN, key):
+        raise KeyError(key)
+    return translations.gettext(DOMAIN, pick_locale(locale), key)
 
 
 def categories() -> tuple[str, ...]:
-    return tuple(_texts()["categories"])
+    """The erasure categories, in the catalog's order (``category.<name>.title``)."""
+    return tuple(
+        key.removeprefix("category.").removesuffix(".title")
+        for key in translations.msgids(DOMAIN)
+        if key.startswith("category.") and key.endswith(".title")
+    )
 
 
 def category_text(category: str, locale: str | None) -> tuple[str, str]:
     """``(title, text)`` of one erasure category."""
-    entry = _texts()["categories"][category][pick_locale(locale)]
-    return str(entry["title"]), str(entry["text"])
+    return _t(f"category.{category}.title", locale), _t(f"category.{category}.text", locale)
 
 
 def readme(locale: str | None) -> str:
     """The archive's README: the customer's language first, then the other three."""
     first = pick_locale(locale)
     order = [first, *(code for code in LOCALES if code != first)]
-    return "\n---\n\n".join(str(_texts()["readme"][code]) for code in order)
+    return "\n---\n\n".join(_t("readme", code) for code in order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +53,12 @@ class DeviceNotice:
 
 
 def device_notice(locale: str | None) -> DeviceNotice:
-    raw = _texts()["device_notice"]
     code = pick_locale(locale)
-    entry = raw[code]
     return DeviceNotice(
-        version=str(raw["version"]),
+        version=DEVICE_NOTICE_VERSION,
         locale=code,
-        title=str(entry["title"]),
-        text=str(entry["text"]),
-        accept=str(entry["accept"]),
-        decline=str(entry["decline"]),
+        title=_t("device_notice.title", code),
+        text=_t("device_notice.text", code),
+        accept=_t("device_notice.accept", code),
+        decline=_t("device_notice.decline", code),
     )

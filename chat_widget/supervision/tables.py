@@ -17,6 +17,7 @@ from datetime import date, datetime
 from chat_widget.claims.i18n import pick, status_label
 from chat_widget.claims.questions import questionnaire
 from chat_widget.domain.clock import BANK_ZONE, as_aware
+from chat_widget.i18n import t
 from chat_widget.supervision.assistant import Containment, MisunderstoodQuestion
 from chat_widget.supervision.chats import STARS, ChatTimes, HourlyVolume, Ratings
 from chat_widget.supervision.claims import ClaimsMatrix
@@ -457,8 +458,10 @@ def period_summary(
 
 def ratings_note(found: Ratings, *, tr: Mapping[str, str], locale: str) -> str:
     average = found.average
-    return _t(tr, "supervisor.rated").format(
-        rated=found.rated,
-        closed=found.answered_closed,
+    return t(
+        locale,
+        "supervisor.rated",
+        ratings=t(locale, "supervisor.rating_count", rated=found.rated),
+        chats=t(locale, "supervisor.finished_chats", closed=found.answered_closed),
         average="—" if average is None else decimal(average, locale, 2),
     )

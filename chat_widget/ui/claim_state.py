@@ -74,7 +74,7 @@ class ClaimState(WidgetState):
 
     @rx.var
     def ct(self) -> dict[str, str]:
-        """The claim flow's own sentences (chat_widget/claims/messages.json) in this locale."""
+        """The claim flow's own sentences (the ``claims`` gettext domain) in this locale."""
         return {key: ui_text(key, self.locale) for key in ui_keys() if key != "confirmation"}
 
     @rx.var

@@ -203,7 +203,7 @@ def test_full_car_accident_claim(
     assert violations == [], describe(violations)
     summary = frame.locator(".cw-summary")
     expect(summary).to_contain_text("Rue de la Loi 16")
-    expect(summary).to_contain_text("2 file(s)")
+    expect(summary).to_contain_text("2 files")
     change(frame, "third_party")
     pick(frame, "third_party", "Yes")
     pick(frame, "third_party_kind", "A cyclist")

@@ -10,6 +10,7 @@ import json
 from functools import cache
 
 from chat_widget.assistant.nlu.paths import DATA_DIR
+from chat_widget.i18n import LOCALES
 
 OUT_OF_SCOPE = "out_of_scope"
 """Training label for requests the assistant must not answer (never returned as an intent)."""
@@ -55,7 +56,7 @@ BANK_INTENTS: tuple[str, ...] = (
 """Everyday topics of a Belgian universal bank that BANKING77 (a UK neobank) lacks: half of
 real customers' questions were about these (balance, bills, direct debits, loans...)."""
 
-LANGS: tuple[str, ...] = ("fr", "nl", "en", "de")
+LANGS: tuple[str, ...] = LOCALES
 
 
 @cache

@@ -31,7 +31,7 @@ from chat_widget.claims.detail import ClaimDetail, open_for_handler, refreshed
 from chat_widget.claims.handler_files import file_for_session
 from chat_widget.claims.handling import assign_owner, claim_handlers, needs_confirmation
 from chat_widget.domain.clock import utcnow
-from chat_widget.i18n import LOCALES
+from chat_widget.i18n import LOCALES, t
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.agent.state import AgentState
@@ -106,7 +106,7 @@ class ClaimsConsoleState(AgentState):
 
     @rx.var
     def count_text(self) -> str:
-        return self.tr["claims.count"].format(n=len(self.claims))
+        return t(self.locale, "claims.count", n=len(self.claims))
 
     async def _handler(self) -> str | None:
         token = self._session_token()

@@ -229,7 +229,8 @@ def test_transcripts_name_the_file_but_hold_no_bytes(
     _attach(db_engine, store, customer, chat, samples.png())
     with session_scope(db_engine) as s:
         text = customer_transcript(session=s, customer_id=customer, conversation_id=chat)
-    assert "[Pièce jointe : screenshot.png," in text and "PNG" not in text
+    # French typography comes with the catalog (chat_widget.i18n.translations).
+    assert "[Pièce jointe\u00a0: screenshot.png," in text and "PNG" not in text
     with session_scope(db_engine) as s:
         staff = open_transcript(session=s, agent_id=agent, conversation_id=chat, reason="follow-up")
     assert "screenshot.png" in staff

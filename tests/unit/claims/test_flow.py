@@ -105,7 +105,7 @@ def test_summary_lists_answers_in_locale() -> None:
     assert items["glass_part"].display_value == "Windschutzscheibe"
     assert items["glass_part"].label == "Welche Scheibe ist beschädigt?"
     assert items["repairer_chosen"].display_value == "Keine Antwort"
-    assert items["photos"].display_value == "1 Datei(en)"
+    assert items["photos"].display_value == "1 Datei"
     assert list(items)[0] == "policy_number"
 
 

@@ -6,16 +6,16 @@ copied the pattern was told it was wrong.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
-from importlib import resources
 
 import pytest
 
+from chat_widget.claims.i18n import error_codes
 from chat_widget.claims.questions import Question, QuestionType, questionnaires
 from chat_widget.claims.validation import ValidationContext, validate
 from chat_widget.i18n import LOCALES
+from chat_widget.i18n.translations import raw
 
 CTX = ValidationContext(today=date(2026, 11, 24))
 #: "par ex. X", "bv. X", "e.g. X", "z. B. X" (any case), up to the end or a closing full stop.
@@ -61,13 +61,10 @@ def test_every_help_example_validates(
 
 
 def _error_cases() -> list[tuple[str, str, str]]:
-    raw = json.loads(
-        resources.files("chat_widget.claims").joinpath("messages.json").read_text("utf-8")
-    )
     cases = []
-    for code, texts in raw["errors"].items():
+    for code in error_codes():
         for locale in LOCALES:
-            example = _example(texts[locale])
+            example = _example(raw("claims", locale, f"errors.{code}") or "")
             if example:
                 cases.append((code, locale, example))
     return cases

@@ -223,7 +223,7 @@ def test_display_values_are_localised() -> None:
     assert display_value(q(QuestionType.YES_NO), False, "nl") == "Nee"
     assert display_value(q(QuestionType.CHOICE), "windscreen", "de") == "Windschutzscheibe"
     assert display_value(q(QuestionType.DATE), "2026-03-04", "de") == "04.03.2026"
-    assert display_value(q(QuestionType.FILES), ["a" * 32], "en") == "1 file(s)"
+    assert display_value(q(QuestionType.FILES), ["a" * 32], "en") == "1 file"
     assert display_value(q(QuestionType.TIME), None, "fr") == "Pas de réponse"
 
 

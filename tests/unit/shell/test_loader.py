@@ -29,3 +29,13 @@ def _call_args(source: str, start: int) -> str:
         if depth == 0:
             return source[start:i]
     raise AssertionError("unbalanced call")
+
+
+def test_loader_texts_come_from_the_catalogs_and_the_file_is_up_to_date() -> None:
+    from chat_widget.web.build_embed import launcher_texts, render
+
+    assert LOADER.read_text(encoding="utf-8") == render(), (
+        "assets/embed.js is stale: run `python -m chat_widget.web.build_embed`"
+    )
+    assert launcher_texts("fr")[3:] == ["{n} message non lu", "{n} messages non lus"]
+    assert launcher_texts("nl")[0] == "Contacteer ons"
