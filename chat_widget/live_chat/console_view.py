@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from chat_widget import i18n
 from chat_widget.domain.clock import epoch_ms
 from chat_widget.live_chat.canned import CannedReply
 from chat_widget.live_chat.context import CustomerContext
@@ -116,7 +117,7 @@ def queue_rows(tr: Catalog, entries: list[QueueEntry]) -> list[QueueRow]:
     ]
 
 
-def chat_tabs(tr: Catalog, chats: list[AgentChat], current_id: str) -> list[ChatTab]:
+def chat_tabs(tr: Catalog, chats: list[AgentChat], current_id: str, locale: str) -> list[ChatTab]:
     """One tab per held chat; the open one never shows an unread count."""
     return [
         ChatTab(
@@ -124,7 +125,7 @@ def chat_tabs(tr: Catalog, chats: list[AgentChat], current_id: str) -> list[Chat
             label=tr["agent.open_chat"].format(n=i + 1),
             language=c.language,
             topic=topic_label(tr, c.topic),
-            unread=tr["agent.unread"].format(n=c.unread)
+            unread=i18n.tn(locale, "agent.unread", c.unread)
             if c.unread and c.conversation_id != current_id
             else "",
             waiting_since=epoch_ms(c.waiting_since) if c.waiting_since else 0,

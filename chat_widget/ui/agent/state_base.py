@@ -11,7 +11,7 @@ import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
 
-from chat_widget import agents, live_chat
+from chat_widget import agents, i18n, live_chat
 from chat_widget.agents.presence import IdleWatch
 from chat_widget.agents.records import Presence, Role
 from chat_widget.domain.models import Message
@@ -122,7 +122,11 @@ class AgentBase(rx.State, mixin=True):
     def login_error(self) -> str:
         if not self.login_error_key:
             return ""
-        return self.tr.get(self.login_error_key, "").format(seconds=self.login_wait)
+        if self.login_wait.isdigit():  # the plural form for the count (gettext)
+            return i18n.tn(
+                self.locale, self.login_error_key, int(self.login_wait), seconds=self.login_wait
+            )
+        return self.tr.get(self.login_error_key, "")
 
     @rx.var
     def sso_login_url(self) -> str:

@@ -156,7 +156,7 @@ class ListenMixin(AgentBase, mixin=True):
                 self.queue = queue
         to_open = ""
         if delta.chats is not None:
-            chats = view.chat_tabs(self.tr, delta.chats, self.current_id)
+            chats = view.chat_tabs(self.tr, delta.chats, self.current_id, self.locale)
             if chats != self.chats:
                 self.chats = chats
             news = view.assigned(self.tr, delta.chats, self._known_chats, self.current_id)

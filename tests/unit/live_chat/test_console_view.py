@@ -40,8 +40,13 @@ def test_queue_rows_say_the_wait_in_whole_minutes() -> None:
 def test_the_open_chat_shows_no_unread_count() -> None:
     chats = [_chat("c1", unread=2), _chat("c2", unread=3)]
     chats[1] = AgentChat("c2", "nl", None, "active", unread=3, waiting_since=WHEN)
-    tabs = view.chat_tabs(TR, chats, current_id="c1")
-    assert tabs[0].unread == "" and tabs[1].unread == TR["agent.unread"].format(n=3)
+    tabs = view.chat_tabs(TR, chats, current_id="c1", locale="en")
+    assert tabs[0].unread == "" and tabs[1].unread == "3 new"
+    # the count takes the language's plural form
+    one = [AgentChat("c2", "fr", None, "active", unread=1)]
+    assert view.chat_tabs(TR, one, current_id="c1", locale="fr")[0].unread == "1 nouveau"
+    many = [AgentChat("c2", "fr", None, "active", unread=2)]
+    assert view.chat_tabs(TR, many, current_id="c1", locale="fr")[0].unread == "2 nouveaux"
     assert tabs[1].label == TR["agent.open_chat"].format(n=2)
     assert tabs[1].waiting_since == epoch_ms(WHEN) and tabs[0].waiting_since == 0
 
