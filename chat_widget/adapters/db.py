@@ -10,7 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from chat_widget.adapters.sqlite_group_commit import GroupCommitConnection
+from chat_widget.adapters.sqlite_group_commit import (
+    SAFETY_AUTOCHECKPOINT_PAGES,
+    GroupCommitConnection,
+)
 
 
 def make_engine(url: str) -> Engine:
@@ -37,6 +40,8 @@ def make_engine(url: str) -> Engine:
                 # Durability comes from GroupCommitConnection's fsync after each commit; in
                 # WAL mode NORMAL never corrupts (https://sqlite.org/pragma.html#pragma_synchronous).
                 cur.execute("PRAGMA synchronous=NORMAL")
+                # Checkpoints run in the background (sqlite_group_commit); this is the net.
+                cur.execute(f"PRAGMA wal_autocheckpoint={SAFETY_AUTOCHECKPOINT_PAGES}")
             cur.close()
 
         return engine

@@ -17,6 +17,12 @@ never held during an fsync, and a burst of N commits costs about two fsyncs, not
 Read-only transactions do not wait (Python's sqlite3 opens a transaction only before a data
 change). In-memory databases have nothing to sync.
 
+Checkpoints (copying the log back into the database, two fsyncs) run in a background thread
+every ``CHECKPOINT_EVERY`` write commits (``PRAGMA wal_checkpoint(PASSIVE)``, which never
+blocks a writer), not in whichever commit crossed SQLite's 1000-page threshold while every
+other writer waited behind it; SQLite's own automatic checkpoint stays as a safety net at
+``SAFETY_AUTOCHECKPOINT_PAGES``.
+
 Writers of one process also queue on a Python lock before their first data change, held until
 commit or rollback: SQLite's own busy handler makes a writer that finds the database locked
 *sleep* (1, 2, 5, 10 … 100 ms, https://sqlite.org/c3ref/busy_timeout.html), so under load a
@@ -32,6 +38,8 @@ import threading
 from typing import Any
 
 LOCK_TIMEOUT = 30.0
+CHECKPOINT_EVERY = 300
+SAFETY_AUTOCHECKPOINT_PAGES = 10_000
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
@@ -52,12 +60,42 @@ class WalSync:
         #: one writing transaction at a time in this process (see the module's docstring)
         self.write_lock = threading.Lock()
         self.fsyncs = 0  # for the bench and tests: how many fsyncs served the commits
+        self.checkpoints = 0
+        self._checkpoint_due = threading.Event()
+        self._checkpointer: threading.Thread | None = None
+
+    def _count_commit(self) -> None:
+        """Under ``_cond``: every CHECKPOINT_EVERY commits, wake the checkpointer."""
+        if self._committed % CHECKPOINT_EVERY:
+            return
+        if self._checkpointer is None:
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint_loop, name="cw-sqlite-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
+        self._checkpoint_due.set()
+
+    def _checkpoint_loop(self) -> None:
+        database = self._wal_path.removesuffix("-wal")
+        while True:
+            self._checkpoint_due.wait()  # no timeout: timed waits hang under libfaketime
+            self._checkpoint_due.clear()
+            try:
+                conn = sqlite3.connect(database, timeout=30, isolation_level=None)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    self.checkpoints += 1
+                finally:
+                    conn.close()
+            except sqlite3.Error:  # the database is gone or busy: SQLite's safety net stays
+                pass
 
     def wait_durable(self) -> None:
         """Return once everything this thread committed before the call is on disk."""
         with self._cond:
             self._committed += 1
             ticket = self._committed
+            self._count_commit()
             while self._synced < ticket:
                 if self._syncing:
                     self._cond.wait()

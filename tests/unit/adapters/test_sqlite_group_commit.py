@@ -142,3 +142,29 @@ def test_one_writer_at_a_time_queues_on_the_process_lock_not_sqlites_busy_sleep(
         w.join(10)
     assert order == ["first commits", "second writes"]
     engine.dispose()
+
+
+def test_checkpoints_run_in_the_background_and_keep_the_log_short(tmp_path: Path) -> None:
+    from chat_widget.adapters import sqlite_group_commit as gc
+
+    path = tmp_path / "g.db"
+    engine = make_engine(f"sqlite:///{path}")
+    sync = wal_sync_for(str(path))
+    assert sync is not None
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == (
+            gc.SAFETY_AUTOCHECKPOINT_PAGES
+        )
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x TEXT)"))
+    for i in range(gc.CHECKPOINT_EVERY * 2 + 5):
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (:x)"), {"x": "y" * 2000 + str(i)})
+    for _ in range(200):  # the checkpointer runs on its own thread
+        if sync.checkpoints >= 1:
+            break
+        time.sleep(0.02)
+    assert sync.checkpoints >= 1
+    engine.dispose()
+    with sqlite3.connect(path) as plain:
+        assert plain.execute("SELECT count(*) FROM t").fetchone() == (gc.CHECKPOINT_EVERY * 2 + 5,)
