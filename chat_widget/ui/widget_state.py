@@ -2,6 +2,11 @@
 
 Handlers stay thin: validation lives in host_data, identity in chat_widget.identity, persistence
 in chat_widget.customers; this module only wires them to the browser.
+
+One Reflex state (every channel state is its substate; the browser, ``bench/chat_load.py`` and
+the e2e tests address it by this module's and this class's name), made of mixins by job: vars,
+labels and shared helpers (``widget_base``), the host page's messages and identity
+(``widget_host``); boot, locale and navigation are here.
 """
 
 from __future__ import annotations
@@ -11,96 +16,23 @@ import logging
 import reflex as rx
 from reflex_base.event import EventSpec
 from reflex_base.utils.format import format_queue_events
-from sqlmodel import Session
 
-from chat_widget import customers
-from chat_widget.domain.clock import utcnow
-from chat_widget.i18n import LOCALES, catalog, format_clock, format_when, pick_locale
-from chat_widget.identity import issue_session_token, read_session_token, verify_identity_token
+from chat_widget.i18n import LOCALES, pick_locale
 from chat_widget.ui import runtime
 from chat_widget.ui.connection import outbox_ready, resumed
-from chat_widget.ui.host_data import (
-    HostMessage,
-    parse_host_message,
-    parse_json_object,
-)
+from chat_widget.ui.host_data import parse_host_message, parse_json_object
+from chat_widget.ui.widget_base import BRIDGE, VIEWS, WidgetBase, bridge_call
+from chat_widget.ui.widget_host import HostMixin
+
+__all__ = ["BRIDGE", "VIEWS", "WidgetState", "_bridge_call"]
 
 log = logging.getLogger(__name__)
 
-VIEWS = ("home", "assistant", "live_chat", "claim", "video", "privacy")
-BRIDGE = "window.ContactWidgetBridge"
+#: The name ``ui.privacy_state`` imports.
+_bridge_call = bridge_call
 
 
-def _bridge_call(method: str, *args: str) -> EventSpec:
-    import json
-
-    rendered = ", ".join(json.dumps(a) for a in args)
-    return rx.call_script(f"{BRIDGE} && {BRIDGE}.{method}({rendered})")
-
-
-class WidgetState(rx.State):
-    locale: str = "fr"
-    #: Kept in the tab's session storage: a fresh server-side state (restart, another worker,
-    #: reload) learns from it which view to reopen; ``on_boot`` checks it (resume.widget_view).
-    view: str = rx.SessionStorage("home", name="cw_view")
-    mode: str = "embed"
-    booted: bool = False
-    storage_blocked: bool = False
-    identified: bool = False
-    topic: str = ""
-    page_url: str = ""
-    notice_key: str = ""
-    live_open: bool = False
-    live_status: str = ""
-    is_visible: bool = True
-    guard_text: str = ""
-    time_zone: str = ""
-
-    _customer_id: str = ""
-    _handover_from: str = ""  # assistant conversation whose summary goes to the live-chat agent
-    _host_origin: str = ""
-    _ignored_host_fields: int = 0
-
-    # Empty in the compiled page: the whole catalog baked into the first download cost ~8 KB
-    # gzip (twice, with the console's), and the server sends the customer's language on connect.
-    @rx.var(initial_value={})
-    def tr(self) -> dict[str, str]:
-        return catalog(self.locale)
-
-    @rx.var
-    def greeting(self) -> str:
-        """The bank's own greeting (settings) in this language, else the catalog's."""
-        from chat_widget.ui.branding import get_branding
-
-        return get_branding().greeting(self.locale) or catalog(self.locale)["widget.subtitle"]
-
-    @rx.var
-    def privacy_url(self) -> str:
-        """The bank's privacy notice in the widget's language (``{lang}`` in CW_PRIVACY_URL)."""
-        return runtime.settings().privacy_url_for(self.locale)
-
-    @rx.var
-    def brand_css(self) -> str:
-        from chat_widget.ui.branding import get_branding
-
-        return get_branding().css()
-
-    @rx.var
-    def brand_logo(self) -> str:
-        from chat_widget.ui.branding import get_branding
-
-        return get_branding().logo_url
-
-    @rx.var
-    def brand_team(self) -> list[dict[str, str]]:
-        from chat_widget.ui.branding import get_branding
-
-        return [{"name": m.name, "photo": m.photo_url} for m in get_branding().team]
-
-    @rx.var
-    def notice(self) -> str:
-        return catalog(self.locale).get(self.notice_key, "") if self.notice_key else ""
-
+class WidgetState(HostMixin, WidgetBase, rx.State):
     # --- boot -------------------------------------------------------------------------------
 
     @rx.event
@@ -169,117 +101,6 @@ class WidgetState(rx.State):
         opened = self.open_view(view)
         return [opened] if opened is not None else []
 
-    async def _resolve_customer(self, token: str | None) -> str | None:
-        """Load the customer behind the session token, or create an anonymous one.
-
-        Returns a new token to store when one had to be issued.
-        """
-        secret, previous = runtime.settings().secret_key, runtime.settings().secret_key_previous
-        claimed = read_session_token(token, secret, previous)
-        # Signed with a key being rotated out: the same customer, with a token under the new key.
-        stale = claimed is not None and read_session_token(token, secret) is None
-        locale = self.locale
-
-        def work(session: Session) -> tuple[str, bool]:
-            customer = customers.get_customer(session=session, customer_id=claimed)
-            if customer is None:
-                customer = customers.create_anonymous(session=session, locale=locale)
-                return customer.id, True
-            customers.touch(session=session, customer=customer, locale=locale)
-            return customer.id, False
-
-        customer_id, created = await runtime.run_db(work)
-        self._customer_id = customer_id
-        self.identified = False
-        return issue_session_token(customer_id, secret) if created or stale else None
-
-    def _note_rejected(self, msg: HostMessage) -> None:
-        self._ignored_host_fields += len(msg.rejected)
-        self.notice_key = "error.bad_host_data"
-        log.info("ignored host fields: %s", ",".join(msg.rejected))
-
-    # --- messages from the host page --------------------------------------------------------
-
-    @rx.event
-    async def on_host_message(self, raw: str) -> list[EventSpec] | None:
-        data = parse_json_object(raw)
-        if data is not None and data.get("type") == "local-guard":
-            self.show_guard_block(data.get("kinds"))
-            return None
-        if data is not None and data.get("type") == "local-too-large":
-            self.notice_key = "error.too_large"
-            return None
-        msg = parse_host_message(data)
-        if msg is None:
-            self._ignored_host_fields += 1
-            return None
-        if msg.rejected:
-            self._note_rejected(msg)
-        if msg.type == "set-locale" and msg.locale:
-            return self._apply_locale(msg.locale)
-        if msg.type == "set-context":
-            self.topic = msg.topic or self.topic
-            self.page_url = msg.page or self.page_url
-        elif msg.type == "identify":
-            return await self._identify(msg.token)
-        elif msg.type == "open":
-            self.is_visible = True
-            self._visibility_changed()
-            return [_bridge_call("focus", "cw-view-heading")]
-        elif msg.type == "close":
-            self.is_visible = False
-            self._visibility_changed()
-        return None
-
-    def _visibility_changed(self) -> None:
-        """Wake this client's live chat listener: read receipt and unread count follow."""
-        from chat_widget.live_chat.realtime import notifier, view_key
-
-        notifier.notify(view_key(self.router.session.client_token))
-
-    async def _identify(self, token: str | None) -> list[EventSpec] | None:
-        cfg = runtime.settings()
-        check = verify_identity_token(
-            token,
-            key=cfg.identity_jwt_key,
-            algorithms=cfg.identity_jwt_algorithms,
-            audience=cfg.identity_jwt_audience,
-            issuer=cfg.identity_jwt_issuer,
-            previous_keys=cfg.identity_jwt_key_previous,
-        )
-        if check.external_ref is None:
-            self.identified = False
-            self.notice_key = "error.identity"
-            return None
-        anonymous_id = self._customer_id
-        external_ref = check.external_ref
-
-        def work(session: Session) -> str:
-            return customers.attach_identity(
-                session=session, anonymous_id=anonymous_id, external_ref=external_ref
-            ).id
-
-        customer_id = await runtime.run_db(work)
-        changed = customer_id != self._customer_id
-        self._customer_id = customer_id
-        self.identified = True
-        if changed:
-            return [_bridge_call("saveSession", issue_session_token(customer_id, cfg.secret_key))]
-        return None
-
-    def show_guard_block(self, kinds: object) -> None:
-        """Explain, in the customer's language, why a message was not sent."""
-        from chat_widget.guard.explain import explain
-        from chat_widget.guard.rules import get_rules
-
-        known = set(get_rules().kinds)
-        clean = (
-            [k for k in kinds if isinstance(k, str) and k in known]
-            if isinstance(kinds, list)
-            else []
-        )
-        self.guard_text = explain(clean or ["password"], self.locale)
-
     # --- user actions -----------------------------------------------------------------------
 
     @rx.event
@@ -307,9 +128,9 @@ class WidgetState(rx.State):
 
             return AssistantState.open_assistant  # type: ignore[return-value]
         if view == "live_chat":
-            from chat_widget.ui.live_chat_state import LiveChatState
-
-            return LiveChatState.open_live_chat  # type: ignore[return-value]
+            # Found by name, not imported: the live chat state's mixins import this module.
+            live = next(s for s in WidgetState.get_substates() if s.__name__ == "LiveChatState")
+            return live.open_live_chat  # type: ignore[attr-defined,no-any-return]
         if view == "privacy":
             from chat_widget.ui.privacy_state import PrivacyState
 
@@ -335,21 +156,3 @@ class WidgetState(rx.State):
     @rx.event
     def request_close(self) -> EventSpec:
         return _bridge_call("post", "close")
-
-    def _refresh_live_status(self) -> None:
-        from chat_widget.ui.live_status import live_chat_status
-
-        now = utcnow()
-        status = live_chat_status(now)
-        tr = catalog(self.locale)
-        self.live_open = status.open
-        if status.open and status.closes_at is not None:
-            self.live_status = tr["channel.live_chat.open"].format(
-                time=format_clock(status.closes_at, self.locale)
-            )
-        elif not status.open and status.next_open is not None:
-            self.live_status = tr["channel.live_chat.closed"].format(
-                when=format_when(status.next_open, self.locale)
-            )
-        else:
-            self.live_status = tr["channel.live_chat.closed_unknown"]

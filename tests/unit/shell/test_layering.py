@@ -184,7 +184,6 @@ KNOWN_CYCLES = [
     [
         "chat_widget.ui.assistant_state",
         "chat_widget.ui.claim_state",
-        "chat_widget.ui.live_chat_state",
         "chat_widget.ui.privacy_state",
         "chat_widget.ui.video_state",
         "chat_widget.ui.widget_state",

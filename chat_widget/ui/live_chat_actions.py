@@ -1,0 +1,185 @@
+"""The customer's actions in a live chat (a mixin of ``LiveChatState``): send, type, leave a
+message, go back to the assistant, end, rate, download the transcript, start over."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import EventSpec
+from sqlalchemy.exc import SQLAlchemyError
+
+from chat_widget import guard, live_chat
+from chat_widget.domain.clock import utcnow
+from chat_widget.i18n import format_clock
+from chat_widget.live_chat import sides
+from chat_widget.live_chat.realtime import QUEUE, from_customer, notifier, typing_key
+from chat_widget.ui import runtime
+from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.live_chat_base import LiveBase
+from chat_widget.ui.live_chat_io import OWN_SENDS, PENDING_AFTER, typing_now
+from chat_widget.ui.widget_state import WidgetState
+
+log = logging.getLogger(__name__)
+
+
+class ActionsMixin(LiveBase, mixin=True):
+    @rx.event
+    async def send(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        text = str(form.get("message") or "").strip()
+        client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
+        if not text or not self._conversation_id:
+            return
+        self.guard_text = ""
+        self.error_key = ""
+        customer_id, conversation_id, locale = self._customer_id, self._conversation_id, self.locale
+        storing = asyncio.ensure_future(
+            runtime.run_db(
+                lambda s: sides.customer_send(
+                    session=s,
+                    customer_id=customer_id,
+                    conversation_id=conversation_id,
+                    client_msg_id=client_msg_id,
+                    text=text,
+                    locale=locale,
+                )
+            )
+        )
+        # One state update per send: the stored message. Only a send that is not stored
+        # within PENDING_AFTER is shown as pending first, so a slow database still answers at once.
+        done, _ = await asyncio.wait({storing}, timeout=PENDING_AFTER)
+        if not done:
+            pending = ChatItem(
+                id=client_msg_id,
+                seq=10**9,
+                author="customer",
+                text=text,
+                time=format_clock(utcnow(), self.locale),
+            )
+            self.items = [*self.items, pending]
+            yield None
+        try:
+            sent = await storing
+        except (live_chat.LiveChatError, ValueError, SQLAlchemyError):
+            # Database gone (SQLAlchemyError): not stored, so not shown as sent; the customer
+            # is told and sends it again.
+            self.items = [i for i in self.items if i.id != client_msg_id]
+            self.error_key = "chat.error"
+            return
+        self.items = [i for i in self.items if i.id != client_msg_id]
+        await typing_now().clear(conversation_id, "customer")
+        if sent.message is None:
+            self.show_guard_block(sent.blocked_kinds)
+            return
+        message = sent.message
+        if all(i.id != message.id for i in self.items):
+            self.items = sorted([*self.items, to_item(message, self.locale)], key=lambda i: i.seq)
+        if message.seq == self._last_seq + 1:  # nothing in between: the listener needs no read
+            self._last_seq = message.seq
+            OWN_SENDS[(self.router.session.client_token, conversation_id)] = message.seq
+        notifier.notify(from_customer(conversation_id))
+
+    @rx.event
+    async def typed(self) -> None:
+        if self._conversation_id and self.phase == "active":
+            if await typing_now().touch(self._conversation_id, "customer"):
+                notifier.notify(typing_key(self._conversation_id, "customer"))
+
+    @rx.event
+    async def leave_message(self, form: dict[str, Any]) -> None:
+        text = str(form.get("message") or "").strip()
+        client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
+        if not text or not self._conversation_id:
+            return
+        stored, blocked = guard.screen(text, self.locale)
+        if stored is None:
+            self.show_guard_block(blocked)
+            return
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        try:
+            await runtime.run_db(
+                lambda s: live_chat.leave_message(
+                    session=s,
+                    customer_id=customer_id,
+                    conversation_id=conversation_id,
+                    client_msg_id=client_msg_id,
+                    body=stored,
+                )
+            )
+        except live_chat.LiveChatError:
+            self.error_key = "chat.error"
+            return
+        self.phase = "left"
+        notifier.notify(QUEUE, conversation_id)
+
+    @rx.event
+    async def to_assistant(self) -> AsyncIterator[EventSpec | None]:
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        if conversation_id and self.phase == "waiting":
+            try:
+                await runtime.run_db(
+                    lambda s: live_chat.switch_to_assistant(
+                        session=s, customer_id=customer_id, conversation_id=conversation_id
+                    )
+                )
+            except live_chat.LiveChatError:
+                log.info("switch to assistant: chat no longer waiting")
+            notifier.notify(QUEUE, conversation_id)
+        self._conversation_id = ""
+        self.phase = ""
+        yield WidgetState.open_view("assistant")
+
+    @rx.event
+    async def end_chat(self) -> None:
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        if not conversation_id:
+            return
+        await runtime.run_db(
+            lambda s: live_chat.close_by_customer(
+                session=s, conversation_id=conversation_id, customer_id=customer_id
+            )
+        )
+        notifier.notify(QUEUE, conversation_id)
+        self.phase = "ended"
+
+    @rx.event
+    async def rate(self, value: int) -> None:
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        if not conversation_id or not 1 <= int(value) <= 5:
+            return
+        try:
+            await runtime.run_db(
+                lambda s: live_chat.rate_chat(
+                    session=s,
+                    customer_id=customer_id,
+                    conversation_id=conversation_id,
+                    rating=int(value),
+                )
+            )
+        except (live_chat.LiveChatError, ValueError):
+            self.error_key = "chat.error"
+            return
+        self.rating = int(value)
+
+    @rx.event
+    async def download_transcript(self) -> EventSpec | None:
+        customer_id, conversation_id = self._customer_id, self._conversation_id
+        if not conversation_id:
+            return None
+        text = await runtime.run_db(
+            lambda s: live_chat.customer_transcript(
+                session=s, customer_id=customer_id, conversation_id=conversation_id
+            )
+        )
+        return rx.download(data=text, filename="conversation.txt")
+
+    @rx.event
+    def new_chat(self) -> None:
+        self._conversation_id = ""
+        self.items = []
+        self.rating = 0
+        self._show_intro_or_closed()

@@ -1,0 +1,151 @@
+"""The vars, labels and view merge of ``LiveChatState`` (``ui.live_chat_state``), one Reflex
+state made of mixins by job: this base, the push loop (``live_chat_listen``), sending and
+closing (``live_chat_actions``), files (``live_chat_attach``). The listener's rules live in
+``live_chat.customer_sync``."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import reflex as rx
+from reflex_base.event import EventSpec
+
+from chat_widget import live_chat
+from chat_widget.domain.clock import utcnow
+from chat_widget.domain.models import Message
+from chat_widget.live_chat import customer_sync, sides
+from chat_widget.live_chat.customer_sync import PHASES_BY_STATUS
+from chat_widget.ui import runtime
+from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.live_chat_io import LINK_REFRESH_SECONDS, TOPICS
+from chat_widget.ui.widget_state import BRIDGE, WidgetState
+from chat_widget.web.claim_files import CHAT, file_url, mint_file_token
+
+
+class LiveBase(WidgetState, mixin=True):
+    phase: str = ""  # closed | intro | waiting | active | ended | left
+    items: list[ChatItem] = []
+    closed_lines: list[str] = []
+    topic_choice: str = ""
+    queue_lines: list[str] = []
+    agent_typing: bool = False
+    agent_read_seq: int = 0
+    rating: int = 0
+    error_key: str = ""
+    attaching: bool = False
+    attach_progress: int = 0
+    attach_error: str = ""
+
+    _conversation_id: str = ""
+    _last_seq: int = 0
+    _listen_gen: int = 0
+    _unread: int = 0
+    _links_at: float = 0.0
+
+    @rx.var
+    def read_by_agent(self) -> bool:
+        mine = [i.seq for i in self.items if i.author == "customer"]
+        return bool(mine) and self.agent_read_seq >= mine[-1]
+
+    @rx.var
+    def error_text(self) -> str:
+        return self.tr.get(self.error_key, "") if self.error_key else ""
+
+    @rx.var
+    def attach_hint(self) -> str:
+        mb = runtime.settings().chat_upload_max_bytes / (1024 * 1024)
+        return self.tr["live.attach_hint"].format(max_mb=f"{mb:g}")
+
+    @rx.var
+    def topic_options(self) -> list[list[str]]:
+        return [[t, self.tr[f"live.topic.{t}"]] for t in TOPICS]
+
+    @rx.var
+    def rate_labels(self) -> list[str]:
+        return [self.tr["live.rate_n"].format(n=n) for n in range(1, 6)]
+
+    @rx.var
+    def rating_text(self) -> str:
+        return self.tr["live.rated"].format(n=self.rating) if self.rating else ""
+
+    def _reset(self, conversation_id: str) -> None:
+        self._conversation_id = conversation_id
+        self._last_seq = 0
+        self.items = []
+        self.attach_error = ""
+        self.rating = 0
+        self.agent_read_seq = 0
+        self.queue_lines = []
+        self.phase = "waiting"
+
+    def _show_intro_or_closed(self) -> None:
+        from chat_widget.ui.live_status import live_chat_status
+
+        current = live_chat_status(utcnow())
+        if current.open:
+            self.phase = "intro"
+            self.topic_choice = self.topic if self.topic in TOPICS else ""
+            self.closed_lines = []
+        else:
+            self.phase = "closed"
+            self.closed_lines = live_chat.describe_closed(current, self.locale)
+
+    def _apply(self, view: sides.CustomerView) -> list[EventSpec]:
+        """Merge a fresh read. Only what changed is assigned: every assignment is a state
+        update pushed to the browser (and, with Redis, a state write)."""
+        known = {i.id for i in self.items}
+        fresh = [m for m in view.messages if m.id not in known]
+        if fresh:
+            self.items = sorted(
+                [*self.items, *(to_item(m, self.locale) for m in fresh)], key=lambda i: i.seq
+            )
+        self._link_files()
+        if view.messages:
+            self._last_seq = max(self._last_seq, view.messages[-1].seq)
+        if self.phase != "left":
+            phase = PHASES_BY_STATUS.get(view.status, self.phase)
+            if phase != self.phase:
+                self.phase = phase
+        if self.agent_read_seq != view.agent_read_seq:
+            self.agent_read_seq = view.agent_read_seq
+        rating = view.rating or self.rating
+        if rating != self.rating:
+            self.rating = rating
+        queue_lines = self._queue_lines(view.queue)
+        if queue_lines != self.queue_lines:
+            self.queue_lines = queue_lines
+        return self._unread_events(fresh)
+
+    def _unread_events(self, fresh: list[Message]) -> list[EventSpec]:
+        """Tell the host page how many messages arrived while the widget was closed."""
+        incoming = sum(1 for m in fresh if m.author_kind in {"agent", "system"})
+        unread = customer_sync.unread_after(self._unread, incoming, self.is_visible)
+        if unread is None:
+            return []
+        self._unread = unread
+        return [self._post_unread()]
+
+    def _link_files(self) -> None:
+        """Give every file a capability link for this customer; renew them all before expiry."""
+        renew = time.time() - self._links_at > LINK_REFRESH_SECONDS
+        if not renew and all(i.file_url for i in self.items if i.file_id):
+            return
+        secret, customer_id = runtime.settings().secret_key, self._customer_id
+        linked = []
+        for item in self.items:
+            if item.file_id and (renew or not item.file_url):
+                token = mint_file_token(
+                    secret=secret, customer_id=customer_id, file_id=item.file_id, kind=CHAT
+                )
+                item = dataclasses.replace(item, file_url=file_url(item.file_id, token, kind=CHAT))
+            linked.append(item)
+        self.items = linked
+        if renew:
+            self._links_at = time.time()
+
+    def _post_unread(self) -> EventSpec:
+        return rx.call_script(f"{BRIDGE}.post('unread', {{count: {int(self._unread)}}})")
+
+    def _queue_lines(self, info: live_chat.QueueInfo | None) -> list[str]:
+        return customer_sync.queue_lines(info, self.locale)
