@@ -39,10 +39,10 @@ from chat_widget.ui.backend_errors import log_backend_exception
 from chat_widget.ui.claim_io import export_documents, read_claim_file
 from chat_widget.ui.components.lazy_view import LAZY_ROUTES
 from chat_widget.ui.event_metrics import EventMetrics, drain_on_signal
+from chat_widget.ui.jobs import start_jobs
 from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.pages.widget_views import VIEW_PAGES
-from chat_widget.ui.warmup import warm_up
 from chat_widget.ui.widget_state import WidgetState
 from chat_widget.web.claim_files import CHAT, ASGIApp, CustomerFilesRoute
 from chat_widget.web.claims_export import ClaimsExportRoute
@@ -183,5 +183,5 @@ _events = EventMetrics()
 app.add_middleware(_events)
 app.register_lifespan_task(operations.configure_logging)
 app.register_lifespan_task(drain_on_signal(_events, _settings.drain_seconds))
-app.register_lifespan_task(warm_up)
+app.register_lifespan_task(start_jobs)
 app.register_lifespan_task(reconcile_sso_roles)

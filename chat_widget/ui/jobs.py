@@ -1,4 +1,6 @@
-"""Start-up work done once per worker, off the request path: schema, assistant model."""
+"""Every worker's start-up work and background jobs, started from here and nowhere else:
+warm-up (schema, assistant model, Graph client), then pending video bookings, the retention
+purge and automatic chat routing (``start_jobs``, one lifespan task)."""
 
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ async def purge_daily() -> None:
         await asyncio.sleep(PURGE_EVERY_S)
 
 
-async def warm_up() -> None:
+async def start_jobs() -> None:
     """Lifespan task: load what the first customer would otherwise wait for, then run the
     background jobs: finishing video bookings Graph could not confirm, the retention purge and
     automatic chat routing."""
