@@ -14,15 +14,24 @@ from chat_widget.ui import runtime
 from chat_widget.web.claim_files import ServedFile
 
 
+def open_agent_chat_file(
+    session: Session, token: str, file_id: str
+) -> attachments.ChatFileContent | None:
+    """A chat file for the console session's agent, if they hold its chat: the session (and
+    its role) is checked on every request, the read audited (``attachments.open_for_agent``).
+    The file route and the preview route both open files this way."""
+    try:
+        agent = agents.require_role(session=session, session_token=token, role=Role.AGENT)
+    except (agents.NotAuthenticated, agents.NotAuthorized):
+        return None
+    return attachments.open_for_agent(
+        session=session, store=runtime.file_store(), agent_id=agent.id, file_id=file_id
+    )
+
+
 async def read_agent_chat_preview(token: str, file_id: str) -> ServedFile | None:
     def work(session: Session) -> ServedFile | None:
-        try:
-            agent = agents.require_role(session=session, session_token=token, role=Role.AGENT)
-        except (agents.NotAuthenticated, agents.NotAuthorized):
-            return None
-        found = attachments.open_for_agent(
-            session=session, store=runtime.file_store(), agent_id=agent.id, file_id=file_id
-        )
+        found = open_agent_chat_file(session, token, file_id)
         if found is None:
             return None
         preview = render_bytes(found.data, found.meta.content_type, found.meta.id)

@@ -12,9 +12,8 @@ from chat_widget import agents
 from chat_widget.adapters.oidc import LogoutRequest
 from chat_widget.agents import directory
 from chat_widget.agents.directory import Employee, RoleMap
-from chat_widget.agents.records import Role
-from chat_widget.live_chat import attachments
 from chat_widget.ui import runtime
+from chat_widget.ui.agent.chat_previews import open_agent_chat_file
 from chat_widget.web import console_session, oidc
 from chat_widget.web.claim_files import ServedFile
 
@@ -27,13 +26,7 @@ async def read_agent_chat_file(token: str, file_id: str) -> ServedFile | None:
     The console session is checked (and its role) on every request; the read is audited."""
 
     def work(session: Session) -> ServedFile | None:
-        try:
-            agent = agents.require_role(session=session, session_token=token, role=Role.AGENT)
-        except (agents.NotAuthenticated, agents.NotAuthorized):
-            return None
-        found = attachments.open_for_agent(
-            session=session, store=runtime.file_store(), agent_id=agent.id, file_id=file_id
-        )
+        found = open_agent_chat_file(session, token, file_id)
         if found is None:
             return None
         return ServedFile(found.data, found.meta.content_type, found.meta.original_name)
