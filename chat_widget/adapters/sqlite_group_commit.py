@@ -28,6 +28,12 @@ commit or rollback: SQLite's own busy handler makes a writer that finds the data
 *sleep* (1, 2, 5, 10 … 100 ms, https://sqlite.org/c3ref/busy_timeout.html), so under load a
 send waited tens of milliseconds for a lock that was free again after a fraction of one. The
 lock wakes the next writer at once. Other processes still meet SQLite's busy handler.
+
+The same lock lets the process tell its own commits from other processes' (``OwnCommits``):
+``PRAGMA data_version`` on a separate connection changes when *any* other connection
+committed, this process's pooled ones included, so under load the live-chat watch on other
+processes' writes (``live_chat.realtime.ExternalWrites``) saw a change at every tick and read
+the versions of every watched key four times a second.
 """
 
 from __future__ import annotations
@@ -48,6 +54,40 @@ def _is_write(sql: str) -> bool:
     return sql.lstrip()[:7].upper().startswith(_WRITES)
 
 
+class OwnCommits:
+    """Which changes of ``PRAGMA data_version`` this process's own commits explain.
+
+    Called under the process's write lock: before a commit, a version other than the one
+    recorded after our last commit means another process committed meanwhile (remembered);
+    after it, the version is recorded. ``others_committed`` compares, under the same lock, the
+    current version with the recorded one. The only change it cannot see is another process
+    committing between our commit and the read right after it (microseconds): callers keep a
+    slow full check for that.
+    """
+
+    def __init__(self, database: str) -> None:
+        self._conn = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
+        self._seen: int | None = None
+        self._others = True  # nothing known yet
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def before_commit(self) -> None:
+        if self._version() != self._seen:
+            self._others = True
+
+    def after_commit(self) -> None:
+        self._seen = self._version()
+
+    def others_committed(self) -> bool:
+        """True when another process may have committed since the last call."""
+        current = self._version()
+        others = self._others or current != self._seen
+        self._seen, self._others = current, False
+        return others
+
+
 class WalSync:
     """Leader/follower fsync of one database's ``-wal`` file (one per database per process)."""
 
@@ -63,6 +103,19 @@ class WalSync:
         self.checkpoints = 0
         self._checkpoint_due = threading.Event()
         self._checkpointer: threading.Thread | None = None
+        #: set by ``watch_others``; its hooks run under ``write_lock``
+        self.own_commits: OwnCommits | None = None
+
+    def watch_others(self) -> None:
+        """Start telling this process's commits from other processes' (``others_committed``)."""
+        with self.write_lock:
+            if self.own_commits is None:
+                self.own_commits = OwnCommits(self._wal_path.removesuffix("-wal"))
+
+    def others_committed(self) -> bool:
+        """Whether another process committed since the last call (True before ``watch_others``)."""
+        with self.write_lock:
+            return self.own_commits is None or self.own_commits.others_committed()
 
     def _count_commit(self) -> None:
         """Under ``_cond``: every CHECKPOINT_EVERY commits, wake the checkpointer."""
@@ -200,8 +253,15 @@ class GroupCommitConnection(sqlite3.Connection):
 
     def commit(self) -> None:
         wrote = self.in_transaction or self.total_changes != self._changes_seen
+        # Only a commit made under the write lock is known to be ours; any other one (e.g.
+        # autocommit) looks like another process's and costs the watcher one full read.
+        own = self._wal_sync.own_commits if self._wal_sync is not None and self._holding else None
         try:
+            if own is not None and wrote:
+                own.before_commit()
             super().commit()
+            if own is not None and wrote:
+                own.after_commit()
         finally:
             if not self.in_transaction:
                 self._release()

@@ -162,6 +162,40 @@ def append_message(
     database write lock, so ordering is gap-free) and the insert that does nothing on a resend.
     The returned message is not attached to the session: nothing re-reads it after the commit.
     """
+    try:
+        stored = stage_message(
+            session=session,
+            conversation_id=conversation_id,
+            client_msg_id=client_msg_id,
+            author_kind=author_kind,
+            author_id=author_id,
+            body=body,
+            meta=meta,
+            customer_id=customer_id,
+            channel=channel,
+        )
+    except ConversationClosed:
+        session.rollback()
+        raise
+    session.commit()
+    return stored
+
+
+def stage_message(
+    *,
+    session: Session,
+    conversation_id: str,
+    client_msg_id: str,
+    author_kind: str,
+    author_id: str | None,
+    body: str,
+    meta: Mapping[str, Any] | None = None,
+    customer_id: str | None = None,
+    channel: str | None = None,
+) -> tuple[Message, bool]:
+    """``append_message`` without the commit, so several messages can share one transaction
+    (``live_chat.send_queue``). A message that raises leaves the transaction as it found it:
+    the other messages in it stay valid."""
     if not client_msg_id or len(client_msg_id) > 64:
         raise ValueError("client_msg_id must be 1..64 characters")
     bumped = _bump_seq(session, conversation_id, +1, customer_id=customer_id, channel=channel)
@@ -170,7 +204,7 @@ def append_message(
     seq, status = bumped
     # The status read under the lock is authoritative (an object cached in the session may not be).
     if status in FINISHED_STATUSES and author_kind != AuthorKind.SYSTEM:
-        session.rollback()
+        _bump_seq(session, conversation_id, -1)
         raise ConversationClosed(conversation_id)
     message = Message(
         conversation_id=conversation_id,
@@ -182,17 +216,15 @@ def append_message(
         meta=dict(meta or {}),
     )
     if not _insert_unless_sent(session, message):
-        # A resend: give the seq back and answer with what was stored the first time (no
-        # rollback: the caller's other work in this session stays, as with a first send).
+        # A resend: give the seq back and answer with what was stored the first time (maybe
+        # earlier in this same transaction).
         _bump_seq(session, conversation_id, -1)
-        session.commit()
         existing = message_by_client_id(
             session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
         )
         if existing is None:  # pragma: no cover - the conflicting row cannot vanish
             raise ConversationNotFound(conversation_id)
         return existing, False
-    session.commit()
     return message, True
 
 

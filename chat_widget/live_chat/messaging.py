@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from chat_widget.conversations import append_message
+from chat_widget.conversations.messages import stage_message
 from chat_widget.conversations.errors import ConversationClosed, ConversationNotFound
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import AuthorKind, Channel, Message
@@ -41,8 +42,31 @@ def post_customer_message(
     body: str,
     meta: Mapping[str, Any] | None = None,
 ) -> tuple[Message, bool]:
+    stored = stage_customer_message(
+        session=session,
+        customer_id=customer_id,
+        conversation_id=conversation_id,
+        client_msg_id=client_msg_id,
+        body=body,
+        meta=meta,
+    )
+    session.commit()
+    return stored
+
+
+def stage_customer_message(
+    *,
+    session: Session,
+    customer_id: str,
+    conversation_id: str,
+    client_msg_id: str,
+    body: str,
+    meta: Mapping[str, Any] | None = None,
+) -> tuple[Message, bool]:
+    """``post_customer_message`` without the commit: ``send_queue`` stores several customers'
+    messages in one transaction."""
     try:
-        return append_message(
+        return stage_message(
             session=session,
             conversation_id=conversation_id,
             client_msg_id=client_msg_id,

@@ -93,11 +93,12 @@ class ExternalWrites:
     """SQLite only: notice what other processes (scripts, a test, the bench) commit.
 
     The live bus carries this process's own changes; a process that writes the database
-    without publishing (there is no bus between processes on SQLite) is seen here. One
-    connection per process asks ``PRAGMA data_version`` every ``interval`` (it changes when
-    another connection committed; no table is read); only then are the versions of the keys
-    views listen on as ``db:<key>`` read (two or three queries for all of them) and the keys
-    whose version moved delivered to the hub. A view woken by ``db:<key>`` compares the
+    without publishing (there is no bus between processes on SQLite) is seen here. Every
+    ``interval`` the process's ``WalSync`` says whether a commit other than its own happened
+    (``PRAGMA data_version`` against what its own commits explain; no table is read); only
+    then, or every ``full_every`` seconds, are the versions of the keys views listen on as
+    ``db:<key>`` read (two or three queries for all of them) and the keys whose version moved
+    delivered to the hub. A view woken by ``db:<key>`` compares the
     version with what it shows and reads only when there is something new.
     """
 
@@ -107,8 +108,10 @@ class ExternalWrites:
         read: Callable[[list[str]], Awaitable[Mapping[str, Hashable]]],
         hub: Hub,
         interval: float = 0.25,
+        full_every: float = 5.0,
     ) -> None:
         self._path = sqlite_path
+        self._full_every = full_every
         self._read = read
         self._hub = hub
         self._interval = interval
@@ -125,36 +128,34 @@ class ExternalWrites:
         return self._versions.get(key)
 
     async def _run(self) -> None:
-        import sqlite3
+        from chat_widget.adapters.sqlite_group_commit import wal_sync_for
 
-        conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-
-        def data_version() -> int:
-            return int(conn.execute("PRAGMA data_version").fetchone()[0])
-
-        last: int | None = None
-        try:
-            while True:
-                try:
-                    current = await asyncio.to_thread(data_version)
-                    keys = [k[3:] for k in self._hub.watched() if k.startswith(DB_PREFIX)]
-                    new = [k for k in keys if k not in self._versions]
-                    if keys and (current != last or new):
-                        found = await self._read(keys)
-                        moved = [
-                            k
-                            for k in keys
-                            if k not in self._versions or self._versions[k] != found.get(k)
-                        ]
-                        self._versions = {k: found.get(k) for k in keys}
-                        if moved:
-                            self._hub.deliver(DB_PREFIX + k for k in moved)
-                    last = current
-                except Exception:  # a database hiccup: views still resync on their own
-                    log.exception("external write watch failed")
-                await asyncio.sleep(self._interval)
-        finally:
-            conn.close()
+        sync = wal_sync_for(self._path)
+        if sync is None:
+            return
+        sync.watch_others()
+        last_full = time.monotonic()
+        while True:
+            try:
+                others = await asyncio.to_thread(sync.others_committed)
+                keys = [k[3:] for k in self._hub.watched() if k.startswith(DB_PREFIX)]
+                new = [k for k in keys if k not in self._versions]
+                # The slow full check covers the one change ``others_committed`` cannot see.
+                due = time.monotonic() - last_full >= self._full_every
+                if keys and (others or new or due):
+                    last_full = time.monotonic()
+                    found = await self._read(keys)
+                    moved = [
+                        k
+                        for k in keys
+                        if k not in self._versions or self._versions[k] != found.get(k)
+                    ]
+                    self._versions = {k: found.get(k) for k in keys}
+                    if moved:
+                        self._hub.deliver(DB_PREFIX + k for k in moved)
+            except Exception:  # a database hiccup: views still resync on their own
+                log.exception("external write watch failed")
+            await asyncio.sleep(self._interval)
 
 
 class TypingBoard:

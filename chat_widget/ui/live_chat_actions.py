@@ -16,12 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from chat_widget import guard, live_chat
 from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import format_clock
-from chat_widget.live_chat import sides
 from chat_widget.live_chat.realtime import QUEUE, from_customer, notifier, typing_key
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_chat_base import LiveBase
-from chat_widget.ui.live_chat_io import OWN_SENDS, PENDING_AFTER, typing_now
+from chat_widget.ui.live_chat_io import OWN_SENDS, PENDING_AFTER, customer_send, typing_now
 from chat_widget.ui.widget_state import WidgetState
 
 log = logging.getLogger(__name__)
@@ -38,15 +37,12 @@ class ActionsMixin(LiveBase, mixin=True):
         self.error_key = ""
         customer_id, conversation_id, locale = self._customer_id, self._conversation_id, self.locale
         storing = asyncio.ensure_future(
-            runtime.run_db(
-                lambda s: sides.customer_send(
-                    session=s,
-                    customer_id=customer_id,
-                    conversation_id=conversation_id,
-                    client_msg_id=client_msg_id,
-                    text=text,
-                    locale=locale,
-                )
+            customer_send(
+                customer_id=customer_id,
+                conversation_id=conversation_id,
+                client_msg_id=client_msg_id,
+                text=text,
+                locale=locale,
             )
         )
         # One state update per send: the stored message. Only a send that is not stored

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 
+from sqlalchemy import make_url
 from sqlmodel import Session
 
+from chat_widget.adapters.sqlite_group_commit import wal_sync_for
 from chat_widget.domain.models import Message
 from chat_widget.files import UploadLimits
 from chat_widget.live_chat import attachments, sides
 from chat_widget.live_chat.realtime import LocalTypingBoard, RedisTypingBoard, typing_board
+from chat_widget.live_chat.send_queue import CustomerSends
 from chat_widget.ui import runtime
 from chat_widget.web.claim_files import ServedFile
 
@@ -29,10 +32,52 @@ def typing_now() -> LocalTypingBoard | RedisTypingBoard:
 #: a send not stored within this many seconds is shown as pending until it is
 PENDING_AFTER = 0.15
 
-#: its view showed (another tab of the same chat must still read it). The listener's ``after`` is read under the state lock once per wake-up, so on
-#: SQLite the watcher's ``db:`` key for a customer's own send used to look like news and cost
-#: a view read per message. Cleared when the listener ends.
+#: (client token, conversation id) → the seq of the customer's last send that this tab's
+#: view showed (another tab of the same chat must still read it). The listener's ``after`` is
+#: read under the state lock once per wake-up, so on SQLite the watcher's ``db:`` key for a
+#: customer's own send used to look like news and cost a view read per message. Cleared when
+#: the listener ends.
 OWN_SENDS: dict[tuple[str, str], int] = {}
+
+
+_writer: list[CustomerSends] = []
+
+
+def customer_writer() -> CustomerSends | None:
+    """SQLite (a file): the process's one writer of customers' messages
+    (``live_chat.send_queue``); None on PostgreSQL, where each send is its own transaction."""
+    url = runtime.settings().database_url
+    if not url.startswith("sqlite") or wal_sync_for(make_url(url).database or "") is None:
+        return None
+    if not _writer:
+        _writer.append(CustomerSends(runtime.engine()))
+    return _writer[0]
+
+
+async def customer_send(
+    *, customer_id: str, conversation_id: str, client_msg_id: str, text: str, locale: str
+) -> sides.Sent:
+    """Screen and store a customer's message; returns once it is durable (or blocked)."""
+    writer = customer_writer()
+    if writer is None:
+        return await runtime.run_db(
+            lambda s: sides.customer_send(
+                session=s,
+                customer_id=customer_id,
+                conversation_id=conversation_id,
+                client_msg_id=client_msg_id,
+                text=text,
+                locale=locale,
+            )
+        )
+    message, blocked = await writer.send(
+        customer_id=customer_id,
+        conversation_id=conversation_id,
+        client_msg_id=client_msg_id,
+        text=text,
+        locale=locale,
+    )
+    return sides.Sent(message, blocked)
 
 
 def schedule():  # type: ignore[no-untyped-def]

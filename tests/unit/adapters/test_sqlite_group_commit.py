@@ -168,3 +168,41 @@ def test_checkpoints_run_in_the_background_and_keep_the_log_short(tmp_path: Path
     engine.dispose()
     with sqlite3.connect(path) as plain:
         assert plain.execute("SELECT count(*) FROM t").fetchone() == (gc.CHECKPOINT_EVERY * 2 + 5,)
+
+
+def test_own_commits_are_told_from_other_processes_commits(tmp_path: Path) -> None:
+    """The live-chat watch reads all watched keys only when someone else committed: the
+    engine's own commits (any pooled connection, many threads) do not count; a commit by
+    another connection does, also when it lands just before one of ours."""
+    path = tmp_path / "g.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    sync = wal_sync_for(str(path))
+    assert sync is not None
+    sync.watch_others()
+    assert sync.others_committed()  # nothing known yet: read once
+    assert not sync.others_committed()
+
+    def write(n: int) -> None:
+        for i in range(5):
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t VALUES (:x)"), {"x": n * 100 + i})
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not sync.others_committed()
+
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("INSERT INTO t VALUES (-1)")
+    assert sync.others_committed()
+    assert not sync.others_committed()
+
+    other.execute("INSERT INTO t VALUES (-2)")  # then one of ours before the watcher looks
+    write(9)
+    assert sync.others_committed()
+    other.close()
+    engine.dispose()

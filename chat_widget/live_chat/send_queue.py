@@ -1,0 +1,193 @@
+"""Customers' chat messages on SQLite: one writer thread stores what queued in one transaction.
+
+SQLite has one write lock per database. With every send in its own transaction, 100 sends a
+second meant 100 pool threads taking turns at that lock (and at Python's GIL), each with its
+own session, commit and wake-up of the event loop; under load most of a send's time was
+waiting for the lock or for the fsync (``bench/chat_load.py --sample``). Here a send is
+queued; one thread takes everything that queued meanwhile, screens and stores it in one
+transaction (the same statements as ``post_customer_message``: ownership, gap-free seq,
+idempotent on the client message id), commits once (one group fsync,
+``adapters/sqlite_group_commit.py``) and answers all senders with one wake-up of their event
+loop. A message is still acknowledged only once it is on disk.
+
+One message's error (not the customer's chat, chat ended, empty) is that message's answer
+only: ``stage_customer_message`` leaves the transaction as it found it. A database error fails
+the batch's transaction; then each message is stored alone, so one bad row costs only itself
+(a message whose first commit did land is found again by its client id: no duplicate).
+
+PostgreSQL keeps one transaction per send: its row locks let concurrent sends to different
+conversations proceed side by side, and it groups concurrent commits' WAL flushes itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from chat_widget.adapters.db import session_scope
+from chat_widget.domain.models import Message
+from chat_widget.guard import engine as guard
+from chat_widget.live_chat.errors import LiveChatError
+from chat_widget.live_chat.messaging import stage_customer_message
+from chat_widget.observability import metrics
+
+log = logging.getLogger(__name__)
+
+#: At most this many messages share a transaction (bounds the time the write lock is held).
+MAX_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One customer's message waiting for the writer, and where to answer."""
+
+    customer_id: str
+    conversation_id: str
+    client_msg_id: str
+    text: str
+    locale: str
+    loop: asyncio.AbstractEventLoop
+    answer: asyncio.Future[tuple[Message | None, list[str]]] = field(compare=False)
+
+
+Outcome = tuple[Message | None, list[str]] | BaseException
+
+
+class CustomerSends:
+    """The process's writer for customers' messages (one thread, started on first use)."""
+
+    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
+        self._engine = engine
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[Queued] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.batches = 0  # for tests and the bench: transactions committed
+
+    async def send(
+        self, *, customer_id: str, conversation_id: str, client_msg_id: str, text: str, locale: str
+    ) -> tuple[Message | None, list[str]]:
+        """``(stored message, [])`` once it is durable, or ``(None, blocked kinds)`` when the
+        guard blocked it. Raises what ``post_customer_message`` raises."""
+        self._ensure_thread()
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[tuple[Message | None, list[str]]] = loop.create_future()
+        self._queue.put(
+            Queued(customer_id, conversation_id, client_msg_id, text, locale, loop, answer)
+        )
+        return await answer
+
+    def _ensure_thread(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="cw-customer-sends", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]  # no timeout: timed waits hang under libfaketime
+            while len(batch) < self._max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                outcomes = self.store(batch)
+            except BaseException as exc:  # never leave a sender waiting
+                log.exception("customer sends failed")
+                outcomes = [exc] * len(batch)
+            _answer(batch, outcomes)
+
+    def store(self, batch: list[Queued]) -> list[Outcome]:
+        """Screen and store ``batch`` in one transaction; each message's outcome, in order."""
+        # Screened before the transaction: the write lock is held only for the statements.
+        screened = [guard.screen(q.text, q.locale) for q in batch]
+        try:
+            with Session(self._engine, expire_on_commit=False) as session:
+                staged = [_stage(session, q, s) for q, s in zip(batch, screened, strict=True)]
+                session.commit()
+            self.batches += 1
+        except Exception:
+            log.warning("a batch of %d messages failed; storing them one by one", len(batch))
+            staged = [self._store_alone(q, s) for q, s in zip(batch, screened, strict=True)]
+        outcomes: list[Outcome] = []
+        for outcome in staged:
+            if isinstance(outcome, Staged):
+                if outcome.message is not None:
+                    metrics.chat_message("customer", created=outcome.created)
+                outcomes.append((outcome.message, outcome.blocked))
+            else:
+                outcomes.append(outcome)
+        return outcomes
+
+    def _store_alone(self, q: Queued, screened: tuple[str | None, list[str]]) -> Staged | Exception:
+        try:
+            with session_scope(self._engine) as session:
+                outcome = _stage(session, q, screened)
+                if isinstance(outcome, Exception):
+                    raise outcome
+                return outcome
+        except Exception as exc:
+            return exc
+
+
+@dataclass(frozen=True)
+class Staged:
+    message: Message | None
+    blocked: list[str]
+    created: bool = False
+
+
+def _stage(
+    session: Session, q: Queued, screened: tuple[str | None, list[str]]
+) -> Staged | Exception:
+    """Store one message in the open transaction; an expected refusal is its outcome. A
+    database error propagates: it spoils the whole transaction."""
+    stored, blocked = screened
+    if stored is None:
+        return Staged(None, blocked)
+    try:
+        message, created = stage_customer_message(
+            session=session,
+            customer_id=q.customer_id,
+            conversation_id=q.conversation_id,
+            client_msg_id=q.client_msg_id,
+            body=stored,
+        )
+    except (LiveChatError, ValueError) as exc:
+        return exc
+    return Staged(message, [], created)
+
+
+def _answer(batch: list[Queued], outcomes: list[Outcome]) -> None:
+    """One wake-up per event loop for the whole batch, not one per message."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Queued, Outcome]]] = {}
+    for q, outcome in zip(batch, outcomes, strict=True):
+        by_loop.setdefault(q.loop, []).append((q, outcome))
+    for loop, answers in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle(answers))
+        except RuntimeError:  # that loop is closed: nobody is waiting any more
+            pass
+
+
+def _settle(answers: list[tuple[Queued, Outcome]]) -> Callable[[], None]:
+    def settle() -> None:
+        for q, outcome in answers:
+            if q.answer.done():
+                continue
+            if isinstance(outcome, BaseException):
+                q.answer.set_exception(outcome)
+            else:
+                q.answer.set_result(outcome)
+
+    return settle
