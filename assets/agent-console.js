@@ -128,7 +128,8 @@
  * The server announces a chat routed to this agent in .ag-assigned (a role=status line): here
  * it also plays a short tone and, once the agent has allowed it with the header's button (a
  * user gesture, as browsers require), shows a desktop notification. The title reads
- * "(n) <title>" with n the unread messages of the agent's chats. Activity (keys, pointer,
+ * "(n) <title>" with n the unread messages of the agent's chats; <title> is the page's own,
+ * read afresh each time, as it follows the console's language. Activity (keys, pointer,
  * focus) and a periodic tick are reported through two hidden buttons; the server decides
  * what they mean for presence (agents.presence).
  */
@@ -139,7 +140,7 @@
 
   var TICK_MS = 15000;
   var ACTIVITY_MS = 10000;
-  var baseTitle = null;
+  var COUNT = /^\(\d+\) /;
   var lastAssigned = "";
   var lastActivity = 0;
   var audio = null;
@@ -167,7 +168,7 @@
   function notify(text) {
     if (!("Notification" in window) || Notification.permission !== "granted") { return; }
     try {
-      var n = new Notification(baseTitle || document.title, { body: text, tag: "cw-assigned" });
+      var n = new Notification(baseTitle(), { body: text, tag: "cw-assigned" });
       n.onclick = function () { window.focus(); n.close(); };
     } catch (_) { /* some browsers only allow notifications from a service worker */ }
   }
@@ -179,15 +180,18 @@
     if (ask) { b.setAttribute("data-show", ""); } else { b.removeAttribute("data-show"); }
   }
 
+  /* The title without the count this script put in front of it. */
+  function baseTitle() { return document.title.replace(COUNT, ""); }
+
   function update() {
     if (!document.getElementById("ag-tick")) { return; }
-    if (baseTitle === null) { baseTitle = document.title; }
     var total = 0;
     Array.prototype.forEach.call(document.querySelectorAll(".ag-unread"), function (el) {
       var m = /\d+/.exec(el.textContent || "");
       if (m) { total += parseInt(m[0], 10); }
     });
-    var title = total ? "(" + total + ") " + baseTitle : baseTitle;
+    var base = baseTitle();
+    var title = total ? "(" + total + ") " + base : base;
     if (document.title !== title) { document.title = title; }
     var status = document.querySelector(".ag-assigned");
     var text = status ? (status.textContent || "").trim() : "";

@@ -37,6 +37,7 @@ from chat_widget.ui.agent.supervisor_state import (
 )
 from chat_widget.ui.backend_errors import log_backend_exception
 from chat_widget.ui.claim_io import export_documents, read_claim_file
+from chat_widget.ui.components.console_links import page_title
 from chat_widget.ui.components.lazy_view import LAZY_ROUTES
 from chat_widget.ui.event_metrics import EventMetrics, drain_on_signal
 from chat_widget.ui.jobs import start_jobs
@@ -44,9 +45,9 @@ from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.pages.widget_views import VIEW_PAGES
 from chat_widget.ui.widget_state import WidgetState
-from chat_widget.web.claim_files import CHAT, ASGIApp, CustomerFilesRoute
 from chat_widget.web.claims_export import ClaimsExportRoute
 from chat_widget.web.console_session import ConsoleSessionRoute
+from chat_widget.web.customer_files import CHAT, ASGIApp, CustomerFilesRoute
 from chat_widget.web.handler_files import (
     AGENT_CHAT_PREFIX,
     AGENT_CHAT_PREVIEW_PREFIX,
@@ -148,28 +149,35 @@ app.add_page(
 # The widget's channel views, each in its own module loaded on demand (ui/components/lazy_view).
 for _view, _page in VIEW_PAGES.items():
     app.add_page(_page, route=LAZY_ROUTES[_view], title="Contact")
+# Console tab titles say what the page's heading says, in the console's language.
 app.add_page(
-    login_page, route=routes.AGENT_LOGIN, title="Agent login", on_load=AgentState.on_login_page
+    login_page,
+    route=routes.AGENT_LOGIN,
+    title=page_title(AgentState.tr, "agent.login_title"),
+    on_load=AgentState.on_login_page,
 )
 app.add_page(
-    console_page, route=routes.AGENT, title="Agent console", on_load=AgentState.on_console_page
+    console_page,
+    route=routes.AGENT,
+    title=page_title(AgentState.tr, "agent.title"),
+    on_load=AgentState.on_console_page,
 )
 app.add_page(
     claims_page,
     route=CLAIMS_ROUTE,
-    title="Claims",
+    title=page_title(ClaimsConsoleState.tr, "claims.title"),
     on_load=ClaimsConsoleState.on_claims_page,
 )
 app.add_page(
     meetings_page,
     route="/agent/meetings",
-    title="Video meetings",
+    title=page_title(MeetingsConsoleState.tr, "meetings.title"),
     on_load=MeetingsConsoleState.load_meetings,
 )
 app.add_page(
     supervisor_page,
     route=SUPERVISOR_ROUTE,
-    title="Supervisor",
+    title=page_title(SupervisorState.tr, "supervisor.title"),
     on_load=SupervisorState.on_supervisor_page,
 )
 # A reconnecting tab gets its console state only under the session cookie that filled it.

@@ -7,7 +7,7 @@ they hold (``require_role`` is checked by the caller on every console event).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -233,6 +233,20 @@ def live_versions(*, session: Session, keys: list[str]) -> dict[str, Hashable]:
     return found
 
 
+def _send(
+    *, side: str, text: str, locale: str, post: Callable[[str], tuple[Message, bool]]
+) -> Sent:
+    """Both sides send the same way: the guard screens the text first (a blocked message is
+    never stored), then ``post`` stores what it let through and the metric counts it. Only the
+    author check differs, so each side passes its own ``post``."""
+    stored, blocked = guard.screen(text, locale)
+    if stored is None:
+        return Sent(None, blocked)
+    message, created = post(stored)
+    metrics.chat_message(side, created=created)
+    return Sent(message)
+
+
 def customer_send(
     *,
     session: Session,
@@ -242,18 +256,18 @@ def customer_send(
     text: str,
     locale: str,
 ) -> Sent:
-    stored, blocked = guard.screen(text, locale)
-    if stored is None:
-        return Sent(None, blocked)
-    message, created = post_customer_message(
-        session=session,
-        customer_id=customer_id,
-        conversation_id=conversation_id,
-        client_msg_id=client_msg_id,
-        body=stored,
+    return _send(
+        side="customer",
+        text=text,
+        locale=locale,
+        post=lambda body: post_customer_message(
+            session=session,
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            client_msg_id=client_msg_id,
+            body=body,
+        ),
     )
-    metrics.chat_message("customer", created=created)
-    return Sent(message)
 
 
 def agent_send(
@@ -265,18 +279,18 @@ def agent_send(
     text: str,
     locale: str,
 ) -> Sent:
-    stored, blocked = guard.screen(text, locale)
-    if stored is None:
-        return Sent(None, blocked)
-    message, created = post_agent_message(
-        session=session,
-        agent_id=agent_id,
-        conversation_id=conversation_id,
-        client_msg_id=client_msg_id,
-        body=stored,
+    return _send(
+        side="agent",
+        text=text,
+        locale=locale,
+        post=lambda body: post_agent_message(
+            session=session,
+            agent_id=agent_id,
+            conversation_id=conversation_id,
+            client_msg_id=client_msg_id,
+            body=body,
+        ),
     )
-    metrics.chat_message("agent", created=created)
-    return Sent(message)
 
 
 def customer_read(*, session: Session, customer_id: str, conversation_id: str, seq: int) -> None:

@@ -20,7 +20,7 @@ from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_chat_io import LINK_REFRESH_SECONDS, TOPICS
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
-from chat_widget.web.claim_files import CHAT, file_url, mint_file_token
+from chat_widget.web.customer_files import CHAT, file_url, mint_file_token
 
 
 class LiveBase(WidgetState, mixin=True):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, urlencode
 
-from chat_widget.web.claim_files import ASGIApp, Receive, Scope, Send, _reply
+from chat_widget.web.customer_files import ASGIApp, Receive, Scope, Send, _reply
 
 LOGIN_PATH = "/api/agent/login"
 LOGOUT_PATH = "/api/agent/logout"

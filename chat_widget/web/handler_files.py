@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from chat_widget.web.claim_files import (
+from chat_widget.web.console_session import session_token
+from chat_widget.web.customer_files import (
     ASGIApp,
     Receive,
     Scope,
@@ -22,7 +23,6 @@ from chat_widget.web.claim_files import (
     _reply,
     send_file,
 )
-from chat_widget.web.console_session import session_token
 
 PREFIX = "/api/claims/handler-files/"
 PREVIEW_PREFIX = "/api/claims/handler-previews/"

@@ -35,7 +35,7 @@ from chat_widget.adapters.oidc import Attempt, LogoutRequest, OidcClient, OidcEr
 from chat_widget.agents.directory import Employee, employee_from_claims
 from chat_widget.domain.clock import utcnow
 from chat_widget.web import console_session
-from chat_widget.web.claim_files import ASGIApp, Receive, Scope, Send, _reply
+from chat_widget.web.customer_files import ASGIApp, Receive, Scope, Send, _reply
 
 log = logging.getLogger(__name__)
 

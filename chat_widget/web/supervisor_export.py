@@ -13,8 +13,16 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import parse_qs, urlencode
 
-from chat_widget.web.claim_files import ASGIApp, Receive, Scope, Send, ServedFile, _reply, send_file
 from chat_widget.web.console_session import session_token
+from chat_widget.web.customer_files import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    ServedFile,
+    _reply,
+    send_file,
+)
 
 PREFIX = "/api/agent/supervisor/export/"
 _NAME = re.compile(r"\A([a-z_]{1,32})\.csv\Z")

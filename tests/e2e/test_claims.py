@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Frame, Page, expect
 
 from chat_widget.claims.flow import short_label
 from chat_widget.claims.questions import questionnaire
-from chat_widget.web.claim_files import mint_file_token
+from chat_widget.web.customer_files import mint_file_token
 from tests.e2e.conftest import ROOT, WidgetServer, axe_violations, describe, open_widget
 
 pytestmark = pytest.mark.e2e

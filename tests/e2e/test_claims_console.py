@@ -353,9 +353,11 @@ def test_open_claim_shows_answers_once_folded_transcript_and_document_previews(
         # The console language: the open claim is shown again in English (not a new view).
         page.locator("#cl-lang").select_option("en")
         expect(answers).to_contain_text("Windscreen")
+        expect(page).to_have_title("Claims console")
         expect(detail.locator(".cl-history")).to_contain_text("Submitted")
         page.locator("#cl-lang").select_option("fr")
         expect(answers).to_contain_text("Pare-brise")
+        expect(page).to_have_title("Console sinistres")
         assert len(audit_rows(live_server, "claim.view", claim_id)) == 1
     finally:
         handler_ctx.close()

@@ -420,12 +420,18 @@ def test_login_is_available_new_assignment_alerts_and_unread_title(
         second = customer_start_chat(second_ctx.new_page(), live_server)
         accept_first(agent)
         agent.get_by_role("button", name=re.compile("Ouvrir la conversation 1")).click()
-        expect(agent).to_have_title("Agent console")
+        # The tab title is the console's, in its language (and follows it), unread count first.
+        expect(agent).to_have_title("Console des conseillers")
         second.get_by_label("Votre message", exact=True).fill("Vous êtes là ?")
         second.get_by_label("Votre message", exact=True).press("Enter")
+        unread = r"^\(\d+\) Console des conseillers$"
+        expect(agent).to_have_title(re.compile(unread), timeout=5000)
+        agent.locator("#ag-lang").select_option("en")
         expect(agent).to_have_title(re.compile(r"^\(\d+\) Agent console$"), timeout=5000)
+        agent.locator("#ag-lang").select_option("fr")
+        expect(agent).to_have_title(re.compile(unread), timeout=5000)
         agent.get_by_role("button", name=re.compile("Ouvrir la conversation 2")).click()
-        expect(agent).to_have_title("Agent console", timeout=5000)
+        expect(agent).to_have_title("Console des conseillers", timeout=5000)
 
         # Sophie hands the second chat to Lena: tone, desktop notification, status line.
         agent.get_by_label("Transférer à").select_option(label="Lena Schmitz")
@@ -436,6 +442,7 @@ def test_login_is_available_new_assignment_alerts_and_unread_title(
         lena.wait_for_function("(window.__notes || []).length >= 1", timeout=5000)
         notes = lena.evaluate("window.__notes")
         assert "Nouvelle conversation qui vous est attribuée" in notes[0][1]
+        assert notes[0][0] == "Console des conseillers"  # the title, without the unread count
         assert lena.evaluate("window.__agTones || 0") >= 1
         assert first.locator(".cw-log").count() == 1
         violations = axe_violations(agent)

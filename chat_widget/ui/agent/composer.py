@@ -14,7 +14,7 @@ import reflex as rx
 
 from chat_widget.live_chat.handoff import QUEUE_LANGUAGES
 from chat_widget.ui.agent.state import AgentState, TextRow
-from chat_widget.ui.components.claim import label_file_input
+from chat_widget.ui.components.dropzone import dropzone
 from chat_widget.web.handler_files import AGENT_CHAT_PREVIEW_PREFIX as PREVIEW_PREFIX
 
 A = AgentState
@@ -295,20 +295,15 @@ def console_file(item: Any) -> rx.Component:
 def attach_zone() -> rx.Component:
     """The agent sends the customer a file: one at a time, checked on the server exactly as
     customer uploads are (live_chat.attachments.attach_agent_file)."""
-    zone = label_file_input(
-        rx.upload(
-            rx.el.button(A.tr["agent.ws.attach"], type="button", class_name="cw-chip"),
-            rx.el.p(A.tr["agent.ws.attach_hint"], class_name="cw-small"),
-            id=AGENT_UPLOAD_ID,
+    return rx.el.div(
+        dropzone(
+            upload_id=AGENT_UPLOAD_ID,
+            choose_label=A.tr["agent.ws.attach"],
+            hint=A.tr["agent.ws.attach_hint"],
+            on_files=A.agent_attach,
             multiple=False,
-            no_keyboard=True,
-            on_drop=A.agent_attach(rx.upload_files(upload_id=AGENT_UPLOAD_ID)),  # type: ignore[arg-type]
             class_name="cw-dropzone cw-attach",
         ),
-        A.tr["agent.ws.attach"],
-    )
-    return rx.el.div(
-        zone,
         rx.el.div(
             rx.cond(A.attach_error != "", rx.el.p(A.attach_error, class_name="cw-notice")),
             id="ag-attach-error",

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from chat_widget.ui.claim_state import UPLOAD_ID, ClaimState
+from chat_widget.ui.components.dropzone import UploadProgress, dropzone
 
 C = ClaimState
 INPUT_ID = "cw-claim-input"
@@ -136,49 +137,21 @@ def _file_link(f: Any) -> rx.Component:
     )
 
 
-def label_file_input(component: rx.Component, label: Any) -> rx.Component:
-    """rx.upload renders react-dropzone's visually hidden ``input type=file`` without a name;
-    give it one (axe "label"), as it is what a screen reader meets inside the drop zone."""
-    for child in component.children:
-        if not isinstance(child, rx.Component):
-            continue
-        if child.tag == "input":
-            child.custom_attrs["aria-label"] = label
-        else:
-            label_file_input(child, label)
-    return component
-
-
 def _files_question() -> rx.Component:
-    zone = label_file_input(
-        rx.upload(
-            rx.el.button(C.tr["claim.files_choose"], type="button", class_name="cw-chip"),
-            rx.el.p(C.tr["claim.files_drop"], class_name="cw-small"),
-            id=UPLOAD_ID,
-            multiple=True,
-            no_keyboard=True,
-            disabled=C.uploading | C.busy,
-            on_drop=C.receive_files(
-                rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=C.upload_progress_changed)  # type: ignore[arg-type]
-            ),
-            on_drop_rejected=C.drop_rejected,
-            class_name="cw-dropzone",
-        ),
-        C.tr["claim.files_choose"],
-    )
     return rx.el.div(
-        zone,
-        rx.cond(
-            C.uploading,
-            rx.el.div(
-                rx.el.progress(
-                    value=C.upload_progress,
-                    max=100,
-                    aria_label=C.tr["claim.files_progress"],
-                    class_name="cw-progress",
-                ),
-                rx.el.span(C.upload_progress, "%", class_name="cw-small"),
-                class_name="cw-progress-row",
+        dropzone(
+            upload_id=UPLOAD_ID,
+            choose_label=C.tr["claim.files_choose"],
+            hint=C.tr["claim.files_drop"],
+            on_files=C.receive_files,
+            multiple=True,
+            disabled=C.uploading | C.busy,
+            on_rejected=C.drop_rejected,
+            progress=UploadProgress(
+                active=C.uploading,
+                value=C.upload_progress,
+                label=C.tr["claim.files_progress"],
+                on_change=C.upload_progress_changed,
             ),
         ),
         rx.el.div(

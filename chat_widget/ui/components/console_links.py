@@ -20,6 +20,8 @@ from chat_widget.agents.console import (
     SUPERVISOR_PAGE,
     may_open,
 )
+from chat_widget.i18n import catalog
+from chat_widget.settings import get_settings
 
 #: Console pages in menu order, with the catalog key of their link text.
 CONSOLE_PAGES: tuple[tuple[str, str], ...] = (
@@ -44,6 +46,13 @@ def links_for(roles: Iterable[str], tr: Mapping[str, str], current: str = "") ->
         for page, key in CONSOLE_PAGES
         if may_open(held, page)
     ]
+
+
+def page_title(tr: Any, key: str) -> Any:
+    """A console page's tab title, in the console's language like the page it names (and
+    changing with it). ``tr`` is empty in the compiled page until the server sends the
+    catalog, so the default locale's words stand in: the title is never blank."""
+    return tr[key] | catalog(get_settings().default_locale)[key]
 
 
 def console_nav(links: Any, *, label: Any) -> rx.Component:

@@ -11,7 +11,7 @@ from chat_widget.ui.callback_state import CallbackState
 from chat_widget.ui.components.callback import call_us, callback_panel, long_queue_offer
 from chat_widget.ui.components.channel import other_channels
 from chat_widget.ui.components.chat import composer, guard_alert, message_log, typing_indicator
-from chat_widget.ui.components.claim import label_file_input
+from chat_widget.ui.components.dropzone import UploadProgress, dropzone
 from chat_widget.ui.connection import pending_list
 from chat_widget.ui.live_chat_state import ATTACH_UPLOAD_ID, LiveChatState
 
@@ -144,38 +144,21 @@ def _conversation(extra: Any) -> rx.Component:
 
 def _attach() -> rx.Component:
     """One file at a time, by button or drag-and-drop; checked on the server, never here."""
-    zone = label_file_input(
-        rx.upload(
-            rx.el.button(L.tr["live.attach"], type="button", class_name="cw-chip"),
-            rx.el.p(L.attach_hint, class_name="cw-small"),
-            id=ATTACH_UPLOAD_ID,
-            multiple=False,
-            no_keyboard=True,
-            disabled=L.attaching,
-            on_drop=L.attach(
-                rx.upload_files(
-                    upload_id=ATTACH_UPLOAD_ID,
-                    on_upload_progress=L.attach_progress_changed,  # type: ignore[arg-type]
-                )
-            ),
-            on_drop_rejected=L.attach_rejected,
-            class_name="cw-dropzone cw-attach",
-        ),
-        L.tr["live.attach"],
-    )
     return rx.el.div(
-        zone,
-        rx.cond(
-            L.attaching,
-            rx.el.div(
-                rx.el.progress(
-                    value=L.attach_progress,
-                    max=100,
-                    aria_label=L.tr["live.attach_progress"],
-                    class_name="cw-progress",
-                ),
-                rx.el.span(L.attach_progress, "%", class_name="cw-small"),
-                class_name="cw-progress-row",
+        dropzone(
+            upload_id=ATTACH_UPLOAD_ID,
+            choose_label=L.tr["live.attach"],
+            hint=L.attach_hint,
+            on_files=L.attach,
+            multiple=False,
+            class_name="cw-dropzone cw-attach",
+            disabled=L.attaching,
+            on_rejected=L.attach_rejected,
+            progress=UploadProgress(
+                active=L.attaching,
+                value=L.attach_progress,
+                label=L.tr["live.attach_progress"],
+                on_change=L.attach_progress_changed,
             ),
         ),
         rx.el.div(

@@ -1,4 +1,4 @@
-"""Chat attachments share the claim-file capability links, each kind with its own key and URL."""
+"""Chat attachments share the customer-file capability links, each kind with its own key and URL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from chat_widget.web.claim_files import (
+from chat_widget.web.console_session import SECURE_COOKIE as COOKIE
+from chat_widget.web.customer_files import (
     CHAT,
     CLAIM,
     CustomerFilesRoute,
@@ -16,7 +17,6 @@ from chat_widget.web.claim_files import (
     mint_file_token,
     read_file_token,
 )
-from chat_widget.web.console_session import SECURE_COOKIE as COOKIE
 from chat_widget.web.handler_files import (
     AGENT_CHAT_PREFIX,
     HandlerFilesRoute,

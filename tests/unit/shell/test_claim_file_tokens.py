@@ -10,8 +10,8 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from chat_widget.web.claim_files import (
-    ClaimFilesRoute,
+from chat_widget.web.customer_files import (
+    CustomerFilesRoute,
     ServedFile,
     content_disposition,
     file_url,
@@ -87,7 +87,7 @@ def _client(now_files: dict[tuple[str, str], ServedFile]) -> TestClient:
         return PlainTextResponse("reflex")
 
     inner = Starlette(routes=[Route("/{path:path}", fallback)])
-    return TestClient(ClaimFilesRoute(inner, secret=SECRET, read_file=read))
+    return TestClient(CustomerFilesRoute(inner, secret=SECRET, read_file=read))
 
 
 FILES = {(OWNER, FILE): ServedFile(b"\xff\xd8\xffdata", "image/jpeg", "front.jpg")}

@@ -2,11 +2,12 @@
 
 Shared by claims (``GET /api/claims/files/{file_id}?t=TOKEN``) and live-chat attachments
 (``GET /api/chat/files/{file_id}?t=TOKEN``): each *kind* of file has its own URL prefix and its
-own signing key, so a token minted for one kind never opens a file of the other. The widget's state mints ``TOKEN`` for the customer
-whose claim holds the file; it is an HMAC (key derived from the secret key, so it cannot be
-swapped with a session token) over customer id, file id and expiry. The route re-checks the
-signature and then asks the claims layer for the file *as that customer*, so a token for another
-customer's file, an expired or forged token, or no token at all all get the same 404.
+own signing key, so a token minted for one kind never opens a file of the other. The widget's
+state mints ``TOKEN`` for the customer whose claim or chat holds the file; it is an HMAC (key
+derived from the secret key, so it cannot be swapped with a session token) over customer id,
+file id and expiry. The route re-checks the signature and then asks the claims or live-chat
+layer for the file *as that customer*, so a token for another customer's file, an expired or
+forged token, or no token at all all get the same 404.
 
 The URL is a bearer capability for about ten minutes: whoever holds it may read that one file.
 Files are never put in Reflex's upload folder or in ``assets/``; this route is the only way out.
@@ -43,7 +44,7 @@ _TOKEN = re.compile(r"\A([0-9a-f]{32})\.(\d{1,12})\.([A-Za-z0-9_-]{43})\Z")
 
 @dataclass(frozen=True, slots=True)
 class ServedFile:
-    """What the route needs from the claims layer to answer."""
+    """What the route needs from the claims or live-chat layer to answer."""
 
     data: bytes
     content_type: str
@@ -147,10 +148,6 @@ class CustomerFilesRoute:
             await _reply(send, 404, b"Not found")
             return
         await send_file(send, found, head=scope.get("method") == "HEAD")
-
-
-#: The claims route under its historical name.
-ClaimFilesRoute = CustomerFilesRoute
 
 
 async def send_file(send: Send, found: ServedFile, *, head: bool) -> None:
