@@ -293,13 +293,15 @@
   });
 })();
 
-/* How long each customer of "My conversations" has waited for an answer.
+/* How long each customer of "My conversations" has waited for an answer, and each customer
+ * in the queue for an agent.
  *
  * The server gives the moment of the customer's first unanswered message (data-since on
  * .ag-wait, live_chat.waiting) and its own clock when the console opened (data-server-now on
  * #ag-chats); the wording comes translated in data-wait-now / data-wait-min. Here the wait is
  * counted on, so it grows without asking the server; the offset to the server's clock keeps a
- * browser whose clock is off from showing a wrong wait.
+ * browser whose clock is off from showing a wrong wait. The queue's rows carry the moment the
+ * customer asked (data-since on .ag-qwait) and #ag-queue the wording (data-minutes).
  */
 (function () {
   "use strict";
@@ -329,11 +331,20 @@
       var text = " · " + words;
       if (el.textContent !== text) { el.textContent = text; }
     });
+    var queue = document.getElementById("ag-queue");
+    if (!queue) { return; }
+    var wording = queue.getAttribute("data-minutes") || "";
+    Array.prototype.forEach.call(queue.querySelectorAll(".ag-qwait[data-since]"), function (el) {
+      var since = parseInt(el.getAttribute("data-since") || "0", 10);
+      if (!since || !wording) { return; }
+      var text = wording.replace("{n}", String(Math.floor(Math.max(0, now - since) / 60000)));
+      if (el.textContent !== text) { el.textContent = text; }
+    });
   }
 
   new MutationObserver(refresh).observe(document.documentElement, {
     subtree: true, childList: true, attributes: true,
-    attributeFilter: ["data-since", "data-server-now", "data-wait-min"]
+    attributeFilter: ["data-since", "data-server-now", "data-wait-min", "data-minutes"]
   });
   setInterval(refresh, REFRESH_MS);
   refresh();

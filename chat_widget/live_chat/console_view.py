@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 
 from chat_widget import i18n
 from chat_widget.domain.clock import epoch_ms
@@ -25,7 +24,9 @@ Catalog = Mapping[str, str]
 @dataclass
 class QueueRow:
     conversation_id: str
-    waited: str
+    #: when the customer asked (epoch ms): agent-console.js shows the wait in whole minutes
+    #: and keeps counting, so it grows without news from the server
+    since: int
     topic: str
     language: str
     page: str
@@ -99,15 +100,11 @@ def topic_label(tr: Catalog, topic: str | None) -> str:
     return tr.get(f"live.topic.{topic}", topic)
 
 
-def minutes(delta: timedelta) -> int:
-    return max(0, int(delta.total_seconds() // 60))
-
-
 def queue_rows(tr: Catalog, entries: list[QueueEntry]) -> list[QueueRow]:
     return [
         QueueRow(
             conversation_id=e.conversation_id,
-            waited=tr["agent.minutes"].format(n=minutes(e.waited)),
+            since=epoch_ms(e.requested_at),
             topic=topic_label(tr, e.topic),
             language=e.language,
             page=e.page_url or "",

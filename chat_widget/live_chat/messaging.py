@@ -14,8 +14,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from chat_widget.conversations import append_message
-from chat_widget.conversations.messages import stage_message
 from chat_widget.conversations.errors import ConversationClosed, ConversationNotFound
+from chat_widget.conversations.messages import stage_message
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import AuthorKind, Channel, Message
 from chat_widget.live_chat.errors import ChatNotFound, InvalidChatState, NotAssignedAgent

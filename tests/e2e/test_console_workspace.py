@@ -349,6 +349,29 @@ def test_my_conversations_show_how_long_the_customer_has_waited_for_an_answer(
         close_open_chats(live_server)
 
 
+def test_the_queue_counts_each_customers_wait_on(
+    browser: Browser,
+    live_server: WidgetServer,  # noqa: F811
+) -> None:
+    """The queue's wait column grows in the page without news from the server (the moment
+    each customer asked, counted on by agent-console.js)."""
+    customer_ctx, agent_ctx = new_context(browser), new_context(browser)
+    try:
+        agent = agent_login_page(agent_ctx, live_server)
+        customer_start_chat(customer_ctx.new_page(), live_server)
+        waits = agent.locator("#ag-queue .ag-qwait")
+        expect(waits.filter(has_text=re.compile(r"^0 min$")).first).to_be_visible(timeout=5000)
+        later = agent.evaluate("Date.now()") / 1000 + 150
+        agent.clock.set_fixed_time(later)
+        expect(waits.filter(has_text=re.compile(r"^0 min$"))).to_have_count(0)
+        expect(waits.filter(has_text=re.compile(r"^2 min$")).first).to_be_visible()
+        assert axe_violations(agent) == []
+    finally:
+        customer_ctx.close()
+        agent_ctx.close()
+        close_open_chats(live_server)
+
+
 def agent_login_page(ctx: BrowserContext, server: WidgetServer) -> Page:
     agent = ctx.new_page()
     agent_login(agent, server)

@@ -143,7 +143,8 @@ def _queue() -> rx.Component:
             empty_text=A.tr["agent.queue_empty"],
             labelled_by="ag-queue-h",
             row=lambda q: [
-                rx.el.td(q.waited),
+                # Filled and counted on by agent-console.js from the moment the customer asked.
+                rx.el.td(rx.el.span(class_name="ag-qwait", data_since=q.since)),
                 rx.el.td(q.topic, " ", q.summary),
                 rx.el.td(q.language),
                 rx.el.td(q.page, class_name="ag-page"),
@@ -158,6 +159,8 @@ def _queue() -> rx.Component:
             ],
         ),
         aria_labelledby="ag-queue-h",
+        id="ag-queue",
+        data_minutes=A.tr["agent.minutes"],
         class_name="ag-panel ag-queue-panel",
     )
 

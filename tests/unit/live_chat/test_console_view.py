@@ -29,12 +29,11 @@ def test_topic_label_falls_back_to_the_key_and_a_dash() -> None:
     assert view.topic_label(TR, None) == "—"
 
 
-def test_queue_rows_say_the_wait_in_whole_minutes() -> None:
+def test_queue_rows_carry_the_moment_the_customer_asked() -> None:
     entry = QueueEntry("c1", "fr", None, None, WHEN, timedelta(seconds=150), True)
     (row,) = view.queue_rows(TR, [entry])
-    assert row.waited == TR["agent.minutes"].format(n=2)
+    assert row.since == int(WHEN.timestamp() * 1000)  # the page counts the wait on from it
     assert row.summary == TR["agent.has_summary"] and row.page == "" and row.topic == "—"
-    assert view.minutes(timedelta(seconds=-5)) == 0
 
 
 def test_the_open_chat_shows_no_unread_count() -> None:
