@@ -10,6 +10,7 @@ functions seen most (inclusive and self, in % of busy samples) to ``<file>.<pid>
 from __future__ import annotations
 
 import collections
+import gc
 import os
 import sys
 import threading
@@ -38,6 +39,19 @@ def _start(path: str) -> None:
     inclusive: collections.Counter[str] = collections.Counter()
     leaf: collections.Counter[str] = collections.Counter()
     busy = [0]
+    # Garbage collections: count and pause per generation (a pause stops every thread).
+    gc_started = [0.0]
+    now_sending = [False]
+    tracked = [0]
+    gc_pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+
+    def on_gc(phase: str, info: dict) -> None:  # type: ignore[type-arg]
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif now_sending[0]:
+            gc_pauses[info["generation"]].append(time.perf_counter() - gc_started[0])
+
+    gc.callbacks.append(on_gc)
 
     def label(frame) -> str:  # type: ignore[no-untyped-def]
         code = frame.f_code
@@ -62,6 +76,14 @@ def _start(path: str) -> None:
             out.write(f"busy samples {total}\n\n# inclusive %\n")
             for name, n in inclusive.most_common(80):
                 out.write(f"{100 * n / total:6.1f}  {name}\n")
+            out.write("\n# garbage collections: generation, count, total ms, max ms\n")
+            for gen, pauses in gc_pauses.items():
+                total_ms = 1000 * sum(pauses)
+                longest = 1000 * max(pauses, default=0.0)
+                out.write(f"gc{gen} {len(pauses)} {total_ms:.1f} {longest:.1f}\n")
+            out.write(
+                f"tracked objects {tracked[0]} (counted once, at the end of the sending phase)\n"
+            )
             out.write("\n# self %\n")
             for name, n in leaf.most_common(50):
                 out.write(f"{100 * n / total:6.1f}  {name}\n")
@@ -70,11 +92,16 @@ def _start(path: str) -> None:
         me = threading.get_ident()
         phase = os.environ.get("CW_BENCH_SAMPLE_PHASE")
         on, looked, written = sending(phase), time.monotonic(), time.monotonic()
+        now_sending[0] = on
         while True:
             time.sleep(0.002)
             now = time.monotonic()
             if now - looked > 0.5:
-                on, looked = sending(phase), now
+                was, (on, looked) = on, (sending(phase), now)
+                now_sending[0] = on
+                if was and not on and not tracked[0]:
+                    tracked[0] = len(gc.get_objects())
+                    write()
             if busy[0] and now - written > 5:
                 write()
                 written = now

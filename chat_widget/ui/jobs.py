@@ -5,11 +5,29 @@ purge and automatic chat routing (``start_jobs``, one lifespan task)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from chat_widget.ui import runtime
 
 log = logging.getLogger(__name__)
+
+
+#: The cyclic garbage collector's thresholds in a worker (CPython's default: 700, 10, 10).
+GC_THRESHOLDS = (50_000, 50, 100)
+
+
+def tune_collector() -> None:
+    """Full collections walk every tracked object of every connected client's state and hold
+    the interpreter meanwhile: under 1000 customers (``bench/chat_load.py --sample``) a 30-s
+    run had two, up to 420 ms each, and 24 middle-generation ones up to 28 ms: the chat's
+    p95/p99. With young collections ~70x rarer, short-lived objects die by reference count
+    before a collection sees them, few reach the old generation and full collections become
+    rare (none in a 30-s run); what start-up loaded (the compiled app, the assistant's model,
+    the SDKs) lives as long as the process and is frozen out of collections altogether.
+    Cycles are still collected. A/B on the bench: ack p95 204 → 99-124 ms with this alone."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _warm() -> None:
@@ -26,6 +44,7 @@ def _warm() -> None:
         get_classifier().classify("bonjour", "fr")
     except Exception:  # the assistant reports its own outage per question
         log.exception("assistant model could not be loaded at start-up")
+    tune_collector()
 
 
 PURGE_EVERY_S = 24 * 3600
