@@ -96,7 +96,8 @@ class ExternalWrites:
     without publishing (there is no bus between processes on SQLite) is seen here. Every
     ``interval`` the process's ``WalSync`` says whether a commit other than its own happened
     (``PRAGMA data_version`` against what its own commits explain; no table is read); only
-    then, or every ``full_every`` seconds, are the versions of the keys views listen on as
+    then, or every ``full_every`` seconds (a safety net: each full read also wakes the views
+    of every key this process moved meanwhile, hundreds under load), are the versions of the keys views listen on as
     ``db:<key>`` read (two or three queries for all of them) and the keys whose version moved
     delivered to the hub. A view woken by ``db:<key>`` compares the
     version with what it shows and reads only when there is something new.
@@ -108,7 +109,7 @@ class ExternalWrites:
         read: Callable[[list[str]], Awaitable[Mapping[str, Hashable]]],
         hub: Hub,
         interval: float = 0.25,
-        full_every: float = 5.0,
+        full_every: float = 60.0,
     ) -> None:
         self._path = sqlite_path
         self._full_every = full_every
