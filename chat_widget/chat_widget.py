@@ -45,9 +45,10 @@ from chat_widget.ui.live_chat_state import LiveChatState, read_chat_file
 from chat_widget.ui.pages.widget import widget_page
 from chat_widget.ui.pages.widget_views import VIEW_PAGES
 from chat_widget.ui.widget_state import WidgetState
+from chat_widget.web.asgi import ASGIApp
 from chat_widget.web.claims_export import ClaimsExportRoute
 from chat_widget.web.console_session import ConsoleSessionRoute
-from chat_widget.web.customer_files import CHAT, ASGIApp, CustomerFilesRoute
+from chat_widget.web.customer_files import CHAT, CustomerFilesRoute
 from chat_widget.web.handler_files import (
     AGENT_CHAT_PREFIX,
     AGENT_CHAT_PREVIEW_PREFIX,

@@ -16,7 +16,8 @@ from chat_widget.claims.view import FileLinks
 from chat_widget.files import UploadLimits
 from chat_widget.ui import runtime
 from chat_widget.ui.runtime import file_store
-from chat_widget.web.customer_files import ServedFile, file_url, mint_file_token
+from chat_widget.web.asgi import ServedFile
+from chat_widget.web.customer_files import file_url, mint_file_token
 
 
 def upload_limits() -> UploadLimits:

@@ -16,7 +16,7 @@ from chat_widget.live_chat import attachments, sides
 from chat_widget.live_chat.realtime import LocalTypingBoard, RedisTypingBoard, typing_board
 from chat_widget.live_chat.send_queue import CustomerSends
 from chat_widget.ui import runtime
-from chat_widget.web.customer_files import ServedFile
+from chat_widget.web.asgi import ServedFile
 
 ATTACH_UPLOAD_ID = "cw-live-upload"
 #: Capability links live ten minutes; the view mints fresh ones well before that.

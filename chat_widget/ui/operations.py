@@ -10,9 +10,9 @@ from chat_widget.live_chat.snapshot import live_chat_snapshot
 from chat_widget.observability import logs, readiness
 from chat_widget.observability.metrics import LiveChatGauges
 from chat_widget.settings import Settings, environ, get_settings
+from chat_widget.web.asgi import ASGIApp
 from chat_widget.web.health import HealthRoutes
 from chat_widget.web.observed import Observed
-from chat_widget.web.security import ASGIApp
 
 
 def readiness_checks(settings: Settings) -> list[readiness.Check]:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import parse_qs
 
-from chat_widget.web.customer_files import ASGIApp, Receive, Scope, Send
+from chat_widget.web.asgi import ASGIApp, Receive, Scope, Send
 
 PATH = "/api/claims/export"
 DEFAULT_LIMIT = 200

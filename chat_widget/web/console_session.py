@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, urlencode
 
-from chat_widget.web.customer_files import ASGIApp, Receive, Scope, Send, _reply
+from chat_widget.web.asgi import ASGIApp, Receive, Scope, Send, reply
 
 LOGIN_PATH = "/api/agent/login"
 LOGOUT_PATH = "/api/agent/logout"
@@ -129,18 +129,18 @@ class ConsoleSessionRoute:
             await self.app(scope, receive, send)
             return
         if path == LOGIN_PATH and not self.passwords:
-            await _reply(send, 404, b"Not found")
+            await reply(send, 404, b"Not found")
             return
         if scope.get("method") != "POST":
-            await _reply(send, 405, b"Method not allowed", [(b"allow", b"POST")])
+            await reply(send, 405, b"Method not allowed", [(b"allow", b"POST")])
             return
         origin = (header(scope, b"origin") or "").lower()
         if origin != self.own_origin:
-            await _reply(send, 403, b"Forbidden origin")
+            await reply(send, 403, b"Forbidden origin")
             return
         form = await _read_form(receive)
         if form is None:
-            await _reply(send, 413, b"Form too large")
+            await reply(send, 413, b"Form too large")
             return
         if path == LOGOUT_PATH:
             token = session_token(scope, secure=self.secure)

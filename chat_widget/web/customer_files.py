@@ -19,18 +19,11 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs, quote
 
 from chat_widget.domain.clock import utcnow
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from chat_widget.web.asgi import ASGIApp, Receive, Scope, Send, ServedFile, reply, send_file
 
 CLAIM = "claim"
 CHAT = "chat"
@@ -40,15 +33,6 @@ PREFIX = PREFIXES[CLAIM]
 TOKEN_TTL_SECONDS = 600
 _ID = re.compile(r"\A[0-9a-f]{32}\Z")
 _TOKEN = re.compile(r"\A([0-9a-f]{32})\.(\d{1,12})\.([A-Za-z0-9_-]{43})\Z")
-
-
-@dataclass(frozen=True, slots=True)
-class ServedFile:
-    """What the route needs from the claims or live-chat layer to answer."""
-
-    data: bytes
-    content_type: str
-    filename: str
 
 
 # (customer_id, file_id) -> the file if that customer owns it, else None.
@@ -106,18 +90,6 @@ def file_url(file_id: str, token: str, *, kind: str = CLAIM) -> str:
     return f"{PREFIXES[kind]}{file_id}?t={quote(token, safe='')}"
 
 
-def content_disposition(filename: str, content_type: str) -> bytes:
-    """Images open inline; anything else (PDF) downloads. Non-ASCII names use RFC 5987."""
-    kind = "inline" if content_type.startswith("image/") else "attachment"
-    ascii_name = (
-        "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in filename)
-        or "file"
-    )
-    return (
-        f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    ).encode("latin-1")
-
-
 class CustomerFilesRoute:
     """Answers ``GET/HEAD {prefix of kind}{id}?t=TOKEN``; passes every other request through."""
 
@@ -136,7 +108,7 @@ class CustomerFilesRoute:
             await self.app(scope, receive, send)
             return
         if scope.get("method") not in {"GET", "HEAD"}:
-            await _reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
+            await reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
             return
         file_id = path[len(self.prefix) :]
         query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
@@ -145,33 +117,6 @@ class CustomerFilesRoute:
         found = await self.read_file(customer_id, file_id) if customer_id else None
         if found is None:
             # Same answer for "no such file", "not yours", "expired" and "forged".
-            await _reply(send, 404, b"Not found")
+            await reply(send, 404, b"Not found")
             return
         await send_file(send, found, head=scope.get("method") == "HEAD")
-
-
-async def send_file(send: Send, found: ServedFile, *, head: bool) -> None:
-    """A 200 with the file, never cached, never sniffed, never leaking the referrer."""
-    headers = [
-        (b"content-type", found.content_type.encode("latin-1")),
-        (b"content-length", str(len(found.data)).encode("ascii")),
-        (b"content-disposition", content_disposition(found.filename, found.content_type)),
-        (b"x-content-type-options", b"nosniff"),
-        (b"cache-control", b"private, no-store"),
-        (b"referrer-policy", b"no-referrer"),
-    ]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else found.data})
-
-
-async def _reply(
-    send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    headers = [
-        (b"content-type", b"text/plain; charset=utf-8"),
-        (b"cache-control", b"private, no-store"),
-        (b"x-content-type-options", b"nosniff"),
-        *(extra or []),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -13,16 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from chat_widget.web.asgi import ASGIApp, Receive, Scope, Send, ServedFile, reply, send_file
 from chat_widget.web.console_session import session_token
-from chat_widget.web.customer_files import (
-    ASGIApp,
-    Receive,
-    Scope,
-    Send,
-    ServedFile,
-    _reply,
-    send_file,
-)
 
 PREFIX = "/api/claims/handler-files/"
 PREVIEW_PREFIX = "/api/claims/handler-previews/"
@@ -73,12 +65,12 @@ class HandlerFilesRoute:
             await self.app(scope, receive, send)
             return
         if scope.get("method") not in {"GET", "HEAD"}:
-            await _reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
+            await reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
             return
         file_id = path[len(self.prefix) :]
         token = session_token(scope, secure=self.secure)
         found = await self.read_file(token, file_id) if token and len(file_id) == 32 else None
         if found is None:
-            await _reply(send, 404, b"Not found")
+            await reply(send, 404, b"Not found")
             return
         await send_file(send, found, head=scope.get("method") == "HEAD")

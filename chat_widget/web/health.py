@@ -26,7 +26,7 @@ from prometheus_client.registry import Collector
 
 from chat_widget.observability import drain, metrics, readiness
 from chat_widget.settings import environ
-from chat_widget.web.security import ASGIApp, Receive, Scope, Send
+from chat_widget.web.asgi import ASGIApp, Receive, Scope, Send
 
 HEALTHZ, READYZ, METRICS = "/healthz", "/readyz", "/metrics"
 _PATHS = frozenset({HEALTHZ, READYZ, METRICS})

@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 from chat_widget.observability import drain, logs, metrics
-from chat_widget.web.security import ASGIApp, Message, Receive, Scope, Send
+from chat_widget.web.asgi import ASGIApp, Message, Receive, Scope, Send
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -35,7 +35,7 @@ from chat_widget.adapters.oidc import Attempt, LogoutRequest, OidcClient, OidcEr
 from chat_widget.agents.directory import Employee, employee_from_claims
 from chat_widget.domain.clock import utcnow
 from chat_widget.web import console_session
-from chat_widget.web.customer_files import ASGIApp, Receive, Scope, Send, _reply
+from chat_widget.web.asgi import ASGIApp, Receive, Scope, Send, reply
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ class OidcRoute:
         method = scope.get("method")
         wanted = "POST" if path == BACKCHANNEL_PATH else "GET"
         if method != wanted:
-            await _reply(send, 405, b"Method not allowed", [(b"allow", wanted.encode())])
+            await reply(send, 405, b"Method not allowed", [(b"allow", wanted.encode())])
             return
         if path == LOGIN_PATH:
             await self._login(scope, send)
@@ -242,7 +242,7 @@ class OidcRoute:
             message = await receive()
             body += message.get("body", b"")
             if len(body) > _MAX_BODY:
-                await _reply(send, 413, b"Too large")
+                await reply(send, 413, b"Too large")
                 return
             if not message.get("more_body"):
                 break
@@ -252,13 +252,13 @@ class OidcRoute:
             request = await self.client.validate_logout_token(raw)
         except OidcError as exc:
             log.warning("back-channel logout refused: %s", exc.reason)
-            await _reply(
+            await reply(
                 send, 400, b'{"error":"invalid_request"}', [(b"content-type", b"application/json")]
             )
             return
         ended = await self.end_sessions(request)
         log.info("back-channel logout ended %d console session(s)", ended)
-        await _reply(send, 200, b"")
+        await reply(send, 200, b"")
 
     async def _frontchannel(self, scope: Scope, send: Send) -> None:
         params = _query(scope)
@@ -266,7 +266,7 @@ class OidcRoute:
         if sid and (issuer is None or issuer == self.client.settings.issuer):
             ended = await self.end_sessions(LogoutRequest(self.client.settings.issuer, None, sid))
             log.info("front-channel logout ended %d console session(s)", ended)
-        await _reply(send, 200, b"")
+        await reply(send, 200, b"")
 
 
 def _login_page(error: str, asked: str) -> str:

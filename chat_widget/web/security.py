@@ -12,14 +12,7 @@ anywhere and serve `/_upload` without authentication. This middleware wraps the 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from chat_widget.web.asgi import ASGIApp, Message, Receive, Scope, Send
 
 _BLOCKED_PREFIXES = ("/_upload",)
 

@@ -13,16 +13,8 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import parse_qs, urlencode
 
+from chat_widget.web.asgi import ASGIApp, Receive, Scope, Send, ServedFile, reply, send_file
 from chat_widget.web.console_session import session_token
-from chat_widget.web.customer_files import (
-    ASGIApp,
-    Receive,
-    Scope,
-    Send,
-    ServedFile,
-    _reply,
-    send_file,
-)
 
 PREFIX = "/api/agent/supervisor/export/"
 _NAME = re.compile(r"\A([a-z_]{1,32})\.csv\Z")
@@ -51,7 +43,7 @@ class SupervisorExportRoute:
             await self.app(scope, receive, send)
             return
         if scope.get("method") not in {"GET", "HEAD"}:
-            await _reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
+            await reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
             return
         match = _NAME.match(path[len(PREFIX) :])
         token = session_token(scope, secure=self.secure)
@@ -59,6 +51,6 @@ class SupervisorExportRoute:
         params = {k: v[0][:16] for k, v in query.items() if k in _PARAMS and v}
         found = await self.read(token, match.group(1), params) if token and match else None
         if found is None:
-            await _reply(send, 404, b"Not found")
+            await reply(send, 404, b"Not found")
             return
         await send_file(send, found, head=scope.get("method") == "HEAD")

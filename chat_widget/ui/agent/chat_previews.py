@@ -11,7 +11,7 @@ from chat_widget.agents.records import Role
 from chat_widget.claims.previews import render_bytes
 from chat_widget.live_chat import attachments
 from chat_widget.ui import runtime
-from chat_widget.web.customer_files import ServedFile
+from chat_widget.web.asgi import ServedFile
 
 
 def open_agent_chat_file(

@@ -36,7 +36,7 @@ from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.runtime import file_store
-from chat_widget.web.customer_files import ServedFile
+from chat_widget.web.asgi import ServedFile
 
 __all__ = ["ClaimsConsoleState", "HandlerDenied", "handler_of", "read_handler_file"]
 

@@ -15,7 +15,7 @@ from chat_widget.agents.directory import Employee, RoleMap
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.chat_previews import open_agent_chat_file
 from chat_widget.web import console_session, oidc
-from chat_widget.web.customer_files import ServedFile
+from chat_widget.web.asgi import ServedFile
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.agent.supervisor_view import SectionView, load_live, load_period
 from chat_widget.ui.components.console_links import NavLink, links_for
 from chat_widget.ui.live_push import Liveness
-from chat_widget.web.customer_files import ServedFile
+from chat_widget.web.asgi import ServedFile
 
 SUPERVISOR_ROUTE = "/agent/supervisor"
 #: Live figures are read again this often, and at once when the queue changes on this worker.

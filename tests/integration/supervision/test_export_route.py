@@ -16,8 +16,8 @@ from chat_widget.agents.sessions import create_agent_session
 from chat_widget.i18n import catalog
 from chat_widget.supervision import PeriodError, parse_period
 from chat_widget.supervision.export import export_csv
+from chat_widget.web.asgi import ServedFile
 from chat_widget.web.console_session import PLAIN_COOKIE
-from chat_widget.web.customer_files import ServedFile
 from chat_widget.web.supervisor_export import SupervisorExportRoute, export_url
 from tests.integration.supervision import seed
 

@@ -7,12 +7,12 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from chat_widget.web.asgi import ServedFile
 from chat_widget.web.console_session import SECURE_COOKIE as COOKIE
 from chat_widget.web.customer_files import (
     CHAT,
     CLAIM,
     CustomerFilesRoute,
-    ServedFile,
     file_url,
     mint_file_token,
     read_file_token,

@@ -10,10 +10,9 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from chat_widget.web.asgi import ServedFile, content_disposition
 from chat_widget.web.customer_files import (
     CustomerFilesRoute,
-    ServedFile,
-    content_disposition,
     file_url,
     mint_file_token,
     read_file_token,

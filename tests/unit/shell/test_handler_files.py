@@ -7,9 +7,9 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from chat_widget.web.asgi import ServedFile
 from chat_widget.web.console_session import PLAIN_COOKIE as COOKIE
 from chat_widget.web.console_session import SECURE_COOKIE, session_token
-from chat_widget.web.customer_files import ServedFile
 from chat_widget.web.handler_files import PREFIX, HandlerFilesRoute, handler_file_url
 
 FILE = "c" * 32
