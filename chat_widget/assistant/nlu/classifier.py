@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,6 +265,26 @@ def get_classifier() -> IntentClassifier:
     return _classifier
 
 
+_model_threads: dict[int, ThreadPoolExecutor] = {}
+
+
+def _model_thread() -> ThreadPoolExecutor:
+    """The process's one thread for the model (per process: a forked worker starts its own)."""
+    pid = os.getpid()
+    executor = _model_threads.get(pid)
+    if executor is None:
+        executor = _model_threads[pid] = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="cw-assistant-model"
+        )
+    return executor
+
+
 async def classify_async(text: str, lang: str | None = None) -> Prediction:
-    """:meth:`IntentClassifier.classify` off the event loop (first call may load the model)."""
-    return await asyncio.to_thread(lambda: get_classifier().classify(text, lang))
+    """:meth:`IntentClassifier.classify` off the event loop (first call may load the model).
+
+    On its own thread, not the event loop's default pool: that pool runs every view's
+    database work, and under 30 questions a second the questions took all its threads, so
+    the agents' consoles waited seconds for a read (``bench/chat_load.py --assistant``). One
+    thread bounds the model to one core; questions beyond that wait for each other only."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_model_thread(), get_classifier().classify, text, lang)
