@@ -62,3 +62,18 @@ async def reply(
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def file_id_or_pass(
+    app: ASGIApp, prefix: str, scope: Scope, receive: Receive, send: Send
+) -> str | None:
+    """For a file route: the id after ``prefix`` of a GET/HEAD request. Any other path goes on
+    to ``app`` and another method gets a 405; both return None (already answered)."""
+    path = scope.get("path", "") if scope["type"] == "http" else ""
+    if not path.startswith(prefix):
+        await app(scope, receive, send)
+        return None
+    if scope.get("method") not in {"GET", "HEAD"}:
+        await reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
+        return None
+    return str(path[len(prefix) :])

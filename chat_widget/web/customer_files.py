@@ -23,7 +23,16 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs, quote
 
 from chat_widget.domain.clock import utcnow
-from chat_widget.web.asgi import ASGIApp, Receive, Scope, Send, ServedFile, reply, send_file
+from chat_widget.web.asgi import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    ServedFile,
+    file_id_or_pass,
+    reply,
+    send_file,
+)
 
 CLAIM = "claim"
 CHAT = "chat"
@@ -103,14 +112,9 @@ class CustomerFilesRoute:
         self.prefix = PREFIXES[kind]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(self.prefix):
-            await self.app(scope, receive, send)
+        file_id = await file_id_or_pass(self.app, self.prefix, scope, receive, send)
+        if file_id is None:
             return
-        if scope.get("method") not in {"GET", "HEAD"}:
-            await reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
-            return
-        file_id = path[len(self.prefix) :]
         query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
         token = (query.get("t") or [""])[0]
         customer_id = read_file_token(token, secret=self.secret, file_id=file_id, kind=self.kind)

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from chat_widget.web.asgi import ASGIApp, Receive, Scope, Send, ServedFile, reply, send_file
+from chat_widget.web.asgi import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    ServedFile,
+    file_id_or_pass,
+    reply,
+    send_file,
+)
 from chat_widget.web.console_session import session_token
 
 PREFIX = "/api/claims/handler-files/"
@@ -60,14 +69,9 @@ class HandlerFilesRoute:
         self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(self.prefix):
-            await self.app(scope, receive, send)
+        file_id = await file_id_or_pass(self.app, self.prefix, scope, receive, send)
+        if file_id is None:
             return
-        if scope.get("method") not in {"GET", "HEAD"}:
-            await reply(send, 405, b"Method not allowed", [(b"allow", b"GET, HEAD")])
-            return
-        file_id = path[len(self.prefix) :]
         token = session_token(scope, secure=self.secure)
         found = await self.read_file(token, file_id) if token and len(file_id) == 32 else None
         if found is None:
