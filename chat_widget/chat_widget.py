@@ -144,13 +144,14 @@ app.app_wraps.pop((5, "Overlay"), None)
 app.add_page(
     widget_page,
     route=routes.WIDGET,
-    title="Contact",
+    title=page_title(WidgetState.tr, "widget.title"),
     on_load=[WidgetState.boot, LiveChatState.resume],
 )
 # The widget's channel views, each in its own module loaded on demand (ui/components/lazy_view).
 for _view, _page in VIEW_PAGES.items():
-    app.add_page(_page, route=LAZY_ROUTES[_view], title="Contact")
-# Console tab titles say what the page's heading says, in the console's language.
+    app.add_page(_page, route=LAZY_ROUTES[_view], title=page_title(WidgetState.tr, "widget.title"))
+# Page titles say what the page's heading says, in its language: the widget's (its frame's
+# document, which screen readers announce) and the consoles' tabs.
 app.add_page(
     login_page,
     route=routes.AGENT_LOGIN,

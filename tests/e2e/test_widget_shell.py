@@ -201,10 +201,13 @@ def test_app_mode_is_full_page_without_launcher_or_close(
     page.goto(f"{widget_server.origin}/widget?mode=app&locale=nl")
     wait_booted(page.main_frame)
     expect(page.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()
+    # The document's title (what a webview or screen reader announces) is in its language.
+    expect(page).to_have_title("Contacteer ons")
     expect(page.get_by_role("button", name="Contactvenster sluiten")).to_have_count(0)
     # A native bridge can push the same protocol messages.
     page.evaluate("ContactWidgetBridge.receive({cw: 1, type: 'set-locale', locale: 'en'})")
     expect(page.get_by_role("heading", name="How can we help you?")).to_be_visible()
+    expect(page).to_have_title("Contact us")
 
 
 def test_small_screens_get_a_full_screen_widget(page: Page, widget_server: WidgetServer) -> None:
