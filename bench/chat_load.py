@@ -64,6 +64,7 @@ from chat_widget.adapters.migrate import upgrade  # noqa: E402
 from chat_widget.agents.accounts import create_agent, set_presence  # noqa: E402
 from chat_widget.domain.models import Message  # noqa: E402
 from chat_widget.live_chat.records import ChatRequest  # noqa: E402
+from chat_widget.ui.transcript_parts import PART_VARS  # noqa: E402
 from tests.e2e.conftest import start_widget_server, stop_widget_server  # noqa: E402
 
 ROOT_STATE = "reflex___state____state"
@@ -81,6 +82,13 @@ QUESTIONS = (
 )
 PENDING_SEQ = 10**9
 MARKER = "_rx_state_"
+
+
+def pushed_items(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The messages of the transcript parts a delta carries (only the parts that changed)."""
+    return [i for part in PART_VARS for i in values.get(part) or []]
+
+
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379/8"
 AGENT_PASSWORD = "bench-agent-password-1234"
@@ -330,9 +338,7 @@ async def customer(
             return
         if stats.counting:
             stats.customer_deltas += 1
-        if "items" not in values:
-            return
-        for item in values["items"]:
+        for item in pushed_items(values):
             t = item.get("text")
             if item.get("author") == "customer" and item.get("seq") != PENDING_SEQ and t in pending:
                 acked[t] = (now - pending.pop(t)) * 1000
@@ -426,7 +432,7 @@ async def assistant_customer(
     answers = {"n": 0}
 
     def answered() -> int:
-        items = conn.get(ASSIST, "items") or []
+        items = [i for part in PART_VARS for i in conn.get(ASSIST, part) or []]
         return sum(1 for i in items if i.get("author") != "customer")
 
     await go.wait()
@@ -481,9 +487,9 @@ async def agent_socket(
     watched: set[str] = set()
 
     def on_delta(path: str, values: dict[str, Any], now: float) -> None:
-        if path != AGENT or "items" not in values:
+        if path != AGENT:
             return
-        for item in values["items"]:
+        for item in pushed_items(values):
             t = item.get("text")
             if item.get("author") == "customer" and t not in watched:
                 watched.add(t)

@@ -19,6 +19,8 @@ from chat_widget.live_chat import resume
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.connection import outbox_ready, outbox_result
+from chat_widget.ui.transcript_parts import PART_VARS
+from chat_widget.ui.transcript_state import TranscriptMixin
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 
 log = logging.getLogger(__name__)
@@ -46,8 +48,7 @@ def assistant_chat() -> AssistantChat:
     )
 
 
-class AssistantState(WidgetState):
-    items: list[ChatItem] = []
+class AssistantState(TranscriptMixin, WidgetState):
     typing: bool = False
     error_key: str = ""
     loaded: bool = False
@@ -55,9 +56,10 @@ class AssistantState(WidgetState):
     _conversation_id: str = ""
     _failed_text: str = ""
 
-    @rx.var
+    @rx.var(deps=list(PART_VARS), auto_deps=False)
     def last_seq(self) -> int:
-        return self.items[-1].seq if self.items else -1
+        shown = self._transcript()
+        return shown[-1].seq if shown else -1
 
     @rx.var
     def error_text(self) -> str:
@@ -75,7 +77,7 @@ class AssistantState(WidgetState):
                 customer_id=self._customer_id
             )
             self._conversation_id = conversation_id or ""
-            self.items = [to_item(m, self.locale) for m in messages]
+            self._set_transcript([to_item(m, self.locale) for m in messages])
             self.loaded = True
         # Back (or reopened after a lost state): what was typed offline goes out now.
         yield outbox_ready("assistant", AssistantState.send_queued)
@@ -110,7 +112,7 @@ class AssistantState(WidgetState):
             text=text,
             time=format_clock(utcnow(), self.locale),
         )
-        self.items = [*self.items, pending]
+        self._set_transcript([*self._transcript(), pending])
         self.typing = True
         yield None
         try:
@@ -126,14 +128,13 @@ class AssistantState(WidgetState):
             )
         except Exception:  # an outage must not lose the customer's text
             log.exception("assistant turn failed")
-            self.items = [i for i in self.items if i.id != client_msg_id]
+            self._set_transcript([i for i in self._transcript() if i.id != client_msg_id])
             self._failed_text = text
             self.error_key = "chat.error"
             self.typing = False
             return
         self.typing = False
-        self.items = [i for i in self.items if i.id != client_msg_id]
-        self._apply(outcome)
+        self._apply(outcome, drop=client_msg_id)
         if outcome.blocked_kinds:
             self.show_guard_block(list(outcome.blocked_kinds))
         elif outcome.too_long:
@@ -166,10 +167,12 @@ class AssistantState(WidgetState):
     async def feedback(self, helpful: bool) -> AsyncIterator[EventSpec | None]:
         if not self._conversation_id:
             return
-        self.items = [
-            ChatItem(**{**vars(i), "ask_feedback": False}) if i.ask_feedback else i
-            for i in self.items
-        ]
+        self._set_transcript(
+            [
+                ChatItem(**{**vars(i), "ask_feedback": False}) if i.ask_feedback else i
+                for i in self._transcript()
+            ]
+        )
         yield None
         outcome = await assistant_chat().feedback(
             customer_id=self._customer_id,
@@ -192,11 +195,12 @@ class AssistantState(WidgetState):
             self._handover_from = self._conversation_id
         return WidgetState.open_view(view)
 
-    def _apply(self, outcome: TurnOutcome) -> None:
+    def _apply(self, outcome: TurnOutcome, drop: str = "") -> None:
+        """Show the turn's messages; ``drop`` is the pending copy they replace (one
+        assignment for both, so one push)."""
         if outcome.conversation_id:
             self._conversation_id = outcome.conversation_id
-        if not outcome.messages:
-            return
-        known = {i.id for i in self.items}
+        shown = [i for i in self._transcript() if not drop or i.id != drop]
+        known = {i.id for i in shown}
         fresh = [to_item(m, self.locale) for m in outcome.messages if m.id not in known]
-        self.items = sorted([*self.items, *fresh], key=lambda i: i.seq)
+        self._set_transcript(sorted([*shown, *fresh], key=lambda i: i.seq))

@@ -56,24 +56,27 @@ class ActionsMixin(LiveBase, mixin=True):
                 text=text,
                 time=format_clock(utcnow(), self.locale),
             )
-            self.items = [*self.items, pending]
+            self._set_transcript([*self._transcript(), pending])
             yield None
         try:
             sent = await storing
         except (live_chat.LiveChatError, ValueError, SQLAlchemyError):
             # Database gone (SQLAlchemyError): not stored, so not shown as sent; the customer
             # is told and sends it again.
-            self.items = [i for i in self.items if i.id != client_msg_id]
+            self._set_transcript([i for i in self._transcript() if i.id != client_msg_id])
             self.error_key = "chat.error"
             return
-        self.items = [i for i in self.items if i.id != client_msg_id]
+        # The pending copy goes and the stored message comes in one assignment.
+        shown = [i for i in self._transcript() if i.id != client_msg_id]
+        stored = sent.message
+        if stored is not None and all(i.id != stored.id for i in shown):
+            shown = sorted([*shown, to_item(stored, self.locale)], key=lambda i: i.seq)
+        self._set_transcript(shown)
         await typing_now().clear(conversation_id, "customer")
         if sent.message is None:
             self.show_guard_block(sent.blocked_kinds)
             return
         message = sent.message
-        if all(i.id != message.id for i in self.items):
-            self.items = sorted([*self.items, to_item(message, self.locale)], key=lambda i: i.seq)
         if message.seq == self._last_seq + 1:  # nothing in between: the listener needs no read
             self._last_seq = message.seq
             OWN_SENDS[(self.router.session.client_token, conversation_id)] = message.seq
@@ -176,6 +179,6 @@ class ActionsMixin(LiveBase, mixin=True):
     @rx.event
     def new_chat(self) -> None:
         self._conversation_id = ""
-        self.items = []
+        self._set_transcript([])
         self.rating = 0
         self._show_intro_or_closed()

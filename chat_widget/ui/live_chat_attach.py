@@ -66,8 +66,11 @@ class AttachMixin(LiveBase, mixin=True):
             except (live_chat.LiveChatError, ValueError):
                 errors.append(self.tr["live.attach_failed"])
                 continue
-            if all(i.id != message.id for i in self.items):
-                self.items = sorted([*self.items, to_item(message, locale)], key=lambda i: i.seq)
+            shown = self._transcript()
+            if all(i.id != message.id for i in shown):
+                self._set_transcript(
+                    sorted([*shown, to_item(message, locale)], key=lambda i: i.seq)
+                )
                 self._link_files()
             notifier.notify(conversation_id)
         self.attach_error = " ".join(errors)

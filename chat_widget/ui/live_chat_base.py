@@ -17,15 +17,16 @@ from chat_widget.domain.models import Message
 from chat_widget.live_chat import customer_sync, sides
 from chat_widget.live_chat.customer_sync import PHASES_BY_STATUS
 from chat_widget.ui import runtime
-from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.chat_items import to_item
 from chat_widget.ui.live_chat_io import LINK_REFRESH_SECONDS, TOPICS
+from chat_widget.ui.transcript_parts import PART_VARS
+from chat_widget.ui.transcript_state import TranscriptMixin
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 from chat_widget.web.customer_files import CHAT, file_url, mint_file_token
 
 
-class LiveBase(WidgetState, mixin=True):
+class LiveBase(TranscriptMixin, WidgetState, mixin=True):
     phase: str = ""  # closed | intro | waiting | active | ended | left
-    items: list[ChatItem] = []
     closed_lines: list[str] = []
     topic_choice: str = ""
     queue_lines: list[str] = []
@@ -43,9 +44,9 @@ class LiveBase(WidgetState, mixin=True):
     _unread: int = 0
     _links_at: float = 0.0
 
-    @rx.var
+    @rx.var(deps=[*PART_VARS, "agent_read_seq"], auto_deps=False)
     def read_by_agent(self) -> bool:
-        mine = [i.seq for i in self.items if i.author == "customer"]
+        mine = [i.seq for i in self._transcript() if i.author == "customer"]
         return bool(mine) and self.agent_read_seq >= mine[-1]
 
     @rx.var
@@ -72,7 +73,7 @@ class LiveBase(WidgetState, mixin=True):
     def _reset(self, conversation_id: str) -> None:
         self._conversation_id = conversation_id
         self._last_seq = 0
-        self.items = []
+        self._set_transcript([])
         self.attach_error = ""
         self.rating = 0
         self.agent_read_seq = 0
@@ -94,11 +95,12 @@ class LiveBase(WidgetState, mixin=True):
     def _apply(self, view: sides.CustomerView) -> list[EventSpec]:
         """Merge a fresh read. Only what changed is assigned: every assignment is a state
         update pushed to the browser (and, with Redis, a state write)."""
-        known = {i.id for i in self.items}
+        shown = self._transcript()
+        known = {i.id for i in shown}
         fresh = [m for m in view.messages if m.id not in known]
         if fresh:
-            self.items = sorted(
-                [*self.items, *(to_item(m, self.locale) for m in fresh)], key=lambda i: i.seq
+            self._set_transcript(
+                sorted([*shown, *(to_item(m, self.locale) for m in fresh)], key=lambda i: i.seq)
             )
         self._link_files()
         if view.messages:
@@ -129,18 +131,19 @@ class LiveBase(WidgetState, mixin=True):
     def _link_files(self) -> None:
         """Give every file a capability link for this customer; renew them all before expiry."""
         renew = time.time() - self._links_at > LINK_REFRESH_SECONDS
-        if not renew and all(i.file_url for i in self.items if i.file_id):
+        shown = self._transcript()
+        if not renew and all(i.file_url for i in shown if i.file_id):
             return
         secret, customer_id = runtime.settings().secret_key, self._customer_id
         linked = []
-        for item in self.items:
+        for item in shown:
             if item.file_id and (renew or not item.file_url):
                 token = mint_file_token(
                     secret=secret, customer_id=customer_id, file_id=item.file_id, kind=CHAT
                 )
                 item = dataclasses.replace(item, file_url=file_url(item.file_id, token, kind=CHAT))
             linked.append(item)
-        self.items = linked
+        self._set_transcript(linked)
         if renew:
             self._links_at = time.time()
 

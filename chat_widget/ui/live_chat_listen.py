@@ -118,7 +118,9 @@ class ListenMixin(LiveBase, mixin=True):
                     after, phase, agent_read = self._last_seq, self.phase, self.agent_read_seq
                     # Read receipts are for the other side's messages: the customer's own
                     # sends need no receipt write (it was one more commit per message).
-                    incoming = max((i.seq for i in self.items if i.author != "customer"), default=0)
+                    incoming = max(
+                        (i.seq for i in self._transcript() if i.author != "customer"), default=0
+                    )
                     visible_seq = self._last_seq if self.is_visible and incoming > marked else 0
                     if view is None and view_key(token) in dirty:
                         events = self._unread_events([])

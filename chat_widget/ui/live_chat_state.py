@@ -125,10 +125,11 @@ class LiveChatState(ListenMixin, ActionsMixin, AttachMixin, WidgetState):
         except SQLAlchemyError:  # the database is away: nothing stored, the customer retries
             return outbox_result({q.client_msg_id: "failed" for q in queued})
         stored = [r.message for r in results if r.message is not None]
-        known = {i.id for i in self.items}
+        shown = self._transcript()
+        known = {i.id for i in shown}
         fresh = [to_item(m, locale) for m in stored if m.id not in known]
         if fresh:
-            self.items = sorted([*self.items, *fresh], key=lambda i: i.seq)
+            self._set_transcript(sorted([*shown, *fresh], key=lambda i: i.seq))
         blocked = [k for r in results for k in r.blocked_kinds]
         if blocked:
             self.show_guard_block(blocked)

@@ -23,6 +23,8 @@ from typing import Any
 
 import websockets
 
+from chat_widget.ui.transcript_parts import PART_VARS
+
 ROOT_STATE = "reflex___state____state"
 WIDGET = f"{ROOT_STATE}.chat_widget___ui___widget_state____widget_state"
 LIVE = f"{WIDGET}.chat_widget___ui___live_chat_state____live_chat_state"
@@ -58,6 +60,8 @@ class Tab:
     #: ("reconnecting"|"online", monotonic time) — what the status region would announce
     banner: list[tuple[str, float]] = field(default_factory=list)
     tokens_seen: list[str] = field(default_factory=list)
+    #: (state path, messages carried) for each delta that carried transcript parts
+    pushed: list[tuple[str, int]] = field(default_factory=list)
     connected: bool = False
     ready: bool = True
     lost: bool = False
@@ -163,6 +167,9 @@ class Tab:
             for path, values in (data.get("delta") or {}).items():
                 clean = {k.removesuffix(MARKER): v for k, v in values.items()}
                 self.vars.setdefault(path, {}).update(clean)
+                parts = [v for k, v in clean.items() if k in PART_VARS and isinstance(v, list)]
+                if parts:
+                    self.pushed.append((path, sum(len(p) for p in parts)))
                 for state, var in STORAGE_VARS:
                     if path == state and var in clean:
                         self.storage[f"{state}.{var}{MARKER}"] = clean[var]
@@ -243,9 +250,8 @@ class Tab:
 
     def texts(self, path: str) -> list[str]:
         """Texts of stored messages shown in the view (pending copies left out)."""
-        return [
-            i.get("text", "") for i in self.get(path, "items") or [] if i.get("seq") != PENDING_SEQ
-        ]
+        shown = [i for part in PART_VARS for i in self.get(path, part) or []]
+        return [i.get("text", "") for i in shown if i.get("seq") != PENDING_SEQ]
 
     async def wait(self, predicate: Any, timeout: float) -> bool:
         async def until() -> None:

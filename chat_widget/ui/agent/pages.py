@@ -29,6 +29,7 @@ from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components.native_form import native_form
 from chat_widget.ui.components.table import data_table
 from chat_widget.ui.connection import pending_list, status_region
+from chat_widget.ui.transcript_state import transcript_vars
 from chat_widget.web import console_session
 
 A = AgentState
@@ -250,7 +251,7 @@ def _conversation() -> rx.Component:
     return rx.el.section(
         rx.el.h2(A.tr["agent.conversation"], class_name="cw-h2", id="ag-conv-h"),
         rx.el.div(
-            rx.el.ul(rx.foreach(A.items, _message), class_name="cw-msgs"),
+            rx.el.ul(*[rx.foreach(p, _message) for p in transcript_vars(A)], class_name="cw-msgs"),
             role="log",
             aria_live="polite",
             aria_labelledby="ag-conv-h",

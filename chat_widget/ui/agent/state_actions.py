@@ -63,7 +63,7 @@ class ActionsMixin(AgentBase, mixin=True):
             return rx.set_value("ag-transfer-note", note)
         notifier.notify(conversation_id, f"agent:{target.agent_id}", QUEUE)
         self.current_id = ""
-        self.items = []
+        self._set_transcript([])
         return None
 
     @rx.event

@@ -31,6 +31,8 @@ from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.agent.console_auth import sso_start_url
 from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.transcript_parts import PART_VARS
+from chat_widget.ui.transcript_state import TranscriptMixin
 from chat_widget.web import console_session
 from chat_widget.web.handler_files import agent_chat_file_url
 
@@ -50,7 +52,7 @@ def typing_indicators() -> LocalTypingBoard | RedisTypingBoard:
     return typing_board(runtime.settings().redis_url)
 
 
-class AgentBase(rx.State, mixin=True):
+class AgentBase(TranscriptMixin, mixin=True):
     locale: str = get_settings().default_locale
     authed: bool = False
     agent_name: str = ""
@@ -70,7 +72,6 @@ class AgentBase(rx.State, mixin=True):
     current_id: str = ""
     current_status: str = ""
     current_language: str = ""
-    items: list[ChatItem] = []
     customer_typing: bool = False
     customer_read_seq: int = 0
     canned: list[TextRow] = []
@@ -141,9 +142,9 @@ class AgentBase(rx.State, mixin=True):
     def signed_in_as(self) -> str:
         return self.tr["agent.signed_in_as"].format(name=self.agent_name)
 
-    @rx.var
+    @rx.var(deps=[*PART_VARS, "customer_read_seq"], auto_deps=False)
     def read_by_customer(self) -> bool:
-        mine = [i.seq for i in self.items if i.author == "agent"]
+        mine = [i.seq for i in self._transcript() if i.author == "agent"]
         return bool(mine) and self.customer_read_seq >= mine[-1]
 
     @rx.var
@@ -203,7 +204,7 @@ class AgentBase(rx.State, mixin=True):
         self.agent_name = ""
         self.authed = False
         self.current_id = ""
-        self.items = []
+        self._set_transcript([])
         self.queue = []
         self.chats = []
         self._known_chats = []
@@ -215,10 +216,11 @@ class AgentBase(rx.State, mixin=True):
     def _show(self, messages: list[Message]) -> None:
         """Add the messages the open chat does not show yet, in order (each assignment is
         pushed to the browser, so nothing is assigned when nothing is new)."""
-        known = {i.id for i in self.items}
+        shown = self._transcript()
+        known = {i.id for i in shown}
         fresh = [console_item(m, self.locale) for m in messages if m.id not in known]
         if fresh:
-            self.items = sorted([*self.items, *fresh], key=lambda i: i.seq)
+            self._set_transcript(sorted([*shown, *fresh], key=lambda i: i.seq))
 
     async def _load_static(self) -> None:
         agent_id = self._agent_id

@@ -66,7 +66,7 @@ class ChatsMixin(AgentBase, mixin=True):
         self.current_id = conversation_id
         self.resume_chat = conversation_id
         self.current_language = ctx.language
-        self.items = []
+        self._set_transcript([])
         self._last_seq = 0
         self.transcript_text = ""
         self.transcript_error_key = ""

@@ -15,6 +15,7 @@ from chat_widget.ui.components.chat import (
     typing_indicator,
 )
 from chat_widget.ui.connection import pending_list
+from chat_widget.ui.transcript_state import transcript_vars
 
 A = AssistantState
 
@@ -73,7 +74,7 @@ def _after_message(item: Any) -> rx.Component:
 def assistant_body() -> rx.Component:
     return rx.el.div(
         message_log(
-            A.items,
+            transcript_vars(A),
             extra=_after_message,
             intro=rx.el.div(
                 rx.el.p(A.tr["assistant.intro"], class_name="cw-text"),

@@ -6,7 +6,7 @@ The log is a ``div role=log`` around a list, so screen readers announce new mess
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import reflex as rx
@@ -85,7 +85,7 @@ def message_bubble(
 
 
 def message_log(
-    items: Any,
+    parts: Sequence[Any],
     *,
     extra: Callable[[Any], rx.Component] | None = None,
     intro: rx.Component | None = None,
@@ -93,7 +93,8 @@ def message_log(
     return rx.el.div(
         intro or rx.fragment(),
         rx.el.ul(
-            rx.foreach(items, lambda item: message_bubble(item, extra=extra)),
+            # One list, rendered from the transcript's parts (ui/transcript_parts.py).
+            *[rx.foreach(part, lambda item: message_bubble(item, extra=extra)) for part in parts],
             class_name="cw-msgs",
         ),
         role="log",

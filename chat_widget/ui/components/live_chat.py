@@ -14,6 +14,7 @@ from chat_widget.ui.components.chat import composer, guard_alert, message_log, t
 from chat_widget.ui.components.dropzone import UploadProgress, dropzone
 from chat_widget.ui.connection import pending_list
 from chat_widget.ui.live_chat_state import ATTACH_UPLOAD_ID, LiveChatState
+from chat_widget.ui.transcript_state import transcript_vars
 
 L = LiveChatState
 
@@ -124,7 +125,7 @@ def _ended() -> rx.Component:
 
 def _conversation(extra: Any) -> rx.Component:
     return rx.el.div(
-        message_log(L.items),
+        message_log(transcript_vars(L)),
         pending_list(L.tr, "live"),
         rx.el.p(
             rx.cond(L.read_by_agent, L.tr["live.read"], ""),
