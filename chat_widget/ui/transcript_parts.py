@@ -1,9 +1,9 @@
 """A chat transcript held in a fixed set of parts, so a new message does not re-send the chat.
 
 Reflex pushes a state var whole whenever it is assigned (``reflex/istate/delta.py``,
-``build_delta``: every dirty var's full value goes into the delta): with the transcript in one list var,
-every message, pending bubble and acknowledgement sent the whole conversation to the browser
-(a chat of a hundred messages, ~30 KB, at every message, to the customer and to the agent).
+``build_delta``: every dirty var's full value goes into the delta). With the transcript in one
+list var, every message, pending bubble and acknowledgement sent the whole conversation to the
+browser (a chat of a hundred messages, ~30 KB, at every message, to both sides).
 Here message ``j`` lives in part ``j // PART_SIZE`` (the last part takes whatever is beyond), so
 a change near the end re-sends only the part it falls in: at most ``PART_SIZE`` messages.
 
