@@ -94,15 +94,7 @@ def attach_customer_file(
     )
     if conversation is None or conversation.channel != Channel.LIVE_CHAT:
         raise ChatNotFound(conversation_id)
-    existing = message_by_client_id(
-        session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
-    )
-    if existing is not None:
-        return existing, False
-    session.refresh(conversation)
-    if conversation.status != LiveChatStatus.ACTIVE:
-        raise InvalidChatState("files can be sent only while an agent is in the chat")
-    return _post_file(
+    return _post_file_once(
         session=session,
         store=store,
         conversation=conversation,
@@ -143,15 +135,7 @@ def attach_agent_file(
     session.refresh(request)
     if request.agent_id != agent_id or request.closed_at is not None:
         raise ChatNotFound(conversation_id)
-    existing = message_by_client_id(
-        session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
-    )
-    if existing is not None:
-        return existing, False
-    session.refresh(conversation)
-    if conversation.status != LiveChatStatus.ACTIVE:
-        raise InvalidChatState("files can be sent only in an active chat")
-    return _post_file(
+    return _post_file_once(
         session=session,
         store=store,
         conversation=conversation,
@@ -165,7 +149,7 @@ def attach_agent_file(
     )
 
 
-def _post_file(
+def _post_file_once(
     *,
     session: Session,
     store: BlobStore,
@@ -178,7 +162,21 @@ def _post_file(
     limits: UploadLimits,
     locale: str,
 ) -> tuple[Message, bool]:
+    """Post a file to a chat whose author check has passed: one rule for both sides.
+
+    A resend (same ``client_msg_id``) answers with the stored message before the chat's state
+    is looked at, so a client whose first attempt was stored but not acknowledged gets its
+    message back even after the chat has ended; a new file needs the chat active, as read now
+    (not the session's cached status)."""
     conversation_id = conversation.id
+    existing = message_by_client_id(
+        session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
+    )
+    if existing is not None:
+        return existing, False
+    session.refresh(conversation)
+    if conversation.status != LiveChatStatus.ACTIVE:
+        raise InvalidChatState("files can be sent only in an active chat")
     checked = metrics.upload_checked("chat", check_upload)(
         data,
         filename=filename,
