@@ -7,8 +7,6 @@ a file that does not exist, so ids cannot be probed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlmodel import Session, col, func, select
 
 from chat_widget.audit import record
@@ -21,14 +19,20 @@ from chat_widget.claims.records import (
     ClaimStatus,
     get_claim_for_customer,
 )
-from chat_widget.files import BlobStore, CheckedFile, FileRejected, UploadLimits, check_upload
+from chat_widget.files import (
+    BlobStore,
+    CheckedFile,
+    FileContent,
+    FileRejected,
+    UploadLimits,
+    check_upload,
+    read_content,
+    read_for_customer,
+)
 from chat_widget.observability import metrics
 
-
-@dataclass(frozen=True, slots=True)
-class FileContent:
-    meta: ClaimFile
-    data: bytes
+#: A claim file's row and bytes (the shared ``files.FileContent``).
+ClaimFileContent = FileContent[ClaimFile]
 
 
 def count_files(*, session: Session, claim_id: str) -> int:
@@ -89,21 +93,16 @@ def _store(session: Session, store: BlobStore, claim: Claim, checked: CheckedFil
 
 def open_file_for_customer(
     *, session: Session, store: BlobStore, customer_id: str, file_id: str
-) -> FileContent | None:
+) -> ClaimFileContent | None:
     """The file if it belongs to one of this customer's claims, else None."""
     row = session.get(ClaimFile, file_id)
-    if row is None:
-        return None
-    claim = session.get(Claim, row.claim_id)
-    if claim is None or claim.customer_id != customer_id:
-        return None
-    data = store.read(row.stored_name)
-    return FileContent(row, data) if data is not None else None
+    claim = session.get(Claim, row.claim_id) if row is not None else None
+    return read_for_customer(store, row, claim, customer_id)
 
 
 def open_file_for_handler(
     *, session: Session, store: BlobStore, handler_id: str, file_id: str, reason: str
-) -> FileContent | None:
+) -> ClaimFileContent | None:
     """A file opened by an (already authorised) employee; audited like a claim view.
 
     Files of drafts are not shown: the customer has not sent them yet.
@@ -125,8 +124,7 @@ def open_file_for_handler(
     session.flush()
     if row is None or claim is None or claim.status == ClaimStatus.DRAFT:
         return None
-    data = store.read(row.stored_name)
-    return FileContent(row, data) if data is not None else None
+    return read_content(store, row)
 
 
 def remove_claim_file(
@@ -156,7 +154,7 @@ def erase_claim_files(*, session: Session, store: BlobStore, claim_id: str) -> i
 
 
 __all__ = [
-    "FileContent",
+    "ClaimFileContent",
     "FileRejected",
     "add_claim_file",
     "count_files",

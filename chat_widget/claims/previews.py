@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from PIL import Image
 from sqlmodel import Session
 
-from chat_widget.claims.attachments import FileContent, open_file_for_handler
+from chat_widget.claims.attachments import ClaimFileContent, open_file_for_handler
 from chat_widget.files import BlobStore
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def preview_for_handler(
     return render(found) if found is not None else None
 
 
-def render(found: FileContent) -> Preview | None:
+def render(found: ClaimFileContent) -> Preview | None:
     return render_bytes(found.data, found.meta.content_type, found.meta.id)
 
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 from chat_widget.files.checker import CheckedFile, UploadLimits, check_upload, check_uploads
 from chat_widget.files.errors import FileRejected, rejection_message
 from chat_widget.files.sniff import heic_supported
-from chat_widget.files.store import BlobStore
+from chat_widget.files.store import BlobStore, FileContent, read_content, read_for_customer
 
 __all__ = [
     "BlobStore",
     "CheckedFile",
+    "FileContent",
     "FileRejected",
     "UploadLimits",
     "check_upload",
     "check_uploads",
     "heic_supported",
+    "read_content",
+    "read_for_customer",
     "rejection_message",
 ]

@@ -13,7 +13,6 @@ byte is returned). Anyone else gets None, exactly as for a file that does not ex
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -28,7 +27,15 @@ from chat_widget.conversations import (
 )
 from chat_widget.conversations.errors import ConversationClosed
 from chat_widget.domain.models import AuthorKind, Channel, Conversation, Message
-from chat_widget.files import BlobStore, FileRejected, UploadLimits, check_upload
+from chat_widget.files import (
+    BlobStore,
+    FileContent,
+    FileRejected,
+    UploadLimits,
+    check_upload,
+    read_content,
+    read_for_customer,
+)
 from chat_widget.guard import engine as guard
 from chat_widget.live_chat.errors import ChatNotFound, InvalidChatState
 from chat_widget.live_chat.records import ChatFile, ChatRequest, LiveChatStatus
@@ -39,10 +46,8 @@ META_KEY = "attachment"
 _CHUNK = 500
 
 
-@dataclass(frozen=True, slots=True)
-class ChatFileContent:
-    meta: ChatFile
-    data: bytes
+#: A chat file's row and bytes (the shared ``files.FileContent``).
+ChatFileContent = FileContent[ChatFile]
 
 
 def attachment_of(message: Message) -> dict[str, Any] | None:
@@ -238,10 +243,7 @@ def open_for_customer(
     if row is None or row.customer_id != customer_id:
         return None
     conversation = session.get(Conversation, row.conversation_id)
-    if conversation is None or conversation.customer_id != customer_id:
-        return None
-    data = store.read(row.stored_name)
-    return ChatFileContent(row, data) if data is not None else None
+    return read_for_customer(store, row, conversation, customer_id)
 
 
 def open_for_agent(
@@ -262,8 +264,8 @@ def open_for_agent(
     session.refresh(request)
     if request.agent_id != agent_id:
         return None
-    data = store.read(row.stored_name)
-    if data is None:
+    found = read_content(store, row)
+    if found is None:
         return None
     record(
         session=session,
@@ -276,7 +278,7 @@ def open_for_agent(
         details={"conversation_id": row.conversation_id, "customer_id": row.customer_id},
     )
     session.commit()
-    return ChatFileContent(row, data)
+    return found
 
 
 def files_of(*, session: Session, conversation_id: str) -> list[ChatFile]:
