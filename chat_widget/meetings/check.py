@@ -21,7 +21,6 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import IO, Any
 
 from chat_widget.domain.calendar import (
@@ -33,6 +32,7 @@ from chat_widget.domain.calendar import (
 )
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.meeting_errors import GatewayAuthError, GatewayError
+from chat_widget.meetings.advisors import advisors_path, load_advisors
 from chat_widget.meetings.slots import (
     Advisor,
     RecordingPoolError,
@@ -42,7 +42,6 @@ from chat_widget.meetings.slots import (
     compute_free_slots,
 )
 from chat_widget.meetings.topics import Recording, all_topics
-from chat_widget.settings import environ
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HORIZON_DAYS = 14
@@ -361,21 +360,6 @@ async def _check_join_link(
     report.ok("join link", join_url[:80] + ("…" if len(join_url) > 80 else ""))
 
 
-def load_advisors(path: Path) -> tuple[Advisor, ...]:
-    import json
-
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return tuple(
-        Advisor(
-            staff_id=str(a["staff_id"]),
-            first_name=str(a["first_name"]),
-            topics=frozenset(a["topics"]),
-            languages=frozenset(a["languages"]),
-        )
-        for a in data["advisors"]
-    )
-
-
 def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> int:
     """The command line; exit status 0 only when every step passed."""
     # The entry point wires the Graph adapter (like privacy/__main__ wires the database): the
@@ -392,15 +376,14 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
     )
     args = parser.parse_args(argv)
     stream = out or sys.stdout
-    default = Path(__file__).resolve().parent / "advisors.json"
-    advisors_path = Path(environ().get("CW_ADVISORS_PATH") or default)
+    path = advisors_path()
     try:
-        advisors = load_advisors(advisors_path)
+        advisors = load_advisors(path)
     except (OSError, ValueError, KeyError) as exc:
-        stream.write(f"FAIL advisors: cannot read {advisors_path}: {exc}\n")
+        stream.write(f"FAIL advisors: cannot read {path}: {exc}\n")
         return 1
     try:
-        gateway = gateway_from_env(advisors_path=str(advisors_path))
+        gateway = gateway_from_env(advisors_path=str(path))
     except GraphConfigError as exc:
         stream.write(f"FAIL settings: {exc}\n")
         return 1

@@ -6,13 +6,13 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from chat_widget.adapters.db import session_scope
 from chat_widget.domain.clock import utcnow
 from chat_widget.files import BlobStore
+from chat_widget.meetings.advisors import advisors_path
 from chat_widget.meetings.cleanup import process_cleanup
 from chat_widget.meetings.records import GraphCleanup
 from chat_widget.privacy.customers import customer_by_ref
@@ -20,7 +20,6 @@ from chat_widget.privacy.erasure import ErasureReport, erase_customer
 from chat_widget.privacy.export import export_customer
 from chat_widget.privacy.purge import PurgeReport, purge_expired
 from chat_widget.privacy.retention import RetentionPolicy
-from chat_widget.settings import environ
 
 
 def run_purge(
@@ -91,11 +90,8 @@ def carry_out_bookings_cleanup(engine: Engine, ids: tuple[int, ...]) -> Bookings
         return BookingsCleanupResult(rows=())
     from chat_widget.adapters.graph import GraphConfigError, gateway_from_env
 
-    advisors = environ().get("CW_ADVISORS_PATH") or str(
-        Path(__file__).resolve().parent.parent / "meetings" / "advisors.json"
-    )
     try:
-        gateway = gateway_from_env(advisors_path=advisors)
+        gateway = gateway_from_env(advisors_path=str(advisors_path()))
     except GraphConfigError as exc:
         return BookingsCleanupResult(rows=(), not_tried=str(exc))
     if gateway is None:

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from functools import lru_cache, partial
-from pathlib import Path
 
 from chat_widget.adapters.db import session_scope
-from chat_widget.meetings import Advisor, BookingService, BookingSettings, SlotRules
+from chat_widget.meetings import BookingService, BookingSettings, SlotRules
+from chat_widget.meetings.advisors import advisors_path, load_advisors
 from chat_widget.settings import environ
 from chat_widget.ui import runtime
 
 log = logging.getLogger(__name__)
-DEFAULT_ADVISORS = Path(__file__).resolve().parent.parent / "meetings" / "advisors.json"
-
-
-def load_advisors(path: Path) -> tuple[Advisor, ...]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return tuple(
-        Advisor(
-            staff_id=str(a["staff_id"]),
-            first_name=str(a["first_name"]),
-            topics=frozenset(a["topics"]),
-            languages=frozenset(a["languages"]),
-        )
-        for a in data["advisors"]
-    )
 
 
 @lru_cache(maxsize=1)
@@ -40,12 +25,12 @@ def booking_service() -> BookingService | None:
     """
     from chat_widget.adapters.graph import gateway_from_env
 
-    advisors_path = Path(environ().get("CW_ADVISORS_PATH") or DEFAULT_ADVISORS)
+    path = advisors_path()
     env = {**environ(), "CW_ENV": runtime.settings().env}
-    gateway = gateway_from_env(env, advisors_path=str(advisors_path))
+    gateway = gateway_from_env(env, advisors_path=str(path))
     if gateway is None:
         return None
-    advisors = load_advisors(advisors_path)
+    advisors = load_advisors(path)
     return BookingService(
         gateway=gateway,
         sessions=partial(session_scope, runtime.engine()),

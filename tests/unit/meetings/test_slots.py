@@ -194,10 +194,10 @@ def test_recording_pools_keep_recorded_advisors_apart() -> None:
 
 
 def test_the_shipped_advisors_file_keeps_investment_advisors_apart() -> None:
+    from chat_widget.meetings.advisors import SHIPPED_ADVISORS, load_advisors
     from chat_widget.meetings.slots import check_recording_pools
-    from chat_widget.ui.meetings_service import DEFAULT_ADVISORS, load_advisors
 
-    check_recording_pools(load_advisors(DEFAULT_ADVISORS), ["investments"])
+    check_recording_pools(load_advisors(SHIPPED_ADVISORS), ["investments"])
 
 
 def test_maximum_advance_bounds_the_last_start() -> None:
