@@ -19,16 +19,8 @@ from chat_widget.claims.records import (
     ClaimStatus,
     get_claim_for_customer,
 )
-from chat_widget.files import (
-    BlobStore,
-    CheckedFile,
-    FileContent,
-    FileRejected,
-    UploadLimits,
-    check_upload,
-    read_content,
-    read_for_customer,
-)
+from chat_widget.files import BlobStore, CheckedFile, FileRejected, UploadLimits, check_upload
+from chat_widget.files.store import FileContent, read_content, read_for_customer
 from chat_widget.observability import metrics
 
 #: A claim file's row and bytes (the shared ``files.FileContent``).

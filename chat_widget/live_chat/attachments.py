@@ -27,15 +27,8 @@ from chat_widget.conversations import (
 )
 from chat_widget.conversations.errors import ConversationClosed
 from chat_widget.domain.models import AuthorKind, Channel, Conversation, Message
-from chat_widget.files import (
-    BlobStore,
-    FileContent,
-    FileRejected,
-    UploadLimits,
-    check_upload,
-    read_content,
-    read_for_customer,
-)
+from chat_widget.files import BlobStore, FileRejected, UploadLimits, check_upload
+from chat_widget.files.store import FileContent, read_content, read_for_customer
 from chat_widget.guard import engine as guard
 from chat_widget.live_chat.errors import ChatNotFound, InvalidChatState
 from chat_widget.live_chat.records import ChatFile, ChatRequest, LiveChatStatus
