@@ -162,10 +162,9 @@ def _post_file_once(
 ) -> tuple[Message, bool]:
     """Post a file to a chat whose author check has passed: one rule for both sides.
 
-    A resend (same ``client_msg_id``) answers with the stored message before the chat's state
-    is looked at, so a client whose first attempt was stored but not acknowledged gets its
-    message back even after the chat has ended; a new file needs the chat active, as read now
-    (not the session's cached status)."""
+    A resend (same ``client_msg_id``) is answered with the stored message before the chat's
+    state is read: its first attempt was accepted, whatever the chat's state is now. A new file
+    needs the chat active as read now (not the session's cached status)."""
     conversation_id = conversation.id
     existing = message_by_client_id(
         session=session, conversation_id=conversation_id, client_msg_id=client_msg_id
