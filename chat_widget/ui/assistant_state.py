@@ -13,8 +13,6 @@ from reflex_base.event import EventSpec
 
 from chat_widget.assistant.chat import AssistantChat, TurnOutcome
 from chat_widget.assistant.dialogue import switch_locale_of
-from chat_widget.domain.clock import utcnow
-from chat_widget.i18n import format_clock
 from chat_widget.live_chat import resume
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
@@ -105,14 +103,7 @@ class AssistantState(TranscriptMixin, WidgetState):
             return
         self.guard_text = ""
         self.error_key = ""
-        pending = ChatItem(
-            id=client_msg_id,
-            seq=10**9,
-            author="customer",
-            text=text,
-            time=format_clock(utcnow(), self.locale),
-        )
-        self._set_transcript([*self._transcript(), pending])
+        self._show_pending(client_msg_id, text, self.locale)
         self.typing = True
         yield None
         try:
@@ -128,7 +119,7 @@ class AssistantState(TranscriptMixin, WidgetState):
             )
         except Exception:  # an outage must not lose the customer's text
             log.exception("assistant turn failed")
-            self._set_transcript([i for i in self._transcript() if i.id != client_msg_id])
+            self._set_transcript(self._without(client_msg_id))
             self._failed_text = text
             self.error_key = "chat.error"
             self.typing = False
@@ -200,7 +191,7 @@ class AssistantState(TranscriptMixin, WidgetState):
         assignment for both, so one push)."""
         if outcome.conversation_id:
             self._conversation_id = outcome.conversation_id
-        shown = [i for i in self._transcript() if not drop or i.id != drop]
+        shown = self._without(drop) if drop else self._transcript()
         known = {i.id for i in shown}
         fresh = [to_item(m, self.locale) for m in outcome.messages if m.id not in known]
         self._set_transcript(sorted([*shown, *fresh], key=lambda i: i.seq))

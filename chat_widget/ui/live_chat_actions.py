@@ -14,11 +14,9 @@ from reflex_base.event import EventSpec
 from sqlalchemy.exc import SQLAlchemyError
 
 from chat_widget import guard, live_chat
-from chat_widget.domain.clock import utcnow
-from chat_widget.i18n import format_clock
 from chat_widget.live_chat.realtime import QUEUE, from_customer, notifier, typing_key
 from chat_widget.ui import runtime
-from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.chat_items import to_item
 from chat_widget.ui.live_chat_base import LiveBase
 from chat_widget.ui.live_chat_io import OWN_SENDS, PENDING_AFTER, customer_send, typing_now
 from chat_widget.ui.widget_state import WidgetState
@@ -49,25 +47,18 @@ class ActionsMixin(LiveBase, mixin=True):
         # within PENDING_AFTER is shown as pending first, so a slow database still answers at once.
         done, _ = await asyncio.wait({storing}, timeout=PENDING_AFTER)
         if not done:
-            pending = ChatItem(
-                id=client_msg_id,
-                seq=10**9,
-                author="customer",
-                text=text,
-                time=format_clock(utcnow(), self.locale),
-            )
-            self._set_transcript([*self._transcript(), pending])
+            self._show_pending(client_msg_id, text, self.locale)
             yield None
         try:
             sent = await storing
         except (live_chat.LiveChatError, ValueError, SQLAlchemyError):
             # Database gone (SQLAlchemyError): not stored, so not shown as sent; the customer
             # is told and sends it again.
-            self._set_transcript([i for i in self._transcript() if i.id != client_msg_id])
+            self._set_transcript(self._without(client_msg_id))
             self.error_key = "chat.error"
             return
         # The pending copy goes and the stored message comes in one assignment.
-        shown = [i for i in self._transcript() if i.id != client_msg_id]
+        shown = self._without(client_msg_id)
         stored = sent.message
         if stored is not None and all(i.id != stored.id for i in shown):
             shown = sorted([*shown, to_item(stored, self.locale)], key=lambda i: i.seq)
