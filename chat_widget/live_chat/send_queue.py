@@ -117,7 +117,9 @@ class CustomerSends:
                 session.commit()
             self.batches += 1
         except Exception:
-            log.warning("a batch of %d messages failed; storing them one by one", len(batch))
+            log.warning(
+                "a batch of %d messages failed; storing them one by one", len(batch), exc_info=True
+            )
             staged = [self._store_alone(q, s) for q, s in zip(batch, screened, strict=True)]
         outcomes: list[Outcome] = []
         for outcome in staged:
