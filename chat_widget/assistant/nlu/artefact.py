@@ -60,6 +60,7 @@ def read_meta(directory: Path) -> ModelMeta:
 def save(directory: Path, model: IntentModel, meta: ModelMeta) -> None:
     """Write model then meta, each atomically, so a reader never sees a half-written pair."""
     directory.mkdir(parents=True, exist_ok=True)
+    _forget_process_state(model)
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".joblib.tmp")
     os.close(fd)
     joblib.dump(model, tmp, compress=3)
@@ -70,6 +71,16 @@ def save(directory: Path, model: IntentModel, meta: ModelMeta) -> None:
         json.dump(asdict(meta), fh, indent=2)
     os.chmod(tmp, 0o644)
     os.replace(tmp, directory / META_FILE)
+
+
+def _forget_process_state(model: IntentModel) -> None:
+    """Drop what only the writing process means, so the same model is the same file.
+
+    scikit-learn's TfidfVectorizer memoises its stop-word check as ``id(self.stop_words)``:
+    the address of ``None`` in that process, different in every run (address-space
+    randomisation). Without the memo the loading process simply redoes the check."""
+    for _name, part in model.vectorizer.transformer_list:
+        vars(part).pop("_stop_words_id", None)
 
 
 def load_model(directory: Path) -> IntentModel:

@@ -151,10 +151,14 @@ class EmbeddingCache:
     """
 
     def __init__(self, path: Path, seeds: Sequence[Path] = ()) -> None:
-        """Read ``seeds`` (shipped, read-only) then ``path`` (this build's own cache)."""
+        """Read ``path`` (this build's own cache) then ``seeds`` (shipped, read-only).
+
+        The seed wins where both hold a text: a vector this machine computed before the seed
+        was (re)generated elsewhere may differ from the seed's in a float16 step, and every
+        build must train on the repo's vectors, not on whatever its cache kept."""
         self.path = path
         self._vectors: dict[str, dict[str, Matrix]] = {}
-        for source in (*seeds, path):
+        for source in (path, *seeds):
             if source.exists():
                 self._load(source)
 

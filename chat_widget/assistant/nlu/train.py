@@ -13,11 +13,14 @@ import argparse
 import logging
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 
 from chat_widget.assistant.nlu import artefact
 from chat_widget.assistant.nlu.calibration import (
@@ -31,7 +34,7 @@ from chat_widget.assistant.nlu.calibration import (
 from chat_widget.assistant.nlu.dataset import Example, data_fingerprint, training_examples
 from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
 from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE
-from chat_widget.assistant.nlu.model import apply_temperature, fit_model
+from chat_widget.assistant.nlu.model import IntentModel, apply_temperature, fit_model
 from chat_widget.assistant.nlu.paths import DATA_DIR, model_dir
 from chat_widget.assistant.nlu.segment import classifier_input
 
@@ -41,20 +44,35 @@ SEED_FILE = "embeddings.seed.npz"
 """e5 vectors of every training row, shipped so a fresh build trains in minutes (``seed``)."""
 TUNING_SHARE = 0.15
 SEED = 7
+SUBSET_FINGERPRINT = "subset"
+"""The fingerprint of a model trained on chosen rows: never current for the app."""
 
 
-def _strata(rows: list[Example]) -> list[str]:
+def _strata(rows: Sequence[Example]) -> list[str]:
     keys = [f"{r.category}|{r.lang or ''}" for r in rows]
     counts = Counter(keys)
     # Groups too small to split fall back to the category alone.
     return [k if counts[k] >= 4 else k.split("|")[0] for k in keys]
 
 
-def train(directory: Path | None = None, embedder: Embedder | None = None) -> artefact.ModelMeta:
-    """Train from ``assistant/data`` and save to ``directory``; returns what was saved."""
+def train(
+    directory: Path | None = None,
+    embedder: Embedder | None = None,
+    rows: Sequence[Example] | None = None,
+) -> artefact.ModelMeta:
+    """Train from ``assistant/data`` and save to ``directory``; returns what was saved.
+
+    ``rows`` replaces the training rows (the reproducibility test trains on a few intents);
+    the artefact's fingerprint is then not the data directory's, so the app never loads it.
+
+    The same inputs give the same model and ``meta.json`` whatever the core count and
+    PYTHONHASHSEED (``test_training_reproducible``): every solver is seeded and everything
+    after the embedding runs on one BLAS/OpenMP thread (see :func:`_fit_and_calibrate`).
+    """
     target = directory or model_dir()
     started = time.perf_counter()
-    rows = training_examples(DATA_DIR)
+    fingerprint = data_fingerprint(DATA_DIR) if rows is None else SUBSET_FINGERPRINT
+    rows = training_examples(DATA_DIR) if rows is None else list(rows)
     cache = EmbeddingCache(target / artefact.EMBEDDINGS_FILE, seeds=[DATA_DIR / SEED_FILE])
     embedder = embedder or Embedder()
     # The classifier learns from what it will read in production: greetings and thanks
@@ -62,7 +80,26 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     texts = [classifier_input(r.text) for r in rows]
     vectors = cache.embed(embedder, texts)
     logger.info("embedded %d rows in %.0f s", len(rows), time.perf_counter() - started)
+    # One thread from here on: the embedding above is row-parallel (each vector computed by
+    # one thread), but BLAS and OpenMP reductions may split a sum differently with more
+    # threads, and the grids below (mixing share, temperature, thresholds, shortcut margins)
+    # turn a last-bit difference into another choice.
+    with threadpool_limits(limits=1):
+        model, meta = _fit_and_calibrate(rows, texts, vectors, fingerprint, embedder.names)
+    artefact.save(target, model, meta)
+    logger.info("intent model written to %s in %.0f s", target, time.perf_counter() - started)
+    return meta
 
+
+def _fit_and_calibrate(
+    rows: Sequence[Example],
+    texts: list[str],
+    vectors: npt.NDArray[np.float32],
+    fingerprint: str,
+    encoders: tuple[str, ...],
+) -> tuple[IntentModel, artefact.ModelMeta]:
+    """Fit on the tuning split's complement, choose every setting on the tuning split, refit
+    on all rows; deterministic for given inputs (seeded split, seeded solvers)."""
     idx = list(range(len(rows)))
     fit_idx, tune_idx = train_test_split(
         idx, test_size=TUNING_SHARE, random_state=SEED, stratify=_strata(rows)
@@ -130,9 +167,9 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
     model.shortcuts = {lang: s.margin for lang, s in shortcuts.items()}
     model.shortcut_floors = {lang: s.floor for lang, s in shortcuts.items()}
     model.shortcut_min_chars = SHORTCUT_MIN_CHARS
-    model.encoders = embedder.names
+    model.encoders = encoders
     meta = artefact.ModelMeta(
-        fingerprint=data_fingerprint(DATA_DIR),
+        fingerprint=fingerprint,
         threshold=chosen.threshold,
         temperature=temperature,
         tuning={
@@ -144,9 +181,7 @@ def train(directory: Path | None = None, embedder: Embedder | None = None) -> ar
             "embedding_share_other": weight_other,
         },
     )
-    artefact.save(target, model, meta)
-    logger.info("intent model written to %s in %.0f s", target, time.perf_counter() - started)
-    return meta
+    return model, meta
 
 
 def main() -> None:
