@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -49,14 +48,6 @@ English has 117 BANKING77 rows per intent, so word n-grams are reliable; FR/NL/D
 written rows per intent and lean more on the multilingual embedding, which also learns from
 the English rows."""
 DEFAULT_EMBEDDING_WEIGHT = 0.75
-JOINT_ALPHA = 2.0
-"""Scale of the (unit) e5 vector appended to the TF-IDF features of the joint SVM, whose
-probabilities replace the TF-IDF SVM's in the average for every embedded message. Chosen on
-the tuning split (1, 2, 3; 2025 rows of English): English top-1 0.9217 → 0.9274, FR/NL/DE not
-lower. The TF-IDF SVM stays for the latency shortcut: the joint SVM's text part alone is no
-classifier (English top-1 0.34 without its e5 part)."""
-JOINT_SCALE = 5.0
-"""Joint SVM margins × this, then softmax (5, 10, 20 tried on the tuning split)."""
 WRITTEN_ROW_WEIGHT = 3.0
 """Our FR/NL/DE rows count thrice, or 117 English rows per intent drown their wording."""
 
@@ -122,11 +113,6 @@ class IntentModel:
 
     The embedding costs about 1.4 ms per token, so long messages set the p95; short ones are
     cheap to embed and are where the TF-IDF classifier is most often confidently wrong."""
-    joint_clf: LinearSVC | None = None
-    """A linear SVM over the TF-IDF features and ``joint_alpha`` × the e5 vector; when set, its
-    probabilities replace the TF-IDF SVM's in the average of embedded messages."""
-    joint_alpha: float = JOINT_ALPHA
-    joint_scale: float = JOINT_SCALE
 
     def __getstate__(self) -> dict[str, Any]:
         # The fast-path tables are rebuilt from the fitted objects on first use.
@@ -151,40 +137,14 @@ class IntentModel:
             margins = self.tfidf_clf.decision_function(self.vectorizer.transform(texts))
             return np.asarray(margins, dtype=np.float64).reshape(len(texts), -1)
         fast = self._fast_tables()
-        return fast.text_margins(texts, fast.coef, fast.intercept)
-
-    def joint_margins(
-        self, texts: Sequence[str], embeddings: npt.NDArray[np.float32]
-    ) -> Probabilities:
-        """The joint SVM's margins (``joint_clf`` must be set); same fast path as
-        :meth:`tfidf_margins`, equal to scikit-learn's (unit-tested)."""
-        joint = self.joint_clf
-        if joint is None:
-            raise ValueError("this model has no joint classifier")
-        texts = list(texts)
-        emb = np.asarray(embeddings, dtype=np.float64)
-        if len(texts) > 8:
-            features = _joint_features(self.vectorizer.transform(texts), emb, self.joint_alpha)
-            margins = joint.decision_function(features)
-            return np.asarray(margins, dtype=np.float64).reshape(len(texts), -1)
-        fast = self._fast_tables()
-        assert fast.joint is not None
-        text_coef, emb_coef, intercept = fast.joint
-        out = fast.text_margins(texts, text_coef, intercept)
-        out += self.joint_alpha * (emb @ emb_coef.T)
+        out = np.empty((len(texts), len(self.labels)))
+        for row, text in enumerate(texts):
+            out[row] = fast.intercept
+            for part in fast.parts:
+                index, values = part.features(text)
+                if len(index):
+                    out[row] += fast.coef[:, part.offset + index] @ values
         return out
-
-    def text_proba(
-        self,
-        texts: Sequence[str],
-        embeddings: npt.NDArray[np.float32],
-        p_tfidf: Probabilities | None = None,
-    ) -> Probabilities:
-        """The side averaged with the embedding classifier: the joint SVM's probabilities, or
-        the TF-IDF SVM's (``p_tfidf`` if already computed) in a model without one."""
-        if self.joint_clf is not None:
-            return _softmax(self.joint_scale * self.joint_margins(texts, embeddings))
-        return p_tfidf if p_tfidf is not None else self.tfidf_proba(texts)
 
     def embedding_proba(self, embeddings: npt.NDArray[np.float32]) -> Probabilities:
         """The embedding classifier's probabilities (multinomial: softmax of its scores).
@@ -239,7 +199,8 @@ class IntentModel:
     ) -> Probabilities:
         """Averaged class probabilities before temperature scaling, columns in ``labels`` order."""
         p_emb = self.embedding_proba(embeddings)
-        p_text = self.text_proba(texts, embeddings, p_tfidf)
+        if p_tfidf is None:
+            p_tfidf = self.tfidf_proba(texts)
         langs = langs if langs is not None else [None] * len(texts)
         w = np.array(
             [
@@ -247,7 +208,7 @@ class IntentModel:
                 for lang in langs
             ]
         )[:, None]
-        mixed: Probabilities = w * p_emb + (1 - w) * p_text
+        mixed: Probabilities = w * p_emb + (1 - w) * p_tfidf
         return mixed
 
     def predict_proba(
@@ -330,32 +291,10 @@ class _TfidfPart:
 @dataclass(frozen=True)
 class _FastTables:
     parts: tuple[_TfidfPart, ...]
-    coef: npt.NDArray[np.floating[Any]]
+    coef: npt.NDArray[np.float64]
     intercept: npt.NDArray[np.float64]
     emb_coef: npt.NDArray[np.float64]
     emb_intercept: npt.NDArray[np.float64]
-    joint: (
-        tuple[npt.NDArray[np.floating[Any]], npt.NDArray[np.float64], npt.NDArray[np.float64]]
-        | None
-    ) = None
-    """The joint SVM's TF-IDF columns, e5 columns and intercept."""
-
-    def text_margins(
-        self,
-        texts: Sequence[str],
-        coef: npt.NDArray[np.floating[Any]],
-        intercept: npt.NDArray[np.float64],
-    ) -> Probabilities:
-        """``intercept`` + ``coef`` (columns: the union's TF-IDF features) · each text's
-        TF-IDF vector, from the vocabularies (no sparse matrix built)."""
-        out = np.empty((len(texts), len(intercept)))
-        for row, text in enumerate(texts):
-            out[row] = intercept
-            for part in self.parts:
-                index, values = part.features(text)
-                if len(index):
-                    out[row] += coef[:, part.offset + index] @ values
-        return out
 
     @classmethod
     def build(cls, model: IntentModel) -> _FastTables:
@@ -377,21 +316,12 @@ class _FastTables:
         if model.vectorizer.transformer_weights:
             raise ValueError("the fast TF-IDF path assumes unweighted union parts")
         emb = model.embedding_clf
-        joint = None
-        if model.joint_clf is not None:
-            coef = model.joint_clf.coef_
-            joint = (
-                coef[:, :offset],  # a view, not a copy (~60 MB)
-                np.asarray(coef[:, offset:], dtype=np.float64),
-                np.asarray(model.joint_clf.intercept_, dtype=np.float64),
-            )
         return cls(
             parts=tuple(parts),
-            coef=model.tfidf_clf.coef_,  # shared, not copied (~60 MB)
+            coef=model.tfidf_clf.coef_,  # shared, not copied (~120 MB)
             intercept=np.asarray(model.tfidf_clf.intercept_, dtype=np.float64),
             emb_coef=np.asarray(emb.coef_, dtype=np.float64),
             emb_intercept=np.asarray(emb.intercept_, dtype=np.float64),
-            joint=joint,
         )
 
 
@@ -440,14 +370,8 @@ def fit_model(
         # gave different SVMs (and thresholds and shortcuts chosen on their scores).
         tfidf_clf = LinearSVC(C=TFIDF_C, random_state=TFIDF_SEED)
         tfidf_clf.fit(features, y, sample_weight=weights)
-        joint_clf = LinearSVC(C=TFIDF_C, random_state=TFIDF_SEED)
-        joint_clf.fit(_joint_features(features, embeddings, JOINT_ALPHA), y, sample_weight=weights)
-    for clf in (tfidf_clf, joint_clf):
-        if list(embedding_clf.classes_) != list(clf.classes_):
-            raise RuntimeError("classifiers disagree on the label order")
-        # float32: two 107 × 150k weight matrices in float64 took the model past its 400 MB
-        # budget; the margins move by ~1e-7, far below any threshold's grid step.
-        clf.coef_ = np.asarray(clf.coef_, dtype=np.float32)
+    if list(embedding_clf.classes_) != list(tfidf_clf.classes_):
+        raise RuntimeError("classifiers disagree on the label order")
     anchors = _anchors(embeddings[y != OUT_OF_SCOPE])
     return IntentModel(
         labels=tuple(str(c) for c in embedding_clf.classes_),
@@ -455,16 +379,7 @@ def fit_model(
         vectorizer=vectorizer,
         tfidf_clf=tfidf_clf,
         anchors=anchors,
-        joint_clf=joint_clf,
     )
-
-
-def _joint_features(
-    tfidf: sp.spmatrix, embeddings: npt.NDArray[np.floating[Any]], alpha: float
-) -> sp.csr_matrix:
-    """The joint SVM's input: the TF-IDF columns, then ``alpha`` × the e5 vector."""
-    dense = sp.csr_matrix(alpha * np.asarray(embeddings, dtype=np.float64))
-    return sp.hstack([tfidf, dense], format="csr")
 
 
 MAX_ANCHORS = 8000

@@ -117,18 +117,16 @@ def _fit_and_calibrate(
     tune_langs = [langs[i] for i in tune_idx]
     p_emb = tuning_model.embedding_proba(vectors[tune_idx])
     p_tfidf = tuning_model.tfidf_proba(tune_texts)
-    # What the embedding classifier is averaged with (the joint SVM's probabilities).
-    p_text = tuning_model.text_proba(tune_texts, vectors[tune_idx], p_tfidf)
     english = np.array([lang in (None, "en") for lang in tune_langs])
     weight_en = choose_mix_weight(
         p_emb[english],
-        p_text[english],
+        p_tfidf[english],
         [tune_labels[i] for i in np.flatnonzero(english)],
         tuning_model.labels,
     )
     weight_other = choose_mix_weight(
         p_emb[~english],
-        p_text[~english],
+        p_tfidf[~english],
         [tune_labels[i] for i in np.flatnonzero(~english)],
         tuning_model.labels,
     )

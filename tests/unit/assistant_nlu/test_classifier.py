@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.sparse import hstack
 
 from chat_widget.assistant.nlu import classifier as classifier_module
 from chat_widget.assistant.nlu.classifier import IntentClassifier, Prediction, classify_async
@@ -239,16 +238,6 @@ def test_fast_scoring_equals_scikit_learn(classifier: IntentClassifier) -> None:
     assert np.allclose(
         model.embedding_proba(vectors), model.embedding_clf.predict_proba(vectors), atol=1e-5
     )
-    assert model.joint_clf is not None
-    vectors = classifier._embedder.embed(texts)
-    features = hstack(
-        [model.vectorizer.transform(texts), model.joint_alpha * vectors.astype(np.float64)]
-    )
-    expected = model.joint_clf.decision_function(features.tocsr())
-    fast = np.vstack([model.joint_margins([t], vectors[i : i + 1]) for i, t in enumerate(texts)])
-    assert np.allclose(fast, expected, atol=1e-9)
-    batched = model.joint_margins(texts * 2, np.vstack([vectors, vectors]))[: len(texts)]
-    assert np.allclose(batched, expected, atol=1e-9)
 
 
 def test_only_long_messages_in_a_shortcut_language_may_skip_the_embedding(
