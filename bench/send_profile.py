@@ -3,6 +3,7 @@ idempotent insert, the commit) N times on a fresh database, in one thread, under
 
     python bench/send_profile.py --sends 500                      # SQLite (temp file)
     python bench/send_profile.py --sends 500 --database-url postgresql+psycopg://…/db
+    python bench/send_profile.py --sends 1500 --batch 5 --no-profile  # SQLite's writer thread
 
 Prints sends per second and pyinstrument's call tree (``pip install pyinstrument``; the
 profile is skipped without it).
@@ -11,6 +12,7 @@ profile is skipped without it).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import shutil
 import sys
 import tempfile
@@ -26,6 +28,7 @@ from chat_widget.agents.accounts import create_agent, set_presence  # noqa: E402
 from chat_widget.domain.models import Customer  # noqa: E402
 from chat_widget.live_chat import accept, request_chat  # noqa: E402
 from chat_widget.live_chat.hours.schedule import Interval, OpeningHours  # noqa: E402
+from chat_widget.live_chat.send_queue import CustomerSends, Queued  # noqa: E402
 from chat_widget.live_chat.sides import customer_send  # noqa: E402
 
 
@@ -34,6 +37,12 @@ def main() -> int:
     parser.add_argument("--sends", type=int, default=500)
     parser.add_argument("--database-url")
     parser.add_argument("--no-profile", action="store_true", help="only the figures")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=0,
+        help="store through the SQLite writer (send_queue.CustomerSends.store), N per transaction",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cw-send-profile-"))
     url = args.database_url or f"sqlite:///{folder / 'p.db'}"
@@ -82,9 +91,26 @@ def main() -> int:
 
         cpu = [0.0]
 
+        writer = CustomerSends(engine)
+        loop = asyncio.new_event_loop()
+
+        def queued(n: int) -> list[Queued]:
+            text = "Bonjour, ceci est une question sur ma carte"
+            return [
+                Queued(
+                    customer_id, chat_id, uuid.uuid4().hex, text, "fr", loop, loop.create_future()
+                )
+                for _ in range(n)
+            ]
+
         def run(n: int) -> float:
             c0 = time.process_time()
             t0 = time.perf_counter()
+            if args.batch:
+                for _ in range(max(1, n // args.batch)):
+                    writer.store(queued(args.batch))
+                cpu[0] = time.process_time() - c0
+                return time.perf_counter() - t0
             for _ in range(n):
                 with session_scope(engine) as s:
                     customer_send(
