@@ -2,8 +2,10 @@
 
 Put this folder on ``PYTHONPATH`` and set ``CW_BENCH_SAMPLE=<file>``: every Python process
 started then samples all its threads every 2 ms (``sys._current_frames``), drops threads that
-are waiting (their innermost frame is a known blocking call), and every 5 s writes the
-functions seen most (inclusive and self, in % of busy samples) to ``<file>.<pid>``.
+are waiting (their innermost frame is a known blocking call, or the thread used no CPU since
+the last sample: a thread blocked inside a C call such as ``SimpleQueue.get`` shows a Python
+frame that looks busy), and every 5 s writes the functions seen most (inclusive and self, in
+% of busy samples) and the busy samples per thread to ``<file>.<pid>``.
 ``bench/chat_load.py --sample FILE`` does this for the chat server.
 """
 
@@ -38,7 +40,9 @@ _IDLE = {
 def _start(path: str) -> None:
     inclusive: collections.Counter[str] = collections.Counter()
     leaf: collections.Counter[str] = collections.Counter()
+    per_thread: collections.Counter[str] = collections.Counter()
     busy = [0]
+    last_cpu: dict[int, float] = {}
     # Garbage collections: count and pause per generation (a pause stops every thread).
     gc_started = [0.0]
     now_sending = [False]
@@ -84,9 +88,22 @@ def _start(path: str) -> None:
             out.write(
                 f"tracked objects {tracked[0]} (counted once, at the end of the sending phase)\n"
             )
+            out.write("\n# busy samples per thread (%)\n")
+            for name, n in per_thread.most_common(20):
+                out.write(f"{100 * n / total:6.1f}  {name}\n")
             out.write("\n# self %\n")
             for name, n in leaf.most_common(50):
                 out.write(f"{100 * n / total:6.1f}  {name}\n")
+
+    def used_cpu(ident: int) -> bool:
+        """Did the thread run since the last sample (its own CPU clock moved)?"""
+        try:
+            cpu = time.clock_gettime(time.pthread_getcpuclockid(ident))
+        except (OSError, AttributeError):  # gone, or no per-thread clocks here
+            return True
+        before = last_cpu.get(ident)
+        last_cpu[ident] = cpu
+        return before is None or cpu - before > 0.0002
 
     def sample() -> None:
         me = threading.get_ident()
@@ -107,12 +124,14 @@ def _start(path: str) -> None:
                 written = now
             if not on:
                 continue
+            names = {t.ident: t.name for t in threading.enumerate()}
             for ident, frame in sys._current_frames().items():
                 if ident == me or frame is None:
                     continue
-                if frame.f_code.co_name in _IDLE:
+                if not used_cpu(ident) or frame.f_code.co_name in _IDLE:
                     continue
                 busy[0] += 1
+                per_thread[names.get(ident, str(ident))] += 1
                 leaf[label(frame)] += 1
                 seen: set[str] = set()
                 f = frame

@@ -41,8 +41,11 @@ def waiting_since(messages: Iterable[tuple[str, datetime]]) -> datetime | None:
 def waiting_since_by_chat(
     *, session: Session, conversation_ids: Sequence[str]
 ) -> dict[str, datetime]:
-    """:func:`waiting_since` for each chat that has a customer waiting: one query, reading only
-    each chat's tail (its last answer and what came after)."""
+    """:func:`waiting_since` for each chat that has a customer waiting, in one query that
+    returns one row per waiting chat: the earliest customer message after the chat's last
+    answer. (It returned every message after the last answer, for Python to walk: a customer
+    nobody had answered yet brought their whole chat back at every console read, and under
+    load the consoles' reads were the server's largest cost.)"""
     if not conversation_ids:
         return {}
     last_answer = (
@@ -58,17 +61,13 @@ def waiting_since_by_chat(
         .subquery()
     )
     rows = session.exec(
-        select(Message.conversation_id, Message.author_kind, Message.created_at)
+        select(Message.conversation_id, func.min(Message.created_at))
         .outerjoin(last_answer, last_answer.c.cid == col(Message.conversation_id))
         .where(
             col(Message.conversation_id).in_(conversation_ids),
-            col(Message.author_kind).in_([AuthorKind.CUSTOMER.value, *sorted(ANSWERS)]),
-            col(Message.seq) >= func.coalesce(last_answer.c.seq, 0),
+            col(Message.author_kind) == AuthorKind.CUSTOMER.value,
+            col(Message.seq) > func.coalesce(last_answer.c.seq, 0),
         )
-        .order_by(col(Message.conversation_id), col(Message.seq))
+        .group_by(col(Message.conversation_id))
     ).all()
-    tails: dict[str, list[tuple[str, datetime]]] = {}
-    for cid, author, at in rows:
-        tails.setdefault(cid, []).append((author, at))
-    found = {cid: waiting_since(tail) for cid, tail in tails.items()}
-    return {cid: since for cid, since in found.items() if since is not None}
+    return {cid: as_aware(at) for cid, at in rows if at is not None}
