@@ -12,10 +12,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import text, update
+from sqlalchemy import bindparam, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from chat_widget.agents.records import Agent, Presence, Role
 from chat_widget.audit import record
@@ -357,13 +359,21 @@ def _close(session: Session, request: ChatRequest, reason: str, by: str, now: da
 
 def active_chats_for_agent(*, session: Session, agent_id: str) -> list[Conversation]:
     """The chats an agent holds now (the console shows several at once)."""
-    query = (
+    return list(session.exec(_held_by_agent(), params={"b_agent_id": agent_id}).all())
+
+
+@cache
+def _held_by_agent() -> SelectOfScalar[Conversation]:
+    """Built once (the console runs it at every wake-up; building cost more than running)."""
+    return (
         select(Conversation)
         .join(ChatRequest, col(ChatRequest.conversation_id) == col(Conversation.id))
-        .where(ChatRequest.agent_id == agent_id, col(ChatRequest.closed_at).is_(None))
+        .where(
+            col(ChatRequest.agent_id) == bindparam("b_agent_id"),
+            col(ChatRequest.closed_at).is_(None),
+        )
         .order_by(col(ChatRequest.accepted_at))
     )
-    return list(session.exec(query).all())
 
 
 def released_by(*, session: Session, conversation_ids: Iterable[str]) -> dict[str, str]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func
+from sqlalchemy import BindParameter, bindparam, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from chat_widget.agents.records import Agent, Presence, Role
 from chat_widget.conversations import (
@@ -402,11 +404,7 @@ def _held_chats(session: Session, agent_id: str) -> list[AgentChat]:
     ids = [c.id for c in held]
     seen: dict[str, int] = {}
     if ids:
-        for cid, seq in session.exec(
-            select(ReadState.conversation_id, func.max(ReadState.last_read_seq))
-            .where(col(ReadState.conversation_id).in_(ids), ReadState.participant_kind == "agent")
-            .group_by(col(ReadState.conversation_id))
-        ).all():
+        for cid, seq in session.exec(_agent_reads(), params={"b_ids": ids}).all():
             seen[cid] = int(seq or 0)
     waits = waiting_since_by_chat(session=session, conversation_ids=ids)
     return [
@@ -420,6 +418,36 @@ def _held_chats(session: Session, agent_id: str) -> list[AgentChat]:
         )
         for c in held
     ]
+
+
+@cache
+def _agent_reads() -> Select[str, int | None]:
+    """How far the agent read each chat; built once (the console runs it at every wake-up)."""
+    ids: BindParameter[list[str]] = bindparam("b_ids", expanding=True)
+    return (
+        select(ReadState.conversation_id, func.max(ReadState.last_read_seq))
+        .where(col(ReadState.conversation_id).in_(ids), ReadState.participant_kind == "agent")
+        .group_by(col(ReadState.conversation_id))
+    )
+
+
+@cache
+def _open_chat() -> Select[str | None, str, str]:
+    """Who holds the open chat, its language and status; built once."""
+    return (
+        select(ChatRequest.agent_id, ChatRequest.language, Conversation.status)
+        .join(Conversation, col(Conversation.id) == col(ChatRequest.conversation_id))
+        .where(col(ChatRequest.conversation_id) == bindparam("b_conversation_id"))
+    )
+
+
+@cache
+def _customer_read() -> SelectOfScalar[int]:
+    """How far the customer read the open chat; built once."""
+    return select(func.max(ReadState.last_read_seq)).where(
+        col(ReadState.conversation_id) == bindparam("b_conversation_id"),
+        ReadState.participant_kind == "customer",
+    )
 
 
 def agent_delta(
@@ -450,19 +478,11 @@ def agent_delta(
     delta = AgentDelta(presence=presence, queue=waiting, colleagues=people, chats=held)
     if not (current and conversation_id):
         return delta
-    row = session.exec(
-        select(ChatRequest.agent_id, ChatRequest.language, Conversation.status)
-        .join(Conversation, col(Conversation.id) == col(ChatRequest.conversation_id))
-        .where(ChatRequest.conversation_id == conversation_id)
-    ).first()
+    params = {"b_conversation_id": conversation_id}
+    row = session.exec(_open_chat(), params=params).first()
     if row is None or row[0] != agent_id:
         return delta
-    customer_seq = session.exec(
-        select(func.max(ReadState.last_read_seq)).where(
-            ReadState.conversation_id == conversation_id,
-            ReadState.participant_kind == "customer",
-        )
-    ).one()
+    customer_seq = session.exec(_customer_read(), params=params).one()
     return replace(
         delta,
         status=row[2],
