@@ -6,7 +6,8 @@ are waiting (their innermost frame is a known blocking call, or the thread used 
 the last sample: a thread blocked inside a C call such as ``SimpleQueue.get`` shows a Python
 frame that looks busy), and every 5 s writes the functions seen most (inclusive and self, in
 % of busy samples) and the busy samples per thread to ``<file>.<pid>``.
-``bench/chat_load.py --sample FILE`` does this for the chat server.
+``bench/chat_load.py --sample FILE`` does this for the chat server; ``CW_BENCH_SAMPLE_THREAD=name``
+samples that thread alone (``MainThread``: the event loop).
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ def _start(path: str) -> None:
     def sample() -> None:
         me = threading.get_ident()
         phase = os.environ.get("CW_BENCH_SAMPLE_PHASE")
+        # One thread only (e.g. MainThread, the event loop), when set.
+        only = os.environ.get("CW_BENCH_SAMPLE_THREAD", "")
         on, looked, written = sending(phase), time.monotonic(), time.monotonic()
         now_sending[0] = on
         while True:
@@ -127,6 +130,8 @@ def _start(path: str) -> None:
             names = {t.ident: t.name for t in threading.enumerate()}
             for ident, frame in sys._current_frames().items():
                 if ident == me or frame is None:
+                    continue
+                if only and names.get(ident) != only:
                     continue
                 if not used_cpu(ident) or frame.f_code.co_name in _IDLE:
                     continue

@@ -56,8 +56,11 @@ class AssistantState(TranscriptMixin, WidgetState):
 
     @rx.var(deps=list(PART_VARS), auto_deps=False)
     def last_seq(self) -> int:
-        shown = self._transcript()
-        return shown[-1].seq if shown else -1
+        for name in reversed(PART_VARS):
+            part = getattr(self, name)
+            if part:
+                return int(part[-1].seq)
+        return -1
 
     @rx.var
     def error_text(self) -> str:
@@ -119,7 +122,7 @@ class AssistantState(TranscriptMixin, WidgetState):
             )
         except Exception:  # an outage must not lose the customer's text
             log.exception("assistant turn failed")
-            self._set_transcript(self._without(client_msg_id))
+            self._merge_transcript([], drop=client_msg_id)
             self._failed_text = text
             self.error_key = "chat.error"
             self.typing = False
@@ -191,7 +194,4 @@ class AssistantState(TranscriptMixin, WidgetState):
         assignment for both, so one push)."""
         if outcome.conversation_id:
             self._conversation_id = outcome.conversation_id
-        shown = self._without(drop) if drop else self._transcript()
-        known = {i.id for i in shown}
-        fresh = [to_item(m, self.locale) for m in outcome.messages if m.id not in known]
-        self._set_transcript(sorted([*shown, *fresh], key=lambda i: i.seq))
+        self._merge_transcript([to_item(m, self.locale) for m in outcome.messages], drop=drop)

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
+import os
+import secrets
 import signal
 import time
-import uuid
 import weakref
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -58,6 +60,31 @@ def _describe(state: BaseState, event_name: str) -> tuple[bool, str | None]:
     return background, conversation if isinstance(conversation, str) else None
 
 
+class _RequestIds:
+    """Log correlation ids: a random per-process prefix and a counter. ``uuid4`` at every
+    event asked the kernel for randomness, a call that lets go of the interpreter lock: under
+    load the event loop then waited for the other threads to hand it back."""
+
+    def __init__(self) -> None:
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)  # workers are forked: own prefixes
+
+    def reset(self) -> None:
+        self.prefix = secrets.token_hex(4)
+        self.counter = itertools.count()
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self.counter):08x}"
+
+
+_request_ids = _RequestIds()
+
+
+def next_request_id() -> str:
+    """16 hex characters, unique per process (random prefix) and per event (counter)."""
+    return _request_ids.next()
+
+
 class EventMetrics(Middleware):
     def __init__(self) -> None:
         #: Running background handlers (live listeners), cancelled when the worker drains.
@@ -66,7 +93,7 @@ class EventMetrics(Middleware):
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
         label = handler_label(event.name)
         background, conversation = _describe(state, event.name)
-        logs.bind(request_id=uuid.uuid4().hex[:16], event=label, conversation_id=conversation)
+        logs.bind(request_id=next_request_id(), event=label, conversation_id=conversation)
         task = asyncio.current_task()
         if task is None or background:
             metrics.event_handled(label, None)

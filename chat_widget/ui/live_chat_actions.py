@@ -54,15 +54,12 @@ class ActionsMixin(LiveBase, mixin=True):
         except (live_chat.LiveChatError, ValueError, SQLAlchemyError):
             # Database gone (SQLAlchemyError): not stored, so not shown as sent; the customer
             # is told and sends it again.
-            self._set_transcript(self._without(client_msg_id))
+            self._merge_transcript([], drop=client_msg_id)
             self.error_key = "chat.error"
             return
         # The pending copy goes and the stored message comes in one assignment.
-        shown = self._without(client_msg_id)
-        stored = sent.message
-        if stored is not None and all(i.id != stored.id for i in shown):
-            shown = sorted([*shown, to_item(stored, self.locale)], key=lambda i: i.seq)
-        self._set_transcript(shown)
+        stored = [to_item(sent.message, self.locale)] if sent.message is not None else []
+        self._merge_transcript(stored, drop=client_msg_id)
         await typing_now().clear(conversation_id, "customer")
         if sent.message is None:
             self.show_guard_block(sent.blocked_kinds)

@@ -66,12 +66,7 @@ class AttachMixin(LiveBase, mixin=True):
             except (live_chat.LiveChatError, ValueError):
                 errors.append(self.tr["live.attach_failed"])
                 continue
-            shown = self._transcript()
-            if all(i.id != message.id for i in shown):
-                self._set_transcript(
-                    sorted([*shown, to_item(message, locale)], key=lambda i: i.seq)
-                )
-                self._link_files()
+            self._merge_transcript(self._linked([to_item(message, locale)]))
             notifier.notify(conversation_id)
         self.attach_error = " ".join(errors)
         if errors:

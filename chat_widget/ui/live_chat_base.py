@@ -17,10 +17,10 @@ from chat_widget.domain.models import Message
 from chat_widget.live_chat import customer_sync, sides
 from chat_widget.live_chat.customer_sync import PHASES_BY_STATUS
 from chat_widget.ui import runtime
-from chat_widget.ui.chat_items import to_item
+from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_chat_io import LINK_REFRESH_SECONDS, TOPICS
 from chat_widget.ui.transcript_parts import PART_VARS
-from chat_widget.ui.transcript_state import TranscriptMixin
+from chat_widget.ui.transcript_state import CUSTOMER, TranscriptMixin
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 from chat_widget.web.customer_files import CHAT, file_url, mint_file_token
 
@@ -46,8 +46,8 @@ class LiveBase(TranscriptMixin, WidgetState, mixin=True):
 
     @rx.var(deps=[*PART_VARS, "agent_read_seq"], auto_deps=False)
     def read_by_agent(self) -> bool:
-        mine = [i.seq for i in self._transcript() if i.author == "customer"]
-        return bool(mine) and self.agent_read_seq >= mine[-1]
+        mine = self._last_seq_of(CUSTOMER)
+        return bool(mine) and self.agent_read_seq >= mine
 
     @rx.var
     def error_text(self) -> str:
@@ -95,14 +95,12 @@ class LiveBase(TranscriptMixin, WidgetState, mixin=True):
     def _apply(self, view: sides.CustomerView) -> list[EventSpec]:
         """Merge a fresh read. Only what changed is assigned: every assignment is a state
         update pushed to the browser (and, with Redis, a state write)."""
-        shown = self._transcript()
-        known = {i.id for i in shown}
-        fresh = [m for m in view.messages if m.id not in known]
-        if fresh:
-            self._set_transcript(
-                sorted([*shown, *(to_item(m, self.locale) for m in fresh)], key=lambda i: i.seq)
-            )
+        added = self._merge_transcript(
+            self._linked([to_item(m, self.locale) for m in view.messages])
+        )
         self._link_files()
+        shown = {i.id for i in added}
+        fresh = [m for m in view.messages if m.id in shown]
         if view.messages:
             self._last_seq = max(self._last_seq, view.messages[-1].seq)
         if self.phase != "left":
@@ -128,24 +126,27 @@ class LiveBase(TranscriptMixin, WidgetState, mixin=True):
         self._unread = unread
         return [self._post_unread()]
 
-    def _link_files(self) -> None:
-        """Give every file a capability link for this customer; renew them all before expiry."""
-        renew = time.time() - self._links_at > LINK_REFRESH_SECONDS
-        shown = self._transcript()
-        if not renew and all(i.file_url for i in shown if i.file_id):
-            return
+    def _linked(self, items: list[ChatItem], renew: bool = False) -> list[ChatItem]:
+        """``items`` with a capability link for this customer on each file (a new one for
+        every file when ``renew``)."""
         secret, customer_id = runtime.settings().secret_key, self._customer_id
         linked = []
-        for item in shown:
+        for item in items:
             if item.file_id and (renew or not item.file_url):
                 token = mint_file_token(
                     secret=secret, customer_id=customer_id, file_id=item.file_id, kind=CHAT
                 )
                 item = dataclasses.replace(item, file_url=file_url(item.file_id, token, kind=CHAT))
             linked.append(item)
-        self._set_transcript(linked)
-        if renew:
-            self._links_at = time.time()
+        return linked
+
+    def _link_files(self) -> None:
+        """Renew every file's link before the links expire (new messages are linked as they
+        come in, ``_linked``): the only pass over the whole transcript, every few minutes."""
+        if time.time() - self._links_at <= LINK_REFRESH_SECONDS:
+            return
+        self._set_transcript(self._linked(self._transcript(), renew=True))
+        self._links_at = time.time()
 
     def _post_unread(self) -> EventSpec:
         return rx.call_script(f"{BRIDGE}.post('unread', {{count: {int(self._unread)}}})")

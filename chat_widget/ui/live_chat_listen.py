@@ -29,6 +29,7 @@ from chat_widget.ui import runtime
 from chat_widget.ui.live_chat_base import LiveBase
 from chat_widget.ui.live_chat_io import OWN_SENDS, customer_receipt, customer_view, typing_now
 from chat_widget.ui.live_push import Liveness, external_writes
+from chat_widget.ui.transcript_state import NOT_CUSTOMER
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +119,7 @@ class ListenMixin(LiveBase, mixin=True):
                     after, phase, agent_read = self._last_seq, self.phase, self.agent_read_seq
                     # Read receipts are for the other side's messages: the customer's own
                     # sends need no receipt write (it was one more commit per message).
-                    incoming = max(
-                        (i.seq for i in self._transcript() if i.author != "customer"), default=0
-                    )
+                    incoming = self._last_seq_of(NOT_CUSTOMER)
                     visible_seq = self._last_seq if self.is_visible and incoming > marked else 0
                     if view is None and view_key(token) in dirty:
                         events = self._unread_events([])

@@ -125,11 +125,7 @@ class LiveChatState(ListenMixin, ActionsMixin, AttachMixin, WidgetState):
         except SQLAlchemyError:  # the database is away: nothing stored, the customer retries
             return outbox_result({q.client_msg_id: "failed" for q in queued})
         stored = [r.message for r in results if r.message is not None]
-        shown = self._transcript()
-        known = {i.id for i in shown}
-        fresh = [to_item(m, locale) for m in stored if m.id not in known]
-        if fresh:
-            self._set_transcript(sorted([*shown, *fresh], key=lambda i: i.seq))
+        self._merge_transcript(self._linked([to_item(m, locale) for m in stored]))
         blocked = [k for r in results for k in r.blocked_kinds]
         if blocked:
             self.show_guard_block(blocked)

@@ -15,9 +15,23 @@ messages of untouched parts as they are: nothing is re-mounted or re-announced i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
+
+
+class Item(Protocol):
+    """What the merge reads of a shown message."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+
 
 T = TypeVar("T")
+I = TypeVar("I", bound=Item)  # noqa: E741
+
+#: A customer's message shown before it is stored sorts after every stored one.
+PENDING_SEQ = 10**9
 
 #: Messages per part; the last part has no limit.
 PART_SIZE = 16
@@ -37,3 +51,39 @@ def split(items: Sequence[T]) -> list[list[T]]:
 def changed_parts(items: Sequence[T], shown: Sequence[Sequence[T]]) -> dict[int, list[T]]:
     """The parts (by index) that differ from what is ``shown``: only those are assigned."""
     return {i: part for i, part in enumerate(split(items)) if list(shown[i]) != part}
+
+
+def merge(
+    shown: Sequence[Sequence[I]], fresh: Sequence[I], drop: str = ""
+) -> tuple[dict[int, list[I]], list[I]]:
+    """Add ``fresh`` messages (in seq order, not twice) and remove the pending copy ``drop``:
+    the parts to assign, and the messages that were added.
+
+    Reads only the tail it changes: messages arrive at the end, so from the last part
+    holding messages, back only as far as the earliest fresh seq or a pending copy (pending
+    copies sort last) reaches. The whole transcript, read through Reflex's state proxies at
+    every message, was a sixth of the event loop's time under load."""
+    if not fresh and not drop:
+        return {}, []
+    sizes = [len(part) for part in shown]
+    start = max((i for i, n in enumerate(sizes) if n), default=0)
+    reach = min([*(f.seq for f in fresh), *([PENDING_SEQ] if drop else [])])
+    while start > 0 and shown[start][0].seq >= reach:
+        start -= 1
+    tail = [item for part in shown[start:] for item in part if not drop or item.id != drop]
+    known = {item.id for item in tail}
+    added: list[I] = []
+    for item in fresh:
+        if item.id not in known:
+            known.add(item.id)
+            added.append(item)
+    if not added and len(tail) == sum(sizes[start:]):
+        return {}, []
+    tail = sorted([*tail, *added], key=lambda item: item.seq)
+    parts: dict[int, list[I]] = {}
+    for i in range(start, PARTS):
+        offset = (i - start) * PART_SIZE
+        part = tail[offset : offset + PART_SIZE] if i < PARTS - 1 else tail[offset:]
+        if part or sizes[i]:
+            parts[i] = part
+    return parts, added

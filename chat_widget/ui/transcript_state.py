@@ -10,10 +10,12 @@ import reflex as rx
 from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import format_clock
 from chat_widget.ui.chat_items import ChatItem
-from chat_widget.ui.transcript_parts import PART_VARS, changed_parts
+from chat_widget.ui.transcript_parts import PART_VARS, PENDING_SEQ, changed_parts, merge
 
-#: A customer's message shown before it is stored sorts after every stored one.
-PENDING_SEQ = 10**9
+#: Author sets for ``TranscriptMixin._last_seq_of``.
+CUSTOMER = frozenset({"customer"})
+AGENT_AUTHOR = frozenset({"agent"})
+NOT_CUSTOMER = frozenset({"agent", "assistant", "system"})
 
 
 class TranscriptMixin(rx.State, mixin=True):
@@ -36,6 +38,24 @@ class TranscriptMixin(rx.State, mixin=True):
         for i, part in changed_parts(items, shown).items():
             setattr(self, PART_VARS[i], part)
 
+    def _merge_transcript(self, fresh: Sequence[ChatItem], drop: str = "") -> list[ChatItem]:
+        """Add ``fresh`` (in seq order, not twice) and remove the pending copy ``drop``,
+        reading and pushing only the transcript's tail; returns what was added. The way
+        every message comes in: whole-transcript reads are for rare changes."""
+        shown = [getattr(self, name) for name in PART_VARS]
+        parts, added = merge(shown, fresh, drop)
+        for i, part in parts.items():
+            setattr(self, PART_VARS[i], part)
+        return added
+
+    def _last_seq_of(self, authors: frozenset[str]) -> int:
+        """The seq of the newest message by one of ``authors`` (0: none), read from the end."""
+        for name in reversed(PART_VARS):
+            for item in reversed(getattr(self, name)):
+                if item.author in authors:
+                    return int(item.seq)
+        return 0
+
     def _show_pending(self, client_msg_id: str, text: str, locale: str) -> None:
         """The customer's message as typed, until the stored one replaces it (or it fails)."""
         pending = ChatItem(
@@ -45,11 +65,7 @@ class TranscriptMixin(rx.State, mixin=True):
             text=text,
             time=format_clock(utcnow(), locale),
         )
-        self._set_transcript([*self._transcript(), pending])
-
-    def _without(self, client_msg_id: str) -> list[ChatItem]:
-        """The transcript without the pending copy of ``client_msg_id``."""
-        return [i for i in self._transcript() if i.id != client_msg_id]
+        self._merge_transcript([pending])
 
 
 def transcript_vars(state: type[TranscriptMixin]) -> list[rx.Var]:

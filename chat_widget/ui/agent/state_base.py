@@ -32,7 +32,7 @@ from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.agent.console_auth import sso_start_url
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.transcript_parts import PART_VARS
-from chat_widget.ui.transcript_state import TranscriptMixin
+from chat_widget.ui.transcript_state import AGENT_AUTHOR, TranscriptMixin
 from chat_widget.web import console_session
 from chat_widget.web.handler_files import agent_chat_file_url
 
@@ -144,8 +144,8 @@ class AgentBase(TranscriptMixin, mixin=True):
 
     @rx.var(deps=[*PART_VARS, "customer_read_seq"], auto_deps=False)
     def read_by_customer(self) -> bool:
-        mine = [i.seq for i in self._transcript() if i.author == "agent"]
-        return bool(mine) and self.customer_read_seq >= mine[-1]
+        mine = self._last_seq_of(AGENT_AUTHOR)
+        return bool(mine) and self.customer_read_seq >= mine
 
     @rx.var
     def presence_options(self) -> list[list[str]]:
@@ -216,11 +216,7 @@ class AgentBase(TranscriptMixin, mixin=True):
     def _show(self, messages: list[Message]) -> None:
         """Add the messages the open chat does not show yet, in order (each assignment is
         pushed to the browser, so nothing is assigned when nothing is new)."""
-        shown = self._transcript()
-        known = {i.id for i in shown}
-        fresh = [console_item(m, self.locale) for m in messages if m.id not in known]
-        if fresh:
-            self._set_transcript(sorted([*shown, *fresh], key=lambda i: i.seq))
+        self._merge_transcript([console_item(m, self.locale) for m in messages])
 
     async def _load_static(self) -> None:
         agent_id = self._agent_id

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from chat_widget.ui.transcript_parts import PART_SIZE, PARTS, changed_parts, split
+from dataclasses import dataclass
+
+from chat_widget.ui.transcript_parts import (
+    PART_SIZE,
+    PARTS,
+    PENDING_SEQ,
+    changed_parts,
+    merge,
+    split,
+)
 
 
 def test_parts_keep_every_message_once_in_order() -> None:
@@ -45,3 +54,52 @@ def test_beyond_the_parts_the_last_one_grows() -> None:
     changed = changed_parts([*items, "new"], split(items))
     assert list(changed) == [PARTS - 1]
     assert changed[PARTS - 1][-1] == "new"
+
+
+@dataclass(frozen=True)
+class Msg:
+    id: str
+    seq: int
+
+
+def shown_as(items: list[Msg]) -> list[list[Msg]]:
+    return split(items)
+
+
+def after(shown: list[list[Msg]], changed: dict[int, list[Msg]]) -> list[Msg]:
+    parts = [changed.get(i, part) for i, part in enumerate(shown)]
+    assert parts == split([m for p in parts for m in p])  # still the canonical layout
+    return [m for p in parts for m in p]
+
+
+def msgs(*seqs: int) -> list[Msg]:
+    return [Msg(f"m{s}", s) for s in seqs]
+
+
+def test_merge_adds_new_messages_at_the_end_touching_only_the_last_part() -> None:
+    shown = shown_as(msgs(*range(1, 41)))
+    changed, added = merge(shown, msgs(41, 42))
+    assert list(changed) == [2] and added == msgs(41, 42)
+    assert after(shown, changed) == msgs(*range(1, 43))
+
+
+def test_merge_replaces_the_pending_copy_and_skips_what_is_shown() -> None:
+    pending = Msg("client-1", PENDING_SEQ)
+    shown = shown_as([*msgs(*range(1, 17)), pending])  # the pending copy opens part 1
+    changed, added = merge(shown, [Msg("m16", 16), Msg("stored", 17)], drop="client-1")
+    assert added == [Msg("stored", 17)]
+    assert after(shown, changed) == [*msgs(*range(1, 17)), Msg("stored", 17)]
+
+
+def test_merge_sorts_an_older_message_into_an_earlier_part() -> None:
+    shown = shown_as(msgs(*[s for s in range(1, 40) if s != 10]))
+    changed, added = merge(shown, msgs(10))
+    assert added == msgs(10)
+    assert after(shown, changed) == msgs(*range(1, 40))
+
+
+def test_merge_with_nothing_new_assigns_nothing() -> None:
+    shown = shown_as(msgs(1, 2, 3))
+    assert merge(shown, msgs(3)) == ({}, [])
+    assert merge(shown, [], drop="not-shown") == ({}, [])
+    assert merge(shown_as([]), []) == ({}, [])
