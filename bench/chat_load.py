@@ -64,7 +64,7 @@ from chat_widget.adapters.migrate import upgrade  # noqa: E402
 from chat_widget.agents.accounts import create_agent, set_presence  # noqa: E402
 from chat_widget.domain.models import Message  # noqa: E402
 from chat_widget.live_chat.records import ChatRequest  # noqa: E402
-from chat_widget.ui.transcript_parts import PART_VARS  # noqa: E402
+from chat_widget.ui.transcript_parts import PART_VARS, PENDING_SEQ  # noqa: E402
 from tests.e2e.conftest import start_widget_server, stop_widget_server  # noqa: E402
 
 ROOT_STATE = "reflex___state____state"
@@ -80,7 +80,6 @@ QUESTIONS = (
     "quels sont vos horaires",
     "je voudrais augmenter ma limite de paiement",
 )
-PENDING_SEQ = 10**9
 MARKER = "_rx_state_"
 
 

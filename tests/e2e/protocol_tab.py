@@ -23,14 +23,13 @@ from typing import Any
 
 import websockets
 
-from chat_widget.ui.transcript_parts import PART_VARS
+from chat_widget.ui.transcript_parts import PART_VARS, PENDING_SEQ
 
 ROOT_STATE = "reflex___state____state"
 WIDGET = f"{ROOT_STATE}.chat_widget___ui___widget_state____widget_state"
 LIVE = f"{WIDGET}.chat_widget___ui___live_chat_state____live_chat_state"
 AGENT = f"{ROOT_STATE}.chat_widget___ui___agent___state____agent_state"
 MARKER = "_rx_state_"
-PENDING_SEQ = 10**9
 #: Session-storage vars of the app (``rx.SessionStorage``): sent back on every hydrate.
 STORAGE_VARS = {(WIDGET, "view"), (AGENT, "resume_chat")}
 _EVENT_RE = re.compile(r'ReflexEvent\("([^"]+)",\s*\(?\{\s*\[?"?(\w+)"?\]?\s*:')
