@@ -10,14 +10,14 @@ views still show every message once, in order.
 from __future__ import annotations
 
 import string
-from collections.abc import Iterator
 
 import pytest
 
 from chat_widget.ui.transcript_parts import PART_SIZE
-from tests.e2e.conftest import WidgetServer, start_widget_server, stop_widget_server
+from tests.e2e.conftest import WidgetServer
 from tests.e2e.protocol_tab import AGENT, LIVE
-from tests.e2e.test_chaos import _chatting, _prepare, _run
+from tests.e2e.test_chaos import _chatting, _run
+from tests.e2e.test_chaos import sqlite_server as sqlite_server  # the chaos test's server
 
 pytestmark = pytest.mark.e2e
 
@@ -25,15 +25,9 @@ pytestmark = pytest.mark.e2e
 TEXTS = [f"Question {a}{b}" for b in "xy" for a in string.ascii_lowercase][:40]
 
 
-@pytest.fixture
-def server() -> Iterator[WidgetServer]:
-    started = start_widget_server({"CW_CHAT_ROUTING": "auto"})
-    _prepare(started)
-    yield started
-    stop_widget_server(started)
+def test_a_long_chat_pushes_only_its_newest_part(sqlite_server: WidgetServer) -> None:
+    server = sqlite_server
 
-
-def test_a_long_chat_pushes_only_its_newest_part(server: WidgetServer) -> None:
     async def scenario() -> None:
         customer, agent, _ = await _chatting(server)
         try:
