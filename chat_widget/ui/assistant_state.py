@@ -56,8 +56,7 @@ class AssistantState(TranscriptMixin, WidgetState):
 
     @rx.var(deps=list(PART_VARS), auto_deps=False)
     def last_seq(self) -> int:
-        for name in reversed(PART_VARS):
-            part = getattr(self, name)
+        for part in reversed(self._parts()):
             if part:
                 return int(part[-1].seq)
         return -1

@@ -31,17 +31,19 @@ class ActionsMixin(LiveBase, mixin=True):
         client_msg_id = str(form.get("client_msg_id") or "")[:64] or uuid.uuid4().hex
         if not text or not self._conversation_id:
             return
-        self.guard_text = ""
-        self.error_key = ""
+        # Assigned only when set: Reflex pushes every assigned var (and the computed vars
+        # that read it) whether or not its value changed.
+        if self.guard_text:
+            self.guard_text = ""
+        if self.error_key:
+            self.error_key = ""
         customer_id, conversation_id, locale = self._customer_id, self._conversation_id, self.locale
-        storing = asyncio.ensure_future(
-            customer_send(
-                customer_id=customer_id,
-                conversation_id=conversation_id,
-                client_msg_id=client_msg_id,
-                text=text,
-                locale=locale,
-            )
+        storing = customer_send(
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            client_msg_id=client_msg_id,
+            text=text,
+            locale=locale,
         )
         # One state update per send: the stored message. Only a send that is not stored
         # within PENDING_AFTER is shown as pending first, so a slow database still answers at once.
@@ -50,7 +52,7 @@ class ActionsMixin(LiveBase, mixin=True):
             self._show_pending(client_msg_id, text, self.locale)
             yield None
         try:
-            sent = await storing
+            message, blocked = await storing
         except (live_chat.LiveChatError, ValueError, SQLAlchemyError):
             # Database gone (SQLAlchemyError): not stored, so not shown as sent; the customer
             # is told and sends it again.
@@ -58,16 +60,17 @@ class ActionsMixin(LiveBase, mixin=True):
             self.error_key = "chat.error"
             return
         # The pending copy goes and the stored message comes in one assignment.
-        stored = [to_item(sent.message, self.locale)] if sent.message is not None else []
+        stored = [to_item(message, self.locale)] if message is not None else []
         self._merge_transcript(stored, drop=client_msg_id)
         await typing_now().clear(conversation_id, "customer")
-        if sent.message is None:
-            self.show_guard_block(sent.blocked_kinds)
+        if message is None:
+            self.show_guard_block(blocked)
             return
-        message = sent.message
+        # ``rx_router_session``, not ``router.session``: ``router`` assembles the whole
+        # RouterData (headers, page, url) at every read.
         if message.seq == self._last_seq + 1:  # nothing in between: the listener needs no read
             self._last_seq = message.seq
-            OWN_SENDS[(self.router.session.client_token, conversation_id)] = message.seq
+            OWN_SENDS[(self.rx_router_session.client_token, conversation_id)] = message.seq
         notifier.notify(from_customer(conversation_id))
 
     @rx.event

@@ -4,6 +4,7 @@ so the file route and the mixins share them without importing the state."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from sqlalchemy import make_url
@@ -54,30 +55,34 @@ def customer_writer() -> CustomerSends | None:
     return _writer[0]
 
 
-async def customer_send(
+def customer_send(
     *, customer_id: str, conversation_id: str, client_msg_id: str, text: str, locale: str
-) -> sides.Sent:
-    """Screen and store a customer's message; returns once it is durable (or blocked)."""
+) -> asyncio.Future[tuple[Message | None, list[str]]]:
+    """Screen and store a customer's message: a future that settles once it is durable, with
+    ``(stored message, [])`` or ``(None, blocked kinds)``. On SQLite it is the writer's own
+    future (no task per send); on PostgreSQL the database work runs in the pool."""
     writer = customer_writer()
-    if writer is None:
-        return await runtime.run_db(
-            lambda s: sides.customer_send(
-                session=s,
-                customer_id=customer_id,
-                conversation_id=conversation_id,
-                client_msg_id=client_msg_id,
-                text=text,
-                locale=locale,
-            )
+    if writer is not None:
+        return writer.submit(
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            client_msg_id=client_msg_id,
+            text=text,
+            locale=locale,
         )
-    message, blocked = await writer.send(
-        customer_id=customer_id,
-        conversation_id=conversation_id,
-        client_msg_id=client_msg_id,
-        text=text,
-        locale=locale,
-    )
-    return sides.Sent(message, blocked)
+
+    def store(session: Session) -> tuple[Message | None, list[str]]:
+        sent = sides.customer_send(
+            session=session,
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            client_msg_id=client_msg_id,
+            text=text,
+            locale=locale,
+        )
+        return sent.message, sent.blocked_kinds
+
+    return asyncio.ensure_future(runtime.run_db(store))
 
 
 def schedule():  # type: ignore[no-untyped-def]

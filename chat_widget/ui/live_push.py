@@ -25,6 +25,12 @@ def client_connected(token: str) -> bool:
     namespace = getattr(app, "event_namespace", None)
     if namespace is None:
         return True
+    # ``token_to_sid`` copies the whole token map into a new dict at every read: one copy of
+    # 1,000 entries per listener wake-up under load. The token manager's own map is looked
+    # up in place (reflex/utils/token_manager.py, ``TokenManager.token_to_socket``).
+    sockets = getattr(getattr(namespace, "_token_manager", None), "token_to_socket", None)
+    if isinstance(sockets, dict):
+        return token in sockets
     return token in namespace.token_to_sid
 
 

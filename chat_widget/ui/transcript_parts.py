@@ -33,10 +33,12 @@ I = TypeVar("I", bound=Item)  # noqa: E741
 #: A customer's message shown before it is stored sorts after every stored one.
 PENDING_SEQ = 10**9
 
-#: Messages per part; the last part has no limit.
-PART_SIZE = 16
-#: How many parts a transcript is kept in: 7 x 16 = 112 messages before the last part grows.
-PARTS = 8
+#: Messages per part; the last part has no limit. A message re-sends its part whole, so the
+#: part's size is what a message costs to serialise (JSON) and to type-check on assignment:
+#: 16 → 8 took that out of a customer send's CPU under load (docs/live-chat.md).
+PART_SIZE = 8
+#: How many parts a transcript is kept in: 15 x 8 = 120 messages before the last part grows.
+PARTS = 16
 #: The state var of each part, in order (``ui/transcript_state.TranscriptMixin``).
 PART_VARS: tuple[str, ...] = tuple(f"msgs_{i}" for i in range(PARTS))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import reflex as rx
+from reflex.istate.proxy import StateProxy
 
 from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import format_clock
@@ -27,6 +28,31 @@ class TranscriptMixin(rx.State, mixin=True):
     msgs_5: list[ChatItem] = []
     msgs_6: list[ChatItem] = []
     msgs_7: list[ChatItem] = []
+    msgs_8: list[ChatItem] = []
+    msgs_9: list[ChatItem] = []
+    msgs_10: list[ChatItem] = []
+    msgs_11: list[ChatItem] = []
+    msgs_12: list[ChatItem] = []
+    msgs_13: list[ChatItem] = []
+    msgs_14: list[ChatItem] = []
+    msgs_15: list[ChatItem] = []
+
+    def _parts(self) -> list[list[ChatItem]]:
+        """The parts as stored, for reading only: Reflex wraps a list var read through the
+        state, and every item read from it, in a change-tracking proxy, and building those
+        proxies was a fifth of a customer send's CPU under load. Nothing here changes these
+        lists or their items in place: new parts are built and assigned (which is what pushes
+        them)."""
+        state = self.__wrapped__ if isinstance(self, StateProxy) else self
+        stored = state.__dict__
+        parts: list[list[ChatItem]] = []
+        for name in PART_VARS:
+            part = stored.get(name)
+            if part is None:  # never assigned yet, or held by another class of the tree
+                value = getattr(state, name)
+                part = getattr(value, "__wrapped__", value)
+            parts.append(part)
+        return parts
 
     def _transcript(self) -> list[ChatItem]:
         """The whole transcript, in order."""
@@ -34,24 +60,22 @@ class TranscriptMixin(rx.State, mixin=True):
 
     def _set_transcript(self, items: Sequence[ChatItem]) -> None:
         """Show ``items``: assigns (and so pushes) only the parts that changed."""
-        shown = [getattr(self, name) for name in PART_VARS]
-        for i, part in changed_parts(items, shown).items():
+        for i, part in changed_parts(items, self._parts()).items():
             setattr(self, PART_VARS[i], part)
 
     def _merge_transcript(self, fresh: Sequence[ChatItem], drop: str = "") -> list[ChatItem]:
         """Add ``fresh`` (in seq order, not twice) and remove the pending copy ``drop``,
         reading and pushing only the transcript's tail; returns what was added. The way
         every message comes in: whole-transcript reads are for rare changes."""
-        shown = [getattr(self, name) for name in PART_VARS]
-        parts, added = merge(shown, fresh, drop)
+        parts, added = merge(self._parts(), fresh, drop)
         for i, part in parts.items():
             setattr(self, PART_VARS[i], part)
         return added
 
     def _last_seq_of(self, authors: frozenset[str]) -> int:
         """The seq of the newest message by one of ``authors`` (0: none), read from the end."""
-        for name in reversed(PART_VARS):
-            for item in reversed(getattr(self, name)):
+        for part in reversed(self._parts()):
+            for item in reversed(part):
                 if item.author in authors:
                     return int(item.seq)
         return 0

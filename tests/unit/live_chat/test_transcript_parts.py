@@ -25,10 +25,11 @@ def test_parts_keep_every_message_once_in_order() -> None:
 
 
 def test_a_new_message_re_sends_only_its_own_part() -> None:
-    items = list(range(45))
+    n = 2 * PART_SIZE + PART_SIZE // 2  # the third part half full
+    items = list(range(n))
     shown = split(items)
-    changed = changed_parts([*items, 45], shown)
-    assert changed == {2: list(range(32, 46))}
+    changed = changed_parts([*items, n], shown)
+    assert changed == {2: list(range(2 * PART_SIZE, n + 1))}
 
 
 def test_a_message_that_opens_a_part_sends_only_that_part() -> None:
@@ -38,13 +39,14 @@ def test_a_message_that_opens_a_part_sends_only_that_part() -> None:
 
 
 def test_a_pending_copy_replaced_by_the_stored_message_sends_one_part() -> None:
-    items = [*range(20), "pending"]
-    changed = changed_parts([*range(20), 20], split(items))
+    n = PART_SIZE + PART_SIZE // 2
+    items = [*range(n), "pending"]
+    changed = changed_parts([*range(n), n], split(items))
     assert list(changed) == [1]
 
 
 def test_nothing_changed_sends_nothing_and_clearing_empties_every_filled_part() -> None:
-    items = list(range(20))
+    items = list(range(PART_SIZE + PART_SIZE // 2))
     assert changed_parts(items, split(items)) == {}
     assert changed_parts([], split(items)) == {0: [], 1: []}
 
@@ -77,25 +79,28 @@ def msgs(*seqs: int) -> list[Msg]:
 
 
 def test_merge_adds_new_messages_at_the_end_touching_only_the_last_part() -> None:
-    shown = shown_as(msgs(*range(1, 41)))
-    changed, added = merge(shown, msgs(41, 42))
-    assert list(changed) == [2] and added == msgs(41, 42)
-    assert after(shown, changed) == msgs(*range(1, 43))
+    n = 2 * PART_SIZE + PART_SIZE // 2
+    shown = shown_as(msgs(*range(1, n + 1)))
+    changed, added = merge(shown, msgs(n + 1, n + 2))
+    assert list(changed) == [2] and added == msgs(n + 1, n + 2)
+    assert after(shown, changed) == msgs(*range(1, n + 3))
 
 
 def test_merge_replaces_the_pending_copy_and_skips_what_is_shown() -> None:
     pending = Msg("client-1", PENDING_SEQ)
-    shown = shown_as([*msgs(*range(1, 17)), pending])  # the pending copy opens part 1
-    changed, added = merge(shown, [Msg("m16", 16), Msg("stored", 17)], drop="client-1")
-    assert added == [Msg("stored", 17)]
-    assert after(shown, changed) == [*msgs(*range(1, 17)), Msg("stored", 17)]
+    n = PART_SIZE
+    shown = shown_as([*msgs(*range(1, n + 1)), pending])  # the pending copy opens part 1
+    changed, added = merge(shown, [Msg(f"m{n}", n), Msg("stored", n + 1)], drop="client-1")
+    assert added == [Msg("stored", n + 1)]
+    assert after(shown, changed) == [*msgs(*range(1, n + 1)), Msg("stored", n + 1)]
 
 
 def test_merge_sorts_an_older_message_into_an_earlier_part() -> None:
-    shown = shown_as(msgs(*[s for s in range(1, 40) if s != 10]))
-    changed, added = merge(shown, msgs(10))
-    assert added == msgs(10)
-    assert after(shown, changed) == msgs(*range(1, 40))
+    n, late = 3 * PART_SIZE, PART_SIZE // 2 + 1  # a message of the first part comes late
+    shown = shown_as(msgs(*[s for s in range(1, n) if s != late]))
+    changed, added = merge(shown, msgs(late))
+    assert added == msgs(late)
+    assert after(shown, changed) == msgs(*range(1, n))
 
 
 def test_merge_with_nothing_new_assigns_nothing() -> None:
