@@ -10,7 +10,7 @@ every domain complete (tests/unit/shell/test_catalogs.py).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.dates import format_datetime, format_time
 
@@ -77,7 +77,13 @@ def format_clock(moment: datetime, locale: str, *, tz: str = "Europe/Brussels") 
     same output)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_tz(tz)).strftime("%H:%M")
+    return _clock(int(moment.timestamp()) // 60, tz)
+
+
+@lru_cache(maxsize=4096)
+def _clock(minute: int, tz: str) -> str:
+    """One minute's time of day (the bank's zone has kept whole-minute offsets since 1970)."""
+    return datetime.fromtimestamp(minute * 60, _tz(tz)).strftime("%H:%M")
 
 
 @cache

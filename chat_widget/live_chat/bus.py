@@ -91,6 +91,9 @@ class Hub:
 
     def __init__(self) -> None:
         self._subs: dict[str, set[Subscription]] = {}
+        #: Changes whenever a key gains its first or loses its last subscription, so a
+        #: watcher of the keys (``realtime.ExternalWrites``) lists them only when they moved.
+        self.layout = 0
 
     def subscribe(self, keys: Iterable[str]) -> Subscription:
         return Subscription(self, keys)
@@ -102,8 +105,13 @@ class Hub:
                 subs.discard(sub)
                 if not subs:
                     del self._subs[key]
+                    self.layout += 1
         for key in new - old:
-            self._subs.setdefault(key, set()).add(sub)
+            subs = self._subs.get(key)
+            if subs is None:
+                subs = self._subs[key] = set()
+                self.layout += 1
+            subs.add(sub)
 
     def deliver(self, keys: Iterable[str]) -> None:
         for key in keys:

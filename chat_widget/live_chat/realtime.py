@@ -136,11 +136,15 @@ class ExternalWrites:
             return
         sync.watch_others()
         last_full = time.monotonic()
+        keys: list[str] = []
+        layout = -1
         while True:
             try:
                 others = await asyncio.to_thread(sync.others_committed)
-                keys = [k[3:] for k in self._hub.watched() if k.startswith(DB_PREFIX)]
-                new = [k for k in keys if k not in self._versions]
+                if layout != self._hub.layout:  # listed again only when views came or went
+                    layout = self._hub.layout
+                    keys = [k[3:] for k in self._hub.watched() if k.startswith(DB_PREFIX)]
+                new = any(k not in self._versions for k in keys)
                 # The slow full check covers the one change ``others_committed`` cannot see.
                 due = time.monotonic() - last_full >= self._full_every
                 if keys and (others or new or due):

@@ -47,11 +47,12 @@ _writer: list[CustomerSends] = []
 def customer_writer() -> CustomerSends | None:
     """SQLite (a file): the process's one writer of customers' messages
     (``live_chat.send_queue``); None on PostgreSQL, where each send is its own transaction."""
+    if _writer:  # decided once per process: parsing the URL at every send showed under load
+        return _writer[0]
     url = runtime.settings().database_url
     if not url.startswith("sqlite") or wal_sync_for(make_url(url).database or "") is None:
         return None
-    if not _writer:
-        _writer.append(CustomerSends(runtime.engine()))
+    _writer.append(CustomerSends(runtime.engine()))
     return _writer[0]
 
 
