@@ -1,4 +1,6 @@
-"""A poor man's sampling profiler for the bench's server (no py-spy on this machine kind).
+"""A poor man's sampling profiler for the bench's server, from inside it. py-spy from PyPI does
+run on this machine kind as root and samples from outside, with who holds the interpreter lock
+(``bench/spy_chat_load.sh``): prefer it; this one needs nothing installed.
 
 Put this folder on ``PYTHONPATH`` and set ``CW_BENCH_SAMPLE=<file>``: every Python process
 started then samples all its threads every 2 ms (``sys._current_frames``), drops threads that
