@@ -39,8 +39,9 @@ class TranscriptMixin(rx.State, mixin=True):
 
     def _parts(self) -> list[list[ChatItem]]:
         """The parts as stored, for reading only: Reflex wraps a list var read through the
-        state, and every item read from it, in a change-tracking proxy, and building those
-        proxies was a fifth of a customer send's CPU under load. Nothing here changes these
+        state, and every item read from it, in a change-tracking proxy; the reads that built
+        them were a fifth of the server's CPU at 250 messages a second (docs/live-chat.md,
+        fifth pass). Nothing here changes these
         lists or their items in place: new parts are built and assigned (which is what pushes
         them)."""
         state = self.__wrapped__ if isinstance(self, StateProxy) else self
