@@ -71,24 +71,13 @@ class CustomerSends:
         self._start_lock = threading.Lock()
         self.batches = 0  # for tests and the bench: transactions committed
 
-    async def send(
-        self, *, customer_id: str, conversation_id: str, client_msg_id: str, text: str, locale: str
-    ) -> tuple[Message | None, list[str]]:
-        """``(stored message, [])`` once it is durable, or ``(None, blocked kinds)`` when the
-        guard blocked it. Raises what ``post_customer_message`` raises."""
-        return await self.submit(
-            customer_id=customer_id,
-            conversation_id=conversation_id,
-            client_msg_id=client_msg_id,
-            text=text,
-            locale=locale,
-        )
-
     def submit(
         self, *, customer_id: str, conversation_id: str, client_msg_id: str, text: str, locale: str
     ) -> asyncio.Future[tuple[Message | None, list[str]]]:
-        """``send`` as the future the writer settles, for a caller that waits on it with a
-        timeout: no task wraps it (a task per send was measurable under load)."""
+        """A future that settles with ``(stored message, [])`` once the message is durable,
+        or ``(None, blocked kinds)`` when the guard blocked it; it raises what
+        ``post_customer_message`` raises. The writer's own future, not a task around it: a
+        task per send was measurable under load, and the caller waits on it with a timeout."""
         self._ensure_thread()
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[tuple[Message | None, list[str]]] = loop.create_future()

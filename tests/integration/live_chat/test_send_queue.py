@@ -97,7 +97,7 @@ def test_senders_get_their_answers_once_stored(db_engine: Engine) -> None:
 
     async def send(who: str, cid: str) -> object:
         try:
-            return await writer.send(
+            return await writer.submit(
                 customer_id=who, conversation_id=chat, client_msg_id=cid, text=cid, locale="fr"
             )
         except Exception as exc:  # the answer a sender gets
