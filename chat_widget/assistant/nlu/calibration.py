@@ -13,7 +13,11 @@ import numpy as np
 import numpy.typing as npt
 
 from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE
-from chat_widget.assistant.nlu.model import Probabilities, apply_temperature, shortcut_rows
+from chat_widget.assistant.nlu.model import (
+    Probabilities,
+    apply_temperature,
+    shortcut_rows,
+)
 
 TARGET_ACCURACY_ON_ANSWERED = 0.975
 MAX_OOS_ANSWERED = 0.04
@@ -279,3 +283,44 @@ def choose_novelty_floor(nearest_in_scope: npt.NDArray[np.float64]) -> float:
     if not len(nearest_in_scope):
         return 0.0
     return round(float(np.quantile(nearest_in_scope, 1 - NOVELTY_KEEP)) - NOVELTY_MARGIN, 4)
+
+
+CASCADE_TENTHS = tuple(range(11))
+
+
+@dataclass(frozen=True)
+class EnglishMix:
+    """The English head's averages (see ``model.EnglishHead``) and their tuning top-1."""
+
+    share: float
+    """MiniLM's share in the first step (MiniLM and TF-IDF)."""
+    weights: tuple[float, float, float]
+    """e5, MiniLM and TF-IDF shares in the full average."""
+    top1_full: float
+    top1_first: float
+
+
+def choose_english_mix(
+    p_e5: Probabilities,
+    p_minilm: Probabilities,
+    p_tfidf: Probabilities,
+    labels: Sequence[str],
+    classes: Sequence[str],
+) -> EnglishMix:
+    """The full average's weights and the first step's MiniLM share with the best top-1 on
+    these rows (grids of tenths; the first best in grid order wins a tie). When the first
+    step may decide alone is chosen afterwards, as a shortcut (:func:`choose_shortcut`), so
+    that it answers no more wrongly than the full average."""
+    best_full, weights = -1.0, (0.0, 1.0, 0.0)
+    for a in CASCADE_TENTHS:
+        for b in CASCADE_TENTHS[: 11 - a]:
+            w = (a / 10, b / 10, (10 - a - b) / 10)
+            acc = _top1(w[0] * p_e5 + w[1] * p_minilm + w[2] * p_tfidf, labels, classes)
+            if acc > best_full + 1e-9:
+                best_full, weights = acc, w
+    best_first, share = -1.0, 1.0
+    for a in CASCADE_TENTHS:
+        acc = _top1(a / 10 * p_minilm + (1 - a / 10) * p_tfidf, labels, classes)
+        if acc > best_first + 1e-9:
+            best_first, share = acc, a / 10
+    return EnglishMix(share, weights, best_full, best_first)

@@ -26,7 +26,7 @@ from chat_widget.assistant.nlu import artefact, language
 from chat_widget.assistant.nlu.dataset import data_fingerprint
 from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
 from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE, SMALL_TALK
-from chat_widget.assistant.nlu.model import IntentModel, Probabilities
+from chat_widget.assistant.nlu.model import IntentModel, Probabilities, apply_temperature
 from chat_widget.assistant.nlu.paths import DATA_DIR, model_dir
 from chat_widget.assistant.nlu.segment import classifier_input, segment
 
@@ -64,6 +64,8 @@ class Scored:
     """Cosine to the nearest in-scope training row (1.0 where not computed)."""
     thresholds: npt.NDArray[np.float64]
     """The probability the best label needs to be answered."""
+    floors: npt.NDArray[np.float64]
+    """The novelty floor ``nearest`` is held to (-inf: none)."""
 
 
 class IntentClassifier:
@@ -76,6 +78,8 @@ class IntentClassifier:
         self.meta = meta
         self.threshold = meta.threshold
         self._embedder = embedder or Embedder(model.encoders)
+        self._minilm_embedder: Embedder | None = None
+        self._minilm_lock = threading.Lock()
 
     @classmethod
     def load(
@@ -98,7 +102,10 @@ class IntentClassifier:
         if embedder is None or embedder.names != model.encoders:
             embedder = Embedder(model.encoders)
         language.warm_up()
-        return cls(model, artefact.read_meta(target), embedder)
+        classifier = cls(model, artefact.read_meta(target), embedder)
+        if model.english is not None:
+            classifier._minilm()  # at start-up, not on the first English question
+        return classifier
 
     def probabilities(
         self,
@@ -116,45 +123,91 @@ class IntentClassifier:
         cache: EmbeddingCache | None = None,
     ) -> Scored:
         """Probabilities, per text the cosine to the nearest in-scope training row (computed
-        only where it can change the decision, else 1.0), and the threshold to answer.
+        only where it can change the decision, else 1.0), its novelty floor and the threshold
+        to answer.
 
         Rows the TF-IDF classifier is sure of (``model.shortcuts``) keep its probabilities and
         are never embedded (their wording is the training data's: nearest counts as 1.0), and
-        need the higher ``model.shortcut_floors`` to be answered; the others get the full
-        two-classifier average. Evaluation goes through here too, so its figures are those of
-        what customers get.
+        need the higher ``model.shortcut_floors`` to be answered. English rows go through the
+        English head's cascade (MiniLM and TF-IDF, then e5 too where those two are unsure);
+        the others get the e5 and TF-IDF average. Evaluation goes through here too, so its
+        figures are those of what customers get.
         """
         texts = list(texts)
         langs = list(langs) if langs is not None else [None] * len(texts)
-        p_tfidf = self.model.tfidf_proba(texts)
+        model = self.model
+        p_tfidf = model.tfidf_proba(texts)
         proba: Probabilities = p_tfidf.copy()
         nearest = np.ones(len(texts))
+        e5_floor = -np.inf if model.novelty_floor is None else model.novelty_floor
+        floors = np.full(len(texts), e5_floor)
         lengths = [len(t) for t in texts]
-        skipped = self.model.skips_embedding(p_tfidf, lengths, langs)
+        skipped = model.skips_embedding(p_tfidf, lengths, langs)
         thresholds = np.array(
             [
-                self.model.shortcut_floor(lang, self.threshold) if skip else self.threshold
+                model.shortcut_floor(lang, self.threshold) if skip else self.threshold
                 for lang, skip in zip(langs, skipped, strict=True)
             ]
         )
+        english = model.is_english(langs) & ~skipped
+        wants_e5 = ~skipped & ~english
+        raw = np.zeros_like(p_tfidf)
+        idx_en = np.flatnonzero(english)
+        if len(idx_en) and model.english is not None:
+            head = model.english
+            v_minilm = self._embed(self._minilm(), [texts[i] for i in idx_en], cache)
+            p_minilm = head.proba(v_minilm, len(model.labels))
+            raw[idx_en] = head.first_step(p_minilm, p_tfidf[idx_en])
+            needs = head.needs_e5(raw[idx_en])
+            wants_e5[idx_en[needs]] = True
+            thresholds[idx_en[~needs]] = max(self.threshold, head.floor)
+        idx_e5 = np.flatnonzero(wants_e5)
+        v_e5 = self._embed(self._embedder, [texts[i] for i in idx_e5], cache)
+        if len(idx_e5):
+            p_e5 = model.embedding_proba(v_e5)
+            raw[idx_e5] = model.raw_proba(
+                [texts[i] for i in idx_e5], v_e5, [langs[i] for i in idx_e5], p_tfidf[idx_e5]
+            )
+            if len(idx_en) and model.english is not None:
+                row_in_en = {int(i): j for j, i in enumerate(idx_en)}
+                both = [j for j, i in enumerate(idx_e5) if english[i]]
+                if both:
+                    rows = idx_e5[both]
+                    raw[rows] = model.english.full(
+                        p_e5[both], p_minilm[[row_in_en[int(i)] for i in rows]], p_tfidf[rows]
+                    )
         full = np.flatnonzero(~skipped)
         if len(full):
-            subset = [texts[i] for i in full]
-            vectors = (
-                cache.embed(self._embedder, subset)
-                if cache is not None
-                else self._embedder.embed(subset)
+            proba[full] = apply_temperature(raw[full], model.temperature)
+        # The novelty floor can only veto an answer: rows no intent could answer (every
+        # in-scope label under the threshold) skip the similarity product (~1 ms).
+        in_scope = [j for j, label in enumerate(model.labels) if label != OUT_OF_SCOPE]
+        answerable = proba[:, in_scope].max(axis=1) >= self.threshold
+        if len(idx_en) and model.english is not None:
+            check = answerable[idx_en]
+            nearest[idx_en[check]] = model.english.nearest(v_minilm[check])
+            floors[idx_en] = (
+                -np.inf if model.english.novelty_floor is None else model.english.novelty_floor
             )
-            proba[full] = self.model.predict_proba(
-                subset, vectors, [langs[i] for i in full], p_tfidf[full]
-            )
-            # The novelty floor can only veto an answer: rows no intent could answer (every
-            # in-scope label under the threshold) skip the 8k-row similarity product (~1 ms).
-            in_scope = [j for j, label in enumerate(self.model.labels) if label != OUT_OF_SCOPE]
-            answerable = np.flatnonzero(proba[full][:, in_scope].max(axis=1) >= self.threshold)
-            if len(answerable):
-                nearest[full[answerable]] = self.model.nearest(vectors[answerable])
-        return Scored(proba, nearest, thresholds)
+        other = [j for j, i in enumerate(idx_e5) if not english[i] and answerable[i]]
+        if other:
+            nearest[idx_e5[other]] = model.nearest(v_e5[other])
+        return Scored(proba, nearest, thresholds, floors)
+
+    def _embed(
+        self, embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None
+    ) -> npt.NDArray[np.float32]:
+        if cache is not None:
+            return cache.embed(embedder, texts)
+        return embedder.embed(texts)
+
+    def _minilm(self) -> Embedder:
+        """The English encoder (int8 ONNX model, ~0.1 s to load once built, ~40 MB)."""
+        if self._minilm_embedder is None:
+            with self._minilm_lock:
+                if self._minilm_embedder is None:
+                    self._minilm_embedder = Embedder(("minilm",))
+        return self._minilm_embedder
 
     def analyse(
         self,
@@ -187,13 +240,13 @@ class IntentClassifier:
             [cores[i] for i in live], [detections[i].lang for i in live], cache=cache
         )
         small_talk = [self.model.labels.index(s) for s in SMALL_TALK if s in self.model.labels]
-        for row, near, threshold, i in zip(
-            scored.proba, scored.nearest, scored.thresholds, live, strict=True
+        for row, near, threshold, floor, i in zip(
+            scored.proba, scored.nearest, scored.thresholds, scored.floors, live, strict=True
         ):
             if parts[i].has_question and small_talk:
                 row = row.copy()
                 row[small_talk] = 0.0  # a greeting around a question never answers it
-            out[i] = self.decide(row, detections[i], float(near), float(threshold))
+            out[i] = self.decide(row, detections[i], float(near), float(threshold), float(floor))
         return out
 
     def predict(
@@ -220,19 +273,20 @@ class IntentClassifier:
         detection: language.Detection | None = None,
         nearest: float = 1.0,
         threshold: float | None = None,
+        novelty_floor: float | None = None,
     ) -> Prediction:
         """Turn one probability row into a :class:`Prediction`.
 
         No answer when the best label is out of scope, below the threshold (``threshold``,
         else the model's), or when the message is unlike every in-scope training row
-        (``nearest`` below the model's floor).
+        (``nearest`` below ``novelty_floor``, else the model's).
         """
         ranked = self._ranked(row, TOP_K + 1)
         top_label, top_p = ranked[0]
         alternatives = [(label, p) for label, p in ranked if label != OUT_OF_SCOPE][:TOP_K]
         lang = detection.lang if detection else None
         detected = detection.detected if detection else False
-        floor = self.model.novelty_floor
+        floor = self.model.novelty_floor if novelty_floor is None else novelty_floor
         unlike = floor is not None and nearest < floor
         bar = self.threshold if threshold is None else threshold
         unsure = top_label == OUT_OF_SCOPE or top_p < bar or unlike

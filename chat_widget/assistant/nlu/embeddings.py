@@ -21,7 +21,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -116,7 +116,17 @@ class UseEncoder:
         return vectors.reshape(len(texts), self.dim)
 
 
-_ENCODERS: dict[str, type[E5Encoder] | type[UseEncoder]] = {"e5": E5Encoder, "use": UseEncoder}
+def _minilm() -> Encoder:
+    from chat_widget.assistant.nlu.minilm import MiniLMEncoder
+
+    return MiniLMEncoder()
+
+
+_ENCODERS: dict[str, Callable[[], Encoder]] = {
+    "e5": E5Encoder,
+    "use": UseEncoder,
+    "minilm": _minilm,
+}
 
 
 class Embedder:

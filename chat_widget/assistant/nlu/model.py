@@ -77,6 +77,88 @@ def _vectorizer() -> FeatureUnion:
 
 
 @dataclass
+class EnglishHead:
+    """English questions' own classifier over all-MiniLM-L6-v2 vectors, and how it joins the
+    other two in a cascade.
+
+    First step: MiniLM and TF-IDF alone (``share`` is MiniLM's part). Where their top-2 margin
+    reaches ``margin`` the decision is theirs, answered only from ``floor``, and the
+    multilingual e5 encoder is not run; else all three are averaged with ``weights`` (e5,
+    MiniLM, TF-IDF). On the tuning split (2026-12-05) the three together gave English top-1
+    0.930 against 0.921 for e5 and TF-IDF. The margin and floor are chosen as the TF-IDF
+    shortcut's are (``calibration.choose_shortcut``): the first step may decide alone only
+    where top-1, wrong answers and off-topic answers stay as the full average's. Those
+    questions cost MiniLM's ~10 ms instead of e5's ~25. ``anchors``/``novelty_floor`` are the
+    novelty check in MiniLM's space (English rows always have a MiniLM vector, not always an
+    e5 one).
+    """
+
+    clf: LogisticRegression
+    columns: npt.NDArray[np.intp]
+    """Where each of ``clf.classes_`` sits in the model's ``labels``."""
+    share: float
+    weights: tuple[float, float, float]
+    margin: float
+    floor: float = 1.0
+    anchors: npt.NDArray[np.float32] | None = None
+    novelty_floor: float | None = None
+
+    def proba(self, vectors: npt.NDArray[np.float32], n_labels: int) -> Probabilities:
+        """MiniLM classifier's probabilities in the model's label order (a label it never saw
+        in English gets 0)."""
+        scores = np.asarray(vectors, dtype=np.float64) @ self.clf.coef_.T + self.clf.intercept_
+        out = np.zeros((len(vectors), n_labels))
+        out[:, self.columns] = _softmax(scores)
+        return out
+
+    def first_step(self, p_minilm: Probabilities, p_tfidf: Probabilities) -> Probabilities:
+        mixed: Probabilities = self.share * p_minilm + (1 - self.share) * p_tfidf
+        return mixed
+
+    def needs_e5(self, first: Probabilities) -> npt.NDArray[np.bool_]:
+        needs: npt.NDArray[np.bool_] = top2_margin(first) < self.margin
+        return needs
+
+    def full(
+        self, p_e5: Probabilities, p_minilm: Probabilities, p_tfidf: Probabilities
+    ) -> Probabilities:
+        w_e5, w_minilm, w_tfidf = self.weights
+        mixed: Probabilities = w_e5 * p_e5 + w_minilm * p_minilm + w_tfidf * p_tfidf
+        return mixed
+
+    def nearest(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        return _nearest(self.anchors, vectors)
+
+
+def fit_english_head(
+    vectors: npt.NDArray[np.float32],
+    labels: Sequence[str],
+    all_labels: Sequence[str],
+    weights: npt.NDArray[np.float64] | None = None,
+) -> EnglishHead:
+    """The MiniLM classifier on English rows (mixing settings are the tuning split's: see
+    ``train``); one BLAS thread, as ``fit_model``, so every build fits the same weights."""
+    y = np.asarray(labels)
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = LogisticRegression(C=ENGLISH_C, max_iter=EMBEDDING_MAX_ITER)
+        clf.fit(vectors, y, sample_weight=weights)
+    columns = np.array([list(all_labels).index(str(c)) for c in clf.classes_], dtype=np.intp)
+    return EnglishHead(
+        clf=clf,
+        columns=columns,
+        share=0.5,
+        weights=(1 / 3, 1 / 3, 1 / 3),
+        margin=np.inf,
+        anchors=_anchors(vectors[y != OUT_OF_SCOPE]),
+    )
+
+
+ENGLISH_C = 10.0
+"""The MiniLM classifier's regularisation (tuning split: 10 and 100 within 0.1 point)."""
+
+
+@dataclass
 class IntentModel:
     """Fitted classifiers plus the calibration temperature applied to their average."""
 
@@ -113,6 +195,9 @@ class IntentModel:
 
     The embedding costs about 1.4 ms per token, so long messages set the p95; short ones are
     cheap to embed and are where the TF-IDF classifier is most often confidently wrong."""
+    english: EnglishHead | None = None
+    """English questions' MiniLM classifier and cascade (None: English is treated as the
+    other languages are)."""
 
     def __getstate__(self) -> dict[str, Any]:
         # The fast-path tables are rebuilt from the fitted objects on first use.
@@ -164,14 +249,13 @@ class IntentModel:
 
     def nearest(self, embeddings: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
         """Cosine to the closest in-scope training row, per row (1.0 without anchors)."""
-        if self.anchors is None or not len(embeddings):
-            return np.ones(len(embeddings))
-        norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
-        unit = (embeddings / np.maximum(norms, 1e-12)).astype(np.float32)
-        best = np.empty(len(unit))
-        for start in range(0, len(unit), 256):  # bounds the similarity matrix's memory
-            best[start : start + 256] = (unit[start : start + 256] @ self.anchors.T).max(axis=1)
-        return best
+        return _nearest(self.anchors, embeddings)
+
+    def is_english(self, langs: Sequence[str | None]) -> npt.NDArray[np.bool_]:
+        """Rows the English head reads (none without one)."""
+        if self.english is None:
+            return np.zeros(len(langs), dtype=bool)
+        return np.array([_lang_key(lang) == "en" for lang in langs], dtype=bool)
 
     def skips_embedding(
         self,
@@ -222,6 +306,19 @@ class IntentModel:
         return apply_temperature(
             self.raw_proba(texts, embeddings, langs, p_tfidf), self.temperature
         )
+
+
+def _nearest(
+    anchors: npt.NDArray[np.float32] | None, embeddings: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float64]:
+    if anchors is None or not len(embeddings):
+        return np.ones(len(embeddings))
+    norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
+    unit = (embeddings / np.maximum(norms, 1e-12)).astype(np.float32)
+    best = np.empty(len(unit))
+    for start in range(0, len(unit), 256):  # bounds the similarity matrix's memory
+        best[start : start + 256] = (unit[start : start + 256] @ anchors.T).max(axis=1)
+    return best
 
 
 def _lang_key(lang: str | None) -> str:

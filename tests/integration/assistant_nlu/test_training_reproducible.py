@@ -64,6 +64,20 @@ def _parameters(model: IntentModel) -> dict[str, object]:
         "default_embedding_weight": model.default_embedding_weight,
         "shortcuts": model.shortcuts,
         "shortcut_floors": model.shortcut_floors,
+        **_english(model),
+    }
+
+
+def _english(model: IntentModel) -> dict[str, object]:
+    head = model.english
+    assert head is not None  # the subset has English rows: the head is trained and compared
+    return {
+        "english_coef": head.clf.coef_,
+        "english_intercept": head.clf.intercept_,
+        "english_columns": head.columns,
+        "english_mix": (head.share, head.weights, head.margin, head.floor),
+        "english_anchors": head.anchors,
+        "english_novelty_floor": head.novelty_floor,
     }
 
 

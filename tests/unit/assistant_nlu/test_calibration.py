@@ -3,7 +3,9 @@ from __future__ import annotations
 import numpy as np
 
 from chat_widget.assistant.nlu.calibration import (
+    EnglishMix,
     Shortcut,
+    choose_english_mix,
     choose_shortcut,
     choose_shortcuts,
     choose_threshold,
@@ -93,3 +95,20 @@ def test_rates_count_wrong_answers_per_row_threshold() -> None:
     result = rates(proba, ["card_arrival", "pin_blocked"], CLASSES, np.array([0.5, 0.85]))
     assert (result.top1, result.answered, result.wrong) == (0.5, 0.5, 0.0)
     assert rates(proba, ["card_arrival", "pin_blocked"], CLASSES, 0.5).wrong == 0.5
+
+
+def test_english_mix_takes_the_best_weights_and_first_step_share() -> None:
+    # e5 alone is right on row 1 only, MiniLM on row 2 only, TF-IDF on both but barely:
+    # only a mix with TF-IDF and something else gets both right.
+    labels = ["card_arrival", "pin_blocked"]
+    p_e5 = np.array([[0.9, 0.0, 0.1], [0.9, 0.0, 0.1]])
+    p_minilm = np.array([[0.1, 0.0, 0.9], [0.1, 0.0, 0.9]])
+    p_tfidf = np.array([[0.6, 0.0, 0.4], [0.4, 0.0, 0.6]])
+    mix = choose_english_mix(p_e5, p_minilm, p_tfidf, labels, CLASSES)
+    assert mix.top1_full == 1.0 and mix.top1_first == 1.0
+    w_e5, w_minilm, w_tfidf = mix.weights
+    full = w_e5 * p_e5 + w_minilm * p_minilm + w_tfidf * p_tfidf
+    assert [CLASSES[i] for i in full.argmax(axis=1)] == labels
+    first = mix.share * p_minilm + (1 - mix.share) * p_tfidf
+    assert [CLASSES[i] for i in first.argmax(axis=1)] == labels
+    assert isinstance(mix, EnglishMix) and abs(sum(mix.weights) - 1.0) < 1e-9

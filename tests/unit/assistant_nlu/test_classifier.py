@@ -6,6 +6,7 @@ import pytest
 from chat_widget.assistant.nlu import classifier as classifier_module
 from chat_widget.assistant.nlu.classifier import IntentClassifier, Prediction, classify_async
 from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE, all_intents
+from chat_widget.assistant.nlu.model import apply_temperature
 
 CLEAR = [
     ("fr", "on m'a volé ma carte bancaire hier soir", "lost_or_stolen_card"),
@@ -189,7 +190,8 @@ def test_confident_long_wording_skips_the_embedding_and_keeps_tfidf_scores(
     """The latency shortcut: rows TF-IDF is sure of (per language) are never embedded, the
     others are; a skipped row keeps TF-IDF's probabilities and is answered only above the
     shortcut's higher floor. Training leaves a language out of ``model.shortcuts`` when
-    skipping would cost accuracy; its rows are always embedded."""
+    skipping would cost accuracy; its rows are always embedded. English rows that are not
+    skipped go through the English head (next test)."""
     long_en = [
         "I have been waiting for my new card for more than two weeks now and it still "
         "has not arrived, where is it",
@@ -197,22 +199,71 @@ def test_confident_long_wording_skips_the_embedding_and_keeps_tfidf_scores(
     ]
     texts = [t for _, t, _ in CLEAR] + long_en
     langs = [lang for lang, _, _ in CLEAR] + ["en"] * len(long_en)
+    model = classifier.model
     counting = CountingEmbedder(classifier._embedder)
-    fast = IntentClassifier(classifier.model, classifier.meta, counting)  # type: ignore[arg-type]
+    fast = IntentClassifier(model, classifier.meta, counting)  # type: ignore[arg-type]
     scored = fast.scores(texts, langs)
-    p_tfidf = classifier.model.tfidf_proba(texts)
-    skipped = classifier.model.skips_embedding(p_tfidf, [len(t) for t in texts], langs)
-    assert counting.texts == [t for t, s in zip(texts, skipped, strict=True) if not s]
+    p_tfidf = model.tfidf_proba(texts)
+    skipped = model.skips_embedding(p_tfidf, [len(t) for t in texts], langs)
+    english = model.is_english(langs)
+    assert english.any() and (~english).any()
     for lang in {lang for lang, s in zip(langs, skipped, strict=True) if s}:
-        assert lang in classifier.model.shortcuts
-    full = classifier.model.predict_proba(texts, classifier._embedder.embed(texts), langs)
+        assert lang in model.shortcuts
+    assert not set(counting.texts) & {t for t, s in zip(texts, skipped, strict=True) if s}
+    full = model.predict_proba(texts, classifier._embedder.embed(texts), langs)
     for i in range(len(texts)):
         if skipped[i]:
             assert np.allclose(scored.proba[i], p_tfidf[i])
             assert scored.thresholds[i] >= classifier.threshold
-        else:
+        elif not english[i]:
+            assert texts[i] in counting.texts
             assert np.allclose(scored.proba[i], full[i], atol=1e-6)
             assert scored.thresholds[i] == classifier.threshold
+
+
+def test_english_questions_take_minilm_first_and_e5_only_when_unsure(
+    classifier: IntentClassifier,
+) -> None:
+    """The English head's cascade: MiniLM and TF-IDF decide where their top-2 margin reaches
+    the head's margin (answered from its floor, e5 never run); elsewhere the three-way
+    average decides. Other languages never run MiniLM."""
+    model = classifier.model
+    head = model.english
+    assert head is not None
+    texts = [t for lang, t, _ in CLEAR if lang == "en"] + [
+        "card",
+        "why is there a fee",
+        "I want to know about the thing with my account from last week",
+    ]
+    langs = ["en"] * len(texts)
+    counting = CountingEmbedder(classifier._embedder)
+    fast = IntentClassifier(model, classifier.meta, counting)  # type: ignore[arg-type]
+    minilm = CountingEmbedder(classifier._minilm())
+    fast._minilm_embedder = minilm  # type: ignore[assignment]
+    scored = fast.scores(texts, langs)
+    p_tfidf = model.tfidf_proba(texts)
+    skipped = model.skips_embedding(p_tfidf, [len(t) for t in texts], langs)
+    live = [i for i in range(len(texts)) if not skipped[i]]
+    assert minilm.texts == [texts[i] for i in live]
+    paths = set()
+    for i in live:
+        p_minilm = head.proba(classifier._minilm().embed([texts[i]]), len(model.labels))
+        first = head.first_step(p_minilm, p_tfidf[i : i + 1])
+        if head.needs_e5(first)[0]:
+            paths.add("both")
+            assert texts[i] in counting.texts
+            p_e5 = model.embedding_proba(classifier._embedder.embed([texts[i]]))
+            raw = head.full(p_e5, p_minilm, p_tfidf[i : i + 1])
+            assert scored.thresholds[i] == classifier.threshold
+        else:
+            paths.add("first")
+            assert texts[i] not in counting.texts
+            raw = first
+            assert scored.thresholds[i] == max(classifier.threshold, head.floor)
+        assert np.allclose(scored.proba[i], apply_temperature(raw, model.temperature)[0])
+    assert paths == {"first", "both"}  # the test sees both ways
+    other = fast.scores(["mijn bankkaart is gestolen"], ["nl"])
+    assert len(minilm.texts) == len(live) and other.floors[0] == model.novelty_floor
 
 
 def test_unlike_anything_learned_is_not_answered(classifier: IntentClassifier) -> None:
