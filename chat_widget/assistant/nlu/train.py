@@ -61,13 +61,13 @@ SUBSET_FINGERPRINT = "subset"
 MINILM_DIM = 384
 
 
-def _w(rows: Sequence[Example], idx: Sequence[int]) -> npt.NDArray[np.float64]:
-    """Our own written English rows count thrice in the MiniLM head, as FR/NL/DE rows do in
-    the e5 classifier: with BANKING77's 117 rows per intent at weight one, MiniLM learned
-    BANKING77's wording and lost 1.3 points on the separately written English split."""
+def _english_row_weights(rows: Sequence[Example]) -> npt.NDArray[np.float64]:
+    """Per row: our own written English rows count thrice in the MiniLM head, as FR/NL/DE
+    rows do in the e5 classifier: with BANKING77's 117 rows per intent at weight one, MiniLM
+    learned BANKING77's wording and lost 1.3 points on the separately written English split."""
     with (DATA_DIR / "banking77.csv").open(encoding="utf-8") as fh:
         banking77 = {row["text"] for row in csv.DictReader(fh)}
-    return np.array([1.0 if rows[i].text in banking77 else WRITTEN_ROW_WEIGHT for i in idx])
+    return np.array([1.0 if r.text in banking77 else WRITTEN_ROW_WEIGHT for r in rows])
 
 
 def _is_english(lang: str | None) -> bool:
@@ -171,13 +171,14 @@ def _fit_and_calibrate(
     # Its rows take the full three-way average here; when the first step may decide alone is
     # chosen below, once the threshold is known.
     fit_en = [i for i in fit_idx if _is_english(langs[i])]
+    row_weights = _english_row_weights(rows)
     tune_en = np.flatnonzero(english)
     tune_en_labels = [tune_labels[j] for j in tune_en]
     mix = None
     english_floor = None
     if fit_en and len(tune_en):
         head = fit_english_head(
-            minilm[fit_en], [labels[i] for i in fit_en], tuning_model.labels, _w(rows, fit_en)
+            minilm[fit_en], [labels[i] for i in fit_en], tuning_model.labels, row_weights[fit_en]
         )
         tune_minilm = minilm[[tune_idx[j] for j in tune_en]]
         p_minilm = head.proba(tune_minilm, len(tuning_model.labels))
@@ -243,7 +244,7 @@ def _fit_and_calibrate(
     english_tuning: dict[str, float] = {}
     if mix is not None and en_rows:
         model.english = fit_english_head(
-            minilm[en_rows], [labels[i] for i in en_rows], model.labels, _w(rows, en_rows)
+            minilm[en_rows], [labels[i] for i in en_rows], model.labels, row_weights[en_rows]
         )
         model.english.share = mix.share
         model.english.weights = mix.weights
