@@ -21,6 +21,8 @@ from chat_widget.live_chat.realtime import (
 
 #: Re-check the console session this often while a listener pushes updates without events.
 REAUTH_SECONDS = 20.0
+#: A session check the database could not answer (an outage) is tried again this soon.
+REAUTH_RETRY_SECONDS = 2.0
 #: A console listener re-reads everything this rarely when nothing woke it (safety net).
 RESYNC_SECONDS = 300.0
 #: Marks "the agent opened another chat": read it at once, from seq 0.
@@ -134,3 +136,11 @@ def to_mark_read(
     if read_up_to and (current, read_up_to) != marked and not selected:
         return current, read_up_to
     return None
+
+
+def recheck_soon(now: float) -> float:
+    """The ``checked`` time that makes the next session check due in
+    ``REAUTH_RETRY_SECONDS``: after a check the database could not answer, the console neither
+    signs the agent out nor stops listening (it would freeze until a reload), and it does not
+    ask the database again at every wake-up either."""
+    return now - REAUTH_SECONDS + REAUTH_RETRY_SECONDS

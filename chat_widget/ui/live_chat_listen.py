@@ -10,6 +10,7 @@ from functools import partial
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from chat_widget import live_chat
@@ -152,5 +153,8 @@ class ListenMixin(LiveBase, mixin=True):
         try:
             await runtime.run_db(work)
         except live_chat.LiveChatError:
+            return
+        except SQLAlchemyError:  # database down: the receipt waits for the next one
+            log.warning("live chat read receipt failed", exc_info=True)
             return
         notifier.notify(from_customer(conversation_id))

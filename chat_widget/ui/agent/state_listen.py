@@ -10,6 +10,7 @@ from functools import partial
 
 import reflex as rx
 from reflex_base.event import EventSpec
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from chat_widget import live_chat
@@ -110,9 +111,15 @@ class ListenMixin(AgentBase, mixin=True):
                         return
                     if plan.reauth:
                         checked = time.monotonic()
-                        if await self._require() is None:
-                            yield self._to_login()
-                            return
+                        try:
+                            agent = await self._require()
+                        except SQLAlchemyError:  # database down: check again shortly
+                            log.warning("console session check failed", exc_info=True)
+                            checked = sync.recheck_soon(checked)
+                        else:
+                            if agent is None:
+                                yield self._to_login()
+                                return
                     if delta is not None:
                         to_open = self._apply_delta(delta, current)
                     if self.current_id == current and self.customer_typing != customer_typing:
@@ -122,12 +129,14 @@ class ListenMixin(AgentBase, mixin=True):
                     shown = self._shown(agent_id, customer_typing and not selected)
                 mark = sync.to_mark_read(shown.current, read_up_to, marked, selected)
                 if mark is not None:
-                    marked = mark
                     try:
                         await runtime.run_db(partial(_mark_read, agent_id, *mark))
+                        marked = mark
                         notifier.notify(read_key(mark[0]))
                     except live_chat.LiveChatError:
-                        pass
+                        marked = mark
+                    except SQLAlchemyError:  # database down: marked on a later pass
+                        log.warning("console read receipt failed", exc_info=True)
                 if to_open:
                     yield self._open_chat(to_open)
                 if liveness.expired():

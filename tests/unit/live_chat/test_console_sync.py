@@ -85,3 +85,14 @@ def test_marks_read_once_and_not_after_another_chat_was_opened() -> None:
     assert sync.to_mark_read("c1", 7, ("c1", 7), selected=False) is None
     assert sync.to_mark_read("c1", 7, ("", 0), selected=True) is None
     assert sync.to_mark_read("c1", 0, ("", 0), selected=False) is None
+
+
+def test_a_session_check_the_database_could_not_answer_is_retried_soon_not_at_once() -> None:
+    """The console keeps listening through a database outage (test_production's
+    PostgreSQL-down journey froze the console when its 20 s check fell in the outage)."""
+    now = 1000.0
+    checked = sync.recheck_soon(now)
+    assert not _plan(set(), now=now + 1, checked=checked, last_full=now).reauth
+    later = now + sync.REAUTH_RETRY_SECONDS + 0.01
+    assert _plan(set(), now=later, checked=checked, last_full=now).reauth
+    assert sync.sleep_for(now, checked, now) == sync.REAUTH_RETRY_SECONDS
