@@ -218,6 +218,9 @@ class Settings:
     migrate_on_start: str = "upgrade"
     # On shutdown a worker finishes the events it holds for at most this long.
     drain_seconds: float = 20.0
+    # The assistant's model in a process of its own beside each worker (another core, not the
+    # event loop's interpreter lock); 0 keeps it on a thread of the worker (less memory).
+    assistant_process: bool = True
     # Keys being rotated out: still accepted to read (never to sign), so a rotation logs no
     # one out (docs/operations.md, key rotation).
     secret_key_previous: tuple[str, ...] = field(default=(), repr=False)
@@ -430,6 +433,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         .strip()
         .lower(),
         drain_seconds=_float(env, "CW_DRAIN_SECONDS", 20.0),
+        assistant_process=(env.get("CW_ASSISTANT_PROCESS") or "1").strip() not in {"0", "false"},
         secret_key_previous=_keys(env.get("CW_SECRET_KEY_PREVIOUS", "")),
         identity_jwt_key_previous=_keys(env.get("CW_IDENTITY_JWT_KEY_PREVIOUS", "")),
         extra={k: v for k, v in env.items() if k.startswith("CW_")},

@@ -153,7 +153,9 @@ def assistant_check() -> Check:
         # Read, do not load (not even import): loading takes seconds and is the start-up
         # warm-up's job.
         classifier = sys.modules.get("chat_widget.assistant.nlu.classifier")
-        if getattr(classifier, "_classifier", None) is None:
+        process = sys.modules.get("chat_widget.assistant.nlu.model_process")
+        in_process = process is not None and process.model_process().loaded
+        if getattr(classifier, "_classifier", None) is None and not in_process:
             return CheckResult(STARTING, "intent model not loaded yet")
         return CheckResult(OK)
 

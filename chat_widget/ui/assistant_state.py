@@ -35,12 +35,13 @@ ACTION_VIEWS = {
 def assistant_chat() -> AssistantChat:
     from chat_widget.adapters.llm_client import LlmConfig, OpenAICompatibleClient
     from chat_widget.assistant.nlu.classifier import classify_async
+    from chat_widget.assistant.nlu.model_process import classify_in_process
 
     config = LlmConfig.from_env(runtime.settings().extra)
     completer = OpenAICompatibleClient(config) if config else None
     return AssistantChat(
         run_db=runtime.run_db,
-        classify=classify_async,
+        classify=classify_in_process if runtime.settings().assistant_process else classify_async,
         completer=completer,
         agent_locale=runtime.settings().default_locale,
     )

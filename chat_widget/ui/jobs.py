@@ -39,9 +39,14 @@ def _warm() -> None:
     except Exception:
         log.exception("video booking service could not be built at start-up")
     try:
-        from chat_widget.assistant.nlu.classifier import get_classifier
+        if runtime.settings().assistant_process:
+            from chat_widget.assistant.nlu.model_process import model_process
 
-        get_classifier().classify("bonjour", "fr")
+            model_process().classify_blocking("bonjour", "fr")
+        else:
+            from chat_widget.assistant.nlu.classifier import get_classifier
+
+            get_classifier().classify("bonjour", "fr")
     except Exception:  # the assistant reports its own outage per question
         log.exception("assistant model could not be loaded at start-up")
     tune_collector()

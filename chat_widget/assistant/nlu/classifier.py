@@ -4,8 +4,9 @@
     if prediction.intent is None:
         ...  # unsure or out of scope: ask, or offer rephrase / live chat / video / myBo
 
-The embedding engine is CPU-bound C code; :func:`classify_async` runs it in a worker thread
-so the event loop keeps serving other customers.
+The encoders are CPU-bound; :func:`classify_async` runs them on a thread of their own so the
+event loop keeps serving other customers, and a server worker runs them in a process of its
+own (:mod:`model_process`, ``CW_ASSISTANT_PROCESS``) so they do not share its interpreter lock.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,31 +29,12 @@ from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
 from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE, SMALL_TALK
 from chat_widget.assistant.nlu.model import IntentModel, Probabilities, apply_temperature
 from chat_widget.assistant.nlu.paths import DATA_DIR, model_dir
+from chat_widget.assistant.nlu.prediction import Prediction
 from chat_widget.assistant.nlu.segment import classifier_input, segment
 
 logger = logging.getLogger(__name__)
 
 TOP_K = 5
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """The classifier's decision for one message.
-
-    ``intent`` is None when the best guess is below the tuned threshold or out of scope:
-    the assistant must not answer then. ``alternatives`` are the best in-scope intents
-    (best first, the top one included), useful as "did you mean…" quick replies. ``lang`` is
-    the language to answer in (detected from the text, else the widget's locale) and
-    ``lang_detected`` says whether the text itself showed it.
-    """
-
-    intent: str | None
-    confidence: float
-    alternatives: list[tuple[str, float]] = field(default_factory=list)
-    lang: str | None = None
-    lang_detected: bool = False
-    top: str | None = None
-    """The best label, out-of-scope included, whatever the threshold (for evaluation)."""
 
 
 @dataclass(frozen=True)
