@@ -8,6 +8,7 @@ passwords, card numbers) is never stored.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,12 @@ def offered_quick_replies(messages: Sequence[Message]) -> dict[str, str]:
     return offered
 
 
+def _abandon(task: asyncio.Future[Any]) -> None:
+    """Drop a prediction no one will read (its failure, if any, is not an error then)."""
+    if not task.cancel() and not task.cancelled():
+        task.exception()
+
+
 class AssistantChat:
     def __init__(
         self,
@@ -120,16 +127,31 @@ class AssistantChat:
             # Never stored, never logged: only the kinds go back to explain the refusal.
             return TurnOutcome(conversation_id, blocked_kinds=tuple(blocked_kinds))
 
-        conv_id, customer_msg, state, duplicate = await self._run_db(
-            lambda s: self._store_customer(
-                s, customer_id, conversation_id, stored_text, client_msg_id, locale, topic, page_url
+        # The model needs only the text: it runs (in its own process) while the question is
+        # stored, instead of after it: one wait fewer per question under load.
+        predicting = asyncio.ensure_future(self._classify(stored_text, locale))
+        try:
+            conv_id, customer_msg, state, duplicate = await self._run_db(
+                lambda s: self._store_customer(
+                    s,
+                    customer_id,
+                    conversation_id,
+                    stored_text,
+                    client_msg_id,
+                    locale,
+                    topic,
+                    page_url,
+                )
             )
-        )
+        except BaseException:
+            _abandon(predicting)
+            raise
         if duplicate is not None:
             # A resend after a dropped connection: the answer already exists, show it again.
+            _abandon(predicting)
             return TurnOutcome(conv_id, messages=(customer_msg, *duplicate))
 
-        prediction = await self._classify(stored_text, locale)
+        prediction = await predicting
         # Answer in the language the customer wrote in (detected by the classifier; the
         # widget's locale when the text is too short to tell) and offer to switch the widget.
         reply_locale = getattr(prediction, "lang", None) or locale

@@ -80,6 +80,10 @@ assistant_questions = Counter(
     "(answer = understood; the answered share is answer / all)",
     ["reply"],
 )
+assistant_model_restarts = Counter(
+    f"{PREFIX}_assistant_model_restarts",
+    "Times a worker found its assistant model process dead and started another",
+)
 handovers = Counter(
     f"{PREFIX}_handovers",
     "Live chats requested from the assistant (hand-over to a human)",
@@ -136,6 +140,10 @@ def chat_wait(seconds: float) -> None:
 
 def assistant_question(reply_kind: str) -> None:
     assistant_questions.labels(_closed(str(reply_kind), _REPLY_KINDS)).inc()
+
+
+def assistant_model_restarted() -> None:
+    assistant_model_restarts.inc()
 
 
 def handover(source_conversation_id: str | None) -> None:

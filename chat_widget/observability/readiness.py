@@ -154,8 +154,8 @@ def assistant_check() -> Check:
         # warm-up's job.
         classifier = sys.modules.get("chat_widget.assistant.nlu.classifier")
         process = sys.modules.get("chat_widget.assistant.nlu.model_process")
-        in_process = process is not None and process.model_process().loaded
-        if getattr(classifier, "_classifier", None) is None and not in_process:
+        own_process = process is not None and process.model_process().loaded
+        if getattr(classifier, "_classifier", None) is None and not own_process:
             return CheckResult(STARTING, "intent model not loaded yet")
         return CheckResult(OK)
 

@@ -73,6 +73,11 @@ class ModelProcess:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._loaded = False
+        # A worker that is itself a multiprocessing child (Granian's) joins its children
+        # when it exits, before the executor's own exit hook would stop ours: it waited for
+        # the model process until Granian killed it (15 s of a rolling restart). Finalizers
+        # run before that join.
+        mp_util.Finalize(None, self.shutdown, exitpriority=100)
 
     @property
     def loaded(self) -> bool:
@@ -89,11 +94,6 @@ class ModelProcess:
                     initializer=_start_child,
                     initargs=(os.getpid(),),
                 )
-                # A worker that is itself a multiprocessing child (Granian's) joins its
-                # children when it exits, before the executor's own exit hook would stop
-                # ours: it waited for the model process until Granian killed it (15 s of a
-                # rolling restart). Finalizers run before that join.
-                mp_util.Finalize(None, self.shutdown, exitpriority=100)
             return self._pool
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
@@ -126,6 +126,11 @@ class ModelProcess:
                 prediction = await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 log.warning("the assistant's model process died: starting another")
+                # Imported here: the model's process imports this module too, and with
+                # PROMETHEUS_MULTIPROC_DIR set it would show as a worker in /metrics.
+                from chat_widget.observability import metrics
+
+                metrics.assistant_model_restarted()
                 self._discard(pool)
                 if attempt:
                     raise

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from chat_widget.adapters.db import session_scope
 from chat_widget.assistant.chat import AssistantChat
 from chat_widget.domain.models import Customer, Message
+from tests.integration.assistant_chat.helpers import ask_lost_card
 from tests.unit.assistant_dialogue.fakes import sure
 
 
@@ -43,14 +44,7 @@ def test_only_offered_quick_replies_are_answered_with_the_offered_label(
     chat = _chat(db_engine)
 
     async def scenario() -> None:
-        asked = await chat.ask(
-            customer_id=customer_id,
-            conversation_id=None,
-            text="I lost my card",
-            client_msg_id="c1",
-            locale="en",
-            live_chat_open=True,
-        )
+        asked = await ask_lost_card(chat, customer_id)
         assert asked.reply is not None and asked.reply.quick_replies
         conversation = asked.conversation_id
         assert conversation is not None

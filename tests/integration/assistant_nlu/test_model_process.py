@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client import REGISTRY
 
 from chat_widget.assistant.nlu.classifier import IntentClassifier
 from chat_widget.assistant.nlu.model_process import ModelProcess
@@ -60,6 +61,7 @@ async def test_answers_as_the_worker_would_from_another_process(
 async def test_a_killed_model_process_is_replaced_and_the_question_answered(
     process: ModelProcess, local: IntentClassifier
 ) -> None:
+    restarts = REGISTRY.get_sample_value("cw_assistant_model_restarts_total") or 0.0
     before = process.pid()
     os.kill(before, signal.SIGKILL)
     text, lang = QUESTIONS[0]
@@ -67,6 +69,8 @@ async def test_a_killed_model_process_is_replaced_and_the_question_answered(
     after = process.pid()
     assert after != before
     assert not _alive(before)
+    # Operators see it (docs/operations.md, AssistantModelRestarts).
+    assert REGISTRY.get_sample_value("cw_assistant_model_restarts_total") == restarts + 1
 
 
 def test_the_model_process_leaves_when_its_worker_is_killed(tmp_path: object) -> None:
