@@ -34,14 +34,18 @@ ACTION_VIEWS = {
 @lru_cache(maxsize=1)
 def assistant_chat() -> AssistantChat:
     from chat_widget.adapters.llm_client import LlmConfig, OpenAICompatibleClient
-    from chat_widget.assistant.nlu.classifier import classify_async
-    from chat_widget.assistant.nlu.model_process import classify_in_process
 
+    # Only the path in use is imported: with the model's own process the worker never loads
+    # the classifier's libraries (numpy, scikit-learn, ONNX Runtime).
+    if runtime.settings().assistant_process:
+        from chat_widget.assistant.nlu.model_process import classify_in_process as classify
+    else:
+        from chat_widget.assistant.nlu.classifier import classify_async as classify
     config = LlmConfig.from_env(runtime.settings().extra)
     completer = OpenAICompatibleClient(config) if config else None
     return AssistantChat(
         run_db=runtime.run_db,
-        classify=classify_in_process if runtime.settings().assistant_process else classify_async,
+        classify=classify,
         completer=completer,
         agent_locale=runtime.settings().default_locale,
     )

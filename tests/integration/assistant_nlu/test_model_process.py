@@ -98,6 +98,24 @@ def test_the_model_process_leaves_when_its_worker_is_killed(tmp_path: object) ->
         worker.kill()
 
 
+def test_a_worker_with_the_model_process_never_loads_the_model_libraries() -> None:
+    # What a worker imports to answer a question (the warm-up's path and the view's).
+    script = (
+        "import sys\n"
+        "import chat_widget.chat_widget\n"
+        "from chat_widget.ui.assistant_state import assistant_chat\n"
+        "from chat_widget.assistant.nlu.model_process import model_process\n"
+        "assistant_chat()\n"
+        "print(sorted(m for m in ('numpy', 'sklearn', 'onnxruntime') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "CW_ASSISTANT_PROCESS": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 _KEPT: list[ModelProcess] = []
 
 
