@@ -30,7 +30,20 @@ WRITTEN_VALIDATION_FILE = "written/validation_written.csv"
 SPOKEN_VALIDATION_FILE = "written/validation_spoken.csv"
 """Spoken-style FR/DE/NL questions (transcript-like: fillers, repeats, run-ons, ASR slips),
 written in a third, separate pass; evaluation only."""
-VALIDATION_FILES = (VALIDATION_FILE, WRITTEN_VALIDATION_FILE, SPOKEN_VALIDATION_FILE)
+SPOKEN_VALIDATION_2_FILE = "written/validation_spoken_2.csv"
+"""A fourth pass of spoken-style FR/DE questions, by two writers who read only the intent list
+(2026-12-06); evaluation only."""
+TRANSLATED_VALIDATION_FILE = "written/validation_b77_translated.csv"
+"""FR/NL/DE translations of a stratified sample of BANKING77's held-out English rows (those of
+``validation.csv``), by translators who saw no training row: the closest we have to the
+translated BANKING77 test the assistant is judged on; evaluation only."""
+VALIDATION_FILES = (
+    VALIDATION_FILE,
+    WRITTEN_VALIDATION_FILE,
+    SPOKEN_VALIDATION_FILE,
+    SPOKEN_VALIDATION_2_FILE,
+    TRANSLATED_VALIDATION_FILE,
+)
 _LANG_IN_NAME = re.compile(r"_(fr|nl|en|de)\.csv$")
 
 
@@ -139,8 +152,14 @@ def written_validation_examples(data_dir: Path = DATA_DIR) -> list[Example]:
 
 
 def spoken_validation_examples(data_dir: Path = DATA_DIR) -> list[Example]:
-    """The spoken-style validation rows (evaluation only)."""
-    path = data_dir / SPOKEN_VALIDATION_FILE
+    """The spoken-style validation rows of both passes (evaluation only)."""
+    files = (SPOKEN_VALIDATION_FILE, SPOKEN_VALIDATION_2_FILE)
+    return [ex for name in files if (path := data_dir / name).exists() for ex in read_csv(path)]
+
+
+def translated_validation_examples(data_dir: Path = DATA_DIR) -> list[Example]:
+    """BANKING77's held-out rows as FR/NL/DE customers write them (evaluation only)."""
+    path = data_dir / TRANSLATED_VALIDATION_FILE
     return read_csv(path) if path.exists() else []
 
 

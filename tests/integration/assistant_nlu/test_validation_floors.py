@@ -16,7 +16,9 @@ import pytest
 from chat_widget.assistant.evaluate import Scores, evaluate
 from chat_widget.assistant.nlu.classifier import IntentClassifier
 from chat_widget.assistant.nlu.dataset import (
+    SPOKEN_VALIDATION_2_FILE,
     SPOKEN_VALIDATION_FILE,
+    TRANSLATED_VALIDATION_FILE,
     VALIDATION_FILE,
     WRITTEN_VALIDATION_FILE,
 )
@@ -38,6 +40,16 @@ def written(classifier: IntentClassifier) -> Results:
 @pytest.fixture(scope="module")
 def spoken(classifier: IntentClassifier) -> Results:
     return evaluate(DATA_DIR / SPOKEN_VALIDATION_FILE, classifier)
+
+
+@pytest.fixture(scope="module")
+def spoken_2(classifier: IntentClassifier) -> Results:
+    return evaluate(DATA_DIR / SPOKEN_VALIDATION_2_FILE, classifier)
+
+
+@pytest.fixture(scope="module")
+def translated(classifier: IntentClassifier) -> Results:
+    return evaluate(DATA_DIR / TRANSLATED_VALIDATION_FILE, classifier)
 
 
 @pytest.fixture(scope="module")
@@ -64,15 +76,27 @@ def test_written_validation_off_topic_is_rarely_answered(written: Results) -> No
     assert overall.oos_answered <= 0.06
 
 
-@pytest.mark.parametrize("lang", ["fr", "nl", "de"])
-def test_spoken_questions_few_wrong_answers_and_most_answered(spoken: Results, lang: str) -> None:
+@pytest.mark.parametrize(("file", "lang"), [(1, "fr"), (1, "nl"), (1, "de"), (2, "fr"), (2, "de")])
+def test_spoken_questions_few_wrong_answers_and_most_answered(
+    spoken: Results, spoken_2: Results, file: int, lang: str
+) -> None:
     """Issue 13's target for real spoken questions: at most 5% wrong answers (of all
-    questions) while answering at least half."""
-    scores = spoken[0][lang]
+    questions) while answering at least half; on both spoken passes."""
+    scores = (spoken if file == 1 else spoken_2)[0][lang]
     wrong_answers = scores.answered * (1 - scores.accuracy_on_answered)
     assert wrong_answers <= 0.05
     assert scores.answered >= 0.5
     assert scores.oos_answered <= 0.1
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "de"])
+def test_translated_banking77_questions(translated: Results, lang: str) -> None:
+    """BANKING77's held-out questions as other translators wrote them in FR/NL/DE: the
+    nearest we have to the translated BANKING77 test of issue 13 (target 0.90; 0.880-0.888
+    when this floor was set, 0.849-0.864 before the second and third translation passes)."""
+    scores = translated[0][lang]
+    assert scores.accuracy >= 0.87
+    assert scores.answered * (1 - scores.accuracy_on_answered) <= 0.04
 
 
 def test_english_banking77_held_out_rows(first: Results) -> None:
@@ -82,8 +106,13 @@ def test_english_banking77_held_out_rows(first: Results) -> None:
 
 @pytest.mark.parametrize("lang", ["fr", "nl", "de"])
 def test_banking77_held_out_rows_in_translation(first: Results, lang: str) -> None:
+    """The first writer's FR/NL/DE rows (not translations, despite the name). The translated
+    BANKING77 rows (2026-12-06) taught BANKING77's own meaning of some intents where this
+    writer followed the name (``get_physical_card`` is about the card's PIN there): French
+    went from 0.910 to 0.886, German 0.930 to 0.907, while the translated set rose 2.4-3.1
+    points; hence 0.88, not 0.89."""
     per_lang, _ = first
-    assert per_lang[lang].accuracy >= 0.89
+    assert per_lang[lang].accuracy >= 0.88
 
 
 @pytest.mark.parametrize("name", [VALIDATION_FILE, WRITTEN_VALIDATION_FILE])

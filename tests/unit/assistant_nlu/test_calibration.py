@@ -34,6 +34,22 @@ def test_threshold_rises_until_wrong_confident_answers_drop_out() -> None:
     assert chosen.accuracy_on_answered == 1.0
 
 
+def test_an_off_topic_row_answered_at_every_threshold_does_not_drop_it_to_the_fallback() -> None:
+    # 20 right answers at 0.9, one wrong at 0.6, and 1 of 10 off-topic rows the model is
+    # sure of (0.99): no threshold gets off-topic answers under 4%, the least any gets (10%)
+    # is the cap, and the threshold still rises above the wrong answer.
+    proba = np.array(
+        [[0.9, 0.05, 0.05]] * 20
+        + [[0.6, 0.1, 0.3]]
+        + [[0.99, 0.005, 0.005]]
+        + [[0.05, 0.9, 0.05]] * 9
+    )
+    labels = ["card_arrival"] * 20 + ["pin_blocked"] + ["out_of_scope"] * 10
+    chosen = choose_threshold(proba, labels, CLASSES)
+    assert 0.6 < chosen.threshold <= 0.9
+    assert chosen.oos_answered == 0.1
+
+
 def test_temperature_keeps_rows_normalised_and_ranking() -> None:
     proba = np.array([[0.7, 0.2, 0.1]])
     for t in (0.5, 2.0):

@@ -323,7 +323,7 @@ SPOKEN = [
     (
         "de",
         "Guten Tag äh guten Tag ja ich wollte wissen ich wollte wissen wie ich eine "
-        "Lastschrift widerrufe",
+        "Lastschrift einrichte",
         "direct_debit",
     ),
     (
@@ -338,5 +338,9 @@ SPOKEN = [
 def test_spoken_fillers_and_repeats_do_not_change_the_answer(
     classifier: IntentClassifier, lang: str, text: str, intent: str
 ) -> None:
+    """Revoking ("widerrufen") a direct debit is left out: since the translated BANKING77
+    rows the model splits it about evenly between ``direct_debit`` and
+    ``direct_debit_payment_not_recognised`` (BANKING77's customers revoke debits they do not
+    recognise) and offers both, with or without the fillers."""
     prediction = classifier.classify(text, lang)
     assert prediction.top == intent

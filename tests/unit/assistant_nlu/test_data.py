@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from chat_widget.assistant.nlu.dataset import (
+    SPOKEN_VALIDATION_2_FILE,
     SPOKEN_VALIDATION_FILE,
+    TRANSLATED_VALIDATION_FILE,
     WRITTEN_VALIDATION_FILE,
     Example,
     normalised,
@@ -14,6 +16,7 @@ from chat_widget.assistant.nlu.dataset import (
     spoken_validation_examples,
     training_examples,
     training_files,
+    translated_validation_examples,
     validation_examples,
     write_csv,
     written_validation_examples,
@@ -72,6 +75,7 @@ def test_validation_never_overlaps_training() -> None:
         validation_examples(),
         written_validation_examples(),
         spoken_validation_examples(),
+        translated_validation_examples(),
     ):
         leaked = [r.text for r in rows if normalised(r.text) in train]
         assert leaked == []
@@ -80,7 +84,8 @@ def test_validation_never_overlaps_training() -> None:
 def test_the_separately_written_validation_file_is_never_a_training_file() -> None:
     names = {p.name for p in training_files()}
     assert Path(WRITTEN_VALIDATION_FILE).name not in names
-    assert Path(SPOKEN_VALIDATION_FILE).name not in names
+    for held_out in (SPOKEN_VALIDATION_FILE, SPOKEN_VALIDATION_2_FILE, TRANSLATED_VALIDATION_FILE):
+        assert Path(held_out).name not in names
     assert not any("validation" in n for n in names)
     assert {p.name for p in WRITTEN.glob("train_*.csv")} <= names
     assert {p.name for p in WRITTEN.glob("b77_translated_*.csv")} <= names
@@ -109,6 +114,7 @@ def test_every_label_is_known() -> None:
         + validation_examples()
         + written_validation_examples()
         + spoken_validation_examples()
+        + translated_validation_examples()
     )
     for path in training_files():
         rows += read_csv(path)
@@ -147,6 +153,8 @@ def test_third_party_data_is_credited() -> None:
         *training_files(),
         DATA_DIR / WRITTEN_VALIDATION_FILE,
         DATA_DIR / SPOKEN_VALIDATION_FILE,
+        DATA_DIR / SPOKEN_VALIDATION_2_FILE,
+        DATA_DIR / TRANSLATED_VALIDATION_FILE,
     ]:
         if path.parent == WRITTEN:
             assert path.name in credits, path.name
@@ -160,3 +168,9 @@ def test_spoken_validation_is_spoken_style_fr_de_nl_with_off_topic() -> None:
         assert len(in_scope) >= 100
         assert len({r.category for r in in_scope}) >= 35
         assert sum(r.lang == lang and r.category == OUT_OF_SCOPE for r in rows) >= 10
+
+
+def test_translated_validation_holds_every_banking77_intent_in_fr_nl_de() -> None:
+    rows = translated_validation_examples()
+    for lang in ("fr", "nl", "de"):
+        assert {r.category for r in rows if r.lang == lang} == set(banking_intents())
