@@ -83,7 +83,8 @@ def test_language_switch_in_widget_and_from_host_api(
     frame = open_widget(page, widget_server)
     frame.get_by_label("Langue").select_option("nl")
     expect(frame.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()
-    assert frame.evaluate("document.documentElement.lang") == "nl"
+    # <html lang> is set by a script call after the re-render (widget-bridge.js setLang).
+    expect(frame.locator("html")).to_have_attribute("lang", "nl")
     # The bank's privacy notice follows the language (CW_PRIVACY_URL's {lang}).
     expect(frame.locator(".cw-footer a.cw-link")).to_have_attribute(
         "href", re.compile(r"/about-us/nl/privacy$")

@@ -447,8 +447,10 @@ def fit_model(
     labels: Sequence[str],
     embeddings: npt.NDArray[np.float32],
     langs: Sequence[str | None],
+    translated: Sequence[bool] | None = None,
 ) -> IntentModel:
-    """Fit both classifiers on the same rows (non-English rows weighted up).
+    """Fit both classifiers on the same rows (our own non-English rows weighted up; rows
+    translated from BANKING77 weigh one, as BANKING77's English rows do).
 
     Fitting runs on one BLAS thread: the weakly regularised embedding classifier has a flat
     optimum, and the point where L-BFGS meets its tolerance depended on the machine's thread
@@ -456,7 +458,13 @@ def fit_model(
     build). One thread makes every build give the same model.
     """
     y = np.asarray(labels)
-    weights = np.array([1.0 if lang in (None, "en") else WRITTEN_ROW_WEIGHT for lang in langs])
+    from_b77 = translated if translated is not None else [False] * len(langs)
+    weights = np.array(
+        [
+            1.0 if lang in (None, "en") or b77 else WRITTEN_ROW_WEIGHT
+            for lang, b77 in zip(langs, from_b77, strict=True)
+        ]
+    )
     # Stopping early is deliberate (EMBEDDING_MAX_ITER): its convergence warning is noise.
     with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
