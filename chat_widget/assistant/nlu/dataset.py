@@ -22,7 +22,9 @@ from chat_widget.assistant.nlu.paths import DATA_DIR
 logger = logging.getLogger(__name__)
 
 TRAINING_FILES = ("banking77.csv", "multilingual.csv", "out_of_scope.csv")
-WRITTEN_TRAINING_GLOBS = ("written/train_*.csv", "written/b77_translated_*.csv")
+TRANSLATED_TRAINING_GLOB = "written/b77_translated_*.csv"
+"""BANKING77 training rows translated into FR/NL/DE (weighted as BANKING77's own rows)."""
+WRITTEN_TRAINING_GLOBS = ("written/train_*.csv", TRANSLATED_TRAINING_GLOB)
 """The second writing pass: our FR/NL/DE/EN rows and translated BANKING77 rows."""
 VALIDATION_FILE = "validation.csv"
 WRITTEN_VALIDATION_FILE = "written/validation_written.csv"

@@ -35,6 +35,7 @@ from chat_widget.assistant.nlu.calibration import (
     fit_temperature,
 )
 from chat_widget.assistant.nlu.dataset import (
+    TRANSLATED_TRAINING_GLOB,
     Example,
     data_fingerprint,
     read_csv,
@@ -87,7 +88,7 @@ def _translated_rows(rows: Sequence[Example]) -> list[bool]:
     BANKING77's wording over our own writers': the separately written split lost 0.7-1.6
     points per language (2026-12-06)."""
     texts: set[str] = set()
-    for path in sorted(DATA_DIR.glob("written/b77_translated_*.csv")):
+    for path in sorted(DATA_DIR.glob(TRANSLATED_TRAINING_GLOB)):
         texts.update(ex.text for ex in read_csv(path))
     return [r.text in texts for r in rows]
 
