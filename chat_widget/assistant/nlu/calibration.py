@@ -6,6 +6,7 @@ rows carved out of the training data, never on the validation file.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from chat_widget.assistant.nlu.model import (
     apply_temperature,
     shortcut_rows,
 )
+
+logger = logging.getLogger(__name__)
 
 TARGET_ACCURACY_ON_ANSWERED = 0.975
 MAX_OOS_ANSWERED = 0.04
@@ -75,14 +78,22 @@ def choose_threshold(
     """Lowest threshold (so most answers) that keeps answers right and OOS silent enough.
 
     "Silent enough" is ``MAX_OOS_ANSWERED`` or, when no threshold gets there, the least any
-    threshold gets: a few off-topic tuning rows the model is sure of at every threshold (5 of
-    121 in the build of 2026-12-06, held back in production by the novelty floor) must not
-    send the threshold down to the fallback, where it answered 96% of questions, 5.5% of
-    them wrongly."""
+    threshold gets, up to twice ``MAX_OOS_ANSWERED``: a few off-topic tuning rows the model is
+    sure of at every threshold (5 of 121 in a build of 2026-12-06, held back in production by
+    the novelty floor) must not send the threshold down to the fallback, where it answered 96%
+    of questions, 5.5% of them wrongly."""
     grid = [
         outcome(proba, labels, classes, round(float(t), 2)) for t in np.arange(0.05, 0.96, 0.01)
     ]
-    oos_cap = max(MAX_OOS_ANSWERED, min(result.oos_answered for result in grid))
+    least = min(result.oos_answered for result in grid)
+    oos_cap = MAX_OOS_ANSWERED
+    if MAX_OOS_ANSWERED < least <= 2 * MAX_OOS_ANSWERED:
+        oos_cap = least
+        logger.warning(
+            "no threshold answers under %.1f%% of off-topic rows: cap %.1f%%",
+            100 * MAX_OOS_ANSWERED,
+            100 * least,
+        )
     for result in grid:
         if (
             result.accuracy_on_answered >= TARGET_ACCURACY_ON_ANSWERED

@@ -10,6 +10,7 @@ cannot make validation look better than it is.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import logging
 import re
@@ -56,6 +57,8 @@ class Example:
     text: str
     category: str
     lang: str | None = None
+    translated: bool = False
+    """Read from a BANKING77 translation file (training rows only)."""
 
 
 def normalised(text: str) -> str:
@@ -121,6 +124,7 @@ def training_examples(data_dir: Path = DATA_DIR) -> list[Example]:
 
     known = set(all_intents()) | {OUT_OF_SCOPE}
     held_out = validation_texts(data_dir)
+    translations = set(data_dir.glob(TRANSLATED_TRAINING_GLOB))
     seen: set[tuple[str, str]] = set()
     rows: list[Example] = []
     dropped = {"unknown label": 0, "validation text": 0, "duplicate": 0}
@@ -136,7 +140,7 @@ def training_examples(data_dir: Path = DATA_DIR) -> list[Example]:
                 dropped["duplicate"] += 1
             else:
                 seen.add((key, ex.category))
-                rows.append(ex)
+                rows.append(dataclasses.replace(ex, translated=path in translations))
     if any(dropped.values()):
         logger.info("training rows dropped: %s", dropped)
     return rows

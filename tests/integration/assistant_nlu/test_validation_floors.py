@@ -92,7 +92,7 @@ def test_spoken_questions_few_wrong_answers_and_most_answered(
 @pytest.mark.parametrize("lang", ["fr", "nl", "de"])
 def test_translated_banking77_questions(translated: Results, lang: str) -> None:
     """BANKING77's held-out questions as other translators wrote them in FR/NL/DE: the
-    nearest we have to the translated BANKING77 test of issue 13 (target 0.90; 0.877-0.893
+    nearest we have to the translated BANKING77 test of issue 13 (target 0.90; 0.883-0.893
     when this floor was set, 0.849-0.864 before translation passes 2-4)."""
     scores = translated[0][lang]
     assert scores.accuracy >= 0.87
@@ -109,8 +109,8 @@ def test_banking77_held_out_rows_in_translation(first: Results, lang: str) -> No
     """The first writer's FR/NL/DE rows (not translations, despite the name). The translated
     BANKING77 rows (2026-12-06) taught BANKING77's own meaning of some intents where this
     writer followed the name (``get_physical_card`` is about the card's PIN there): French
-    went from 0.910 to 0.892 (German 0.930 to 0.920) while the translated set rose 2.8-2.9
-    points; hence 0.88, not 0.89."""
+    went from 0.910 to 0.898 (0.886 in one build of the day) while the translated set rose
+    2.9-4.1 points; hence 0.88, not 0.89."""
     per_lang, _ = first
     assert per_lang[lang].accuracy >= 0.88
 
@@ -126,6 +126,8 @@ def test_latency_shortcut_keeps_top1_and_wrong_answers(
     English moved between training runs (0.931 → 0.926 in one build, 0.932 → 0.926 in
     another: four rows) until training was made reproducible, and it can exceed half a
     point, hence one point, not half."""
+    if not classifier.model.shortcuts:
+        pytest.skip("training chose no latency shortcut (train.TFIDF_SHORTCUT is off)")
     with_shortcut, _ = evaluate(DATA_DIR / name, classifier)
     without, _ = evaluate(DATA_DIR / name, always_embedded)
     for lang, scores in with_shortcut.items():

@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from chat_widget.assistant.nlu.calibration import (
+    FALLBACK_THRESHOLD,
     EnglishMix,
     Shortcut,
     choose_english_mix,
@@ -34,20 +35,29 @@ def test_threshold_rises_until_wrong_confident_answers_drop_out() -> None:
     assert chosen.accuracy_on_answered == 1.0
 
 
-def test_an_off_topic_row_answered_at_every_threshold_does_not_drop_it_to_the_fallback() -> None:
-    # 20 right answers at 0.9, one wrong at 0.6, and 1 of 10 off-topic rows the model is
-    # sure of (0.99): no threshold gets off-topic answers under 4%, the least any gets (10%)
-    # is the cap, and the threshold still rises above the wrong answer.
+def _with_sure_off_topic(off_topic_rows: int) -> tuple[np.ndarray, list[str]]:
+    """20 right answers at 0.9, one wrong at 0.6, and one off-topic row the model is sure of
+    (0.99) among ``off_topic_rows``: no threshold answers it less."""
     proba = np.array(
         [[0.9, 0.05, 0.05]] * 20
         + [[0.6, 0.1, 0.3]]
         + [[0.99, 0.005, 0.005]]
-        + [[0.05, 0.9, 0.05]] * 9
+        + [[0.05, 0.9, 0.05]] * (off_topic_rows - 1)
     )
-    labels = ["card_arrival"] * 20 + ["pin_blocked"] + ["out_of_scope"] * 10
-    chosen = choose_threshold(proba, labels, CLASSES)
+    return proba, ["card_arrival"] * 20 + ["pin_blocked"] + ["out_of_scope"] * off_topic_rows
+
+
+def test_an_off_topic_row_answered_at_every_threshold_does_not_drop_it_to_the_fallback() -> None:
+    # 1 of 20 off-topic rows (5%) at every threshold: the least any gets is the cap, and the
+    # threshold still rises above the wrong answer.
+    chosen = choose_threshold(*_with_sure_off_topic(20), CLASSES)
     assert 0.6 < chosen.threshold <= 0.9
-    assert chosen.oos_answered == 0.1
+    assert chosen.oos_answered == 0.05
+
+
+def test_the_off_topic_cap_relaxes_at_most_to_twice_the_target() -> None:
+    # 1 of 10 (10%, over 2 x 4%): no threshold qualifies, the fallback stands.
+    assert choose_threshold(*_with_sure_off_topic(10), CLASSES).threshold == FALLBACK_THRESHOLD
 
 
 def test_temperature_keeps_rows_normalised_and_ranking() -> None:

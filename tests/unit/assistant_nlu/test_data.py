@@ -9,6 +9,7 @@ from chat_widget.assistant.nlu.dataset import (
     SPOKEN_VALIDATION_2_FILE,
     SPOKEN_VALIDATION_FILE,
     TRANSLATED_VALIDATION_FILE,
+    VALIDATION_FILES,
     WRITTEN_VALIDATION_FILE,
     Example,
     normalised,
@@ -174,3 +175,26 @@ def test_translated_validation_holds_every_banking77_intent_in_fr_nl_de() -> Non
     rows = translated_validation_examples()
     for lang in ("fr", "nl", "de"):
         assert {r.category for r in rows if r.lang == lang} == set(banking_intents())
+
+
+def test_every_validation_file_is_held_out_and_fingerprinted() -> None:
+    """A validation file added to ``written/`` without its constant would be neither
+    de-duplicated against training nor part of the model's fingerprint."""
+    on_disk = {f"written/{p.name}" for p in WRITTEN.glob("validation*.csv")}
+    assert on_disk == {name for name in VALIDATION_FILES if name.startswith("written/")}
+
+
+def test_rows_are_marked_translated_by_their_file_not_their_text(tmp_path: Path) -> None:
+    (tmp_path / "written").mkdir()
+    for name in ("banking77.csv", "multilingual.csv", "out_of_scope.csv", "validation.csv"):
+        write_csv(tmp_path / name, [])
+    write_csv(tmp_path / "written" / "train_fr.csv", [Example("ma carte", "card_arrival")])
+    write_csv(
+        tmp_path / "written" / "b77_translated_fr.csv",
+        [Example("ma carte", "card_arrival"), Example("où est ma carte", "card_arrival")],
+    )
+    rows = training_examples(tmp_path)
+    assert [(r.text, r.translated) for r in rows] == [
+        ("ma carte", False),  # ours, kept first; the translation's copy is a duplicate
+        ("où est ma carte", True),
+    ]
