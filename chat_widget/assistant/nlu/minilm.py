@@ -42,7 +42,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import erf
 
 from chat_widget.assistant.nlu import bert_onnx
 
@@ -112,7 +111,10 @@ _SQRT_HALF = np.float32(np.sqrt(0.5))
 
 
 def _gelu(x: Matrix) -> Matrix:
-    """BERT's exact GELU (erf), in float32 throughout."""
+    """BERT's exact GELU (erf), in float32 throughout. Only the reference (building the int8
+    graph, tests) runs it: scipy.special is imported here, not by every answering process."""
+    from scipy.special import erf
+
     out: Matrix = 0.5 * x * (1.0 + erf(x * _SQRT_HALF))
     return out
 

@@ -36,15 +36,9 @@ from chat_widget.assistant.nlu.calibration import (
 )
 from chat_widget.assistant.nlu.dataset import Example, data_fingerprint, training_examples
 from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
+from chat_widget.assistant.nlu.fit import WRITTEN_ROW_WEIGHT, fit_english_head, fit_model
 from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE
-from chat_widget.assistant.nlu.model import (
-    WRITTEN_ROW_WEIGHT,
-    IntentModel,
-    apply_temperature,
-    fit_english_head,
-    fit_model,
-    top2_margin,
-)
+from chat_widget.assistant.nlu.model import IntentModel, apply_temperature, top2_margin
 from chat_widget.assistant.nlu.paths import DATA_DIR, model_dir
 from chat_widget.assistant.nlu.segment import classifier_input
 

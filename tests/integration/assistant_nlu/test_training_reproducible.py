@@ -48,15 +48,16 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 def _parameters(model: IntentModel) -> dict[str, object]:
     """Everything the model computes with, as plain comparable values."""
-    parts = {name: v for name, v in model.vectorizer.transformer_list}
+    parts = dict(enumerate(model.tfidf.parts))
     return {
         "labels": model.labels,
-        "embedding_coef": model.embedding_clf.coef_,
-        "embedding_intercept": model.embedding_clf.intercept_,
-        "tfidf_coef": model.tfidf_clf.coef_,
-        "tfidf_intercept": model.tfidf_clf.intercept_,
-        **{f"{name}_vocabulary": sorted(v.vocabulary_.items()) for name, v in parts.items()},
-        **{f"{name}_idf": v.idf_ for name, v in parts.items()},
+        "embedding_coef": model.embedding.coef,
+        "embedding_intercept": model.embedding.intercept,
+        "tfidf_coef": model.tfidf.coef,
+        "tfidf_intercept": model.tfidf.intercept,
+        **{f"{name}_vocabulary": sorted(v.vocabulary.items()) for name, v in parts.items()},
+        **{f"{name}_idf": v.idf for name, v in parts.items()},
+        **{f"{name}_analyser": (v.analyse, v.offset, v.sublinear) for name, v in parts.items()},
         "anchors": model.anchors,
         "novelty_floor": model.novelty_floor,
         "temperature": model.temperature,
@@ -72,8 +73,8 @@ def _english(model: IntentModel) -> dict[str, object]:
     head = model.english
     assert head is not None  # the subset has English rows: the head is trained and compared
     return {
-        "english_coef": head.clf.coef_,
-        "english_intercept": head.clf.intercept_,
+        "english_coef": head.layer.coef,
+        "english_intercept": head.layer.intercept,
         "english_columns": head.columns,
         "english_mix": (head.share, head.weights, head.margin, head.floor),
         "english_anchors": head.anchors,

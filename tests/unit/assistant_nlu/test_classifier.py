@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -9,6 +12,7 @@ from chat_widget.assistant.nlu import classifier as classifier_module
 from chat_widget.assistant.nlu.classifier import IntentClassifier, Prediction, classify_async
 from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE, all_intents
 from chat_widget.assistant.nlu.model import apply_temperature
+from chat_widget.assistant.nlu.paths import model_dir
 
 CLEAR = [
     ("fr", "on m'a volé ma carte bancaire hier soir", "lost_or_stolen_card"),
@@ -279,18 +283,33 @@ def test_unlike_anything_learned_is_not_answered(classifier: IntentClassifier) -
     assert classifier.decide(row, nearest=floor - 0.01).top == "card_arrival"
 
 
-def test_fast_scoring_equals_scikit_learn(classifier: IntentClassifier) -> None:
-    """The per-message fast paths compute exactly what the fitted scikit-learn objects do."""
+def test_single_messages_score_as_batches(classifier: IntentClassifier) -> None:
     model = classifier.model
     texts = [t for _, t, _ in CLEAR] + ["", "Ünïcödé àccents, CAPITALS & 12345 !!", "x" * 400]
-    expected = model.tfidf_clf.decision_function(model.vectorizer.transform(texts))
-    fast = np.vstack([model.tfidf_margins([t]) for t in texts])
-    assert np.allclose(fast, expected, atol=1e-9)
-    assert np.allclose(model.tfidf_margins(texts * 2)[: len(texts)], expected, atol=1e-9)
-    vectors = classifier._embedder.embed(texts[:5])
-    assert np.allclose(
-        model.embedding_proba(vectors), model.embedding_clf.predict_proba(vectors), atol=1e-5
+    batch = model.tfidf_margins(texts)
+    single = np.vstack([model.tfidf_margins([t]) for t in texts])
+    assert np.array_equal(single, batch)
+    assert batch.shape == (len(texts), len(model.labels))
+    assert not np.allclose(batch[0], batch[1])
+
+
+def test_answering_never_imports_scikit_learn(classifier: IntentClassifier) -> None:
+    """A worker that answers loads plain tables: scikit-learn (and scipy's modules that come
+    with it) would cost ~70 MB of the 400 MB budget. Only training imports it."""
+    script = (
+        "import sys\n"
+        "from chat_widget.assistant.nlu.classifier import IntentClassifier\n"
+        "c = IntentClassifier.load(train_if_missing=False)\n"
+        "c.classify('ma carte est bloquée')\n"
+        "c.classify('my card was swallowed by the cash machine')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))\n"
     )
+    env = dict(os.environ, CW_ASSISTANT_MODEL_DIR=str(model_dir()))
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_only_long_messages_in_a_shortcut_language_may_skip_the_embedding(
