@@ -287,6 +287,22 @@ def choose_mix_weight(
     return best_w
 
 
+NEIGHBOUR_SHARE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+
+
+def choose_neighbour_share(
+    mixed: Probabilities, p_neighbours: Probabilities, labels: Sequence[str], classes: Sequence[str]
+) -> float:
+    """The neighbour vote's share (``model.Neighbours``) in the FR/NL/DE average that gives the
+    best top-1 on these rows; ties go to the smaller share (0: the vote is not used)."""
+    best_share, best_acc = NEIGHBOUR_SHARE_GRID[0], -1.0
+    for share in NEIGHBOUR_SHARE_GRID:
+        acc = _top1((1 - share) * mixed + share * p_neighbours, labels, classes)
+        if acc > best_acc + 1e-9:
+            best_share, best_acc = share, acc
+    return best_share
+
+
 NOVELTY_KEEP = 0.999
 NOVELTY_MARGIN = 0.01
 

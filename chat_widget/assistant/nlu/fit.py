@@ -24,6 +24,7 @@ from chat_widget.assistant.nlu.model import (
     EnglishHead,
     IntentModel,
     LinearLayer,
+    Neighbours,
     TfidfPart,
     TfidfTables,
 )
@@ -138,6 +139,25 @@ def fit_model(
         embedding=linear_layer(embedding_clf),
         tfidf=tfidf_tables(vectorizer, tfidf_clf),
         anchors=anchors,
+    )
+
+
+def fit_neighbours(
+    embeddings: npt.NDArray[np.float32],
+    labels: Sequence[str],
+    langs: Sequence[str | None],
+    all_labels: Sequence[str],
+) -> Neighbours:
+    """The FR/NL/DE rows' unit e5 vectors and label columns (English rows, which carry no
+    language or ``en``, are left out: the English head reads English questions)."""
+    keep = [i for i, lang in enumerate(langs) if lang not in (None, "en")]
+    vectors = np.asarray(embeddings[keep], dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    column = {label: j for j, label in enumerate(all_labels)}
+    return Neighbours(
+        vectors=np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32),
+        labels=np.array([column[labels[i]] for i in keep], dtype=np.intp),
+        n_labels=len(all_labels),
     )
 
 

@@ -28,6 +28,7 @@ from chat_widget.assistant.nlu.calibration import (
     SHORTCUT_MIN_CHARS,
     choose_english_mix,
     choose_mix_weight,
+    choose_neighbour_share,
     choose_novelty_floor,
     choose_shortcut,
     choose_shortcuts,
@@ -36,7 +37,12 @@ from chat_widget.assistant.nlu.calibration import (
 )
 from chat_widget.assistant.nlu.dataset import Example, data_fingerprint, training_examples
 from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
-from chat_widget.assistant.nlu.fit import WRITTEN_ROW_WEIGHT, fit_english_head, fit_model
+from chat_widget.assistant.nlu.fit import (
+    WRITTEN_ROW_WEIGHT,
+    fit_english_head,
+    fit_model,
+    fit_neighbours,
+)
 from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE
 from chat_widget.assistant.nlu.model import IntentModel, apply_temperature, top2_margin
 from chat_widget.assistant.nlu.paths import DATA_DIR, model_dir
@@ -177,6 +183,22 @@ def _fit_and_calibrate(
     tuning_model.default_embedding_weight = weight_other
     logger.info("embedding share: en %.2f, fr/nl/de %.2f", weight_en, weight_other)
     raw = tuning_model.raw_proba(tune_texts, vectors[tune_idx], tune_langs, p_tfidf)
+    # FR/NL/DE: the vote of the nearest rows the tuning model learned from (model.Neighbours).
+    other = np.flatnonzero(~english)
+    neighbour_share = 0.0
+    if len(other):
+        neighbours = fit_neighbours(
+            vectors[fit_idx],
+            [labels[i] for i in fit_idx],
+            [langs[i] for i in fit_idx],
+            tuning_model.labels,
+        )
+        vote = neighbours.proba(vectors[[tune_idx[j] for j in other]])
+        neighbour_share = choose_neighbour_share(
+            raw[other], vote, [tune_labels[j] for j in other], tuning_model.labels
+        )
+        raw[other] = (1 - neighbour_share) * raw[other] + neighbour_share * vote
+    logger.info("neighbour vote's share in FR/NL/DE: %.2f", neighbour_share)
 
     # English: the MiniLM head and its averages, on the same split (see model.EnglishHead).
     # Its rows take the full three-way average here; when the first step may decide alone is
@@ -251,6 +273,9 @@ def _fit_and_calibrate(
     model.temperature = temperature
     model.embedding_weights = {"en": weight_en}
     model.default_embedding_weight = weight_other
+    if neighbour_share > 0:
+        model.neighbours = fit_neighbours(vectors, labels, langs, model.labels)
+        model.neighbour_share = neighbour_share
     model.shortcuts = {lang: s.margin for lang, s in shortcuts.items()}
     model.shortcut_floors = {lang: s.floor for lang, s in shortcuts.items()}
     model.shortcut_min_chars = SHORTCUT_MIN_CHARS
@@ -290,6 +315,7 @@ def _fit_and_calibrate(
             "novelty_floor": round(novelty_floor, 4),
             "embedding_share_en": weight_en,
             "embedding_share_other": weight_other,
+            "neighbour_share": neighbour_share,
             **english_tuning,
         },
     )

@@ -59,6 +59,15 @@ def _parameters(model: IntentModel) -> dict[str, object]:
         **{f"{name}_idf": v.idf for name, v in parts.items()},
         **{f"{name}_analyser": (v.analyse, v.offset, v.sublinear) for name, v in parts.items()},
         "anchors": model.anchors,
+        "neighbour_share": model.neighbour_share,
+        **(
+            {}
+            if model.neighbours is None
+            else {
+                "neighbour_vectors": model.neighbours.vectors,
+                "neighbour_labels": model.neighbours.labels,
+            }
+        ),
         "novelty_floor": model.novelty_floor,
         "temperature": model.temperature,
         "embedding_weights": model.embedding_weights,

@@ -3,6 +3,8 @@ what training drops to stay in the memory budget changes no other message's scor
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -19,6 +21,7 @@ from chat_widget.assistant.nlu.fit import (
     _analyzer,
     _drop_rare_words,
     _vectorizer,
+    fit_neighbours,
     linear_layer,
     tfidf_tables,
 )
@@ -142,3 +145,26 @@ def test_a_message_of_common_words_scores_as_before() -> None:
     with_rare = words.transform(["my card is blocked yesterday"]).toarray()
     without = words.transform(["my card is blocked"]).toarray()
     assert np.array_equal(with_rare, without)
+
+
+def test_the_neighbour_vote_weighs_the_nearest_rows_of_other_languages() -> None:
+    labels = ("a", "b", "c")
+    vectors = np.array(
+        [[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]],
+        dtype=np.float32,
+    )
+    neighbours = fit_neighbours(
+        vectors * 3,  # unnormalised on purpose
+        ["a", "a", "b", "c", "c"],
+        ["fr", "nl", "de", "fr", "en"],  # the English row (label c, next to a) is left out
+        labels,
+    )
+    assert len(neighbours.vectors) == 4
+    assert np.allclose(np.linalg.norm(neighbours.vectors, axis=1), 1.0)
+    vote = neighbours.proba(np.array([[1.0, 0.05, 0.0], [0.0, 0.0, 2.0]], dtype=np.float32))
+    assert np.allclose(vote.sum(axis=1), 1.0)
+    assert vote[0].argmax() == 0 and vote[0, 0] > 0.99  # both "a" rows are nearest by far
+    assert vote[1].argmax() == 2 and vote[1, 2] > 0.99
+    few = dataclasses.replace(neighbours, k=1)
+    assert few.proba(np.array([[0.0, 1.0, 0.1]], dtype=np.float32))[0].tolist() == [0, 1, 0]
+    assert neighbours.proba(np.zeros((0, 3), dtype=np.float32)).shape == (0, 3)
