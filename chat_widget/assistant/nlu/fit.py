@@ -143,20 +143,15 @@ def fit_model(
 
 
 def fit_neighbours(
-    embeddings: npt.NDArray[np.float32],
-    labels: Sequence[str],
-    langs: Sequence[str | None],
-    all_labels: Sequence[str],
+    embeddings: npt.NDArray[np.float32], labels: Sequence[str], all_labels: Sequence[str]
 ) -> Neighbours:
-    """The FR/NL/DE rows' unit e5 vectors and label columns (English rows, which carry no
-    language or ``en``, are left out: the English head reads English questions)."""
-    keep = [i for i, lang in enumerate(langs) if lang not in (None, "en")]
-    vectors = np.asarray(embeddings[keep], dtype=np.float32)
+    """These rows' unit vectors and label columns, for the neighbour vote."""
+    vectors = np.asarray(embeddings, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     column = {label: j for j, label in enumerate(all_labels)}
     return Neighbours(
         vectors=np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32),
-        labels=np.array([column[labels[i]] for i in keep], dtype=np.intp),
+        labels=np.array([column[label] for label in labels], dtype=np.intp),
         n_labels=len(all_labels),
     )
 

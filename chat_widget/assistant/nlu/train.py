@@ -187,11 +187,9 @@ def _fit_and_calibrate(
     other = np.flatnonzero(~english)
     neighbour_share = 0.0
     if len(other):
+        fit_other = [i for i in fit_idx if not _is_english(langs[i])]
         neighbours = fit_neighbours(
-            vectors[fit_idx],
-            [labels[i] for i in fit_idx],
-            [langs[i] for i in fit_idx],
-            tuning_model.labels,
+            vectors[fit_other], [labels[i] for i in fit_other], tuning_model.labels
         )
         vote = neighbours.proba(vectors[[tune_idx[j] for j in other]])
         neighbour_share = choose_neighbour_share(
@@ -274,7 +272,10 @@ def _fit_and_calibrate(
     model.embedding_weights = {"en": weight_en}
     model.default_embedding_weight = weight_other
     if neighbour_share > 0:
-        model.neighbours = fit_neighbours(vectors, labels, langs, model.labels)
+        others = [i for i in range(len(rows)) if not _is_english(langs[i])]
+        model.neighbours = fit_neighbours(
+            vectors[others], [labels[i] for i in others], model.labels
+        )
         model.neighbour_share = neighbour_share
     model.shortcuts = {lang: s.margin for lang, s in shortcuts.items()}
     model.shortcut_floors = {lang: s.floor for lang, s in shortcuts.items()}
