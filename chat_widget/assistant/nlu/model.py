@@ -353,7 +353,7 @@ class Neighbours:
     translations of BANKING77's rows, our written rows). On the validation files (2026-12-06)
     adding the vote of the 10 nearest FR/NL/DE rows raised FR/NL/DE top-1 by 0.6–1.4 points
     on each of the three files; 15k or 30k random rows instead of all gained about half that.
-    English rows are left out: English goes through the English head.
+    Training keeps FR/NL/DE rows only (``train``): English goes through the English head.
     Costs: 48.6k × 384 float32 (75 MB) and one product per question (~6.5 ms on one core).
     """
 
