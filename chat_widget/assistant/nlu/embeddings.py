@@ -61,7 +61,8 @@ def _key(encoder: str, text: str) -> str:
     return hashlib.sha1((prefix + _prepare(text)).encode("utf-8")).hexdigest()
 
 
-def _normalise(vectors: Matrix) -> Matrix:
+def unit_rows(vectors: npt.NDArray[np.floating[Any]]) -> Matrix:
+    """Each row scaled to length 1 (a zero row stays zero), float32."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     out: Matrix = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
     return out
@@ -156,7 +157,7 @@ class Embedder:
         """One encoder's L2-normalised vectors, shape ``(len(texts), encoder.dim)``."""
         if not texts:
             return np.zeros((0, encoder.dim), dtype=np.float32)
-        return _normalise(encoder.embed([_prepare(t) for t in texts]))
+        return unit_rows(encoder.embed([_prepare(t) for t in texts]))
 
     def embed(self, texts: Sequence[str]) -> Matrix:
         """Concatenated vectors, shape ``(len(texts), dim)``."""

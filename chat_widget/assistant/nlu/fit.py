@@ -19,6 +19,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
+from chat_widget.assistant.nlu.embeddings import unit_rows
 from chat_widget.assistant.nlu.intents import OUT_OF_SCOPE
 from chat_widget.assistant.nlu.model import (
     EnglishHead,
@@ -146,11 +147,9 @@ def fit_neighbours(
     embeddings: npt.NDArray[np.float32], labels: Sequence[str], all_labels: Sequence[str]
 ) -> Neighbours:
     """These rows' unit vectors and label columns, for the neighbour vote."""
-    vectors = np.asarray(embeddings, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     column = {label: j for j, label in enumerate(all_labels)}
     return Neighbours(
-        vectors=np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32),
+        vectors=np.ascontiguousarray(unit_rows(np.asarray(embeddings, dtype=np.float32))),
         labels=np.array([column[label] for label in labels], dtype=np.intp),
         n_labels=len(all_labels),
     )
@@ -250,6 +249,4 @@ def _anchors(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     rng = np.random.default_rng(0)
     keep = np.sort(rng.permutation(len(vectors))[:MAX_ANCHORS])
     chosen = vectors[keep]
-    norms = np.linalg.norm(chosen, axis=1, keepdims=True)
-    out: npt.NDArray[np.float32] = (chosen / np.maximum(norms, 1e-12)).astype(np.float32)
-    return out
+    return unit_rows(chosen)

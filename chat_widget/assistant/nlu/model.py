@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from chat_widget.assistant.nlu.embeddings import unit_rows
 from chat_widget.assistant.nlu.ngrams import Analyzer
 
 Probabilities = npt.NDArray[np.float64]
@@ -230,8 +231,7 @@ def _nearest(
 ) -> npt.NDArray[np.float64]:
     if anchors is None or not len(embeddings):
         return np.ones(len(embeddings))
-    norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
-    unit = (embeddings / np.maximum(norms, 1e-12)).astype(np.float32)
+    unit = unit_rows(embeddings)
     best = np.empty(len(unit))
     for start in range(0, len(unit), 256):  # bounds the similarity matrix's memory
         best[start : start + 256] = (unit[start : start + 256] @ anchors.T).max(axis=1)
@@ -370,8 +370,7 @@ class Neighbours:
         out = np.zeros((len(embeddings), self.n_labels))
         if not len(embeddings) or not len(self.vectors):
             return out
-        norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
-        unit = (embeddings / np.maximum(norms, 1e-12)).astype(np.float32)
+        unit = unit_rows(embeddings)
         k = min(self.k, len(self.vectors))
         for start in range(0, len(unit), 256):  # bounds the similarity matrix's memory
             sims = unit[start : start + 256] @ self.vectors.T
