@@ -48,6 +48,11 @@ def epoch_ms(value: datetime) -> int:
     return int(as_aware(value).timestamp() * 1000)
 
 
+def from_epoch_ms(value: int) -> datetime:
+    """The aware UTC moment of :func:`epoch_ms`'s count (to the millisecond)."""
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
 def set_source(source: Callable[[], datetime] | None) -> None:
     """Replace the clock (None restores the system clock). For tests and replay tools."""
     global _source

@@ -9,14 +9,16 @@ tested without a browser.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chat_widget import i18n
-from chat_widget.domain.clock import epoch_ms
+from chat_widget.domain.clock import epoch_ms, from_epoch_ms
+from chat_widget.domain.models import Message
 from chat_widget.live_chat.canned import CannedReply
 from chat_widget.live_chat.context import CustomerContext
 from chat_widget.live_chat.queue import QueueEntry
 from chat_widget.live_chat.sides import AgentChat
+from chat_widget.live_chat.waiting import waiting_since
 
 Catalog = Mapping[str, str]
 
@@ -129,6 +131,27 @@ def chat_tabs(tr: Catalog, chats: list[AgentChat], current_id: str, locale: str)
         )
         for i, c in enumerate(chats)
     ]
+
+
+def open_chat_wait(tabs: list[ChatTab], current_id: str, messages: list[Message]) -> list[ChatTab]:
+    """The tabs with the open chat's wait carried on from messages just read in it.
+
+    A customer's message in the open chat wakes the console for that chat only
+    (``console_sync.plan``): the agent's chats are not read again for it, since the open tab
+    shows no unread count and its wait follows from the messages (``waiting.waiting_since``).
+    Returns ``tabs`` itself when nothing changed (an assignment is pushed to the browser)."""
+    if not messages:
+        return tabs
+    out = []
+    for tab in tabs:
+        if tab.conversation_id == current_id:
+            before = from_epoch_ms(tab.waiting_since) if tab.waiting_since else None
+            since = waiting_since(((m.author_kind, m.created_at) for m in messages), before)
+            ms = epoch_ms(since) if since else 0
+            if ms != tab.waiting_since:
+                tab = replace(tab, waiting_since=ms)
+        out.append(tab)
+    return out if any(a is not b for a, b in zip(out, tabs, strict=True)) else tabs
 
 
 def assigned(tr: Catalog, chats: list[AgentChat], known: list[str], current_id: str) -> Assigned:

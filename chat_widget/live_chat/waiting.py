@@ -27,11 +27,13 @@ from chat_widget.domain.models import AuthorKind, Message
 ANSWERS = frozenset({AuthorKind.AGENT.value, AuthorKind.ASSISTANT.value})
 
 
-def waiting_since(messages: Iterable[tuple[str, datetime]]) -> datetime | None:
+def waiting_since(
+    messages: Iterable[tuple[str, datetime]], since: datetime | None = None
+) -> datetime | None:
     """The moment of the first unanswered customer message, or None when nothing is unanswered.
 
-    ``messages`` are (author kind, created at) in conversation order."""
-    since: datetime | None = None
+    ``messages`` are (author kind, created at) in conversation order; ``since`` is the wait
+    before them (the console carries the open chat's wait on from the messages it just read)."""
     for author, at in messages:
         if author in ANSWERS:
             since = None

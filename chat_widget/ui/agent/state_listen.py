@@ -180,6 +180,10 @@ class ListenMixin(AgentBase, mixin=True):
         if (delta.language or "") != self.current_language:
             self.current_language = delta.language or ""
         self._show(delta.messages)
+        if delta.chats is None:
+            chats = view.open_chat_wait(self.chats, current, delta.messages)
+            if chats is not self.chats:
+                self.chats = chats
         if delta.messages:
             self._last_seq = max(self._last_seq, delta.messages[-1].seq)
         if (

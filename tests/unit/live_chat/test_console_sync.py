@@ -38,8 +38,17 @@ def test_a_queue_change_reads_only_the_queue() -> None:
 
 def test_news_in_a_held_chat_reads_the_chats_and_the_open_one_reads_its_messages() -> None:
     assert _plan({"c2"}).chats and not _plan({"c2"}).current
-    plan = _plan({from_customer("c1")})
+    assert _plan({from_customer("c2")}).chats and not _plan({from_customer("c2")}).current
+    plan = _plan({"c1"})  # the agent's side of the open chat (a status, a transfer)
     assert plan.chats and plan.current and plan.typing
+
+
+def test_the_open_chats_customer_side_reads_only_that_chat() -> None:
+    """A customer's message or read receipt in the open chat: its messages, not the chat list
+    (console_view.open_chat_wait carries the tab's wait on)."""
+    plan = _plan({from_customer("c1")})
+    assert plan.current and plan.typing
+    assert not (plan.chats or plan.queue)
 
 
 def test_typing_alone_reads_no_database() -> None:

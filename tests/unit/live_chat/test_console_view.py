@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from chat_widget.domain.clock import epoch_ms
+from chat_widget.domain.models import Message
 from chat_widget.i18n import catalog
 from chat_widget.live_chat import console_view as view
 from chat_widget.live_chat.canned import CannedReply
@@ -48,6 +49,34 @@ def test_the_open_chat_shows_no_unread_count() -> None:
     assert view.chat_tabs(TR, many, current_id="c1", locale="fr")[0].unread == "2 nouveaux"
     assert tabs[1].label == TR["agent.open_chat"].format(n=2)
     assert tabs[1].waiting_since == epoch_ms(WHEN) and tabs[0].waiting_since == 0
+
+
+def _said(author: str, minutes: int, seq: int) -> Message:
+    return Message(
+        conversation_id="c1",
+        seq=seq,
+        client_msg_id=f"m{seq}",
+        author_kind=author,
+        body="…",
+        created_at=WHEN + timedelta(minutes=minutes),
+    )
+
+
+def test_the_open_chats_wait_follows_the_messages_read_in_it() -> None:
+    """The console does not re-read its chat list for a customer's message in the open chat:
+    the open tab's wait comes from the messages (the same rule as the database's)."""
+    answered = view.chat_tabs(TR, [_chat("c1"), _chat("c2")], current_id="c1", locale="en")
+    asked = view.open_chat_wait(answered, "c1", [_said("customer", 2, 7)])
+    assert asked[0].waiting_since == epoch_ms(WHEN + timedelta(minutes=2))
+    assert asked[1] is answered[1]
+    # asking again does not restart the wait; the agent's answer ends it
+    again = view.open_chat_wait(asked, "c1", [_said("customer", 5, 8)])
+    assert again is asked
+    replied = view.open_chat_wait(again, "c1", [_said("system", 6, 9), _said("agent", 7, 10)])
+    assert replied[0].waiting_since == 0
+    # nothing read, or another chat open: the very same list (nothing is pushed)
+    assert view.open_chat_wait(asked, "c1", []) is asked
+    assert view.open_chat_wait(answered, "c3", [_said("customer", 2, 7)]) is answered
 
 
 def test_a_routed_chat_is_announced_and_opened_only_when_none_is_open() -> None:
