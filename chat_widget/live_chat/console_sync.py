@@ -102,7 +102,10 @@ def plan(
     # The open chat's customer side (a message, a read receipt) changes nothing in the chat
     # list the open tab shows: its wait is carried on from the messages read
     # (``console_view.open_chat_wait``), it never shows an unread count.
-    held_keys = chat_keys(shown.held, "") - {typing_key(current, "customer"), from_customer(current)}
+    held_keys = chat_keys(shown.held, "") - {
+        typing_key(current, "customer"),
+        from_customer(current),
+    }
     want_current = bool(current) and (
         full
         or bool(dirty & {current, from_customer(current), SELECTED})
