@@ -623,7 +623,9 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
         Path(args.phase_file).write_text(f"done {n}\n")
     await asyncio.sleep(args.interval + 1)
     # let the last messages land (acks time out on their own after 30 s)
-    await asyncio.wait([t for t in tasks if not t.done()] or [asyncio.sleep(0)], timeout=35)
+    pending = [t for t in tasks if not t.done()]
+    if pending:  # asyncio.wait refuses an empty set (and coroutines)
+        await asyncio.wait(pending, timeout=35)
     # and the last deliveries to the consoles (until none arrived for 2 s, at most 15 s)
     quiet_since, count, t_end = time.monotonic(), len(stats.delivery), time.monotonic()
     while time.monotonic() - quiet_since < 2.0 and time.monotonic() - t_end < 15:
