@@ -464,13 +464,17 @@ async def agent_socket(
     held: list[str],
     selected: asyncio.Event,
     finished: asyncio.Event,
+    logged_in: asyncio.Event,
 ) -> None:
     try:
-        cookie = await asyncio.to_thread(console_login, port, origin, f"b{run}a{k}")
-        conn = await Conn.open(port, origin, "/agent/", cookie=cookie)
-        await conn.event(f"{AGENT}.on_console_page", {})
-        if not await conn.wait(lambda: conn.get(AGENT, "authed") is True, 60):
-            raise RuntimeError("login")
+        try:
+            cookie = await asyncio.to_thread(console_login, port, origin, f"b{run}a{k}")
+            conn = await Conn.open(port, origin, "/agent/", cookie=cookie)
+            await conn.event(f"{AGENT}.on_console_page", {})
+            if not await conn.wait(lambda: conn.get(AGENT, "authed") is True, 60):
+                raise RuntimeError("login")
+        finally:
+            logged_in.set()
         while not held:
             await asyncio.sleep(0.2)
         conversation_id = held[0]
@@ -570,6 +574,30 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
     _, rss_before = tree_usage(server.process.pid)
     readies = [asyncio.Event() for _ in range(n)]
     t_setup = time.monotonic()
+    # The consoles sign in first, before the customers connect: 100 or more Argon2 sign-ins
+    # beside 1,000 customers' set-up timed out (60 s) and left most consoles out.
+    selected = [asyncio.Event() for _ in range(sockets)]
+    logged_in = [asyncio.Event() for _ in range(sockets)]
+    agent_tasks = [
+        asyncio.create_task(
+            agent_socket(
+                k,
+                run,
+                server.port,
+                server.origin,
+                stats,
+                held[agents[k]],
+                selected[k],
+                finished,
+                logged_in[k],
+            )
+        )
+        for k in range(sockets)
+    ]
+    if logged_in:
+        await asyncio.wait(
+            [asyncio.create_task(e.wait()) for e in logged_in], timeout=args.setup_timeout / 2
+        )
     tasks = [
         asyncio.create_task(
             customer(i, server.port, server.origin, args, stats, readies[i], go, finished)
@@ -584,15 +612,6 @@ async def run_load(server: Any, engine: Engine, n: int, args: argparse.Namespace
         for k in range(args.assistant)
     ]
     readies += asked
-    selected = [asyncio.Event() for _ in range(sockets)]
-    agent_tasks = [
-        asyncio.create_task(
-            agent_socket(
-                k, run, server.port, server.origin, stats, held[agents[k]], selected[k], finished
-            )
-        )
-        for k in range(sockets)
-    ]
     # Accept chats as they arrive until every customer is active (or gave up).
     while time.monotonic() - t_setup < args.setup_timeout:
         accepted = await asyncio.to_thread(accept_waiting, engine, agents, args.capacity, held)
