@@ -38,6 +38,10 @@ CHANNEL = "cw_live"
 RESYNC = "*resync*"
 #: PostgreSQL refuses payloads of 8000 bytes or more; longer batches are split.
 MAX_PAYLOAD = 7000
+#: A key may carry a note after this mark ("<conversation>:from-customer#m12.1733…": the
+#: customer's message seq 12 at that time). It wakes the subscriptions of the key before the
+#: mark and reaches them whole, so a view can apply what the note says without a read.
+NOTE = "#"
 
 
 class Subscription:
@@ -120,7 +124,7 @@ class Hub:
                     for sub in subs:
                         sub._mark(RESYNC)
                 continue
-            for sub in self._subs.get(key, ()):
+            for sub in self._subs.get(key.partition(NOTE)[0], ()):
                 sub._mark(key)
 
     def watched(self) -> list[str]:

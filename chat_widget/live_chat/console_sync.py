@@ -13,9 +13,12 @@ from chat_widget.live_chat.bus import RESYNC
 from chat_widget.live_chat.realtime import (
     QUEUE,
     TYPING_TTL,
+    CustomerMessageNote,
     ExternalWrites,
+    customer_note,
     db_key,
     from_customer,
+    key_base,
     typing_key,
 )
 
@@ -76,6 +79,9 @@ class Plan:
     current: bool
     typing: bool
     reauth: bool
+    #: customers' new messages in held chats the tab does not show, counted without a read
+    #: (``console_view.count_unread``); empty when the chats are read anyway
+    unread: tuple[CustomerMessageNote, ...] = ()
 
     @property
     def reads_db(self) -> bool:
@@ -83,7 +89,7 @@ class Plan:
 
     @property
     def idle(self) -> bool:
-        return not (self.reads_db or self.typing or self.reauth)
+        return not (self.reads_db or self.typing or self.reauth or self.unread)
 
 
 def plan(
@@ -95,10 +101,27 @@ def plan(
     last_full: float,
     external: ExternalWrites | None = None,
 ) -> Plan:
-    """Only the parts the woken keys concern: the queue, the agent's chats, the open chat."""
+    """Only the parts the woken keys concern: the queue, the agent's chats, the open chat.
+
+    A customer's message in a held chat that is not open comes with its seq and time
+    (``realtime.customer_message_key``): it is counted unread from that note, not read; their
+    read receipt there changes nothing the tab shows. A key without a note reads, as before."""
     me = f"agent:{shown.agent_id}"
     current = shown.current
     full = RESYNC in dirty or now - last_full >= RESYNC_SECONDS
+    held = set(shown.held)
+    unread: list[CustomerMessageNote] = []
+    plain: set[str] = set()  # the keys to act on as they are (noted ones by their base)
+    for key in dirty:
+        note = customer_note(key)
+        if isinstance(note, CustomerMessageNote) and note.conversation_id != current:
+            if note.conversation_id in held:
+                unread.append(note)
+        elif note == "r" and key_base(key) != from_customer(current):
+            continue
+        else:
+            plain.add(key_base(key))
+    dirty = plain
     # The open chat's customer side (a message, a read receipt) changes nothing in the chat
     # list the open tab shows: its wait is carried on from the messages read
     # (``console_view.open_chat_wait``), it never shows an unread count.
@@ -114,14 +137,16 @@ def plan(
             and moved_for_agent(external, current, shown.after, shown.customer_read)
         )
     )
+    chats = full or bool(dirty & ({me, db_key(me)} | held_keys))
     return Plan(
         full=full,
         queue=full or bool(dirty & {QUEUE, db_key(QUEUE)}),
-        chats=full or bool(dirty & ({me, db_key(me)} | held_keys)),
+        chats=chats,
         current=want_current,
         typing=bool(current)
         and (want_current or shown.typing or typing_key(current, "customer") in dirty),
         reauth=now - checked > REAUTH_SECONDS,
+        unread=() if chats else tuple(sorted(unread, key=lambda n: (n.conversation_id, n.seq))),
     )
 
 

@@ -17,6 +17,7 @@ from chat_widget.domain.models import Message
 from chat_widget.live_chat.canned import CannedReply
 from chat_widget.live_chat.context import CustomerContext
 from chat_widget.live_chat.queue import QueueEntry
+from chat_widget.live_chat.realtime import CustomerMessageNote
 from chat_widget.live_chat.sides import AgentChat
 from chat_widget.live_chat.waiting import waiting_since
 
@@ -152,6 +153,68 @@ def open_chat_wait(tabs: list[ChatTab], current_id: str, messages: list[Message]
                 tab = replace(tab, waiting_since=ms)
         out.append(tab)
     return out if any(a is not b for a, b in zip(out, tabs, strict=True)) else tabs
+
+
+@dataclass(frozen=True)
+class Counted:
+    tabs: list[ChatTab]
+    #: per held chat: (its last message seq counted, its unread count)
+    counts: dict[str, tuple[int, int]]
+
+
+def unread_counts(chats: list[AgentChat]) -> dict[str, tuple[int, int]]:
+    """What ``count_unread`` starts from after the chats were read."""
+    return {c.conversation_id: (c.last_seq, c.unread) for c in chats}
+
+
+def read_in_open_chat(
+    counts: Mapping[str, tuple[int, int]], current_id: str, seq: int
+) -> dict[str, tuple[int, int]]:
+    """The counts once the open chat shows (and marks read) every message up to ``seq``: when
+    the agent turns to another chat, its next noted message counts from there, not from the
+    unread count the tab had before the agent opened it."""
+    if current_id not in counts or counts[current_id] == (seq, 0):
+        return dict(counts)
+    return {**counts, current_id: (seq, 0)}
+
+
+def count_unread(
+    tabs: list[ChatTab],
+    counts: Mapping[str, tuple[int, int]],
+    notes: tuple[CustomerMessageNote, ...],
+    current_id: str,
+    locale: str,
+) -> Counted:
+    """The tabs after customers' new messages in chats the agent holds but does not show,
+    from the bus's notes alone (``console_sync.plan``): each message after the last seq
+    counted adds to the unread count as the database's ``last_seq - read`` would, and a chat
+    that was answered starts waiting at the message's time (``live_chat.waiting``). A note
+    for a chat not counted yet, or one already counted, changes nothing (the next read of
+    the chats shows it). Returns ``tabs`` itself when nothing changed."""
+    new = dict(counts)
+    since: dict[str, int] = {}
+    for note in notes:
+        cid = note.conversation_id
+        if cid == current_id or cid not in new:
+            continue
+        last, unread = new[cid]
+        if note.seq <= last:
+            continue
+        new[cid] = (note.seq, unread + note.seq - last)
+        since.setdefault(cid, note.at_ms)
+    if not since:
+        return Counted(tabs, dict(counts))
+    out = []
+    for tab in tabs:
+        cid = tab.conversation_id
+        if cid in since:
+            tab = replace(
+                tab,
+                unread=i18n.tn(locale, "agent.unread", new[cid][1]),
+                waiting_since=tab.waiting_since or since[cid],
+            )
+        out.append(tab)
+    return Counted(out, new)
 
 
 def assigned(tr: Catalog, chats: list[AgentChat], known: list[str], current_id: str) -> Assigned:

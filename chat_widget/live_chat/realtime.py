@@ -16,9 +16,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
+
+from chat_widget.live_chat.bus import NOTE
 
 if TYPE_CHECKING:
     from chat_widget.live_chat.bus import Hub
@@ -31,10 +34,51 @@ QUEUE = "queue"
 TYPING_TTL = 4.0
 
 
+_FROM_CUSTOMER = ":from-customer"
+
+
 def from_customer(conversation_id: str) -> str:
     """Key the console listens on for what only the customer's side did (their message, read
     receipt, typing): the customer's own listener has nothing to read for those."""
-    return f"{conversation_id}:from-customer"
+    return f"{conversation_id}{_FROM_CUSTOMER}"
+
+
+def customer_message_key(conversation_id: str, seq: int, at_ms: int) -> str:
+    """``from_customer`` noting the customer's new message (its seq and epoch ms): a console
+    holding the chat without showing it counts it unread and starts its wait from the note,
+    without reading its chats again (``console_sync.plan``)."""
+    return f"{from_customer(conversation_id)}{NOTE}m{seq}.{at_ms}"
+
+
+def customer_receipt_key(conversation_id: str) -> str:
+    """``from_customer`` noting the customer's read receipt: only the open chat shows it."""
+    return f"{from_customer(conversation_id)}{NOTE}r"
+
+
+@dataclass(frozen=True)
+class CustomerMessageNote:
+    conversation_id: str
+    seq: int
+    at_ms: int
+
+
+def customer_note(key: str) -> CustomerMessageNote | str | None:
+    """What a noted ``from_customer`` key says: its message, "r" for a read receipt, None
+    for any other key (a key without a note, or a note this code does not know)."""
+    base, mark, note = key.partition(NOTE)
+    if not mark or not base.endswith(_FROM_CUSTOMER):
+        return None
+    if note == "r":
+        return note
+    seq, dot, at_ms = note[1:].partition(".")
+    if note[:1] != "m" or not dot or not seq.isdigit() or not at_ms.isdigit():
+        return None
+    return CustomerMessageNote(base[: -len(_FROM_CUSTOMER)], int(seq), int(at_ms))
+
+
+def key_base(key: str) -> str:
+    """The key without its note."""
+    return key.partition(NOTE)[0]
 
 
 def view_key(client_token: str) -> str:

@@ -323,6 +323,8 @@ class AgentChat:
     unread: int = 0  # messages after the last one the agent has seen
     #: the customer's first unanswered message (live_chat.waiting); None when answered
     waiting_since: datetime | None = None
+    #: the chat's last message seq when read: a noted message after it adds to ``unread``
+    last_seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -355,7 +357,9 @@ def agent_view(
         session.refresh(chat)
         seen = read_states(session=session, conversation_id=chat.id).get("agent", 0)
         unread = max(0, chat.last_seq - seen)
-        chats.append(AgentChat(chat.id, chat.locale, chat.topic, chat.status, unread))
+        chats.append(
+            AgentChat(chat.id, chat.locale, chat.topic, chat.status, unread, None, chat.last_seq)
+        )
     people = [(a.id, a.display_name) for a in colleagues(session=session, agent_id=agent_id)]
     view = AgentView(presence=agent.presence, queue=queue, chats=chats, colleagues=people)
     if not conversation_id:
@@ -415,6 +419,7 @@ def _held_chats(session: Session, agent_id: str) -> list[AgentChat]:
             c.status,
             max(0, c.last_seq - seen.get(c.id, 0)),
             waits.get(c.id),
+            c.last_seq,
         )
         for c in held
     ]

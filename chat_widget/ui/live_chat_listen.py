@@ -19,8 +19,8 @@ from chat_widget.live_chat.bus import bus
 from chat_widget.live_chat.customer_sync import QUEUE_MIN_SECONDS
 from chat_widget.live_chat.realtime import (
     QUEUE,
+    customer_receipt_key,
     db_key,
-    from_customer,
     notifier,
     read_key,
     typing_key,
@@ -157,4 +157,4 @@ class ListenMixin(LiveBase, mixin=True):
         except SQLAlchemyError:  # database down: the receipt waits for the next one
             log.warning("live chat read receipt failed", exc_info=True)
             return
-        notifier.notify(from_customer(conversation_id))
+        notifier.notify(customer_receipt_key(conversation_id))

@@ -107,6 +107,8 @@ class AgentBase(TranscriptMixin, mixin=True):
     _last_seq: int = 0
     _listen_gen: int = 0
     _known_chats: list[str] = []
+    #: per held chat (last seq counted, unread): counted on from the bus's notes
+    _unread_counts: dict[str, tuple[int, int]] = {}
     _idle: IdleWatch | None = None
 
     # Empty in the compiled pages (every page downloads every state's initial values): the
@@ -208,6 +210,7 @@ class AgentBase(TranscriptMixin, mixin=True):
         self.queue = []
         self.chats = []
         self._known_chats = []
+        self._unread_counts = {}
         self.assigned_text = ""
         self._listen_gen += 1  # stops a running listener
 

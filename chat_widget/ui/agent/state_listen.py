@@ -18,7 +18,7 @@ from chat_widget.live_chat import console_sync as sync
 from chat_widget.live_chat import console_view as view
 from chat_widget.live_chat import sides
 from chat_widget.live_chat.bus import RESYNC, bus
-from chat_widget.live_chat.realtime import notifier, read_key
+from chat_widget.live_chat.realtime import CustomerMessageNote, notifier, read_key
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.state_base import AgentBase, typing_indicators
 from chat_widget.ui.live_push import Liveness, external_writes
@@ -122,6 +122,8 @@ class ListenMixin(AgentBase, mixin=True):
                                 return
                     if delta is not None:
                         to_open = self._apply_delta(delta, current)
+                    if plan.unread:
+                        self._count_unread(plan.unread)
                     if self.current_id == current and self.customer_typing != customer_typing:
                         self.customer_typing = customer_typing
                     read_up_to = self._last_seq if self.current_id == current and current else 0
@@ -150,6 +152,14 @@ class ListenMixin(AgentBase, mixin=True):
         finally:
             sub.close()
 
+    def _count_unread(self, notes: tuple[CustomerMessageNote, ...]) -> None:
+        counted = view.count_unread(
+            self.chats, self._unread_counts, notes, self.current_id, self.locale
+        )
+        self._unread_counts = counted.counts
+        if counted.tabs is not self.chats:
+            self.chats = counted.tabs
+
     def _apply_delta(self, delta: sides.AgentDelta, current: str) -> str:
         """Assign only what was read and changed (every assignment is pushed to the browser);
         returns a routed chat to open, if any."""
@@ -168,6 +178,7 @@ class ListenMixin(AgentBase, mixin=True):
             chats = view.chat_tabs(self.tr, delta.chats, self.current_id, self.locale)
             if chats != self.chats:
                 self.chats = chats
+            self._unread_counts = view.unread_counts(delta.chats)
             news = view.assigned(self.tr, delta.chats, self._known_chats, self.current_id)
             self._known_chats = news.known
             if news.text is not None:
@@ -186,6 +197,7 @@ class ListenMixin(AgentBase, mixin=True):
                 self.chats = chats
         if delta.messages:
             self._last_seq = max(self._last_seq, delta.messages[-1].seq)
+        self._unread_counts = view.read_in_open_chat(self._unread_counts, current, self._last_seq)
         if (
             delta.customer_read_seq is not None
             and delta.customer_read_seq != self.customer_read_seq

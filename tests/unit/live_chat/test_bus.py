@@ -37,6 +37,20 @@ def test_hub_delivers_each_key_to_its_subscribers_only() -> None:
     ]
 
 
+def test_a_noted_key_wakes_the_subscribers_of_its_base_and_reaches_them_whole() -> None:
+    async def scenario() -> tuple[set[str], set[str]]:
+        hub = Hub()
+        a = hub.subscribe(["c1:from-customer"])
+        b = hub.subscribe(["c1"])
+        hub.deliver(["c1:from-customer#m7.1733000000000", "c1:from-customer#r"])
+        return await a.wait(1), await b.wait(0.05)
+
+    assert asyncio.run(scenario()) == (
+        {"c1:from-customer#m7.1733000000000", "c1:from-customer#r"},
+        set(),
+    )
+
+
 def test_a_wait_returns_at_once_when_a_key_came_before_it() -> None:
     async def scenario() -> set[str]:
         hub = Hub()

@@ -7,7 +7,17 @@ from collections.abc import Hashable
 
 from chat_widget.live_chat import console_sync as sync
 from chat_widget.live_chat.bus import RESYNC
-from chat_widget.live_chat.realtime import QUEUE, TYPING_TTL, db_key, from_customer, typing_key
+from chat_widget.live_chat.realtime import (
+    QUEUE,
+    TYPING_TTL,
+    CustomerMessageNote,
+    customer_message_key,
+    customer_note,
+    customer_receipt_key,
+    db_key,
+    from_customer,
+    typing_key,
+)
 
 SHOWN = sync.Shown(agent_id="a1", current="c1", after=5, held=["c1", "c2"], customer_read=3)
 
@@ -49,6 +59,37 @@ def test_the_open_chats_customer_side_reads_only_that_chat() -> None:
     plan = _plan({from_customer("c1")})
     assert plan.current and plan.typing
     assert not (plan.chats or plan.queue)
+
+
+def test_a_noted_customer_message_in_a_held_chat_not_shown_is_counted_without_a_read() -> None:
+    plan = _plan({customer_message_key("c2", 9, 1_000), customer_message_key("c2", 8, 900)})
+    assert not plan.reads_db and not plan.idle
+    assert plan.unread == (CustomerMessageNote("c2", 8, 900), CustomerMessageNote("c2", 9, 1_000))
+    # with another key that reads the chats anyway, the read counts them
+    both = _plan({customer_message_key("c2", 9, 1_000), "c2"})
+    assert both.chats and both.unread == ()
+    # a chat the tab does not hold, or one it no longer holds: nothing
+    assert _plan({customer_message_key("c9", 1, 1)}).idle
+
+
+def test_a_customers_read_receipt_in_a_chat_not_shown_changes_nothing() -> None:
+    assert _plan({customer_receipt_key("c2")}).idle
+    # in the open chat it is read (the tab shows how far the customer read)
+    assert _plan({customer_receipt_key("c1")}).current
+
+
+def test_a_noted_message_in_the_open_chat_reads_that_chat_only() -> None:
+    plan = _plan({customer_message_key("c1", 6, 1_000)})
+    assert plan.current and not plan.chats and plan.unread == ()
+
+
+def test_notes_are_read_strictly() -> None:
+    assert customer_note(customer_message_key("c2", 3, 44)) == CustomerMessageNote("c2", 3, 44)
+    assert customer_note(customer_receipt_key("c2")) == "r"
+    for key in (from_customer("c2"), "c2#m3.44", "c2:from-customer#m3", "c2:from-customer#x"):
+        assert customer_note(key) is None
+    # a note this code does not know reads as the key without it
+    assert _plan({from_customer("c2") + "#zz"}).chats
 
 
 def test_typing_alone_reads_no_database() -> None:

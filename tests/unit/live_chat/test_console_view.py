@@ -12,6 +12,7 @@ from chat_widget.live_chat import console_view as view
 from chat_widget.live_chat.canned import CannedReply
 from chat_widget.live_chat.context import CustomerContext, EarlierSession
 from chat_widget.live_chat.queue import QueueEntry
+from chat_widget.live_chat.realtime import CustomerMessageNote
 from chat_widget.live_chat.sides import AgentChat
 
 TR = catalog("en")
@@ -49,6 +50,40 @@ def test_the_open_chat_shows_no_unread_count() -> None:
     assert view.chat_tabs(TR, many, current_id="c1", locale="fr")[0].unread == "2 nouveaux"
     assert tabs[1].label == TR["agent.open_chat"].format(n=2)
     assert tabs[1].waiting_since == epoch_ms(WHEN) and tabs[0].waiting_since == 0
+
+
+def test_noted_messages_count_unread_as_the_database_would_and_start_the_wait() -> None:
+    chats = [
+        AgentChat("c1", "nl", None, "active", unread=0, last_seq=4),
+        AgentChat("c2", "nl", None, "active", unread=2, waiting_since=WHEN, last_seq=10),
+        AgentChat("c3", "nl", None, "active", unread=0, last_seq=7),
+    ]
+    tabs = view.chat_tabs(TR, chats, current_id="c1", locale="en")
+    counts = view.unread_counts(chats)
+    notes = (
+        CustomerMessageNote("c1", 5, 1),  # the open chat: read with its messages instead
+        CustomerMessageNote("c2", 11, 2_000),
+        CustomerMessageNote("c2", 12, 3_000),
+        CustomerMessageNote("c3", 7, 4_000),  # already counted
+        CustomerMessageNote("c3", 9, 5_000),  # seq 8 was the agent's: unread is seq - read
+        CustomerMessageNote("c4", 1, 6_000),  # not a chat the tab shows yet
+    )
+    counted = view.count_unread(tabs, counts, notes, current_id="c1", locale="en")
+    assert [t.unread for t in counted.tabs] == ["", "4 new", "2 new"]
+    # c2 was already waiting; c3 was answered and waits from the note's time
+    assert [t.waiting_since for t in counted.tabs] == [0, epoch_ms(WHEN), 5_000]
+    assert counted.counts == {"c1": (4, 0), "c2": (12, 4), "c3": (9, 2)}
+    again = view.count_unread(counted.tabs, counted.counts, notes, "c1", "en")
+    assert again.tabs is counted.tabs and again.counts == counted.counts
+
+
+def test_a_chat_the_agent_had_open_counts_on_from_what_it_showed() -> None:
+    """Opened with 3 unread, read up to seq 12, then left: its next message is 1 new."""
+    counts = view.read_in_open_chat({"c1": (9, 3), "c2": (4, 0)}, "c1", 12)
+    assert counts == {"c1": (12, 0), "c2": (4, 0)}
+    tabs = [view.ChatTab("c1", "Chat 1", "nl", "—", unread="3 new")]
+    counted = view.count_unread(tabs, counts, (CustomerMessageNote("c1", 13, 7),), "c2", "en")
+    assert counted.tabs[0].unread == "1 new" and counted.counts["c1"] == (13, 1)
 
 
 def _said(author: str, minutes: int, seq: int) -> Message:
