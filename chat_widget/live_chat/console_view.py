@@ -173,7 +173,7 @@ def read_in_open_chat(
     """The counts once the open chat shows (and marks read) every message up to ``seq``: when
     the agent turns to another chat, its next noted message counts from there, not from the
     unread count the tab had before the agent opened it."""
-    if current_id not in counts or counts[current_id] == (seq, 0):
+    if current_id not in counts:
         return dict(counts)
     return {**counts, current_id: (seq, 0)}
 

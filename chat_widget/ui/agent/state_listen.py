@@ -153,12 +153,11 @@ class ListenMixin(AgentBase, mixin=True):
             sub.close()
 
     def _count_unread(self, notes: tuple[CustomerMessageNote, ...]) -> None:
-        counted = view.count_unread(
-            self.chats, self._unread_counts, notes, self.current_id, self.locale
-        )
-        self._unread_counts = counted.counts
-        if counted.tabs is not self.chats:
+        tabs = self.chats
+        counted = view.count_unread(tabs, self._unread_counts, notes, self.current_id, self.locale)
+        if counted.tabs is not tabs:
             self.chats = counted.tabs
+            self._unread_counts = counted.counts
 
     def _apply_delta(self, delta: sides.AgentDelta, current: str) -> str:
         """Assign only what was read and changed (every assignment is pushed to the browser);
@@ -197,7 +196,9 @@ class ListenMixin(AgentBase, mixin=True):
                 self.chats = chats
         if delta.messages:
             self._last_seq = max(self._last_seq, delta.messages[-1].seq)
-        self._unread_counts = view.read_in_open_chat(self._unread_counts, current, self._last_seq)
+        counts = view.read_in_open_chat(self._unread_counts, current, self._last_seq)
+        if counts != self._unread_counts:
+            self._unread_counts = counts
         if (
             delta.customer_read_seq is not None
             and delta.customer_read_seq != self.customer_read_seq
