@@ -177,7 +177,9 @@ class ListenMixin(AgentBase, mixin=True):
             chats = view.chat_tabs(self.tr, delta.chats, self.current_id, self.locale)
             if chats != self.chats:
                 self.chats = chats
-            self._unread_counts = view.unread_counts(delta.chats)
+            counts = view.unread_counts(delta.chats)
+            if counts != self._unread_counts:
+                self._unread_counts = counts
             news = view.assigned(self.tr, delta.chats, self._known_chats, self.current_id)
             self._known_chats = news.known
             if news.text is not None:
