@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import reflex as rx
 from reflex_base.event import EventSpec
@@ -14,6 +15,7 @@ from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import catalog, format_clock, format_when
 from chat_widget.ui import runtime
 from chat_widget.ui.host_data import HostMessage
+from chat_widget.ui.state_pickle import without_recomputed
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,10 @@ class WidgetBase(rx.State, mixin=True):
     @rx.var(initial_value={})
     def tr(self) -> dict[str, str]:
         return catalog(self.locale)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Scale-out mode: the catalog stays out of the state's pickle (``ui.state_pickle``)."""
+        return without_recomputed(type(self), super().__getstate__())
 
     @rx.var
     def greeting(self) -> str:

@@ -7,6 +7,8 @@ from them, and the session check each handler starts with.
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex_base.event import EventSpec
 from sqlmodel import Session
@@ -31,6 +33,7 @@ from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
 from chat_widget.ui.agent.console_auth import sso_start_url
 from chat_widget.ui.chat_items import ChatItem, to_item
+from chat_widget.ui.state_pickle import without_recomputed
 from chat_widget.ui.transcript_parts import PART_VARS
 from chat_widget.ui.transcript_state import AGENT_AUTHOR, TranscriptMixin
 from chat_widget.web import console_session
@@ -116,6 +119,10 @@ class AgentBase(TranscriptMixin, mixin=True):
     @rx.var(initial_value={})
     def tr(self) -> dict[str, str]:
         return catalog(self.locale)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Scale-out mode: the catalog stays out of the state's pickle (``ui.state_pickle``)."""
+        return without_recomputed(type(self), super().__getstate__())
 
     @rx.var
     def error_text(self) -> str:
