@@ -358,7 +358,7 @@ def agent_view(
         seen = read_states(session=session, conversation_id=chat.id).get("agent", 0)
         unread = max(0, chat.last_seq - seen)
         chats.append(
-            AgentChat(chat.id, chat.locale, chat.topic, chat.status, unread, None, chat.last_seq)
+            AgentChat(chat.id, chat.locale, chat.topic, chat.status, unread, last_seq=chat.last_seq)
         )
     people = [(a.id, a.display_name) for a in colleagues(session=session, agent_id=agent_id)]
     view = AgentView(presence=agent.presence, queue=queue, chats=chats, colleagues=people)
