@@ -22,13 +22,14 @@ from sqlmodel.sql.expression import SelectOfScalar
 from chat_widget.agents.records import Agent, Presence, Role
 from chat_widget.audit import record
 from chat_widget.domain.clock import as_aware, utcnow
-from chat_widget.domain.models import AuditEvent, Conversation
+from chat_widget.domain.models import AuditEvent, Conversation, Message
 from chat_widget.live_chat.errors import (
     AgentUnavailable,
     ChatNotFound,
     InvalidChatState,
     NotAssignedAgent,
 )
+from chat_widget.live_chat.messaging import mark_read
 from chat_widget.live_chat.queue import active_chat_count, waiting_queue
 from chat_widget.live_chat.records import ChatRequest, LiveChatStatus
 from chat_widget.live_chat.system_messages import post_system_message
@@ -74,7 +75,7 @@ def _claim(session: Session, conversation_id: str, agent_id: str, now: datetime)
     return won
 
 
-def _start(session: Session, conversation_id: str, agent: Agent) -> None:
+def _start(session: Session, conversation_id: str, agent: Agent) -> Message:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         raise ChatNotFound(conversation_id)
@@ -86,7 +87,7 @@ def _start(session: Session, conversation_id: str, agent: Agent) -> None:
     if request is not None:
         session.refresh(request)
         metrics.chat_wait((utcnow() - as_aware(request.requested_at)).total_seconds())
-    post_system_message(
+    return post_system_message(
         session=session,
         conversation_id=conversation_id,
         event="agent_joined",
@@ -99,7 +100,9 @@ def accept(
 ) -> bool:
     """Take a waiting chat. True for the one agent who won it, False if someone was faster.
 
-    Commits on success (claim, status and the "joined" notice together).
+    Commits on success (claim, status and the "joined" notice together). The agent who accepts
+    opens the chat at once, so everything up to their own "joined" notice counts as read: a
+    chat they turn away from within a second never shows their own notice as new.
     """
     agent = _agent(session, agent_id)
     _ensure_room(session, agent, need_available=False)
@@ -107,7 +110,15 @@ def accept(
         raise ChatNotFound(conversation_id)
     if not _claim(session, conversation_id, agent.id, now or utcnow()):
         return False
-    _start(session, conversation_id, agent)
+    joined = _start(session, conversation_id, agent)
+    mark_read(
+        session=session,
+        conversation_id=conversation_id,
+        participant_kind="agent",
+        participant_id=agent.id,
+        seq=joined.seq,
+    )
+    session.commit()
     return True
 
 

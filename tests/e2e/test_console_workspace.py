@@ -68,9 +68,16 @@ def close_open_chats(server: WidgetServer) -> None:
 
 
 def accept_first(agent: Page) -> None:
+    """Accept the first waiting "Cartes" chat and wait until it is the open one (a second
+    accepted chat only adds a tab: the side panel already said "Cartes" for the first)."""
+    tabs = agent.locator(".ag-chat-tab")
+    held = tabs.count()
     row = agent.get_by_role("row").filter(has_text="Cartes")
     expect(row).to_be_visible(timeout=5000)
     row.get_by_role("button", name="Accepter").first.click()
+    expect(tabs).to_have_count(held + 1, timeout=5000)
+    # Tabs come in the order the chats were accepted: the new one is last, and open.
+    expect(tabs.nth(held)).to_have_attribute("aria-current", "true")
     expect(agent.locator(".ag-side")).to_contain_text("Cartes")
 
 

@@ -108,7 +108,11 @@ def test_request_accept_talk_close_rate(db_engine: Engine) -> None:
             participant_id=customer,
             seq=1,
         )  # never backwards
-        assert read_states(session=session, conversation_id=conv_id) == {"customer": msg.seq}
+        # The agent who accepted has read up to their own "joined" notice, just before.
+        assert read_states(session=session, conversation_id=conv_id) == {
+            "customer": msg.seq,
+            "agent": msg.seq - 1,
+        }
         with pytest.raises(InvalidChatState):
             rate_chat(session=session, customer_id=customer, conversation_id=conv_id, rating=5)
         with pytest.raises(ValueError):

@@ -258,6 +258,31 @@ def test_console_counts_unread_customer_messages_until_the_agent_reads_them(
     assert unread() == 0
 
 
+def test_an_accepted_chat_shows_nothing_new_but_what_the_customer_writes_next(
+    db_engine: Engine,
+) -> None:
+    """The agent who accepts opens the chat: their own "joined" notice is not news to them,
+    even when they turn to another chat before the console has shown it."""
+    customer, agent, chat = _active_chat(db_engine)
+
+    def unread() -> int:
+        with session_scope(db_engine) as s:
+            view = agent_view(session=s, agent_id=agent, conversation_id=None, after_seq=0)
+        return next(c.unread for c in view.chats if c.conversation_id == chat)
+
+    assert unread() == 0
+    with session_scope(db_engine) as s:
+        customer_send(
+            session=s,
+            customer_id=customer,
+            conversation_id=chat,
+            client_msg_id="after",
+            text="vous êtes là ?",
+            locale="fr",
+        )
+    assert unread() == 1
+
+
 def test_agent_delta_reads_only_the_parts_asked_for(db_engine: Engine) -> None:
     customer, agent, chat = _active_chat(db_engine)
     with session_scope(db_engine) as s:
@@ -294,7 +319,8 @@ def test_agent_delta_reads_only_the_parts_asked_for(db_engine: Engine) -> None:
             current=True,
         )
     assert nothing_new.messages == [] and nothing_new.queue == []
-    assert nothing_new.chats is not None and [c.unread for c in nothing_new.chats] == [last]
+    # Unread: the customer's message, not the accepting agent's own "joined" notice.
+    assert nothing_new.chats is not None and [c.unread for c in nothing_new.chats] == [1]
     other = make_agent(db_engine, "marc")
     with session_scope(db_engine) as s:
         foreign = agent_delta(
@@ -313,14 +339,24 @@ def test_live_versions_move_with_messages_queue_and_held_chats(db_engine: Engine
     customer, agent, chat = _active_chat(db_engine)
     keys = [chat, "queue", f"agent:{agent}"]
     with session_scope(db_engine) as s:
+        customer_send(
+            session=s,
+            customer_id=customer,
+            conversation_id=chat,
+            client_msg_id="q1",
+            text="bonjour",
+            locale="fr",
+        )
+    with session_scope(db_engine) as s:
         before = live_versions(session=s, keys=keys)
-        assert customer_read_receipt(session=s, customer_id=customer, conversation_id=chat) == 0
+        # the accepting agent read up to their "joined" notice (seq 1), not the question (2)
+        assert customer_read_receipt(session=s, customer_id=customer, conversation_id=chat) == 1
     assert before["queue"] == () and before[f"agent:{agent}"] == ("available", (chat,))
     with session_scope(db_engine) as s:
-        agent_read(session=s, agent_id=agent, conversation_id=chat, seq=1)
+        agent_read(session=s, agent_id=agent, conversation_id=chat, seq=2)
     with session_scope(db_engine) as s:
         after = live_versions(session=s, keys=keys)
-        assert customer_read_receipt(session=s, customer_id=customer, conversation_id=chat) == 1
+        assert customer_read_receipt(session=s, customer_id=customer, conversation_id=chat) == 2
         # another customer's id reads nothing
         assert customer_read_receipt(session=s, customer_id="nobody", conversation_id=chat) == 0
     assert after[chat] != before[chat] and after["queue"] == before["queue"]
