@@ -17,6 +17,7 @@ from chat_widget.live_chat import resume
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.connection import outbox_ready, outbox_result
+from chat_widget.ui.locale_copy import LocaleCopy
 from chat_widget.ui.transcript_parts import PART_VARS
 from chat_widget.ui.transcript_state import TranscriptMixin
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
@@ -51,7 +52,7 @@ def assistant_chat() -> AssistantChat:
     )
 
 
-class AssistantState(TranscriptMixin, WidgetState):
+class AssistantState(LocaleCopy, TranscriptMixin, WidgetState):
     typing: bool = False
     error_key: str = ""
     loaded: bool = False
@@ -68,11 +69,12 @@ class AssistantState(TranscriptMixin, WidgetState):
 
     @rx.var
     def error_text(self) -> str:
-        return self.tr.get(self.error_key, "") if self.error_key else ""
+        return self._texts().get(self.error_key, "") if self.error_key else ""
 
     @rx.event
     async def open_assistant(self) -> AsyncIterator[EventSpec | None]:
         self.view = "assistant"
+        self._copy_locale()
         self.notice_key = ""
         yield rx.call_script(f"{BRIDGE}.loadGuard(); {BRIDGE}.focus('cw-view-heading')")
         if not self._customer_id:

@@ -24,6 +24,7 @@ from chat_widget.live_chat import callbacks
 from chat_widget.live_chat.realtime import QUEUE, notifier
 from chat_widget.ui import runtime
 from chat_widget.ui.live_push import Liveness
+from chat_widget.ui.locale_copy import LocaleCopy
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 
 #: The widget re-reads an open request's status this often (agents work on other workers too).
@@ -36,7 +37,7 @@ def customer_key(customer_id: str) -> str:
     return f"callback:{customer_id}"
 
 
-class CallbackState(WidgetState):
+class CallbackState(LocaleCopy, WidgetState):
     cb_status: str = ""  # "" (none yet) | sent | taken | done
     cb_contact: str = ""
     cb_due: str = ""  # the next opening, when left outside hours
@@ -59,7 +60,7 @@ class CallbackState(WidgetState):
 
     @rx.var
     def cb_error(self) -> str:
-        return self.tr.get(self.cb_error_key, "") if self.cb_error_key else ""
+        return self._texts().get(self.cb_error_key, "") if self.cb_error_key else ""
 
     @rx.var
     def cb_show_form(self) -> bool:
@@ -69,17 +70,17 @@ class CallbackState(WidgetState):
     def cb_status_text(self) -> str:
         if self.cb_status == "sent":
             key = "callback.status.sent" if self.cb_due else "callback.status.sent_now"
-            return self.tr[key].format(contact=self.cb_contact, when=self.cb_due)
+            return self._texts()[key].format(contact=self.cb_contact, when=self.cb_due)
         if self.cb_status in ("taken", "done"):
-            return self.tr[f"callback.status.{self.cb_status}"].format(contact=self.cb_contact)
+            texts = self._texts()
+            return texts[f"callback.status.{self.cb_status}"].format(contact=self.cb_contact)
         return ""
 
     @rx.var
     def cb_steps(self) -> list[list[str]]:
         """[label, "step" or ""] per step: aria-current marks where the request is."""
-        return [
-            [self.tr[f"callback.step.{s}"], "step" if s == self.cb_status else ""] for s in STEPS
-        ]
+        texts = self._texts()
+        return [[texts[f"callback.step.{s}"], "step" if s == self.cb_status else ""] for s in STEPS]
 
     def _show(self, request: callbacks.CallbackRequest | None) -> None:
         """Assign only what changed: each assignment is pushed to the browser, and the
@@ -109,6 +110,7 @@ class CallbackState(WidgetState):
     async def load(self) -> AsyncIterator[EventSpec | None]:
         """On showing the closed (or long-queue) view: the latest request's status, and a
         listener that follows it while it is open."""
+        self._copy_locale()
         self._show(await self._read())
         if self.cb_status in callbacks.OPEN_STATUSES:
             yield CallbackState.follow
@@ -118,6 +120,7 @@ class CallbackState(WidgetState):
         """On showing the waiting view: offer a callback when the queue is too long."""
         from chat_widget.ui.live_chat_state import LiveChatState
 
+        self._copy_locale()
         chat = await self.get_state(LiveChatState)
         conversation_id = chat._conversation_id
         if not conversation_id:
@@ -152,6 +155,7 @@ class CallbackState(WidgetState):
         from chat_widget.ui.live_chat_state import LiveChatState
         from chat_widget.ui.live_status import current_schedule
 
+        self._copy_locale()
         if not self._customer_id:
             return
         kind = str(form.get("contact_kind") or self.cb_kind)

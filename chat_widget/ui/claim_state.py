@@ -32,6 +32,7 @@ from chat_widget.domain.clock import bank_today
 from chat_widget.i18n import catalog
 from chat_widget.ui import claim_screen, runtime
 from chat_widget.ui.claim_io import file_links
+from chat_widget.ui.locale_copy import LocaleCopy
 from chat_widget.ui.runtime import file_store
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 
@@ -44,7 +45,7 @@ def _focus(target: str) -> EventSpec:
     return rx.call_script(f"{BRIDGE}.focus('{target}')")
 
 
-class ClaimState(WidgetState):
+class ClaimState(LocaleCopy, WidgetState):
     phase: str = "types"  # types | question | summary | done | list
     claim_type_label: str = ""
     q_id: str = ""
@@ -75,15 +76,16 @@ class ClaimState(WidgetState):
     @rx.var
     def ct(self) -> dict[str, str]:
         """The claim flow's own sentences (the ``claims`` gettext domain) in this locale."""
-        return {key: ui_text(key, self.locale) for key in ui_keys() if key != "confirmation"}
+        locale = self._lang()
+        return {key: ui_text(key, locale) for key in ui_keys() if key != "confirmation"}
 
     @rx.var
     def type_groups(self) -> list[TypeGroup]:
-        return screen.type_groups(self.locale)
+        return screen.type_groups(self._lang())
 
     @rx.var
     def progress_text(self) -> str:
-        return screen.progress_text(self.q_step, self.q_steps, self.locale)
+        return screen.progress_text(self.q_step, self.q_steps, self._lang())
 
     @rx.var
     def q_key(self) -> str:
@@ -102,6 +104,7 @@ class ClaimState(WidgetState):
     @rx.event
     async def open_claim(self) -> list[EventSpec]:
         self.view = "claim"
+        self._copy_locale()
         self.notice_key = ""
         focus = _focus("cw-view-heading")
         if not self._customer_id:
@@ -244,6 +247,7 @@ class ClaimState(WidgetState):
     @rx.event
     async def refresh_locale(self) -> None:
         """After a language switch: the same step again, in the new language."""
+        self._copy_locale()
         if self.view != "claim" or not self._customer_id:
             return
         if self.phase in {"done", "list", "types"}:

@@ -19,13 +19,14 @@ from chat_widget.live_chat.customer_sync import PHASES_BY_STATUS
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import ChatItem, to_item
 from chat_widget.ui.live_chat_io import LINK_REFRESH_SECONDS, TOPICS
+from chat_widget.ui.locale_copy import LocaleCopy
 from chat_widget.ui.transcript_parts import PART_VARS
 from chat_widget.ui.transcript_state import CUSTOMER, TranscriptMixin
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 from chat_widget.web.customer_files import CHAT, file_url, mint_file_token
 
 
-class LiveBase(TranscriptMixin, WidgetState, mixin=True):
+class LiveBase(LocaleCopy, TranscriptMixin, WidgetState, mixin=True):
     phase: str = ""  # closed | intro | waiting | active | ended | left
     closed_lines: list[str] = []
     topic_choice: str = ""
@@ -51,24 +52,26 @@ class LiveBase(TranscriptMixin, WidgetState, mixin=True):
 
     @rx.var
     def error_text(self) -> str:
-        return self.tr.get(self.error_key, "") if self.error_key else ""
+        return self._texts().get(self.error_key, "") if self.error_key else ""
 
     @rx.var
     def attach_hint(self) -> str:
         mb = runtime.settings().chat_upload_max_bytes / (1024 * 1024)
-        return self.tr["live.attach_hint"].format(max_mb=f"{mb:g}")
+        return self._texts()["live.attach_hint"].format(max_mb=f"{mb:g}")
 
     @rx.var
     def topic_options(self) -> list[list[str]]:
-        return [[t, self.tr[f"live.topic.{t}"]] for t in TOPICS]
+        texts = self._texts()
+        return [[t, texts[f"live.topic.{t}"]] for t in TOPICS]
 
     @rx.var
     def rate_labels(self) -> list[str]:
-        return [self.tr["live.rate_n"].format(n=n) for n in range(1, 6)]
+        texts = self._texts()
+        return [texts["live.rate_n"].format(n=n) for n in range(1, 6)]
 
     @rx.var
     def rating_text(self) -> str:
-        return self.tr["live.rated"].format(n=self.rating) if self.rating else ""
+        return self._texts()["live.rated"].format(n=self.rating) if self.rating else ""
 
     def _reset(self, conversation_id: str) -> None:
         self._conversation_id = conversation_id

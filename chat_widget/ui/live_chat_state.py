@@ -60,6 +60,7 @@ class LiveChatState(ListenMixin, ActionsMixin, AttachMixin, WidgetState):
     @rx.event
     async def open_live_chat(self) -> AsyncIterator[EventSpec | None]:
         self.view = "live_chat"
+        self._copy_locale()
         self.notice_key = ""
         self.error_key = ""
         yield rx.call_script(f"{BRIDGE}.loadGuard(); {BRIDGE}.focus('cw-view-heading')")

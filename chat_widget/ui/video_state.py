@@ -32,11 +32,12 @@ from chat_widget.meetings.formatting import time_zone_label
 from chat_widget.meetings.requests import Refusal
 from chat_widget.meetings.screen import Booked, Day, Option
 from chat_widget.ui import runtime
+from chat_widget.ui.locale_copy import LocaleCopy
 from chat_widget.ui.meetings_service import booking_service
 from chat_widget.ui.widget_state import BRIDGE, WidgetState
 
 
-class VideoState(WidgetState):
+class VideoState(LocaleCopy, WidgetState):
     step: str = "notice"  # notice | declined | topic | slot | done | unavailable
     notice_title: str = ""
     notice_paragraphs: list[str] = []
@@ -65,6 +66,7 @@ class VideoState(WidgetState):
 
     _slots: dict[str, Slot] = {}
     _request_id: str = ""
+    _view_time_zone: str = ""  # the parent's time_zone, copied as the locale (ui.locale_copy)
 
     @rx.var
     def slot_count(self) -> int:
@@ -76,17 +78,19 @@ class VideoState(WidgetState):
 
     @rx.var
     def device_text(self) -> str:
-        return self.tr.get(f"video.device_{self.device_status}", "") if self.device_status else ""
+        if not self.device_status:
+            return ""
+        return self._texts().get(f"video.device_{self.device_status}", "")
 
     @rx.var
     def tz_text(self) -> str:
-        zone = time_zone_label(self._time_zone_name(), locale=self.locale)
-        return self.tr.get("video.times_shown_in", "").format(tz=zone)
+        zone = time_zone_label(self._view_time_zone or "Europe/Brussels", locale=self._lang())
+        return self._texts().get("video.times_shown_in", "").format(tz=zone)
 
     @rx.var
     def done_title(self) -> str:
         key = {"rescheduled": "video.rescheduled_title", "pending": "video.pending_title"}
-        return self.tr[key.get(self.done_kind, "video.confirmed")]
+        return self._texts()[key.get(self.done_kind, "video.confirmed")]
 
     @rx.var
     def slot_day_label(self) -> str:
@@ -98,6 +102,9 @@ class VideoState(WidgetState):
     @rx.event
     async def open_video(self) -> AsyncIterator[EventSpec | None]:
         self.view, self.notice_key, self.form_error, self.status_text = "video", "", "", ""
+        self._copy_locale()
+        if self._view_time_zone != self._time_zone_name():
+            self._view_time_zone = self._time_zone_name()
         yield _focus()
         # Building the service loads msgraph-sdk (~1,300 modules): never on the event loop.
         if await asyncio.to_thread(booking_service) is None:

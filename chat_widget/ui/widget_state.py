@@ -57,6 +57,7 @@ class WidgetState(HostMixin, WidgetBase, rx.State):
         if init is not None and init.rejected:
             self._note_rejected(init)
         browser = data.get("browserLocales")
+        previous_locale = self.locale
         self.locale = pick_locale(
             init.locale if init else None,
             data.get("locale"),
@@ -76,6 +77,8 @@ class WidgetState(HostMixin, WidgetBase, rx.State):
             events.append(_bridge_call("saveSession", new_token))
         callback = str(format_queue_events(WidgetState.on_host_message, args_spec=lambda m: [m]))
         events.append(rx.call_script(f"{BRIDGE}.subscribe({callback})"))
+        if not fresh and self.locale != previous_locale:
+            events.extend(_locale_followers())
         if fresh:
             events.extend(await self._reopen())
         elif self.view == "assistant":  # the same state: only the offline sends are missing
@@ -112,7 +115,7 @@ class WidgetState(HostMixin, WidgetBase, rx.State):
             return []
         self.locale = locale
         self._refresh_live_status()
-        events = [_bridge_call("setLang", locale)]
+        events = [_bridge_call("setLang", locale), *_locale_followers()]
         if self.view == "claim":
             from chat_widget.ui.claim_state import ClaimState
 
@@ -156,3 +159,14 @@ class WidgetState(HostMixin, WidgetBase, rx.State):
     @rx.event
     def request_close(self) -> EventSpec:
         return _bridge_call("post", "close")
+
+
+def _locale_followers() -> list[EventSpec]:
+    """The channel states' own copies of the language follow it (``ui.locale_copy``)."""
+    from chat_widget.ui.locale_copy import LocaleCopy
+
+    return [
+        s.follow_locale()  # type: ignore[attr-defined]
+        for s in WidgetState.get_substates()
+        if issubclass(s, LocaleCopy)
+    ]

@@ -358,5 +358,7 @@ def test_identified_customer_resumes_the_draft_on_another_device(
         nl = glass.questions[0].label["nl"]
         expect(frame.get_by_role("heading", level=2, name=nl)).to_be_visible()
         expect(frame.get_by_label(nl)).to_have_value("123-4567890-02")
+        # and the step counter, which the claim state computes from its copy of the language
+        expect(frame.locator("#cw-claim-progress")).to_have_text(re.compile(r"^Stap \d+ van \d+$"))
     finally:
         later.close()

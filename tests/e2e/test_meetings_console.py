@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import Customer
+from chat_widget.i18n import catalog
 from chat_widget.meetings.records import MeetingAppointment
 from tests.e2e.conftest import WidgetServer, axe_violations, describe, open_widget
 from tests.e2e.test_live_chat import agent_login, live_server, new_context  # noqa: F401
@@ -125,6 +126,12 @@ def test_agenda_shows_today_this_week_and_all_ahead_with_names(
     later = page.get_by_role("row").filter(has_text="Later Klant")
     expect(later).to_contain_text("Bevestigd")
     expect(later).to_contain_text("Kredieten")
+    # Labels the page and its navigation compute follow too (their own copy of the language,
+    # ui/locale_copy.py): the zone line and the menu.
+    expect(page.get_by_text(catalog("nl")["meetings.zone"].split("{")[0].strip())).to_be_visible()
+    expect(
+        page.get_by_role("link", name=catalog("nl")["meetings.title"], exact=True)
+    ).to_be_visible()
     page.locator("#mt-lang").select_option("fr")
     with sqlite3.connect(live_server.db_path) as db:
         shown = [

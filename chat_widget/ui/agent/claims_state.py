@@ -34,7 +34,8 @@ from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import LOCALES, t
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
-from chat_widget.ui.agent.state import AgentState
+from chat_widget.ui.agent.state import AgentState, agent_locale_followers
+from chat_widget.ui.locale_copy import LocaleCopy
 from chat_widget.ui.runtime import file_store
 from chat_widget.web.asgi import ServedFile
 
@@ -68,7 +69,7 @@ def _target() -> int:
     return runtime.settings().claim_age_target_hours
 
 
-class ClaimsConsoleState(AgentState):
+class ClaimsConsoleState(LocaleCopy, AgentState):
     query: ClaimQuery = ClaimQuery()
     claims: list[ClaimRow] = []
     pending_id: str = ""
@@ -83,32 +84,36 @@ class ClaimsConsoleState(AgentState):
     confirm_note: str = ""
     handlers: list[list[str]] = []
 
+    #: the parent's _agent_id, copied for `mine` as the locale is (ui.locale_copy)
+    _handler_id: str = ""
+
     @rx.var
     def type_options(self) -> list[list[str]]:
-        return type_options(self.locale)
+        return type_options(self._lang())
 
     @rx.var
     def status_options(self) -> list[list[str]]:
-        return status_options(self.locale)
+        return status_options(self._lang())
 
     @rx.var
     def opening_text(self) -> str:
-        return self.tr["claims.open_title"].format(reference=self.pending_ref)
+        return self._texts()["claims.open_title"].format(reference=self.pending_ref)
 
     @rx.var
     def confirm_text(self) -> str:
         key = f"claims.confirm_{self.confirm_status}"
-        return self.tr.get(key, "").format(reference=self.d.reference)
+        return self._texts().get(key, "").format(reference=self.d.reference)
 
     @rx.var
     def mine(self) -> bool:
-        return bool(self.d.owner_id) and self.d.owner_id == self._agent_id
+        return bool(self.d.owner_id) and self.d.owner_id == self._handler_id
 
     @rx.var
     def count_text(self) -> str:
-        return t(self.locale, "claims.count", n=len(self.claims))
+        return t(self._lang(), "claims.count", n=len(self.claims))
 
     async def _handler(self) -> str | None:
+        self._copy_locale()
         token = self._session_token()
         try:
             if not token:
@@ -123,6 +128,8 @@ class ClaimsConsoleState(AgentState):
             self.claims, self.handlers, self.authed = [], [], False
             return None
         self._agent_id, self.agent_name = handler_id, name
+        if self._handler_id != handler_id:
+            self._handler_id = handler_id
         self._bound_session = session_digest(token)
         self.authed = True
         return handler_id
@@ -284,13 +291,15 @@ class ClaimsConsoleState(AgentState):
         await self._refresh()
 
     @rx.event
-    async def switch_locale(self, value: str) -> EventSpec | None:
+    async def switch_locale(self, value: str) -> EventSpec | list[EventSpec] | None:
         """The console language; list and open claim are read again in it (not a new view)."""
         if await self._handler() is None:
             return self._to_login()
         if value in LOCALES:
             self.locale = value
+            self._copy_locale()
             await self._refresh()
+            return agent_locale_followers()
         return None
 
     @rx.event

@@ -19,7 +19,8 @@ from chat_widget.i18n import LOCALES
 from chat_widget.meetings import console
 from chat_widget.meetings.console import AgendaRow, AgendaView, MoveProposal
 from chat_widget.ui import runtime
-from chat_widget.ui.agent.state import AgentState
+from chat_widget.ui.agent.state import AgentState, agent_locale_followers
+from chat_widget.ui.locale_copy import LocaleCopy
 from chat_widget.ui.meetings_service import booking_service
 
 #: Asked of the browser once per page: the employee's own time zone.
@@ -32,7 +33,7 @@ def _sessions() -> console.SessionFactory:
     return partial(session_scope, runtime.engine())
 
 
-class MeetingsConsoleState(AgentState):
+class MeetingsConsoleState(LocaleCopy, AgentState):
     view: str = AgendaView.TODAY.value
     zone: str = ""
     meetings: list[AgendaRow] = []
@@ -42,24 +43,29 @@ class MeetingsConsoleState(AgentState):
     confirm_start: str = ""
     confirm_label: str = ""
 
+    async def _require(self) -> str | None:
+        """Every handler of this page starts here: the language copy follows first."""
+        self._copy_locale()
+        return await super()._require()
+
     @rx.var
     def outcome(self) -> str:
-        return self.tr.get(self.outcome_key, "") if self.outcome_key else ""
+        return self._texts().get(self.outcome_key, "") if self.outcome_key else ""
 
     @rx.var
     def zone_text(self) -> str:
-        return self.tr["meetings.zone"].format(zone=self.zone or str(BANK_ZONE))
+        return self._texts()["meetings.zone"].format(zone=self.zone or str(BANK_ZONE))
 
     @rx.var
     def empty_text(self) -> str:
-        return self.tr[f"meetings.none_{self.view}"]
+        return self._texts()[f"meetings.none_{self.view}"]
 
     @rx.var
     def confirm_text(self) -> str:
         row = next((m for m in self.meetings if m.booking_id == self.confirm_id), None)
         if row is None or not self.confirm_kind:
             return ""
-        return self.tr[f"meetings.confirm_{self.confirm_kind}"].format(
+        return self._texts()[f"meetings.confirm_{self.confirm_kind}"].format(
             customer=row.customer, when=row.when, new=self.confirm_label
         )
 
@@ -164,13 +170,15 @@ class MeetingsConsoleState(AgentState):
         return None
 
     @rx.event
-    async def switch_locale(self, value: str) -> EventSpec | None:
+    async def switch_locale(self, value: str) -> EventSpec | list[EventSpec] | None:
         """The console language; the agenda is told again in it."""
         if await self._require() is None:
             return self._to_login()
         if value in LOCALES:
             self.locale = value
+            self._copy_locale()
             await self._refresh()
+            return agent_locale_followers()
         return None
 
     @rx.event

@@ -19,25 +19,27 @@ from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.components import console_links
 from chat_widget.ui.components.console_links import CONSOLE_PAGES, NavLink
 from chat_widget.ui.components.native_form import native_form
+from chat_widget.ui.locale_copy import LocaleCopy
 from chat_widget.web import console_session
 
 
-class NavState(AgentState):
+class NavState(LocaleCopy, AgentState):
     #: the console pages this employee's roles open (only this list reaches the browser)
     pages: list[str] = []
 
     @rx.var
     def links(self) -> list[NavLink]:
         """The links in menu order, labelled in the console language."""
-        labels = dict(CONSOLE_PAGES)
+        labels, texts = dict(CONSOLE_PAGES), self._texts()
         return [
-            NavLink(page, self.tr.get(labels[page], page))
+            NavLink(page, texts.get(labels[page], page))
             for page, _ in CONSOLE_PAGES
             if page in self.pages
         ]
 
     @rx.event
     async def load_nav(self) -> None:
+        self._copy_locale()
         token = self._session_token()
         roles = (
             await runtime.run_db(lambda s: agents.roles_of_session(session=s, token=token))

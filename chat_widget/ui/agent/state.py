@@ -102,6 +102,19 @@ class AgentState(ListenMixin, ChatsMixin, ComposeMixin, ActionsMixin, rx.State):
         return [AgentState.listen, outbox_ready("agent", AgentState.send_queued), resumed()]
 
     @rx.event
-    def set_locale(self, value: str) -> None:
+    def set_locale(self, value: str) -> list[EventSpec]:
         if value in LOCALES:
             self.locale = value
+            return agent_locale_followers()
+        return []
+
+
+def agent_locale_followers() -> list[EventSpec]:
+    """The console pages' own copies of the language follow it (``ui.locale_copy``)."""
+    from chat_widget.ui.locale_copy import LocaleCopy
+
+    return [
+        s.follow_locale()  # type: ignore[attr-defined]
+        for s in AgentState.get_substates()
+        if issubclass(s, LocaleCopy)
+    ]

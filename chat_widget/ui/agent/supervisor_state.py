@@ -27,10 +27,11 @@ from chat_widget.supervision.export import export_csv
 from chat_widget.supervision.tables import Figure
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
-from chat_widget.ui.agent.state import AgentState
+from chat_widget.ui.agent.state import AgentState, agent_locale_followers
 from chat_widget.ui.agent.supervisor_view import SectionView, load_live, load_period
 from chat_widget.ui.components.console_links import NavLink, links_for
 from chat_widget.ui.live_push import Liveness
+from chat_widget.ui.locale_copy import LocaleCopy
 from chat_widget.web.asgi import ServedFile
 
 SUPERVISOR_ROUTE = "/agent/supervisor"
@@ -57,7 +58,7 @@ async def read_supervisor_csv(
     return ServedFile(found.data, "text/csv; charset=utf-8", found.filename) if found else None
 
 
-class SupervisorState(AgentState):
+class SupervisorState(LocaleCopy, AgentState):
     f_from: str = ""
     f_to: str = ""
     period_error: bool = False
@@ -74,14 +75,16 @@ class SupervisorState(AgentState):
 
     @rx.var
     def period_help(self) -> str:
-        return self.tr["supervisor.period_help"].format(max=MAX_DAYS)
+        return self._texts()["supervisor.period_help"].format(max=MAX_DAYS)
 
     @rx.var
     def period_error_text(self) -> str:
-        return self.tr["supervisor.period_error"].format(max=MAX_DAYS) if self.period_error else ""
+        texts = self._texts()
+        return texts["supervisor.period_error"].format(max=MAX_DAYS) if self.period_error else ""
 
     async def _supervisor(self) -> str | None:
         """The supervisor's token if the console session may see this page, else None."""
+        self._copy_locale()
         token = self._session_token()
         try:
             if not token:
@@ -157,14 +160,16 @@ class SupervisorState(AgentState):
         return None
 
     @rx.event
-    async def switch_locale(self, value: str) -> EventSpec | None:
+    async def switch_locale(self, value: str) -> EventSpec | list[EventSpec] | None:
         if (token := await self._supervisor()) is None:
             return self._to_login()
         if value in LOCALES:
             self.locale = value
+            self._copy_locale()
             self.nav = links_for(self._roles, self.tr, SUPERVISOR_ROUTE)
             await self._read_live(token)
             await self._read_period()
+            return agent_locale_followers()
         return None
 
     @rx.event(background=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 
 import pytest
 
@@ -33,8 +34,9 @@ async def _cross(a: Bus, b: Bus) -> tuple[set[str], float, set[str]]:
 @pytest.mark.redis
 def test_redis_carries_keys_between_workers() -> None:
     need_service("Redis", "127.0.0.1", 6379)
+    scope = uuid.uuid4().hex  # its own channel: scripts/test runs two suites at once
     got, latency, echo = asyncio.run(
-        _cross(Bus(RedisBackend(REDIS_TEST_URL)), Bus(RedisBackend(REDIS_TEST_URL)))
+        _cross(Bus(RedisBackend(REDIS_TEST_URL, scope)), Bus(RedisBackend(REDIS_TEST_URL, scope)))
     )
     assert got == {"conv-1"}
     assert latency < 0.5
