@@ -13,6 +13,8 @@ language changes (``follow_locale``, sent by the parent's language switch)."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex.state import BaseState
+from reflex_base.event import EventSpec
 
 from chat_widget.i18n import catalog
 from chat_widget.settings import get_settings
@@ -37,3 +39,12 @@ class LocaleCopy(rx.State, mixin=True):
     @rx.event
     def follow_locale(self) -> None:
         self._copy_locale()
+
+
+def follow_events(parent: type[BaseState]) -> list[EventSpec]:
+    """After ``parent``'s language changed: each substate's copy follows it."""
+    return [
+        s.follow_locale()  # type: ignore[attr-defined]
+        for s in parent.get_substates()
+        if issubclass(s, LocaleCopy)
+    ]

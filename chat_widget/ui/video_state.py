@@ -99,12 +99,16 @@ class VideoState(LocaleCopy, WidgetState):
     def _time_zone_name(self) -> str:
         return self.time_zone or "Europe/Brussels"
 
+    def _copy_locale(self) -> None:
+        """The browser's time zone is copied with the language, for ``tz_text``."""
+        super()._copy_locale()
+        if self._view_time_zone != self._time_zone_name():
+            self._view_time_zone = self._time_zone_name()
+
     @rx.event
     async def open_video(self) -> AsyncIterator[EventSpec | None]:
         self.view, self.notice_key, self.form_error, self.status_text = "video", "", "", ""
         self._copy_locale()
-        if self._view_time_zone != self._time_zone_name():
-            self._view_time_zone = self._time_zone_name()
         yield _focus()
         # Building the service loads msgraph-sdk (~1,300 modules): never on the event loop.
         if await asyncio.to_thread(booking_service) is None:

@@ -21,6 +21,7 @@ from chat_widget.i18n import LOCALES, pick_locale
 from chat_widget.ui import runtime
 from chat_widget.ui.connection import outbox_ready, resumed
 from chat_widget.ui.host_data import parse_host_message, parse_json_object
+from chat_widget.ui.locale_copy import follow_events
 from chat_widget.ui.widget_base import BRIDGE, VIEWS, WidgetBase, bridge_call
 from chat_widget.ui.widget_host import HostMixin
 
@@ -78,7 +79,7 @@ class WidgetState(HostMixin, WidgetBase, rx.State):
         callback = str(format_queue_events(WidgetState.on_host_message, args_spec=lambda m: [m]))
         events.append(rx.call_script(f"{BRIDGE}.subscribe({callback})"))
         if not fresh and self.locale != previous_locale:
-            events.extend(_locale_followers())
+            events.extend(follow_events(WidgetState))
         if fresh:
             events.extend(await self._reopen())
         elif self.view == "assistant":  # the same state: only the offline sends are missing
@@ -115,7 +116,7 @@ class WidgetState(HostMixin, WidgetBase, rx.State):
             return []
         self.locale = locale
         self._refresh_live_status()
-        events = [_bridge_call("setLang", locale), *_locale_followers()]
+        events = [_bridge_call("setLang", locale), *follow_events(WidgetState)]
         if self.view == "claim":
             from chat_widget.ui.claim_state import ClaimState
 
@@ -159,14 +160,3 @@ class WidgetState(HostMixin, WidgetBase, rx.State):
     @rx.event
     def request_close(self) -> EventSpec:
         return _bridge_call("post", "close")
-
-
-def _locale_followers() -> list[EventSpec]:
-    """The channel states' own copies of the language follow it (``ui.locale_copy``)."""
-    from chat_widget.ui.locale_copy import LocaleCopy
-
-    return [
-        s.follow_locale()  # type: ignore[attr-defined]
-        for s in WidgetState.get_substates()
-        if issubclass(s, LocaleCopy)
-    ]

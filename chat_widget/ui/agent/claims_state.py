@@ -34,8 +34,8 @@ from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import LOCALES, t
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
-from chat_widget.ui.agent.state import AgentState, agent_locale_followers
-from chat_widget.ui.locale_copy import LocaleCopy
+from chat_widget.ui.agent.state import AgentState
+from chat_widget.ui.locale_copy import LocaleCopy, follow_events
 from chat_widget.ui.runtime import file_store
 from chat_widget.web.asgi import ServedFile
 
@@ -299,7 +299,7 @@ class ClaimsConsoleState(LocaleCopy, AgentState):
             self.locale = value
             self._copy_locale()
             await self._refresh()
-            return agent_locale_followers()
+            return follow_events(AgentState)
         return None
 
     @rx.event

@@ -19,8 +19,8 @@ from chat_widget.i18n import LOCALES
 from chat_widget.meetings import console
 from chat_widget.meetings.console import AgendaRow, AgendaView, MoveProposal
 from chat_widget.ui import runtime
-from chat_widget.ui.agent.state import AgentState, agent_locale_followers
-from chat_widget.ui.locale_copy import LocaleCopy
+from chat_widget.ui.agent.state import AgentState
+from chat_widget.ui.locale_copy import LocaleCopy, follow_events
 from chat_widget.ui.meetings_service import booking_service
 
 #: Asked of the browser once per page: the employee's own time zone.
@@ -178,7 +178,7 @@ class MeetingsConsoleState(LocaleCopy, AgentState):
             self.locale = value
             self._copy_locale()
             await self._refresh()
-            return agent_locale_followers()
+            return follow_events(AgentState)
         return None
 
     @rx.event

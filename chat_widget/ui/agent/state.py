@@ -38,6 +38,7 @@ from chat_widget.ui.agent.state_chats import ChatsMixin
 from chat_widget.ui.agent.state_compose import ComposeMixin
 from chat_widget.ui.agent.state_listen import ListenMixin
 from chat_widget.ui.connection import outbox_ready, resumed
+from chat_widget.ui.locale_copy import follow_events
 from chat_widget.web import console_session
 
 __all__ = [
@@ -105,16 +106,5 @@ class AgentState(ListenMixin, ChatsMixin, ComposeMixin, ActionsMixin, rx.State):
     def set_locale(self, value: str) -> list[EventSpec]:
         if value in LOCALES:
             self.locale = value
-            return agent_locale_followers()
+            return follow_events(AgentState)
         return []
-
-
-def agent_locale_followers() -> list[EventSpec]:
-    """The console pages' own copies of the language follow it (``ui.locale_copy``)."""
-    from chat_widget.ui.locale_copy import LocaleCopy
-
-    return [
-        s.follow_locale()  # type: ignore[attr-defined]
-        for s in AgentState.get_substates()
-        if issubclass(s, LocaleCopy)
-    ]

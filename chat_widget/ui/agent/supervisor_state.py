@@ -27,11 +27,11 @@ from chat_widget.supervision.export import export_csv
 from chat_widget.supervision.tables import Figure
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.binding import session_digest
-from chat_widget.ui.agent.state import AgentState, agent_locale_followers
+from chat_widget.ui.agent.state import AgentState
 from chat_widget.ui.agent.supervisor_view import SectionView, load_live, load_period
 from chat_widget.ui.components.console_links import NavLink, links_for
 from chat_widget.ui.live_push import Liveness
-from chat_widget.ui.locale_copy import LocaleCopy
+from chat_widget.ui.locale_copy import LocaleCopy, follow_events
 from chat_widget.web.asgi import ServedFile
 
 SUPERVISOR_ROUTE = "/agent/supervisor"
@@ -169,7 +169,7 @@ class SupervisorState(LocaleCopy, AgentState):
             self.nav = links_for(self._roles, self.tr, SUPERVISOR_ROUTE)
             await self._read_live(token)
             await self._read_period()
-            return agent_locale_followers()
+            return follow_events(AgentState)
         return None
 
     @rx.event(background=True)

@@ -73,10 +73,12 @@ def test_labels_follow_the_copy_not_the_parent() -> None:
     assert isinstance(video, VideoState)
     video.done_kind = "rescheduled"
     assert video.done_title == catalog("fr")["video.rescheduled_title"]
-    video.locale = "de"
+    video.locale, video.time_zone = "de", "America/New_York"
+    assert video.done_title == catalog("fr")["video.rescheduled_title"]  # not followed yet
     video._copy_locale()
     assert video.done_title == catalog("de")["video.rescheduled_title"]
     assert video.done_title != catalog("fr")["video.rescheduled_title"]
+    assert "New York" in video.tz_text
 
 
 def test_the_console_language_reaches_every_console_page_state() -> None:
