@@ -5,9 +5,8 @@ read a var of the event's parent state, since the event might change that var
 (``StateManagerRedis._get_required_state_classes`` in reflex/istate/manager/redis.py, through
 ``BaseState._potentially_dirty_states``). Labels computed from the parent's ``tr`` or
 ``locale`` made a customer's every send load the video, callback, claim and assistant states
-too (7 states instead of 3), and every console event the claims, meetings, supervisor and
-navigation states (6 instead of 2). Computed vars that read this copy depend on their own
-state only; the copy follows the parent's ``locale`` when the state's view opens and when the
+too (7 states instead of 3), and each event of a console page every other page's state (6
+instead of 3). Computed vars that read this copy depend on their own state only; the copy follows the parent's ``locale`` when the state's view opens and when the
 language changes (``follow_locale``, sent by the parent's language switch)."""
 
 from __future__ import annotations
