@@ -96,6 +96,33 @@ def read_key(conversation_id: str) -> str:
     return f"{conversation_id}:read"
 
 
+def agent_receipt_key(conversation_id: str, seq: int) -> str:
+    """``read_key`` noting the seq the agent has read up to: the customer's view shows the
+    receipt from the note, without reading the database (``agent_receipt``)."""
+    return f"{read_key(conversation_id)}{NOTE}{seq}"
+
+
+def agent_receipt(keys: Iterable[str], conversation_id: str) -> int | None:
+    """The highest seq the agent's noted read receipts among ``keys`` say for this chat; None
+    when a receipt key has no note this code knows (read the database then) or none is there."""
+    base = read_key(conversation_id)
+    seqs: list[int] = []
+    for key in keys:
+        head, mark, note = key.partition(NOTE)
+        if head != base:
+            continue
+        if not mark or not note.isdigit():
+            return None
+        seqs.append(int(note))
+    return max(seqs) if seqs else None
+
+
+def has_receipt(keys: Iterable[str], conversation_id: str) -> bool:
+    """Whether ``keys`` hold the agent's read receipt for this chat, noted or not."""
+    base = read_key(conversation_id)
+    return any(key.partition(NOTE)[0] == base for key in keys)
+
+
 #: ``db:<key>``: delivered by ``ExternalWrites`` when another process changed ``<key>``.
 DB_PREFIX = "db:"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import BindParameter, bindparam, func
+from sqlalchemy import BindParameter, Integer, Update, bindparam, func, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
@@ -22,6 +22,7 @@ from chat_widget.conversations import (
     get_conversation_for_customer,
     messages_since,
 )
+from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import Conversation, Message
 from chat_widget.guard import engine as guard
 from chat_widget.live_chat.errors import ChatNotFound, NotAssignedAgent
@@ -499,7 +500,51 @@ def agent_delta(
     )
 
 
+@cache
+def _agent_read_statement() -> Update:
+    """``UPDATE readstate SET last_read_seq = :seq … WHERE`` the agent's own row is behind
+    ``seq`` ``AND EXISTS`` (the chat is theirs): the console marks every message it shows, and
+    two ORM reads and a flush cost more CPU than the commit. Built once (see
+    ``conversations.messages._bump_statement``)."""
+    held = (
+        select(ChatRequest.conversation_id)
+        .where(
+            col(ChatRequest.conversation_id) == bindparam("b_conversation_id"),
+            col(ChatRequest.agent_id) == bindparam("b_agent_id"),
+        )
+        .exists()
+    )
+    return (
+        update(ReadState)
+        .where(
+            col(ReadState.conversation_id) == bindparam("b_conversation_id"),
+            col(ReadState.participant_kind) == "agent",
+            col(ReadState.participant_id) == bindparam("b_agent_id"),
+            col(ReadState.last_read_seq) < bindparam("b_seq", type_=Integer),
+            held,
+        )
+        .values(
+            last_read_seq=bindparam("b_seq", type_=Integer),
+            updated_at=bindparam("b_updated_at", type_=ReadState.__table__.c.updated_at.type),  # type: ignore[attr-defined]
+        )
+    )
+
+
 def agent_read(*, session: Session, agent_id: str, conversation_id: str, seq: int) -> None:
+    """The agent has seen up to ``seq`` of a chat they hold (``NotAssignedAgent`` otherwise).
+    The usual case, their row behind ``seq``, is one statement; the rest (no row yet, nothing
+    new, not their chat) goes the ORM way."""
+    moved = session.connection().execute(
+        _agent_read_statement(),
+        {
+            "b_conversation_id": conversation_id,
+            "b_agent_id": agent_id,
+            "b_seq": seq,
+            "b_updated_at": utcnow(),
+        },
+    )
+    if moved.rowcount == 1:
+        return
     request = get_chat_request(session=session, conversation_id=conversation_id)
     if request is None or request.agent_id != agent_id:
         raise NotAssignedAgent(agent_id)

@@ -19,8 +19,10 @@ from chat_widget.live_chat.bus import bus
 from chat_widget.live_chat.customer_sync import QUEUE_MIN_SECONDS
 from chat_widget.live_chat.realtime import (
     QUEUE,
+    agent_receipt,
     customer_receipt_key,
     db_key,
+    has_receipt,
     notifier,
     read_key,
     typing_key,
@@ -76,7 +78,7 @@ class ListenMixin(LiveBase, mixin=True):
                     read_view = customer_sync.moved_for_customer(
                         external.version(cid), seen, phase, agent_read
                     )
-                read_receipt = not read_view and read_key(cid) in dirty
+                read_receipt = not read_view and has_receipt(dirty, cid)
                 typing_due = typing_key(cid, "agent") in dirty or shown_typing or read_view
                 if not (read_view or read_receipt or typing_due or view_key(token) in dirty):
                     if liveness.expired():
@@ -96,7 +98,13 @@ class ListenMixin(LiveBase, mixin=True):
                         last_read = last_queue = time.monotonic()
                         view = await runtime.run_db(partial(customer_view, customer_id, cid, after))
                     elif read_receipt:
-                        receipt = await runtime.run_db(partial(customer_receipt, customer_id, cid))
+                        # The console notes the seq it marked read: no read, except for a
+                        # receipt published without a note (a deployment's older worker).
+                        receipt = agent_receipt(dirty, cid)
+                        if receipt is None:
+                            receipt = await runtime.run_db(
+                                partial(customer_receipt, customer_id, cid)
+                            )
                 except live_chat.ChatNotFound:
                     return
                 except Exception:  # a database hiccup: read again on the next wake-up
@@ -115,8 +123,8 @@ class ListenMixin(LiveBase, mixin=True):
                     shown_typing = agent_typing
                     if view is not None:
                         events = self._apply(view)
-                    elif receipt is not None and receipt != self.agent_read_seq:
-                        self.agent_read_seq = receipt
+                    elif receipt is not None and receipt > self.agent_read_seq:
+                        self.agent_read_seq = receipt  # receipts only move forward
                     after, phase, agent_read = self._last_seq, self.phase, self.agent_read_seq
                     # Read receipts are for the other side's messages: the customer's own
                     # sends need no receipt write (it was one more commit per message).

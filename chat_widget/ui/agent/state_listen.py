@@ -18,7 +18,7 @@ from chat_widget.live_chat import console_sync as sync
 from chat_widget.live_chat import console_view as view
 from chat_widget.live_chat import sides
 from chat_widget.live_chat.bus import RESYNC, bus
-from chat_widget.live_chat.realtime import CustomerMessageNote, notifier, read_key
+from chat_widget.live_chat.realtime import CustomerMessageNote, agent_receipt_key, notifier
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.state_base import AgentBase, typing_indicators
 from chat_widget.ui.live_push import Liveness, external_writes
@@ -134,7 +134,7 @@ class ListenMixin(AgentBase, mixin=True):
                     try:
                         await runtime.run_db(partial(_mark_read, agent_id, *mark))
                         marked = mark
-                        notifier.notify(read_key(mark[0]))
+                        notifier.notify(agent_receipt_key(*mark))
                     except live_chat.LiveChatError:
                         marked = mark
                     except SQLAlchemyError:  # database down: marked on a later pass

@@ -407,3 +407,40 @@ def test_held_chats_say_since_when_the_customer_waits_for_an_answer(db_engine: E
     assert waits() == [None]
     say(5, "customer", "merci")
     assert waits() == [start + timedelta(minutes=5)]
+
+
+def test_an_agents_read_receipt_moves_forward_only_and_only_on_their_own_chat(
+    db_engine: Engine,
+) -> None:
+    """``agent_read``'s one-statement path (the agent's row behind the seq, the chat theirs)
+    and its ORM fallback agree: a colleague's mark on a chat they do not hold is refused and
+    stores nothing, an older seq does not move the receipt back."""
+    customer, agent, chat = _active_chat(db_engine)
+    colleague = make_agent(db_engine, "marc")
+    for i in range(3):
+        with session_scope(db_engine) as s:
+            customer_send(
+                session=s,
+                customer_id=customer,
+                conversation_id=chat,
+                client_msg_id=f"r{i}",
+                text=f"question {i}",
+                locale="fr",
+            )
+
+    def receipt() -> int:
+        with session_scope(db_engine) as s:
+            return customer_read_receipt(session=s, customer_id=customer, conversation_id=chat)
+
+    with session_scope(db_engine) as s, pytest.raises(NotAssignedAgent):
+        agent_read(session=s, agent_id=colleague, conversation_id=chat, seq=4)
+    assert receipt() == 1  # the accepting agent's "joined" notice, nobody else's mark
+    with session_scope(db_engine) as s:
+        agent_read(session=s, agent_id=agent, conversation_id=chat, seq=3)
+    assert receipt() == 3
+    with session_scope(db_engine) as s:
+        agent_read(session=s, agent_id=agent, conversation_id=chat, seq=2)
+    assert receipt() == 3
+    with session_scope(db_engine) as s:
+        agent_read(session=s, agent_id=agent, conversation_id=chat, seq=4)
+    assert receipt() == 4

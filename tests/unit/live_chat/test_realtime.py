@@ -4,7 +4,14 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from chat_widget.live_chat.realtime import Notifier, TypingBoard
+from chat_widget.live_chat.realtime import (
+    Notifier,
+    TypingBoard,
+    agent_receipt,
+    agent_receipt_key,
+    has_receipt,
+    read_key,
+)
 
 
 def test_notify_wakes_only_waiters_on_that_key() -> None:
@@ -95,3 +102,14 @@ def test_external_writes_wakes_only_keys_another_process_moved(tmp_path: Path) -
     assert asyncio.run(scenario()) == [{"db:c1"}, {"db:c2"}, {"db:c2"}, set()]
     assert calls and all(c == ["c1", "c2"] for c in calls)  # one read for all keys
     other.close()
+
+
+def test_the_agents_read_receipt_travels_in_its_key() -> None:
+    """The customer's view takes the receipt from the note (no database read); a receipt key
+    without a note it knows sends it to the database, and other chats' keys are ignored."""
+    keys = {agent_receipt_key("c1", 4), agent_receipt_key("c1", 7), agent_receipt_key("c2", 9)}
+    assert has_receipt(keys, "c1") and agent_receipt(keys, "c1") == 7
+    assert agent_receipt({"c1", "c1:typing:agent"}, "c1") is None
+    assert not has_receipt({"c1", "c1:typing:agent"}, "c1")
+    assert has_receipt({read_key("c1")}, "c1") and agent_receipt({read_key("c1")}, "c1") is None
+    assert agent_receipt(keys | {f"{read_key('c1')}#x"}, "c1") is None
