@@ -54,6 +54,20 @@ def _active_chat(engine: Engine) -> tuple[str, str, str]:
     return customer, agent, chat
 
 
+def _customer_asks(engine: Engine, customer: str, chat: str, count: int, prefix: str) -> None:
+    """``count`` customer messages, each in its own transaction, as the widget sends them."""
+    for i in range(count):
+        with session_scope(engine) as s:
+            customer_send(
+                session=s,
+                customer_id=customer,
+                conversation_id=chat,
+                client_msg_id=f"{prefix}{i}",
+                text=f"question {i}",
+                locale="fr",
+            )
+
+
 def test_customer_cannot_read_or_post_to_another_customers_chat(db_engine: Engine) -> None:
     _, _, chat = _active_chat(db_engine)
     intruder = make_customer(db_engine)
@@ -242,16 +256,7 @@ def test_console_counts_unread_customer_messages_until_the_agent_reads_them(
         )
         agent_read(session=s, agent_id=agent, conversation_id=chat, seq=seen)
     assert unread() == 0
-    for i in range(2):
-        with session_scope(db_engine) as s:
-            customer_send(
-                session=s,
-                customer_id=customer,
-                conversation_id=chat,
-                client_msg_id=f"c{i}",
-                text=f"question {i}",
-                locale="fr",
-            )
+    _customer_asks(db_engine, customer, chat, 2, "c")
     assert unread() == 2
     with session_scope(db_engine) as s:
         agent_read(session=s, agent_id=agent, conversation_id=chat, seq=seen + 2)
@@ -417,16 +422,7 @@ def test_an_agents_read_receipt_moves_forward_only_and_only_on_their_own_chat(
     stores nothing, an older seq does not move the receipt back."""
     customer, agent, chat = _active_chat(db_engine)
     colleague = make_agent(db_engine, "marc")
-    for i in range(3):
-        with session_scope(db_engine) as s:
-            customer_send(
-                session=s,
-                customer_id=customer,
-                conversation_id=chat,
-                client_msg_id=f"r{i}",
-                text=f"question {i}",
-                locale="fr",
-            )
+    _customer_asks(db_engine, customer, chat, 3, "r")
 
     def receipt() -> int:
         with session_scope(db_engine) as s:
