@@ -13,6 +13,7 @@ from tests.e2e.conftest import WidgetServer, axe_violations, describe
 from tests.e2e.test_live_chat import (  # noqa: F401  (live_server is a fixture)
     PASSWORD,
     agent_login,
+    close_open_chats,
     customer_send,
     customer_start_chat,
     live_server,
@@ -37,34 +38,6 @@ def assert_fits(page: Page, width: int) -> None:
     """Nothing sticks out sideways (WCAG 1.4.10 reflow at 320 CSS px)."""
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, (scroll_width, page.evaluate(WIDER_THAN, width))
-
-
-def close_open_chats(server: WidgetServer) -> None:
-    """Leave the shared server as found: the demo agents' capacity is small and the other
-    live-chat modules log in as the same agents."""
-    from sqlmodel import Session, col, select
-
-    from chat_widget import live_chat
-    from chat_widget.adapters.db import make_engine
-    from chat_widget.live_chat.records import ChatRequest
-
-    engine = make_engine(f"sqlite:///{server.db_path}")
-    try:
-        with Session(engine) as session:
-            held = session.exec(
-                select(ChatRequest).where(
-                    col(ChatRequest.closed_at).is_(None), col(ChatRequest.agent_id).is_not(None)
-                )
-            ).all()
-            for request in [(r.conversation_id, r.agent_id) for r in held]:
-                live_chat.close(
-                    session=session,
-                    conversation_id=request[0],
-                    agent_id=request[1] or "",
-                    reason="other",
-                )
-    finally:
-        engine.dispose()
 
 
 def accept_first(agent: Page) -> None:

@@ -74,10 +74,56 @@ def live_server(widget_server: WidgetServer) -> Iterator[WidgetServer]:
     else:
         raise RuntimeError(migrate.stderr.decode()[-2000:])
     subprocess.run([sys.executable, "-m", "chat_widget.agents", "seed-demo"], **run)  # type: ignore[call-overload]
+    # Every module that shares the server starts with an empty queue: a chat another module
+    # left waiting would be a second "Cartes" row here (strict locators fail on two).
+    close_open_chats(widget_server, waiting=True)
     original = widget_server.hours_path.read_text()
     write_hours(widget_server.hours_path, open_now=True)
     yield widget_server
     widget_server.hours_path.write_text(original)
+    close_open_chats(widget_server, waiting=True)
+
+
+def close_open_chats(server: WidgetServer, *, waiting: bool = False) -> None:
+    """Leave the shared server as found: the demo agents' capacity is small and the other
+    live-chat modules log in as the same agents. ``waiting``: chats still in the queue end too
+    (as when their customer turns to the assistant)."""
+    from sqlmodel import Session, col, select
+
+    from chat_widget import live_chat
+    from chat_widget.adapters.db import make_engine
+    from chat_widget.domain.models import Conversation
+    from chat_widget.live_chat.records import ChatRequest
+
+    engine = make_engine(f"sqlite:///{server.db_path}")
+    try:
+        with Session(engine) as session:
+            held = session.exec(
+                select(ChatRequest).where(
+                    col(ChatRequest.closed_at).is_(None), col(ChatRequest.agent_id).is_not(None)
+                )
+            ).all()
+            for request in [(r.conversation_id, r.agent_id) for r in held]:
+                live_chat.close(
+                    session=session,
+                    conversation_id=request[0],
+                    agent_id=request[1] or "",
+                    reason="other",
+                )
+            if not waiting:
+                return
+            queued = session.exec(
+                select(Conversation.id, Conversation.customer_id)
+                .join(ChatRequest, col(ChatRequest.conversation_id) == col(Conversation.id))
+                .where(col(ChatRequest.closed_at).is_(None), col(ChatRequest.agent_id).is_(None))
+            ).all()
+            for conversation_id, customer_id in queued:
+                live_chat.switch_to_assistant(
+                    session=session, customer_id=customer_id, conversation_id=conversation_id
+                )
+                session.commit()
+    finally:
+        engine.dispose()
 
 
 def new_context(browser: Browser) -> BrowserContext:
