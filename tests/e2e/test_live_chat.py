@@ -76,18 +76,18 @@ def live_server(widget_server: WidgetServer) -> Iterator[WidgetServer]:
     subprocess.run([sys.executable, "-m", "chat_widget.agents", "seed-demo"], **run)  # type: ignore[call-overload]
     # Every module that shares the server starts with an empty queue: a chat another module
     # left waiting would be a second "Cartes" row here (strict locators fail on two).
-    close_open_chats(widget_server, waiting=True)
+    close_open_chats(widget_server)
     original = widget_server.hours_path.read_text()
     write_hours(widget_server.hours_path, open_now=True)
     yield widget_server
     widget_server.hours_path.write_text(original)
-    close_open_chats(widget_server, waiting=True)
+    close_open_chats(widget_server)
 
 
-def close_open_chats(server: WidgetServer, *, waiting: bool = False) -> None:
-    """Leave the shared server as found: the demo agents' capacity is small and the other
-    live-chat modules log in as the same agents. ``waiting``: chats still in the queue end too
-    (as when their customer turns to the assistant)."""
+def close_open_chats(server: WidgetServer) -> None:
+    """Leave the shared server as found: the demo agents' capacity is small, the other
+    live-chat modules log in as the same agents and expect one "Cartes" row in the queue.
+    Held chats are closed; waiting ones end as when their customer turns to the assistant."""
     from sqlmodel import Session, col, select
 
     from chat_widget import live_chat
@@ -110,8 +110,6 @@ def close_open_chats(server: WidgetServer, *, waiting: bool = False) -> None:
                     agent_id=request[1] or "",
                     reason="other",
                 )
-            if not waiting:
-                return
             queued = session.exec(
                 select(Conversation.id, Conversation.customer_id)
                 .join(ChatRequest, col(ChatRequest.conversation_id) == col(Conversation.id))
