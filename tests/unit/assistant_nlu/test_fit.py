@@ -152,7 +152,8 @@ def test_the_neighbour_vote_weighs_the_nearest_rows() -> None:
     vectors = np.array(
         [[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32
     )
-    neighbours = fit_neighbours(vectors * 3, ["a", "a", "b", "c"], labels)  # unnormalised
+    neighbours = fit_neighbours(vectors * 3, ["a", "a", "b", "c"], labels, ["fr"] * 4)
+    # (unnormalised rows: the vote works on their directions)
     assert np.allclose(np.linalg.norm(neighbours.vectors, axis=1), 1.0)
     vote = neighbours.proba(np.array([[1.0, 0.05, 0.0], [0.0, 0.0, 2.0]], dtype=np.float32))
     assert np.allclose(vote.sum(axis=1), 1.0)
@@ -161,3 +162,24 @@ def test_the_neighbour_vote_weighs_the_nearest_rows() -> None:
     few = dataclasses.replace(neighbours, k=1)
     assert few.proba(np.array([[0.0, 1.0, 0.1]], dtype=np.float32))[0].tolist() == [0, 1, 0]
     assert neighbours.proba(np.zeros((0, 3), dtype=np.float32)).shape == (0, 3)
+
+
+def test_a_neighbour_counts_as_much_as_its_row_does_in_the_classifiers() -> None:
+    """Two translated BANKING77 rows (weight one each) against one of our own German rows
+    (weight three), all as near: our row's label wins the vote, 3 to 2."""
+    labels = ("direct_debit", "direct_debit_payment_not_recognised")
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]], dtype=np.float32)
+    neighbours = fit_neighbours(
+        vectors,
+        ["direct_debit", "direct_debit_payment_not_recognised"] * 1
+        + ["direct_debit_payment_not_recognised"],
+        labels,
+        ["de", "de", "de"],
+        [False, True, True],
+    )
+    vote = neighbours.proba(np.array([[1.0, 0.0]], dtype=np.float32))[0]
+    assert np.allclose(vote, [0.6, 0.4])
+    unweighted = dataclasses.replace(neighbours, weights=None)
+    assert np.allclose(
+        unweighted.proba(np.array([[1.0, 0.0]], dtype=np.float32))[0], [1 / 3, 2 / 3]
+    )
