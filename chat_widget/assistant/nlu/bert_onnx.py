@@ -150,7 +150,7 @@ def write_int8(float_model: Any, target: Path) -> None:
     tables (Gather) int8 (ONNX Runtime's ``quantize_dynamic``), written atomically to
     ``target``: two workers may build it at once.
 
-    The weights use 7 of the 8 bits (``reduce_range``). On x86-64 CPUs without VNNI (AVX2 or
+    The MatMul weights use 7 of the 8 bits (``reduce_range``; the tables keep 8: a lookup). On x86-64 CPUs without VNNI (AVX2 or
     AVX-512 only) ONNX Runtime multiplies uint8 activations by int8 weights with VPMADDUBSW,
     whose pairwise int16 sums saturate; with VNNI (and on ARM) they do not, so the same model
     gave other vectors on other CPUs (onnxruntime, docs/performance/model-optimizations/
