@@ -7,7 +7,7 @@ asks for and applies it; the rules are here, plain and unit tested with pinned t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chat_widget.live_chat.bus import RESYNC
 from chat_widget.live_chat.realtime import (
@@ -82,6 +82,10 @@ class Plan:
     #: customers' new messages in held chats the tab does not show, counted without a read
     #: (``console_view.count_unread``); empty when the chats are read anyway
     unread: tuple[CustomerMessageNote, ...] = ()
+    #: the customer's new messages in the open chat, shown from this process's
+    #: ``recent.recent_messages`` when all are there (else the open chat is read); empty
+    #: when the open chat is read anyway
+    handed: tuple[CustomerMessageNote, ...] = ()
 
     @property
     def reads_db(self) -> bool:
@@ -89,7 +93,7 @@ class Plan:
 
     @property
     def idle(self) -> bool:
-        return not (self.reads_db or self.typing or self.reauth or self.unread)
+        return not (self.reads_db or self.typing or self.reauth or self.unread or self.handed)
 
 
 def plan(
@@ -105,17 +109,22 @@ def plan(
 
     A customer's message in a held chat that is not open comes with its seq and time
     (``realtime.customer_message_key``): it is counted unread from that note, not read; their
-    read receipt there changes nothing the tab shows. A key without a note reads, as before."""
+    read receipt there changes nothing the tab shows. In the open chat the note is handed
+    over (``Plan.handed``): the loop shows the message this process stored, or reads the
+    chat when it cannot. A key without a note reads, as before."""
     me = f"agent:{shown.agent_id}"
     current = shown.current
     full = RESYNC in dirty or now - last_full >= RESYNC_SECONDS
     held = set(shown.held)
     unread: list[CustomerMessageNote] = []
+    handed: list[CustomerMessageNote] = []
     plain: set[str] = set()  # the keys to act on as they are (noted ones by their base)
     for key in dirty:
         note = customer_note(key)
-        if isinstance(note, CustomerMessageNote) and note.conversation_id != current:
-            if note.conversation_id in held:
+        if isinstance(note, CustomerMessageNote):
+            if note.conversation_id == current:
+                handed.append(note)
+            elif note.conversation_id in held:
                 unread.append(note)
         elif note == "r" and key_base(key) != from_customer(current):
             continue
@@ -138,16 +147,29 @@ def plan(
         )
     )
     chats = full or bool(dirty & ({me, db_key(me)} | held_keys))
+    by_seq = sorted(handed, key=lambda n: n.seq)
     return Plan(
         full=full,
         queue=full or bool(dirty & {QUEUE, db_key(QUEUE)}),
         chats=chats,
         current=want_current,
         typing=bool(current)
-        and (want_current or shown.typing or typing_key(current, "customer") in dirty),
+        and (
+            want_current
+            or bool(handed)  # a message sent: the customer stopped typing
+            or shown.typing
+            or typing_key(current, "customer") in dirty
+        ),
         reauth=now - checked > REAUTH_SECONDS,
         unread=() if chats else tuple(sorted(unread, key=lambda n: (n.conversation_id, n.seq))),
+        handed=() if want_current else tuple(by_seq),
     )
+
+
+def read_instead(plan: Plan) -> Plan:
+    """``plan`` when the handed messages are not all in this process (another worker stored
+    one, a message in between was not the customer's): read the open chat, as without notes."""
+    return replace(plan, current=True, typing=True, handed=())
 
 
 def sleep_for(now: float, checked: float, last_full: float, typing: bool = False) -> float:

@@ -28,6 +28,7 @@ from chat_widget.domain.clock import epoch_ms
 from chat_widget.live_chat import resume, sides
 from chat_widget.live_chat.customer_sync import PHASES_BY_STATUS
 from chat_widget.live_chat.realtime import QUEUE, customer_message_key, notifier
+from chat_widget.live_chat.recent import recent_messages
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import to_item
 from chat_widget.ui.connection import outbox_ready, outbox_result
@@ -132,6 +133,8 @@ class LiveChatState(ListenMixin, ActionsMixin, AttachMixin, WidgetState):
         if blocked:
             self.show_guard_block(blocked)
         if stored:
+            for message in stored:
+                recent_messages.put(message)
             notifier.notify(
                 *(
                     customer_message_key(conversation_id, m.seq, epoch_ms(m.created_at))

@@ -14,11 +14,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from chat_widget import live_chat
+from chat_widget.domain.models import Message
 from chat_widget.live_chat import console_sync as sync
 from chat_widget.live_chat import console_view as view
 from chat_widget.live_chat import sides
 from chat_widget.live_chat.bus import RESYNC, bus
 from chat_widget.live_chat.realtime import CustomerMessageNote, agent_receipt_key, notifier
+from chat_widget.live_chat.recent import recent_messages
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.state_base import AgentBase, typing_indicators
 from chat_widget.ui.live_push import Liveness, external_writes
@@ -92,6 +94,14 @@ class ListenMixin(AgentBase, mixin=True):
                     continue
                 if plan.full:
                     last_full = now
+                handed: list[Message] = []
+                if plan.handed:
+                    seqs = [n.seq for n in plan.handed]
+                    found = recent_messages.after(shown.current, shown.after, seqs)
+                    if found is None:
+                        plan = sync.read_instead(plan)
+                    else:
+                        handed = found
                 delta: sides.AgentDelta | None = None
                 if plan.reads_db:
                     try:
@@ -122,6 +132,10 @@ class ListenMixin(AgentBase, mixin=True):
                                 return
                     if delta is not None:
                         to_open = self._apply_delta(delta, current)
+                    if handed and self.current_id == current:
+                        self._add_to_open_chat(
+                            handed, current, wait=delta is None or delta.chats is None
+                        )
                     if plan.unread:
                         self._count_unread(plan.unread)
                     if self.current_id == current and self.customer_typing != customer_typing:
@@ -151,6 +165,21 @@ class ListenMixin(AgentBase, mixin=True):
                 )
         finally:
             sub.close()
+
+    def _add_to_open_chat(self, messages: list[Message], current: str, *, wait: bool) -> None:
+        """Show the open chat's new messages (read, or handed over by this process's sends)
+        and what follows from them; ``wait``: carry the customer's wait on from them, when
+        the chat list was not read in the same pass."""
+        self._show(messages)
+        if wait:
+            chats = view.open_chat_wait(self.chats, current, messages)
+            if chats is not self.chats:
+                self.chats = chats
+        if messages:
+            self._last_seq = max(self._last_seq, messages[-1].seq)
+        counts = view.read_in_open_chat(self._unread_counts, current, self._last_seq)
+        if counts != self._unread_counts:
+            self._unread_counts = counts
 
     def _count_unread(self, notes: tuple[CustomerMessageNote, ...]) -> None:
         tabs = self.chats
@@ -191,16 +220,7 @@ class ListenMixin(AgentBase, mixin=True):
             self.current_status = delta.status
         if (delta.language or "") != self.current_language:
             self.current_language = delta.language or ""
-        self._show(delta.messages)
-        if delta.chats is None:
-            chats = view.open_chat_wait(self.chats, current, delta.messages)
-            if chats is not self.chats:
-                self.chats = chats
-        if delta.messages:
-            self._last_seq = max(self._last_seq, delta.messages[-1].seq)
-        counts = view.read_in_open_chat(self._unread_counts, current, self._last_seq)
-        if counts != self._unread_counts:
-            self._unread_counts = counts
+        self._add_to_open_chat(delta.messages, current, wait=delta.chats is None)
         if (
             delta.customer_read_seq is not None
             and delta.customer_read_seq != self.customer_read_seq

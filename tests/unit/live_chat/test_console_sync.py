@@ -78,9 +78,19 @@ def test_a_customers_read_receipt_in_a_chat_not_shown_changes_nothing() -> None:
     assert _plan({customer_receipt_key("c1")}).current
 
 
-def test_a_noted_message_in_the_open_chat_reads_that_chat_only() -> None:
-    plan = _plan({customer_message_key("c1", 6, 1_000)})
-    assert plan.current and not plan.chats and plan.unread == ()
+def test_a_noted_message_in_the_open_chat_is_handed_over_and_read_only_when_it_cannot_be() -> None:
+    """The open chat shows the customer's message this process stored (live_chat.recent)
+    without a read; when it is not there, ``read_instead`` reads that chat only."""
+    plan = _plan({customer_message_key("c1", 7, 1_100), customer_message_key("c1", 6, 1_000)})
+    assert plan.handed == (CustomerMessageNote("c1", 6, 1_000), CustomerMessageNote("c1", 7, 1_100))
+    assert not plan.reads_db and not plan.idle and plan.unread == ()
+    assert plan.typing  # the customer who sent has stopped typing: the indicator is checked
+    read = sync.read_instead(plan)
+    assert read.current and read.typing and read.handed == ()
+    assert not (read.chats or read.queue)
+    # a key that reads the open chat anyway: the read shows them, nothing is handed over
+    both = _plan({customer_message_key("c1", 6, 1_000), "c1"})
+    assert both.current and both.handed == ()
 
 
 def test_notes_are_read_strictly() -> None:
