@@ -147,6 +147,10 @@ def plan(
         )
     )
     chats = full or bool(dirty & ({me, db_key(me)} | held_keys))
+    if handed and chats:
+        # The agent's chats changed in the same wake-up (a transfer, a close): the read, which
+        # shows the open chat only while the agent holds it, decides; nothing is handed over.
+        want_current = True
     by_seq = sorted(handed, key=lambda n: n.seq)
     return Plan(
         full=full,

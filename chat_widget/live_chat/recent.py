@@ -5,9 +5,9 @@ A customer's send publishes ``<id>:from-customer#m<seq>.<ms>`` (``realtime.custo
 The console that has that chat open used to answer every such note with a database read of
 the messages after its last seq (a hop to the thread pool, three queries) before it could
 push the message to the agent: half of the time between the customer's acknowledgement and
-the agent seeing the message (``docs/live-chat.md``, "hand-off"). When the sender was served by
-this process, the stored message (its stored form: masked by the guard, with its seq and
-time) is here already.
+the agent seeing the message (``docs/live-chat.md``, "the message handed to the console").
+When the sender was served by this process, the stored message (its stored form: masked by
+the guard, with its seq and time) is here already.
 
 Only a gap-free run of seqs right after what the console shows is handed over; anything else
 (a message stored by another worker or process, an agent's or system message in between,

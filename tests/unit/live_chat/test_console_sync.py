@@ -91,6 +91,9 @@ def test_a_noted_message_in_the_open_chat_is_handed_over_and_read_only_when_it_c
     # a key that reads the open chat anyway: the read shows them, nothing is handed over
     both = _plan({customer_message_key("c1", 6, 1_000), "c1"})
     assert both.current and both.handed == ()
+    # the agent's chats changed in the same wake-up (a transfer?): the read decides
+    moved = _plan({customer_message_key("c1", 6, 1_000), "agent:a1"})
+    assert moved.chats and moved.current and moved.handed == ()
 
 
 def test_notes_are_read_strictly() -> None:
