@@ -19,9 +19,11 @@ a place a message lives only.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from chat_widget.domain.clock import epoch_ms
 from chat_widget.domain.models import AuthorKind, Message
+from chat_widget.live_chat.realtime import customer_message_key, notifier
 
 #: Enough for every message sent in the last few seconds at 1,000 messages a second.
 CAPACITY = 4096
@@ -64,3 +66,15 @@ class RecentMessages:
 
 
 recent_messages = RecentMessages()
+
+
+def announce_customer_messages(conversation_id: str, messages: Sequence[Message]) -> None:
+    """Note the customer's just-stored messages on the live bus, after handing them to this
+    process's consoles: a console woken by the note must find them here, or it reads them."""
+    if not messages:
+        return
+    for message in messages:
+        recent_messages.put(message)
+    notifier.notify(
+        *(customer_message_key(conversation_id, m.seq, epoch_ms(m.created_at)) for m in messages)
+    )

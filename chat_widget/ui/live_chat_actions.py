@@ -14,9 +14,8 @@ from reflex_base.event import EventSpec
 from sqlalchemy.exc import SQLAlchemyError
 
 from chat_widget import guard, live_chat
-from chat_widget.domain.clock import epoch_ms
-from chat_widget.live_chat.realtime import QUEUE, customer_message_key, notifier, typing_key
-from chat_widget.live_chat.recent import recent_messages
+from chat_widget.live_chat.realtime import QUEUE, notifier, typing_key
+from chat_widget.live_chat.recent import announce_customer_messages
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import to_item
 from chat_widget.ui.live_chat_base import LiveBase
@@ -73,10 +72,7 @@ class ActionsMixin(LiveBase, mixin=True):
         if message.seq == self._last_seq + 1:  # nothing in between: the listener needs no read
             self._last_seq = message.seq
             OWN_SENDS[(self.rx_router_session.client_token, conversation_id)] = message.seq
-        recent_messages.put(message)  # a console on this process shows it without a read
-        notifier.notify(
-            customer_message_key(conversation_id, message.seq, epoch_ms(message.created_at))
-        )
+        announce_customer_messages(conversation_id, [message])
 
     @rx.event
     async def typed(self) -> None:

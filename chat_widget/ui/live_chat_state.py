@@ -24,11 +24,10 @@ from reflex_base.event import EventSpec
 from sqlalchemy.exc import SQLAlchemyError
 
 from chat_widget import live_chat
-from chat_widget.domain.clock import epoch_ms
 from chat_widget.live_chat import resume, sides
 from chat_widget.live_chat.customer_sync import PHASES_BY_STATUS
-from chat_widget.live_chat.realtime import QUEUE, customer_message_key, notifier
-from chat_widget.live_chat.recent import recent_messages
+from chat_widget.live_chat.realtime import QUEUE, notifier
+from chat_widget.live_chat.recent import announce_customer_messages
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import to_item
 from chat_widget.ui.connection import outbox_ready, outbox_result
@@ -132,15 +131,7 @@ class LiveChatState(ListenMixin, ActionsMixin, AttachMixin, WidgetState):
         blocked = [k for r in results for k in r.blocked_kinds]
         if blocked:
             self.show_guard_block(blocked)
-        if stored:
-            for message in stored:
-                recent_messages.put(message)
-            notifier.notify(
-                *(
-                    customer_message_key(conversation_id, m.seq, epoch_ms(m.created_at))
-                    for m in stored
-                )
-            )
+        announce_customer_messages(conversation_id, stored)
         return outbox_result({r.client_msg_id: r.outcome for r in results})
 
     @rx.event

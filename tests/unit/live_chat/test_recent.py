@@ -3,8 +3,17 @@ gap-free run of the customer's own messages is handed over; anything else reads 
 
 from __future__ import annotations
 
+import asyncio
+
+from chat_widget.domain.clock import epoch_ms
 from chat_widget.domain.models import AuthorKind, Message
-from chat_widget.live_chat.recent import RecentMessages
+from chat_widget.live_chat.bus import bus
+from chat_widget.live_chat.realtime import customer_message_key, from_customer
+from chat_widget.live_chat.recent import (
+    RecentMessages,
+    announce_customer_messages,
+    recent_messages,
+)
 
 
 def _message(seq: int, author: AuthorKind = AuthorKind.CUSTOMER, chat: str = "c1") -> Message:
@@ -51,3 +60,18 @@ def test_the_oldest_entries_go_first_when_full() -> None:
     assert recent.after("c1", 0, [5]) is None  # 1 and 2 were evicted
     found = recent.after("c1", 2, [5])
     assert found is not None and [m.seq for m in found] == [3, 4, 5]
+
+
+def test_announced_messages_are_noted_on_the_bus_and_handed_over_to_the_woken_console() -> None:
+    chat = "c-announced"
+    messages = [_message(1, chat=chat), _message(2, chat=chat)]
+
+    async def console() -> tuple[set[str], list[Message] | None]:
+        with bus().subscribe([from_customer(chat)]) as sub:
+            announce_customer_messages(chat, messages)
+            keys = await sub.wait(2)
+            return keys, recent_messages.after(chat, 0, [1, 2])
+
+    keys, found = asyncio.run(console())
+    assert keys == {customer_message_key(chat, m.seq, epoch_ms(m.created_at)) for m in messages}
+    assert found == messages
