@@ -15,7 +15,8 @@ head and for experiments:
 
 Embedding ~34k training sentences is most of the training time, so vectors are cached on disk
 by encoder and text hash; retraining after a data edit only embeds the new rows, and the repo
-ships a seed cache of every training row's e5 vectors (``data/embeddings.seed.npz``).
+ships a seed cache of every training row's e5 vectors (``data/embeddings.seed.npz``) and
+of the English rows' MiniLM vectors (``data/embeddings.seed.minilm.npz``).
 """
 
 from __future__ import annotations
@@ -235,8 +236,9 @@ class EmbeddingCache:
         """Write the vectors of ``texts`` for the encoders named ``encoders`` (their
         ``name``, which says weights, recipe and runtime) as a compact float16 seed file.
 
-        The repo ships only e5's vectors: a few minutes of a fresh build's time, and every
-        build trains on the same vectors. Returns the number of rows written.
+        The repo ships e5's vectors of every training row and MiniLM's of the English ones
+        (``seed``): minutes of a fresh build's time, and every build trains on the same
+        vectors. Returns the number of rows written.
         """
         arrays: dict[str, Any] = {}
         for encoder in encoders:
