@@ -65,8 +65,8 @@ SEED_FILE = "embeddings.seed.npz"
 """e5 vectors of every training row, shipped so a fresh build trains in minutes (``seed``)."""
 MINILM_SEED_FILE = "embeddings.seed.minilm.npz"
 """MiniLM vectors of every English training row (``seed``): half a minute to a minute less of
-a fresh build, and every machine trains the English head on the same vectors (a CPU without
-AVX-512 rounds ONNX Runtime's float steps differently, and the grids turn a last-bit
+a fresh build, and every machine trains the English head on the same vectors (another CPU's
+kernels may round ONNX Runtime's float steps differently, and the grids turn a last-bit
 difference into another choice)."""
 SEED_FILES = (SEED_FILE, MINILM_SEED_FILE)
 TFIDF_SHORTCUT = False
