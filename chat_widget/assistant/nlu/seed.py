@@ -18,7 +18,7 @@ from chat_widget.assistant.nlu.dataset import training_examples
 from chat_widget.assistant.nlu.embeddings import Embedder, EmbeddingCache
 from chat_widget.assistant.nlu.paths import DATA_DIR, model_dir
 from chat_widget.assistant.nlu.segment import classifier_input
-from chat_widget.assistant.nlu.train import MINILM_SEED_FILE, SEED_FILE, SEED_FILES, is_english
+from chat_widget.assistant.nlu.train import MINILM_SEED_FILE, SEED_FILE, SEED_PATHS, is_english
 
 
 def main() -> None:
@@ -27,9 +27,7 @@ def main() -> None:
     rows = training_examples(DATA_DIR)
     texts = [classifier_input(r.text) for r in rows]
     english = [classifier_input(r.text) for r in rows if is_english(r.lang)]
-    cache = EmbeddingCache(
-        model_dir() / artefact.EMBEDDINGS_FILE, seeds=[DATA_DIR / name for name in SEED_FILES]
-    )
+    cache = EmbeddingCache(model_dir() / artefact.EMBEDDINGS_FILE, seeds=SEED_PATHS)
     for encoder, file, which in (("e5", SEED_FILE, texts), ("minilm", MINILM_SEED_FILE, english)):
         embedder = Embedder((encoder,))
         cache.embed(embedder, which)

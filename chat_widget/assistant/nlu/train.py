@@ -68,7 +68,8 @@ MINILM_SEED_FILE = "embeddings.seed.minilm.npz"
 a fresh build, and every machine trains the English head on the same vectors (another CPU's
 kernels may round ONNX Runtime's float steps differently, and the grids turn a last-bit
 difference into another choice)."""
-SEED_FILES = (SEED_FILE, MINILM_SEED_FILE)
+SEED_PATHS = (DATA_DIR / SEED_FILE, DATA_DIR / MINILM_SEED_FILE)
+"""Both seeds, read by every training and by ``seed``."""
 TFIDF_SHORTCUT = False
 """Whether training may let long messages TF-IDF is sure of skip the encoders
 (``calibration.choose_shortcuts``). Off since 2026-12-06: with e5 in ONNX Runtime the shortcut
@@ -132,9 +133,7 @@ def train(
     started = time.perf_counter()
     fingerprint = data_fingerprint(DATA_DIR) if rows is None else SUBSET_FINGERPRINT
     rows = training_examples(DATA_DIR) if rows is None else list(rows)
-    cache = EmbeddingCache(
-        target / artefact.EMBEDDINGS_FILE, seeds=[DATA_DIR / name for name in SEED_FILES]
-    )
+    cache = EmbeddingCache(target / artefact.EMBEDDINGS_FILE, seeds=SEED_PATHS)
     embedder = embedder or Embedder()
     # The classifier learns from what it will read in production: greetings and thanks
     # around a question are peeled off the same way (``segment.classifier_input``).
