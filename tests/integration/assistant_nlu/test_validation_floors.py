@@ -66,8 +66,10 @@ def always_embedded(classifier: IntentClassifier) -> IntentClassifier:
 
 @pytest.mark.parametrize("lang", ["fr", "nl", "de", "en"])
 def test_written_validation_top1_per_language(written: Results, lang: str) -> None:
+    """English's floor is higher since its written rows cover BANKING77's intents too
+    (``written/train_en_b77.csv``, 2026-12-07: 0.931 → 0.955 here; 0.92-0.93 without them)."""
     per_lang, _ = written
-    assert per_lang[lang].accuracy >= 0.91
+    assert per_lang[lang].accuracy >= (0.94 if lang == "en" else 0.91)
     assert per_lang[lang].accuracy_on_answered >= 0.975
 
 
