@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.domain.clock import utcnow
@@ -36,6 +36,11 @@ def agent_ctx(browser: Browser) -> Iterator[BrowserContext]:
     ctx.close()
 
 
+def pick_day(day: Locator) -> None:
+    day.click()
+    expect(day).to_have_attribute("aria-pressed", "true")
+
+
 def book_in_widget(page: Page, server: WidgetServer, name: str, topic: str, nth: int = -1) -> None:
     frame = open_widget(page, server)
     frame.get_by_role("button", name=re.compile("Demander un rendez-vous vidéo")).click()
@@ -44,12 +49,17 @@ def book_in_widget(page: Page, server: WidgetServer, name: str, topic: str, nth:
     accept.click()
     frame.get_by_role("button", name=re.compile(topic)).click()
     expect(frame.locator(".cw-slot").first).to_be_visible(timeout=20000)
+    days = frame.get_by_role("group", name="Jour").get_by_role("button")
+    times = frame.locator(".cw-day-times:visible .cw-slot input")
     if nth < 0:  # slots are grouped by day: a late one is on the last day of the strip
-        last_day = frame.get_by_role("group", name="Jour").get_by_role("button").last
-        last_day.click()
-        expect(last_day).to_have_attribute("aria-pressed", "true")
+        pick_day(days.last)
         nth = 0
-    frame.locator(".cw-day-times:visible .cw-slot input").nth(nth).check()
+    else:  # the first day is today, with few slots left late in the afternoon: take a day
+        for index in range(days.count()):  # that has slot ``nth`` (any time of day)
+            pick_day(days.nth(index))
+            if times.count() > nth:
+                break
+    times.nth(nth).check()
     frame.get_by_label("Votre nom").fill(name)
     frame.get_by_role("button", name="Réserver ce rendez-vous").click()
     expect(frame.get_by_role("heading", name="Votre rendez-vous vidéo est réservé")).to_be_visible(
