@@ -91,11 +91,11 @@ def _load_all_tables() -> None:
 
 
 @contextlib.contextmanager
-def postgres_database(prefix: str = "cw_test") -> Iterator[str]:
+def postgres_database() -> Iterator[str]:
     """A throw-away PostgreSQL database: its URL, then it is dropped (its sessions ended)."""
     need_service("PostgreSQL", "127.0.0.1", 5432)
     admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    name = f"cw_test_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
