@@ -26,20 +26,18 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Coroutine, Iterator
 from typing import Any
 
 import psutil
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.agents import set_presence
 from chat_widget.agents.records import Agent
 from chat_widget.domain.models import Message
-from tests.conftest import POSTGRES_ADMIN_URL, REDIS_TEST_URL, need_service
+from tests.conftest import REDIS_TEST_URL, need_service, postgres_database
 from tests.e2e.conftest import ROOT, WidgetServer, start_widget_server, stop_widget_server
 from tests.e2e.protocol_tab import AGENT, LIVE, WIDGET, Tab, console_cookie
 
@@ -288,28 +286,17 @@ def test_kill_9_of_the_whole_server_both_sides_resume(sqlite_server: WidgetServe
 def redis_two_workers() -> Iterator[WidgetServer]:
     need_service("PostgreSQL", "127.0.0.1", 5432)
     need_service("Redis", "127.0.0.1", 6379)
-    name = f"cw_chaos_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    env = {
-        "CW_DATABASE_URL": url,
-        "REDIS_URL": REDIS_TEST_URL.rsplit("/", 1)[0] + "/6",
-        "GRANIAN_WORKERS": "2",
-        "CW_CHAT_ROUTING": "auto",
-    }
-    server = start_widget_server(env)
-    _prepare(server)
-    yield server
-    stop_widget_server(server)
-    with admin.connect() as conn:
-        conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-            {"n": name},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    with postgres_database() as url:
+        env = {
+            "CW_DATABASE_URL": url,
+            "REDIS_URL": REDIS_TEST_URL.rsplit("/", 1)[0] + "/6",
+            "GRANIAN_WORKERS": "2",
+            "CW_CHAT_ROUTING": "auto",
+        }
+        server = start_widget_server(env)
+        _prepare(server)
+        yield server
+        stop_widget_server(server)
 
 
 def _group(server: WidgetServer) -> list[psutil.Process]:

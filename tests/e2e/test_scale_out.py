@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
 
-from chat_widget.adapters.db import make_engine
 from chat_widget.devtools import demo_host
-from tests.conftest import POSTGRES_ADMIN_URL, REDIS_TEST_URL, need_service
+from tests.conftest import REDIS_TEST_URL, need_service, postgres_database
 from tests.e2e.conftest import WidgetServer, open_widget, start_widget_server, stop_widget_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
@@ -22,23 +19,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 def scaled_server() -> Iterator[WidgetServer]:
     need_service("PostgreSQL", "127.0.0.1", 5432)
     need_service("Redis", "127.0.0.1", 6379)
-    name = f"cw_e2e_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    server = start_widget_server({"CW_DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL})
-    host = demo_host.serve(server.host_port, server.origin)
-    yield server
-    host.shutdown()
-    stop_widget_server(server)
-    with admin.connect() as conn:
-        conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-            {"n": name},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    with postgres_database() as url:
+        server = start_widget_server({"CW_DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL})
+        host = demo_host.serve(server.host_port, server.origin)
+        yield server
+        host.shutdown()
+        stop_widget_server(server)
 
 
 def test_widget_runs_on_redis_state_and_postgres(page: Page, scaled_server: WidgetServer) -> None:
