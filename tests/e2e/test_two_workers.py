@@ -8,20 +8,18 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 
 import psutil
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
-from sqlalchemy import text
 from sqlmodel import Session, select
 
 from chat_widget.adapters.db import make_engine
 from chat_widget.devtools import demo_host
 from chat_widget.domain.clock import as_aware
 from chat_widget.domain.models import Message
-from tests.conftest import POSTGRES_ADMIN_URL, REDIS_TEST_URL, need_service
+from tests.conftest import REDIS_TEST_URL, need_service, postgres_database
 from tests.e2e.conftest import ROOT, WidgetServer, start_widget_server, stop_widget_server
 from tests.e2e.test_live_chat import (
     PASSWORD,
@@ -42,45 +40,34 @@ LATENCY_BOUND = 0.5
 def two_workers() -> Iterator[tuple[WidgetServer, WidgetServer]]:
     need_service("PostgreSQL", "127.0.0.1", 5432)
     need_service("Redis", "127.0.0.1", 6379)
-    name = f"cw_two_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    shared = {"CW_DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL.rsplit("/", 1)[0] + "/5"}
-    a = start_widget_server(shared)
-    b = start_widget_server(shared)
-    env = {**a.env, "CW_DEMO_PASSWORD": PASSWORD}
-    subprocess.run(
-        [sys.executable, "-m", "chat_widget.adapters.migrate", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [sys.executable, "-m", "chat_widget.agents", "--database-url", url, "seed-demo"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    host = demo_host.serve(a.host_port, a.origin)
-    # Each worker loads the assistant's model after it answers HTTP; a worker busy with that
-    # can starve its event loop for seconds on a loaded machine. The latency is measured after.
-    for server in (a, b):
-        wait_settled(server.process.pid)
-    yield a, b
-    host.shutdown()
-    stop_widget_server(a)
-    stop_widget_server(b)
-    with admin.connect() as conn:
-        conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-            {"n": name},
+    with postgres_database() as url:
+        shared = {"CW_DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL.rsplit("/", 1)[0] + "/5"}
+        a = start_widget_server(shared)
+        b = start_widget_server(shared)
+        env = {**a.env, "CW_DEMO_PASSWORD": PASSWORD}
+        subprocess.run(
+            [sys.executable, "-m", "chat_widget.adapters.migrate", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
         )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+        subprocess.run(
+            [sys.executable, "-m", "chat_widget.agents", "--database-url", url, "seed-demo"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        host = demo_host.serve(a.host_port, a.origin)
+        # Each worker loads the assistant's model after it answers HTTP; a worker busy with that
+        # can starve its event loop for seconds on a loaded machine. The latency is measured after.
+        for server in (a, b):
+            wait_settled(server.process.pid)
+        yield a, b
+        host.shutdown()
+        stop_widget_server(a)
+        stop_widget_server(b)
 
 
 def wait_settled(pid: int, limit: float = 240, busy: float = 0.3) -> None:
