@@ -8,6 +8,8 @@ errors and page errors and prints them when a test fails.
 
 from __future__ import annotations
 
+import atexit
+import gzip
 import json
 import os
 import shutil
@@ -75,6 +77,8 @@ class WidgetServer:
     env: dict[str, str] = field(default_factory=dict)
     #: the bank page's host name: bank.test (another site), or widget.test (the same site)
     host_name: str = "bank.test"
+    #: what started it (and starts it again after a crash, in the chaos tests)
+    command: list[str] = field(default_factory=list)
 
     @property
     def origin(self) -> str:
@@ -117,25 +121,9 @@ ALWAYS_OPEN = {
 }
 
 
-def start_widget_server(
-    extra_env: dict[str, str] | None = None,
-    *,
-    own_build: bool = True,
-    host_name: str = "bank.test",
-) -> WidgetServer:
-    """A production build on free ports. Live chat is open around the clock unless the caller
-    passes its own CW_OPENING_HOURS_PATH, so tests do not depend on the time of day.
-
-    ``host_name`` is where the bank page is served: ``bank.test`` embeds the widget cross-site
-    (third-party storage rules apply); ``widget.test`` (another port) embeds it same-site.
-
-    Each extra server builds into its own web folder: the build bakes the server's URL into
-    the frontend, so two servers sharing `.web` would send one's customers to the other."""
-    port, host_port = free_port(), free_port()
-    data_dir = Path(tempfile.mkdtemp(prefix="cw-e2e-"))
+def _server_env(port: int, host_port: int, data_dir: Path, host_name: str) -> dict[str, str]:
     hours_path = data_dir / "opening_hours.json"
     hours_path.write_text(json.dumps(ALWAYS_OPEN))
-    log_path = data_dir / "server.log"
     env = dict(os.environ)
     env.update(
         {
@@ -150,25 +138,98 @@ def start_widget_server(
             "CW_OPENING_HOURS_PATH": str(hours_path),
         }
     )
+    return env
+
+
+_built: tuple[Path, int] | None = None  # this process's frontend build and the port baked in
+
+
+def _frontend_build() -> tuple[Path, int]:
+    """One production build of the frontend for every server but the shared one (which builds
+    its own, as `reflex run` and the demo do). Settings other than the URL (brand, routing, sign-
+    in) reach the page as state at run time, so a build serves any of them."""
+    global _built
+    if _built is None:
+        port = free_port()
+        root = Path(tempfile.mkdtemp(prefix="cw-e2e-build-"))
+        atexit.register(shutil.rmtree, root, True)
+        env = _server_env(port, free_port(), root, "bank.test")
+        env["REFLEX_WEB_WORKDIR"] = str(root / "web")
+        env["REFLEX_STATES_WORKDIR"] = str(root / "states")
+        command = [sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip"]
+        done = subprocess.run(
+            [*command, "--env", "prod"], cwd=ROOT, env=env, capture_output=True, timeout=600
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"frontend build failed:\n{done.stdout[-4000:]!r}{done.stderr[-4000:]!r}"
+            )
+        _built = (root / "web", port)
+    return _built
+
+
+def copy_build(web_dir: Path, port: int) -> None:
+    """The shared build with this server's URL: Reflex bakes its event, upload and ping URLs
+    into one chunk (`reflex-env-*.js`, from .web/env.json); nothing else holds the port."""
+    source, built_port = _frontend_build()
+    shutil.copytree(source, web_dir, ignore=shutil.ignore_patterns("node_modules"), symlinks=True)
+    chunks = list((web_dir / "build" / "client" / "assets").glob("reflex-env-*.js"))
+    assert len(chunks) == 1, chunks
+    text = chunks[0].read_text()
+    old, new = f"//widget.test:{built_port}/", f"//widget.test:{port}/"
+    assert text.count(old) >= 3 and str(built_port) not in text.replace(old, ""), text
+    text = text.replace(old, new)
+    chunks[0].write_text(text)
+    # Served instead of the file when the browser accepts it (Reflex's precompressed files).
+    for compressed in chunks[0].parent.glob(chunks[0].name + ".*"):
+        compressed.unlink()
+    with gzip.open(f"{chunks[0]}.gz", "wt") as gz:
+        gz.write(text)
+
+
+def start_widget_server(
+    extra_env: dict[str, str] | None = None,
+    *,
+    own_build: bool = True,
+    host_name: str = "bank.test",
+) -> WidgetServer:
+    """A production build on free ports. Live chat is open around the clock unless the caller
+    passes its own CW_OPENING_HOURS_PATH, so tests do not depend on the time of day.
+
+    ``host_name`` is where the bank page is served: ``bank.test`` embeds the widget cross-site
+    (third-party storage rules apply); ``widget.test`` (another port) embeds it same-site.
+
+    Each extra server serves a copy of one build with its own URL in its own web folder (the
+    build bakes the server's URL into the frontend, so two servers sharing `.web` would send
+    one's customers to the other); the shared server (``own_build=False``) builds `.web` with
+    `reflex run --env prod`, as the demo does."""
+    port, host_port = free_port(), free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="cw-e2e-"))
+    log_path = data_dir / "server.log"
+    env = _server_env(port, host_port, data_dir, host_name)
     if own_build:
         env["REFLEX_WEB_WORKDIR"] = str(data_dir / "web")
         env["REFLEX_STATES_WORKDIR"] = str(data_dir / "states")
+        copy_build(data_dir / "web", port)
+        command = [sys.executable, "-m", "tests.e2e.serve_built", str(port)]
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "reflex",
+            "run",
+            "--env",
+            "prod",
+            "--single-port",
+            "--backend-port",
+            str(port),
+            "--loglevel",
+            "warning",
+        ]
     env.update(extra_env or {})
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reflex",
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--backend-port",
-                str(port),
-                "--loglevel",
-                "warning",
-            ],
+            command,
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -177,7 +238,7 @@ def start_widget_server(
         )
     _wait_http(f"http://127.0.0.1:{port}/ping", time.time() + 300, proc, log_path)
     _wait_http(f"http://127.0.0.1:{port}/widget/", time.time() + 60, proc, log_path)
-    return WidgetServer(port, host_port, data_dir, proc, log_path, env, host_name)
+    return WidgetServer(port, host_port, data_dir, proc, log_path, env, host_name, command)
 
 
 def stop_widget_server(server: WidgetServer) -> None:

@@ -77,19 +77,7 @@ def _relaunch(server: WidgetServer) -> None:
     """The same server again (same port, data, build), as a supervisor would after a crash."""
     log = server.log_path.open("ab")
     server.process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reflex",
-            "run",
-            "--env",
-            "prod",
-            "--single-port",
-            "--backend-port",
-            str(server.port),
-            "--loglevel",
-            "warning",
-        ],
+        server.command,
         cwd=ROOT,
         env=server.env,
         stdout=log,
