@@ -20,7 +20,10 @@ def scaled_server() -> Iterator[WidgetServer]:
     need_service("PostgreSQL", "127.0.0.1", 5432)
     need_service("Redis", "127.0.0.1", 6379)
     with postgres_database() as url:
-        server = start_widget_server({"CW_DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL})
+        # Two workers share the state in Redis (Reflex's default would be 2 x cores + 1).
+        server = start_widget_server(
+            {"CW_DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL, "GRANIAN_WORKERS": "2"}
+        )
         host = demo_host.serve(server.host_port, server.origin)
         yield server
         host.shutdown()

@@ -41,7 +41,13 @@ def two_workers() -> Iterator[tuple[WidgetServer, WidgetServer]]:
     need_service("PostgreSQL", "127.0.0.1", 5432)
     need_service("Redis", "127.0.0.1", 6379)
     with postgres_database() as url:
-        shared = {"CW_DATABASE_URL": url, "REDIS_URL": REDIS_TEST_URL.rsplit("/", 1)[0] + "/5"}
+        # One Granian worker per server, as scripts/serve runs them (one process per port):
+        # Reflex's default with Redis is 2 x cores + 1 each, ten processes loading the app.
+        shared = {
+            "CW_DATABASE_URL": url,
+            "REDIS_URL": REDIS_TEST_URL.rsplit("/", 1)[0] + "/5",
+            "GRANIAN_WORKERS": "1",
+        }
         a = start_widget_server(shared)
         b = start_widget_server(shared)
         env = {**a.env, "CW_DEMO_PASSWORD": PASSWORD}
@@ -62,21 +68,21 @@ def two_workers() -> Iterator[tuple[WidgetServer, WidgetServer]]:
         host = demo_host.serve(a.host_port, a.origin)
         # Each worker loads the assistant's model after it answers HTTP; a worker busy with that
         # can starve its event loop for seconds on a loaded machine. The latency is measured after.
-        for server in (a, b):
-            wait_settled(server.process.pid)
+        wait_settled(a.process.pid, b.process.pid)
         yield a, b
         host.shutdown()
         stop_widget_server(a)
         stop_widget_server(b)
 
 
-def wait_settled(pid: int, limit: float = 240, busy: float = 0.3) -> None:
-    """Until the server's processes used less than ``busy`` of a core for 9 s (or ``limit``)."""
-    root, started = psutil.Process(pid), time.monotonic()
+def wait_settled(*pids: int, limit: float = 240, busy: float = 0.3) -> None:
+    """Until the servers' processes used less than ``busy`` of a core for 9 s (or ``limit``):
+    both servers at once, so their quiet seconds are counted once."""
+    roots, started = [psutil.Process(pid) for pid in pids], time.monotonic()
 
     def cpu() -> float:
         total = 0.0
-        for proc in [root, *root.children(recursive=True)]:
+        for proc in [*roots, *(c for root in roots for c in root.children(recursive=True))]:
             try:
                 times = proc.cpu_times()
                 total += times.user + times.system
