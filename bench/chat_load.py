@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -54,7 +55,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import websockets  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
@@ -65,6 +65,7 @@ from chat_widget.agents.accounts import create_agent, set_presence  # noqa: E402
 from chat_widget.domain.models import Message  # noqa: E402
 from chat_widget.live_chat.records import ChatRequest  # noqa: E402
 from chat_widget.ui.transcript_parts import PART_VARS, PENDING_SEQ  # noqa: E402
+from tests.conftest import postgres_database  # noqa: E402
 from tests.e2e.conftest import start_widget_server, stop_widget_server  # noqa: E402
 
 ROOT_STATE = "reflex___state____state"
@@ -88,7 +89,6 @@ def pushed_items(values: dict[str, Any]) -> list[dict[str, Any]]:
     return [i for part in PART_VARS for i in values.get(part) or []]
 
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379/8"
 AGENT_PASSWORD = "bench-agent-password-1234"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -869,21 +869,8 @@ def create_database(mode: str) -> tuple[str, Any]:
     if mode == "single":
         folder = Path(tempfile.mkdtemp(prefix="cw-chat-load-"))
         return f"sqlite:///{folder / 'bench.db'}", lambda: shutil.rmtree(folder, ignore_errors=True)
-    name = f"cw_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
+    database = contextlib.ExitStack()
+    return database.enter_context(postgres_database()), database.close
 
 
 def main() -> int:

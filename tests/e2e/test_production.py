@@ -30,7 +30,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from sqlalchemy import text
 from chat_widget.adapters.db import make_engine
 from chat_widget.devtools import demo_host
 from chat_widget.ops import nginx
-from tests.conftest import POSTGRES_ADMIN_URL, REDIS_TEST_URL, need_service, need_tool
+from tests.conftest import REDIS_TEST_URL, need_service, need_tool, postgres_database
 from tests.e2e.conftest import (
     ALWAYS_OPEN,
     CHROMIUM,
@@ -215,10 +214,12 @@ def stack(fake_graph: FakeGraph) -> Iterator[Stack]:
         nginx.ensure_installed()
     except nginx.NginxError as exc:
         need_tool(False, str(exc))
-    name = f"cw_prod_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    with postgres_database() as direct_url:
+        yield from _stack(fake_graph, direct_url.rsplit("/", 1)[1])
+
+
+def _stack(fake_graph: FakeGraph, name: str) -> Iterator[Stack]:
+    """The stack on database ``name``, reached through a link the tests can cut."""
     link = TcpLink(("127.0.0.1", 5432), free_port())
     link.start()
     database_url = f"postgresql://postgres@127.0.0.1:{link.port}/{name}"
@@ -291,13 +292,6 @@ def stack(fake_graph: FakeGraph) -> Iterator[Stack]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         link.cut()
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
         if not os.environ.get("CW_KEEP_RUN"):
             shutil.rmtree(run_dir, ignore_errors=True)
 
