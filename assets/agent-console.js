@@ -227,9 +227,17 @@
     var idle = b ? parseInt(b.getAttribute("data-idle-seconds") || "0", 10) : 0;
     return idle > 0 ? Math.max(1000, Math.min(TICK_MS, idle * 1000 / 3)) : TICK_MS;
   }
-  (function tick() {
-    setTimeout(function () { click("ag-tick"); tick(); }, tickEvery());
-  })();
+  /* Whether a tick is due is asked every second, not scheduled a period ahead: the period
+   * changes under a running page (#ag-tick appears only once the console shows, after sign-in
+   * without a page load, and its data-idle-seconds is the build's default until the server's
+   * state arrives), and a tick planned 15 s ahead from the default kept "away" that late. */
+  var lastTick = Date.now();
+  setInterval(function () {
+    var now = Date.now();
+    if (now - lastTick < tickEvery()) { return; }
+    lastTick = now;
+    click("ag-tick");
+  }, 1000);
   update();
 })();
 
