@@ -147,7 +147,9 @@ _built: tuple[Path, int] | None = None  # this process's frontend build and the 
 def _frontend_build() -> tuple[Path, int]:
     """One production build of the frontend for every server but the shared one (which builds
     its own, as `reflex run` and the demo do). Settings other than the URL (brand, routing, sign-
-    in) reach the page as state at run time, so a build serves any of them."""
+    in, idle time) reach the page as state at run time, so a build serves any of them; until the
+    server's state arrives the page shows the build's defaults, as in production when a setting
+    changes without a rebuild."""
     global _built
     if _built is None:
         port = free_port()
@@ -156,9 +158,21 @@ def _frontend_build() -> tuple[Path, int]:
         env = _server_env(port, free_port(), root, "bank.test")
         env["REFLEX_WEB_WORKDIR"] = str(root / "web")
         env["REFLEX_STATES_WORKDIR"] = str(root / "states")
-        command = [sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip"]
         done = subprocess.run(
-            [*command, "--env", "prod"], cwd=ROOT, env=env, capture_output=True, timeout=600
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "export",
+                "--frontend-only",
+                "--no-zip",
+                "--env",
+                "prod",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=600,
         )
         if done.returncode != 0:
             raise RuntimeError(
