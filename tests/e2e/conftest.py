@@ -255,6 +255,14 @@ def start_widget_server(
     return WidgetServer(port, host_port, data_dir, proc, log_path, env, host_name, command)
 
 
+def run_cli(env: dict[str, str], *args: str) -> None:
+    """One of the project's commands (``python -m ARGS``) with a test server's settings, as an
+    operator runs it beside the server (migrations, seeding the demo's employees)."""
+    subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
 def stop_widget_server(server: WidgetServer) -> None:
     # Shown by pytest only when something failed: the server's own account of it.
     sys.stderr.write(f"--- widget server log (tail) ---\n{server.log_path.read_text()[-6000:]}\n")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -18,11 +16,11 @@ from playwright.sync_api import Browser, Playwright, expect
 
 from chat_widget.devtools import demo_host
 from tests.e2e.conftest import (
-    ROOT,
     WidgetServer,
     axe_violations,
     describe,
     launch_args,
+    run_cli,
     start_widget_server,
     stop_widget_server,
 )
@@ -41,13 +39,8 @@ def idle_server() -> Iterator[WidgetServer]:
         "CW_DATABASE_URL": f"sqlite:///{server.db_path}",
         "CW_DEMO_PASSWORD": PASSWORD,
     }
-    for command in (
-        ["chat_widget.adapters.migrate", "upgrade"],
-        ["chat_widget.agents", "seed-demo"],
-    ):
-        subprocess.run(
-            [sys.executable, "-m", *command], cwd=ROOT, env=env, check=True, capture_output=True
-        )
+    run_cli(env, "chat_widget.adapters.migrate", "upgrade")
+    run_cli(env, "chat_widget.agents", "seed-demo")
     host = demo_host.serve(server.host_port, server.origin)
     yield server
     host.shutdown()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,10 +19,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e import test_live_chat
 from tests.e2e.conftest import (
-    ROOT,
     WidgetServer,
     axe_violations,
     describe,
+    run_cli,
     start_widget_server,
     stop_widget_server,
 )
@@ -157,13 +155,7 @@ def sso_only_server(fake_idp: FakeOidc) -> Iterator[WidgetServer]:
     server = start_widget_server({**fake_idp.env(), "CW_LOCAL_PASSWORDS": "0"})
     fake_idp.allow_redirect(f"{server.origin}/api/agent/oidc/callback")
     env = {**server.env, "CW_DATABASE_URL": f"sqlite:///{server.db_path}"}
-    subprocess.run(
-        [sys.executable, "-m", "chat_widget.adapters.migrate", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    run_cli(env, "chat_widget.adapters.migrate", "upgrade")
     yield server
     stop_widget_server(server)
 

@@ -5,8 +5,6 @@ between them both ways."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -20,7 +18,7 @@ from chat_widget.devtools import demo_host
 from chat_widget.domain.clock import as_aware
 from chat_widget.domain.models import Message
 from tests.conftest import REDIS_TEST_URL, need_service, postgres_database
-from tests.e2e.conftest import ROOT, WidgetServer, start_widget_server, stop_widget_server
+from tests.e2e.conftest import WidgetServer, run_cli, start_widget_server, stop_widget_server
 from tests.e2e.test_live_chat import (
     PASSWORD,
     agent_login,
@@ -51,20 +49,8 @@ def two_workers() -> Iterator[tuple[WidgetServer, WidgetServer]]:
         a = start_widget_server(shared)
         b = start_widget_server(shared)
         env = {**a.env, "CW_DEMO_PASSWORD": PASSWORD}
-        subprocess.run(
-            [sys.executable, "-m", "chat_widget.adapters.migrate", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run(
-            [sys.executable, "-m", "chat_widget.agents", "--database-url", url, "seed-demo"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        run_cli(env, "chat_widget.adapters.migrate", "upgrade")
+        run_cli(env, "chat_widget.agents", "--database-url", url, "seed-demo")
         host = demo_host.serve(a.host_port, a.origin)
         # Each worker loads the assistant's model after it answers HTTP; a worker busy with that
         # can starve its event loop for seconds on a loaded machine. The latency is measured after.
