@@ -18,6 +18,12 @@ from chat_widget.domain.clock import as_aware, utcnow
 class SessionPolicy:
     idle_timeout: timedelta = timedelta(minutes=30)
     absolute_max: timedelta = timedelta(hours=10)
+    #: The expiry slides only when the last slide is older than this. Every console event and
+    #: each open tab's re-check (every 20 s) resolves the session; writing each time was a
+    #: committed write per check (200 consoles: 10 a second, each taking SQLite's write lock
+    #: from the customers' sends) for a precision nobody needs: the idle expiry is at most
+    #: this much earlier than an exact slide.
+    touch_after: timedelta = timedelta(minutes=1)
 
 
 def _hash(token: str) -> str:
@@ -61,7 +67,8 @@ def resolve_agent_session(
     policy: SessionPolicy | None = None,
     now: datetime | None = None,
 ) -> Agent | None:
-    """The agent behind a live token, sliding its expiry; None if unknown/expired/revoked."""
+    """The agent behind a live token, sliding its expiry (at most once per
+    ``policy.touch_after``); None if unknown/expired/revoked."""
     if not token:
         return None
     policy = policy or SessionPolicy()
@@ -75,10 +82,11 @@ def resolve_agent_session(
     agent = session.get(Agent, row.agent_id)
     if agent is None or not agent.active:
         return None
-    row.last_seen_at = now
-    row.expires_at = min(now + policy.idle_timeout, absolute)
-    session.add(row)
-    session.flush()
+    if now - as_aware(row.last_seen_at) >= policy.touch_after:
+        row.last_seen_at = now
+        row.expires_at = min(now + policy.idle_timeout, absolute)
+        session.add(row)
+        session.flush()
     return agent
 
 

@@ -7,7 +7,9 @@ when these return, so the UI acknowledges to the sender only after that.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlmodel import Session, select
 from chat_widget.conversations import append_message
 from chat_widget.conversations.errors import ConversationClosed, ConversationNotFound
 from chat_widget.conversations.messages import stage_message
+from chat_widget.conversations.sqlite_append import CustomerAppend
 from chat_widget.domain.clock import utcnow
 from chat_widget.domain.models import AuthorKind, Channel, Message
 from chat_widget.live_chat.errors import ChatNotFound, InvalidChatState, NotAssignedAgent
@@ -65,7 +68,7 @@ def stage_customer_message(
 ) -> tuple[Message, bool]:
     """``post_customer_message`` without the commit: ``send_queue`` stores several customers'
     messages in one transaction."""
-    try:
+    with _chat_errors(conversation_id):
         return stage_message(
             session=session,
             conversation_id=conversation_id,
@@ -78,6 +81,35 @@ def stage_customer_message(
             customer_id=customer_id,
             channel=Channel.LIVE_CHAT.value,
         )
+
+
+def stage_customer_message_on(
+    append: CustomerAppend,
+    cursor: sqlite3.Cursor,
+    *,
+    customer_id: str,
+    conversation_id: str,
+    client_msg_id: str,
+    body: str,
+) -> tuple[Message, bool]:
+    """``stage_customer_message`` on SQLite's DB-API cursor (the writer thread's batch):
+    the same checks and the same errors, without the ORM's cost per message."""
+    with _chat_errors(conversation_id):
+        return append.stage(
+            cursor,
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            channel=Channel.LIVE_CHAT.value,
+            client_msg_id=client_msg_id,
+            body=_check_body(body),
+        )
+
+
+@contextmanager
+def _chat_errors(conversation_id: str) -> Iterator[None]:
+    """The conversation layer's refusals as the live chat's."""
+    try:
+        yield
     except ConversationNotFound as exc:
         raise ChatNotFound(conversation_id) from exc
     except ConversationClosed as exc:

@@ -27,15 +27,17 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from chat_widget.adapters.db import session_scope
+from chat_widget.conversations.sqlite_append import CustomerAppend
 from chat_widget.domain.models import Message
 from chat_widget.guard import engine as guard
 from chat_widget.live_chat.errors import LiveChatError
-from chat_widget.live_chat.messaging import stage_customer_message
+from chat_widget.live_chat.messaging import stage_customer_message, stage_customer_message_on
 from chat_widget.observability import metrics
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,9 @@ class CustomerSends:
 
     def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
         self._engine = engine
+        # The DB-API path is SQLite's (where this writer runs in production); other
+        # databases store a batch through the ORM.
+        self._append = CustomerAppend(engine.dialect) if engine.dialect.name == "sqlite" else None
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[Queued] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -117,9 +122,7 @@ class CustomerSends:
         # Screened before the transaction: the write lock is held only for the statements.
         screened = [guard.screen(q.text, q.locale) for q in batch]
         try:
-            with Session(self._engine, expire_on_commit=False) as session:
-                staged = [_stage(session, q, s) for q, s in zip(batch, screened, strict=True)]
-                session.commit()
+            staged = self._store_batch(batch, screened)
             self.batches += 1
         except Exception:
             log.warning(
@@ -136,10 +139,33 @@ class CustomerSends:
                 outcomes.append(outcome)
         return outcomes
 
+    def _store_batch(
+        self, batch: list[Queued], screened: list[tuple[str | None, list[str]]]
+    ) -> list[Staged | Exception]:
+        if self._append is None:
+            with Session(self._engine, expire_on_commit=False) as session:
+                staged = [
+                    _stage_in_session(session, q, s) for q, s in zip(batch, screened, strict=True)
+                ]
+                session.commit()
+            return staged
+        # SQLite: the pool's connection without a Session around it (``sqlite_append``): the
+        # same statements, write lock and group fsync as the ORM path, a third of its CPU.
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            staged = [
+                _stage(self._append, cursor, q, s) for q, s in zip(batch, screened, strict=True)
+            ]
+            connection.commit()
+        finally:
+            connection.close()  # back to the pool, which rolls back what was not committed
+        return staged
+
     def _store_alone(self, q: Queued, screened: tuple[str | None, list[str]]) -> Staged | Exception:
         try:
             with session_scope(self._engine) as session:
-                outcome = _stage(session, q, screened)
+                outcome = _stage_in_session(session, q, screened)
                 if isinstance(outcome, Exception):
                     raise outcome
                 return outcome
@@ -155,21 +181,48 @@ class Staged:
 
 
 def _stage(
+    append: CustomerAppend, cursor: Any, q: Queued, screened: tuple[str | None, list[str]]
+) -> Staged | Exception:
+    """Store one message in the batch's open transaction (the DB-API cursor)."""
+    return _staged(
+        screened,
+        lambda body: stage_customer_message_on(
+            append,
+            cursor,
+            customer_id=q.customer_id,
+            conversation_id=q.conversation_id,
+            client_msg_id=q.client_msg_id,
+            body=body,
+        ),
+    )
+
+
+def _stage_in_session(
     session: Session, q: Queued, screened: tuple[str | None, list[str]]
 ) -> Staged | Exception:
-    """Store one message in the open transaction; an expected refusal is its outcome. A
+    """``_stage`` through the ORM: a message stored alone after its batch failed."""
+    return _staged(
+        screened,
+        lambda body: stage_customer_message(
+            session=session,
+            customer_id=q.customer_id,
+            conversation_id=q.conversation_id,
+            client_msg_id=q.client_msg_id,
+            body=body,
+        ),
+    )
+
+
+def _staged(
+    screened: tuple[str | None, list[str]], store: Callable[[str], tuple[Message, bool]]
+) -> Staged | Exception:
+    """A screened message stored by ``store``; an expected refusal is its outcome. A
     database error propagates: it spoils the whole transaction."""
     stored, blocked = screened
     if stored is None:
         return Staged(None, blocked)
     try:
-        message, created = stage_customer_message(
-            session=session,
-            customer_id=q.customer_id,
-            conversation_id=q.conversation_id,
-            client_msg_id=q.client_msg_id,
-            body=stored,
-        )
+        message, created = store(stored)
     except (LiveChatError, ValueError) as exc:
         return exc
     return Staged(message, [], created)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from chat_widget.adapters.db import make_engine, session_scope
 from chat_widget.agents import (
@@ -26,6 +27,8 @@ from chat_widget.agents import (
     sign_in,
 )
 from chat_widget.agents.__main__ import main as agents_cli
+from chat_widget.agents.records import AgentSession
+from chat_widget.domain.clock import as_aware
 from chat_widget.domain.clock import utcnow as now_utc
 
 PASSWORD = "correct horse battery"
@@ -156,6 +159,38 @@ def test_production_refuses_demo_accounts(db_engine: Engine, cheap_argon2: None)
         )
         # Asked for the claims console without the role: lands on the chat console.
         assert result.token and result.landing == "/agent"
+
+
+def test_a_session_checked_often_is_written_once_a_minute(
+    db_engine: Engine, cheap_argon2: None
+) -> None:
+    """Each console event and each open tab's re-check resolves the session; only a check a
+    minute after the last slide writes (the rest are reads), and the expiry still slides."""
+    _agent(db_engine)
+    policy = SessionPolicy(idle_timeout=timedelta(minutes=30), absolute_max=timedelta(hours=10))
+    t0 = now_utc()
+    with session_scope(db_engine) as session:
+        agent = get_agent_by_username(session=session, username="sophie")
+        assert agent is not None
+        token = create_agent_session(session=session, agent=agent, policy=policy, now=t0)
+
+    def check(after: timedelta) -> tuple[datetime, datetime]:
+        with session_scope(db_engine) as session:
+            assert resolve_agent_session(
+                session=session, token=token, policy=policy, now=t0 + after
+            )
+        with session_scope(db_engine) as session:
+            row = session.exec(select(AgentSession).where(AgentSession.agent_id == agent.id)).one()
+            return as_aware(row.last_seen_at), as_aware(row.expires_at)
+
+    for seconds in (20, 40, 59):
+        assert check(timedelta(seconds=seconds)) == (t0, t0 + timedelta(minutes=30))
+    seen, expires = check(timedelta(seconds=61))
+    assert (seen, expires) == (t0 + timedelta(seconds=61), t0 + timedelta(seconds=61 + 30 * 60))
+    # 30 minutes after the last slide (not after the last check) it has expired.
+    with session_scope(db_engine) as session:
+        late = t0 + timedelta(seconds=61 + 30 * 60)
+        assert resolve_agent_session(session=session, token=token, policy=policy, now=late) is None
 
 
 def test_sessions_slide_and_expire(db_engine: Engine, cheap_argon2: None) -> None:

@@ -12,8 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel, col, select
 
 from chat_widget.adapters.db import make_engine, session_scope
-from chat_widget.domain.models import Message
-from chat_widget.live_chat import ChatNotFound
+from chat_widget.domain.models import Conversation, Message
+from chat_widget.live_chat import ChatNotFound, InvalidChatState, close_by_customer
 from chat_widget.live_chat.send_queue import CustomerSends, Queued
 from chat_widget.live_chat.sides import customer_send, start_chat
 from tests.conftest import _load_all_tables
@@ -140,3 +140,49 @@ def test_a_database_error_costs_only_the_message_that_caused_it(tmp_path: Path) 
     assert [cid for _, cid, _ in _bodies(engine, chat)] == ["a", "b"]
     assert writer.batches == 0
     engine.dispose()
+
+
+def test_the_writers_rows_read_back_as_the_orms(db_engine: Engine) -> None:
+    """On SQLite the writer stores through the DB-API cursor (``conversations.sqlite_append``),
+    elsewhere through the ORM: either way the row reads back through the ORM as the message
+    the sender was answered with, in the format a message stored alone has, and a finished
+    chat refuses the message and gives its seq back."""
+    customer, _agent, chat = _active_chat(db_engine)
+    writer = CustomerSends(db_engine)
+    loop = asyncio.new_event_loop()
+    (answer,) = writer.store([_queued(loop, customer, chat, "w1", "via le writer")])
+    with session_scope(db_engine) as s:
+        alone = customer_send(
+            session=s,
+            customer_id=customer,
+            conversation_id=chat,
+            client_msg_id="a1",
+            text="seul",
+            locale="fr",
+        ).message
+    assert isinstance(answer, tuple) and answer[0] is not None and alone is not None
+    sent = answer[0]
+    with session_scope(db_engine) as s:
+        read = s.exec(select(Message).where(Message.id == sent.id)).one()
+        fields = ("id", "conversation_id", "seq", "client_msg_id", "author_kind", "author_id")
+        assert [getattr(read, f) for f in fields] == [getattr(sent, f) for f in fields]
+        assert (read.body, read.meta, read.created_at) == ("via le writer", {}, sent.created_at)
+        assert read.created_at.utcoffset() is not None and alone.seq == sent.seq + 1
+        raw = s.connection().execute(
+            text("SELECT created_at FROM message WHERE id IN (:a, :b) ORDER BY seq"),
+            {"a": sent.id, "b": alone.id},
+        )
+        written, alone_written = (str(value) for (value,) in raw)
+    assert len(written) == len(alone_written)  # the same encoding as the ORM's
+
+    with session_scope(db_engine) as s:
+        close_by_customer(session=s, conversation_id=chat, customer_id=customer)
+    with session_scope(db_engine) as s:
+        last_seq = s.exec(select(Conversation.last_seq).where(Conversation.id == chat)).one()
+    (closed,) = writer.store([_queued(loop, customer, chat, "w2", "trop tard")])
+    loop.close()
+    assert isinstance(closed, InvalidChatState)
+    with session_scope(db_engine) as s:
+        assert s.exec(select(Conversation.last_seq).where(Conversation.id == chat)).one() == (
+            last_seq
+        )

@@ -119,3 +119,34 @@ def test_backend_follows_the_settings() -> None:
     assert type(pg).__name__ == "PostgresBackend"
     redis = backend_for(redis_url="redis://127.0.0.1:6379/0", database_url="postgresql://h/db")
     assert type(redis).__name__ == "RedisBackend"
+
+
+def test_a_publish_resumes_its_listener_at_the_next_loop_turn() -> None:
+    """The listener's wake-up is the publish's own: a callback scheduled right after the
+    publish runs after the listener (``asyncio.wait_for`` around an event's wait took two
+    more turns, each a wait behind every other ready callback under load). A wait that was
+    cancelled leaves nothing behind for the next publish, and a timeout returns no keys."""
+    hub = Hub()
+
+    async def scenario() -> list[object]:
+        sub = hub.subscribe({"chat-1"})
+        order: list[object] = []
+
+        async def listener() -> None:
+            order.append(sorted(await sub.wait(5)))
+
+        task = asyncio.create_task(listener())
+        await asyncio.sleep(0)  # the listener is waiting
+        hub.deliver(["chat-1"])
+        asyncio.get_running_loop().call_soon(order.append, "next turn")
+        await task
+        cancelled = asyncio.create_task(sub.wait(5))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        await asyncio.gather(cancelled, return_exceptions=True)
+        hub.deliver(["chat-1"])  # no waiter any more: kept for the next wait
+        order.append(sorted(await sub.wait(5)))
+        order.append(sorted(await sub.wait(0.01)))
+        return order
+
+    assert asyncio.run(scenario()) == [["chat-1"], "next turn", ["chat-1"], []]
