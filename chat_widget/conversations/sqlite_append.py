@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, select
@@ -136,6 +135,4 @@ class CustomerAppend:
             name: _apply(self._result[name], value)
             for name, value in zip(_COLUMNS, row, strict=True)
         }
-        created_at = values["created_at"]
-        assert isinstance(created_at, datetime)
         return Message(**values)

@@ -62,6 +62,38 @@ class Queued:
 Outcome = tuple[Message | None, list[str]] | BaseException
 
 
+class Answer(asyncio.Future[tuple[Message | None, list[str]]]):
+    """The writer's answer to one send. The writer also wakes ``waiter`` (``settled_within``)
+    in the same callback that settles it, so a sender that waits with a timeout resumes one
+    loop turn after the answer: ``asyncio.wait`` hears of it through a done callback, one
+    turn later, and under load every turn waits behind all the other ready callbacks."""
+
+    waiter: asyncio.Future[None] | None = None
+
+
+async def settled_within(answer: asyncio.Future[Any], timeout: float) -> bool:
+    """Whether ``answer`` settled within ``timeout`` seconds (it goes on either way)."""
+    if answer.done():
+        return True
+    if not isinstance(answer, Answer):  # a task (PostgreSQL's send): asyncio's own wait
+        done, _ = await asyncio.wait({answer}, timeout=timeout)
+        return bool(done)
+    loop = asyncio.get_running_loop()
+    waiter = answer.waiter = loop.create_future()
+    timer = loop.call_later(timeout, _wake, waiter)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        answer.waiter = None
+    return answer.done()
+
+
+def _wake(waiter: asyncio.Future[None] | None) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
 class CustomerSends:
     """The process's writer for customers' messages (one thread, started on first use)."""
 
@@ -85,7 +117,7 @@ class CustomerSends:
         task per send was measurable under load, and the caller waits on it with a timeout."""
         self._ensure_thread()
         loop = asyncio.get_running_loop()
-        answer: asyncio.Future[tuple[Message | None, list[str]]] = loop.create_future()
+        answer = Answer(loop=loop)
         self._queue.put(
             Queued(customer_id, conversation_id, client_msg_id, text, locale, loop, answer)
         )
@@ -249,5 +281,7 @@ def _settle(answers: list[tuple[Queued, Outcome]]) -> Callable[[], None]:
                 q.answer.set_exception(outcome)
             else:
                 q.answer.set_result(outcome)
+            if isinstance(q.answer, Answer):
+                _wake(q.answer.waiter)
 
     return settle

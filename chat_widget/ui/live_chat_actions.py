@@ -3,7 +3,6 @@ message, go back to the assistant, end, rate, download the transcript, start ove
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -16,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from chat_widget import guard, live_chat
 from chat_widget.live_chat.realtime import QUEUE, notifier, typing_key
 from chat_widget.live_chat.recent import announce_customer_messages
+from chat_widget.live_chat.send_queue import settled_within
 from chat_widget.ui import runtime
 from chat_widget.ui.chat_items import to_item
 from chat_widget.ui.live_chat_base import LiveBase
@@ -48,8 +48,7 @@ class ActionsMixin(LiveBase, mixin=True):
         )
         # One state update per send: the stored message. Only a send that is not stored
         # within PENDING_AFTER is shown as pending first, so a slow database still answers at once.
-        done, _ = await asyncio.wait({storing}, timeout=PENDING_AFTER)
-        if not done:
+        if not await settled_within(storing, PENDING_AFTER):
             self._show_pending(client_msg_id, text, self.locale)
             yield None
         try:
