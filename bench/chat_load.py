@@ -29,6 +29,12 @@ everyone is in an active chat, each customer starting at a random point of the f
 created (a temp SQLite file, or a fresh PostgreSQL database) are removed at the end, and so
 are the bench clients' states in Redis (db 8). Results are
 printed as JSON lines and written to ``bench/results/chat_load-<mode>-<time>.json``.
+
+``--floor`` starts the stock Reflex app of ``bench/floor`` beside the chat server and runs it
+under the same clients and rate right after each chat run: the ratios compare minutes of the
+same machine. ``--rounds N`` repeats chat-then-floor N times and ends with one line per load
+holding the medians (each ratio: the median of the rounds' own ratios, listed beside it): on a
+shared 2-core machine one run's floor p95 moved by as much as a change under test did.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import os
 import random
 import shutil
 import signal
+import statistics
 import string
 import subprocess
 import sys
@@ -861,6 +868,22 @@ def with_ratios(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def median_of_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every number as its median over the rounds; each ratio is the median of the rounds'
+    own ratios (a round's chat and floor ran minutes apart, rounds may be far apart in noise),
+    and the rounds' ratios are listed beside it."""
+    out: dict[str, Any] = {"clients": rounds[0]["clients"], "rounds": len(rounds)}
+    for key in rounds[0]:
+        values = [r.get(key) for r in rounds]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            out[key] = round(statistics.median(values), 2)
+    for key in ("ack_p95_vs_floor", "delivery_p95_vs_floor", "cpu_per_message_vs_floor"):
+        if key in out:
+            out[f"{key}_rounds"] = [r[key] for r in rounds]
+    out["round"] = "median"
+    return out
+
+
 # --- the database the bench owns -------------------------------------------------------------
 
 
@@ -894,6 +917,12 @@ def main() -> int:
         "--floor",
         action="store_true",
         help="after the chat runs, the stock Reflex app of bench/floor under the same load",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat chat then floor this many times; a last line per load gives the medians",
     )
     parser.add_argument(
         "--assistant", type=int, default=0, help="customers asking the assistant meanwhile"
@@ -934,36 +963,40 @@ def main() -> int:
     engine = make_engine(url)
     results: list[dict[str, Any]] = []
     server = None
+    floor: tuple[subprocess.Popen[bytes], int, Path] | None = None
     try:
         upgrade(engine)
         server = start_widget_server(env)
         print(f"server settled after {wait_settled(server.process.pid)} s", file=sys.stderr)
-        for n in (int(x) for x in args.clients.split(",")):
-            result = asyncio.run(run_load(server, engine, n, args))
-            if args.mode == "redis":
-                result["workers"] = args.workers
-            results.append(result)
-            if not args.floor:
-                print(json.dumps(result), flush=True)
-            time.sleep(3)
         if args.floor:
-            stop_widget_server(server)
-            server = None
+            # Both servers stay up: each round runs the chat, then the floor, so both see the
+            # machine of the same minutes (an idle server beside the measured one costs ~0).
             floor_env = {"REDIS_URL": REDIS, "GRANIAN_WORKERS": str(args.workers)}
-            proc, port, folder = start_floor_server(floor_env if args.mode == "redis" else {})
-            try:
-                print(f"floor settled after {wait_settled(proc.pid)} s", file=sys.stderr)
-                for result in results:
-                    result.update(asyncio.run(run_floor(port, result["clients"], args, proc.pid)))
-                    print(json.dumps(with_ratios(result)), flush=True)
+            floor = start_floor_server(floor_env if args.mode == "redis" else {})
+            print(f"floor settled after {wait_settled(floor[0].pid)} s", file=sys.stderr)
+        for round_no in range(args.rounds):
+            for n in (int(x) for x in args.clients.split(",")):
+                result = asyncio.run(run_load(server, engine, n, args))
+                result["round"] = round_no + 1
+                if args.mode == "redis":
+                    result["workers"] = args.workers
+                time.sleep(3)
+                if floor is not None:
+                    result.update(asyncio.run(run_floor(floor[1], n, args, floor[0].pid)))
+                    with_ratios(result)
                     time.sleep(3)
-            finally:
-                stop_process_group(proc)
-                shutil.rmtree(folder, ignore_errors=True)
+                results.append(result)
+                print(json.dumps(result), flush=True)
+        if args.rounds > 1:
+            for n in (int(x) for x in args.clients.split(",")):
+                print(json.dumps(median_of_rounds([r for r in results if r["clients"] == n])))
     finally:
         signal.alarm(0)
         if server is not None:
             stop_widget_server(server)
+        if floor is not None:
+            stop_process_group(floor[0])
+            shutil.rmtree(floor[2], ignore_errors=True)
         engine.dispose()
         drop()
         if args.mode == "redis":
