@@ -824,7 +824,11 @@ async def floor_client(
     await conn.close()
 
 
-async def run_floor(port: int, n: int, args: argparse.Namespace, server_pid: int) -> dict[str, Any]:
+async def run_floor(
+    port: int, n: int, args: argparse.Namespace, server_pid: int, idle_pid: int | None = None
+) -> dict[str, Any]:
+    """The floor under ``n`` clients; ``idle_pid``: the chat server left up beside it, whose CPU
+    during the floor's sending phase is reported (what it took from the floor's machine)."""
     latencies: list[float] = []
     failures: dict[str, int] = {}
     go = asyncio.Event()
@@ -836,9 +840,11 @@ async def run_floor(port: int, n: int, args: argparse.Namespace, server_pid: int
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), args.setup_timeout)
     await asyncio.sleep(2)
     cpu_go, _ = tree_usage(server_pid)
+    idle_go = tree_usage(idle_pid)[0] if idle_pid else 0.0
     go.set()
     await asyncio.wait(tasks, timeout=args.seconds + args.interval + 40)
     cpu_end, _ = tree_usage(server_pid)
+    idle_end = tree_usage(idle_pid)[0] if idle_pid else 0.0
     for t in tasks:
         t.cancel()
     sent = len(latencies) + failures.get("timeout", 0)
@@ -848,6 +854,7 @@ async def run_floor(port: int, n: int, args: argparse.Namespace, server_pid: int
         "floor_server_cpu_ms_per_message": round((cpu_end - cpu_go) * 1000 / max(1, sent), 2),
         "floor_errors": sum(failures.values()),
         "floor_error_kinds": failures,
+        "idle_chat_server_cpu_s_during_floor": round(idle_end - idle_go, 2),
         "floor_p50_ms": pct(latencies, 0.50),
         "floor_p95_ms": pct(latencies, 0.95),
         "floor_p99_ms": pct(latencies, 0.99),
@@ -982,7 +989,9 @@ def main() -> int:
                     result["workers"] = args.workers
                 time.sleep(3)
                 if floor is not None:
-                    result.update(asyncio.run(run_floor(floor[1], n, args, floor[0].pid)))
+                    result.update(
+                        asyncio.run(run_floor(floor[1], n, args, floor[0].pid, server.process.pid))
+                    )
                     with_ratios(result)
                     time.sleep(3)
                 results.append(result)
