@@ -877,8 +877,8 @@ def with_ratios(result: dict[str, Any]) -> dict[str, Any]:
 
 def median_of_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """Every number as its median over the rounds; each ratio is the median of the rounds'
-    own ratios (a round's chat and floor ran minutes apart, rounds may be far apart in noise),
-    and the rounds' ratios are listed beside it."""
+    own ratios (a round's chat and floor run back to back; rounds may differ in noise), and the
+    rounds' ratios are listed beside it."""
     out: dict[str, Any] = {"clients": rounds[0]["clients"], "rounds": len(rounds)}
     for key in rounds[0]:
         values = [r.get(key) for r in rounds]
@@ -977,7 +977,7 @@ def main() -> int:
         print(f"server settled after {wait_settled(server.process.pid)} s", file=sys.stderr)
         if args.floor:
             # Both servers stay up: each round runs the chat, then the floor, so both see the
-            # machine of the same minutes (an idle server beside the measured one costs ~0).
+            # machine of the same minutes (the idle one took under 2 % of a core: see the result).
             floor_env = {"REDIS_URL": REDIS, "GRANIAN_WORKERS": str(args.workers)}
             floor = start_floor_server(floor_env if args.mode == "redis" else {})
             print(f"floor settled after {wait_settled(floor[0].pid)} s", file=sys.stderr)
