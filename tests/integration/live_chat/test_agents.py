@@ -27,7 +27,7 @@ from chat_widget.agents import (
     sign_in,
 )
 from chat_widget.agents.__main__ import main as agents_cli
-from chat_widget.agents.records import AgentSession
+from chat_widget.agents.records import Agent, AgentSession
 from chat_widget.domain.clock import as_aware
 from chat_widget.domain.clock import utcnow as now_utc
 
@@ -64,6 +64,15 @@ def _agent(engine: Engine, username: str = "sophie", roles=(Role.AGENT,)) -> str
             roles=roles,
             languages=["fr", "en"],
         ).id
+
+
+def _signed_in(engine: Engine, policy: SessionPolicy, now: datetime) -> tuple[Agent, str]:
+    """A new agent "sophie" and a console session of hers created at ``now``."""
+    _agent(engine)
+    with session_scope(engine) as session:
+        agent = get_agent_by_username(session=session, username="sophie")
+        assert agent is not None
+        return agent, create_agent_session(session=session, agent=agent, policy=policy, now=now)
 
 
 def test_password_login(db_engine: Engine) -> None:
@@ -166,13 +175,9 @@ def test_a_session_checked_often_is_written_once_a_minute(
 ) -> None:
     """Each console event and each open tab's re-check resolves the session; only a check a
     minute after the last slide writes (the rest are reads), and the expiry still slides."""
-    _agent(db_engine)
     policy = SessionPolicy(idle_timeout=timedelta(minutes=30), absolute_max=timedelta(hours=10))
     t0 = now_utc()
-    with session_scope(db_engine) as session:
-        agent = get_agent_by_username(session=session, username="sophie")
-        assert agent is not None
-        token = create_agent_session(session=session, agent=agent, policy=policy, now=t0)
+    agent, token = _signed_in(db_engine, policy, t0)
 
     def check(after: timedelta) -> tuple[datetime, datetime]:
         with session_scope(db_engine) as session:
@@ -194,13 +199,9 @@ def test_a_session_checked_often_is_written_once_a_minute(
 
 
 def test_sessions_slide_and_expire(db_engine: Engine, cheap_argon2: None) -> None:
-    _agent(db_engine)
     policy = SessionPolicy(idle_timeout=timedelta(minutes=30), absolute_max=timedelta(hours=2))
     t0 = now_utc()
-    with session_scope(db_engine) as session:
-        agent = get_agent_by_username(session=session, username="sophie")
-        assert agent is not None
-        token = create_agent_session(session=session, agent=agent, policy=policy, now=t0)
+    agent, token = _signed_in(db_engine, policy, t0)
     with session_scope(db_engine) as session:
         assert resolve_agent_session(session=session, token="forged", policy=policy, now=t0) is None
         # Activity every 20 minutes keeps it alive ...
