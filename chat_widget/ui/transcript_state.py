@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import reflex as rx
-from reflex.istate.proxy import StateProxy
 
 from chat_widget.domain.clock import utcnow
 from chat_widget.i18n import format_clock
 from chat_widget.ui.chat_items import ChatItem
+from chat_widget.ui.stored_vars import stored
 from chat_widget.ui.transcript_parts import PART_VARS, PENDING_SEQ, changed_parts, merge
 
 #: Author sets for ``TranscriptMixin._last_seq_of``.
@@ -44,16 +44,7 @@ class TranscriptMixin(rx.State, mixin=True):
         fifth pass). Nothing here changes these
         lists or their items in place: new parts are built and assigned (which is what pushes
         them)."""
-        state = self.__wrapped__ if isinstance(self, StateProxy) else self
-        stored = state.__dict__
-        parts: list[list[ChatItem]] = []
-        for name in PART_VARS:
-            part = stored.get(name)
-            if part is None:  # never assigned yet, or held by another class of the tree
-                value = getattr(state, name)
-                part = getattr(value, "__wrapped__", value)
-            parts.append(part)
-        return parts
+        return [stored(self, name) for name in PART_VARS]
 
     def _transcript(self) -> list[ChatItem]:
         """The whole transcript, in order."""

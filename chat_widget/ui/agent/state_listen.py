@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from functools import partial
+from typing import cast
 
 import reflex as rx
 from reflex_base.event import EventSpec
@@ -24,6 +25,7 @@ from chat_widget.live_chat.recent import recent_messages
 from chat_widget.ui import runtime
 from chat_widget.ui.agent.state_base import AgentBase, typing_indicators
 from chat_widget.ui.live_push import Liveness, external_writes
+from chat_widget.ui.stored_vars import stored
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +52,18 @@ class ListenMixin(AgentBase, mixin=True):
         this mixin is part of provides)."""
         raise NotImplementedError
 
+    def _tabs(self) -> list[view.ChatTab]:
+        """The chat tabs as stored (``stored_vars``): read, compared by identity, replaced
+        whole."""
+        return cast("list[view.ChatTab]", stored(self, "chats"))
+
     def _shown(self, agent_id: str, customer_typing: bool = False) -> sync.Shown:
         """What this tab shows now, for the next pass's plan."""
         return sync.Shown(
             agent_id=agent_id,
             current=self.current_id,
             after=self._last_seq,
-            held=[c.conversation_id for c in self.chats],
+            held=[c.conversation_id for c in self._tabs()],
             customer_read=self.customer_read_seq,
             typing=customer_typing,
         )
@@ -172,8 +179,9 @@ class ListenMixin(AgentBase, mixin=True):
         the chat list was not read in the same pass."""
         self._show(messages)
         if wait:
-            chats = view.open_chat_wait(self.chats, current, messages)
-            if chats is not self.chats:
+            tabs = self._tabs()
+            chats = view.open_chat_wait(tabs, current, messages)
+            if chats is not tabs:
                 self.chats = chats
         if messages:
             self._last_seq = max(self._last_seq, messages[-1].seq)
@@ -182,7 +190,7 @@ class ListenMixin(AgentBase, mixin=True):
             self._unread_counts = counts
 
     def _count_unread(self, notes: tuple[CustomerMessageNote, ...]) -> None:
-        tabs = self.chats
+        tabs = self._tabs()
         counted = view.count_unread(tabs, self._unread_counts, notes, self.current_id, self.locale)
         if counted.tabs is not tabs:
             self.chats = counted.tabs
@@ -204,7 +212,7 @@ class ListenMixin(AgentBase, mixin=True):
         to_open = ""
         if delta.chats is not None:
             chats = view.chat_tabs(self.tr, delta.chats, self.current_id, self.locale)
-            if chats != self.chats:
+            if chats != self._tabs():
                 self.chats = chats
             counts = view.unread_counts(delta.chats)
             if counts != self._unread_counts:
