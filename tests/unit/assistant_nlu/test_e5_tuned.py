@@ -51,7 +51,7 @@ def test_the_shipped_layers_replace_the_last_ones_only(
     assert np.array_equal(net.position, base.position)
 
 
-def test_layers_tuned_on_other_weights_are_refused(tmp_path: Path) -> None:
+def test_layers_tuned_on_other_weights_are_refused() -> None:
     with pytest.raises(RuntimeError, match="tuned on e5 weights"):
         e5_tuned.read(e5_tuned.shipped_path(), "0" * 64)
 
